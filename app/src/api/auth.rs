@@ -1,0 +1,27 @@
+//! `/api/auth/*`: the JSON endpoints, which are also the UI's server functions.
+
+use leptos::prelude::*;
+use server_fn::codec::{GetUrl, Json};
+
+use super::types::MeResponse;
+use crate::error::ApiError;
+
+#[server(prefix = "/api", endpoint = "auth/register", input = Json)]
+pub async fn register(email: String, password: String, name: String) -> Result<MeResponse, ApiError> {
+    crate::server::auth::register(email, password, name).await
+}
+
+#[server(prefix = "/api", endpoint = "auth/login", input = Json)]
+pub async fn login(email: String, password: String) -> Result<MeResponse, ApiError> {
+    crate::server::auth::login(email, password).await
+}
+
+#[server(prefix = "/api", endpoint = "auth/logout", input = Json)]
+pub async fn logout() -> Result<MeResponse, ApiError> {
+    crate::server::auth::logout().await
+}
+
+#[server(prefix = "/api", endpoint = "auth/me", input = GetUrl)]
+pub async fn me() -> Result<MeResponse, ApiError> {
+    crate::server::auth::me().await
+}

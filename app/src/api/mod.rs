@@ -1,0 +1,5 @@
+//! The HTTP API: shared types and the server functions that serve them.
+
+pub mod auth;
+pub mod types;
+pub mod workspaces;

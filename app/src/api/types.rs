@@ -1,0 +1,40 @@
+//! Request and response shapes shared by the server, the UI and API clients.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleView {
+    Admin,
+    Member,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: RoleView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantView {
+    pub slug: String,
+    pub name: String,
+}
+
+/// `GET /api/auth/me`, and the answer to register/login/logout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeResponse {
+    pub authenticated: bool,
+    pub user: Option<UserView>,
+    /// None on the central domain.
+    pub tenant: Option<TenantView>,
+}
+
+/// `POST /api/workspaces`: where the new workspace's admin signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceCreated {
+    pub slug: String,
+    pub login_url: String,
+}

@@ -1,0 +1,62 @@
+//! Tessera's UI, its server functions and the types they share.
+
+pub mod api;
+pub mod error;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tessera.css"/>
+        <Title text="Tessera"/>
+        <Router>
+            <main class="page">
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::Home/>
+                    <Route path=path!("/signup") view=pages::Signup/>
+                    <Route path=path!("/login") view=pages::Login/>
+                    <Route path=path!("/register") view=pages::Register/>
+                    <Route path=path!("/dashboard") view=pages::Dashboard/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Marks the document once hydration has run, so end-to-end tests (and
+/// anyone curious) can tell a live page from a server-rendered one.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

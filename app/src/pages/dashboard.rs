@@ -1,0 +1,38 @@
+use leptos::prelude::*;
+
+use super::form::{use_me, ApiForm};
+use crate::api::auth::Logout;
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let me = use_me();
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(me) => match (me.tenant, me.user) {
+                        (Some(tenant), Some(user)) => view! {
+                            <section class="card">
+                                <h1 data-testid="signed-in">
+                                    {format!("Signed in to {} as {}", tenant.slug, user.email)}
+                                </h1>
+                                <p>{format!("{} · {:?}", user.name, user.role).to_lowercase()}</p>
+                                <ApiForm action=logout>
+                                    <button type="submit">"Sign out"</button>
+                                </ApiForm>
+                            </section>
+                        }.into_any(),
+                        _ => view! {
+                            <section class="card">
+                                <h1 data-testid="signed-out">"You are not signed in"</h1>
+                                <p><a class="button" href="/login">"Sign in"</a></p>
+                            </section>
+                        }.into_any(),
+                    },
+                    Err(e) => view! { <p class="error">{e.message().to_owned()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

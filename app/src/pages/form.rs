@@ -1,0 +1,75 @@
+//! Pieces every form page shares.
+
+use leptos::{
+    ev::SubmitEvent,
+    form::FromFormData,
+    prelude::*,
+    server_fn::{error::IntoAppError, ServerFn},
+};
+use leptos_router::hooks::use_query_map;
+use serde::de::DeserializeOwned;
+
+use crate::{
+    api::{auth::me, types::MeResponse},
+    error::ApiError,
+};
+
+/// The message of the last failed submission: from the action once hydrated,
+/// or from `?error=` after a plain form post was sent back.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    let query = use_query_map();
+    let message = move || error.get().or_else(|| query.read().get("error"));
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="error" role="alert">{message}</p>
+        </Show>
+    }
+}
+
+/// The error of a server action's last result, for `FormError`.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.value().with(|v| match v {
+            Some(Err(e)) => Some(e.message().to_owned()),
+            _ => None,
+        })
+    })
+}
+
+/// The current visitor, loaded on the server and sent along for hydration.
+pub fn use_me() -> Resource<Result<MeResponse, ApiError>> {
+    Resource::new(|| (), |_| me())
+}
+
+/// A form posting to a JSON server function. Before hydration the browser
+/// posts it url-encoded to the function's URL (the server translates it);
+/// once hydrated the submit is intercepted and the action dispatched.
+/// (Leptos' `ActionForm` only serves url-encoded functions.)
+#[component]
+pub fn ApiForm<ServFn>(action: ServerAction<ServFn>, children: Children) -> impl IntoView
+where
+    ServFn: DeserializeOwned + ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    ServFn::Output: Send + Sync + 'static,
+{
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        match ServFn::from_event(&ev) {
+            Ok(input) => {
+                action.dispatch(input);
+            }
+            Err(e) => action.value().set(Some(Err(
+                server_fn::error::ServerFnErrorErr::Args(e.to_string()).into_app_error(),
+            ))),
+        }
+    };
+    view! {
+        <form method="post" action=ServFn::url() on:submit=on_submit>
+            {children()}
+        </form>
+    }
+}

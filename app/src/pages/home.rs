@@ -1,0 +1,48 @@
+use leptos::prelude::*;
+
+use super::form::use_me;
+
+/// The central landing page, or a tenant's front door.
+#[component]
+pub fn Home() -> impl IntoView {
+    let me = use_me();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(me) => match me.tenant {
+                        None => view! { <Landing/> }.into_any(),
+                        Some(tenant) => view! {
+                            <section class="card">
+                                <h1>{format!("Welcome to {}", tenant.name)}</h1>
+                                {if me.authenticated {
+                                    view! { <p><a href="/dashboard">"Go to your dashboard"</a></p> }.into_any()
+                                } else {
+                                    view! {
+                                        <p>
+                                            <a class="button" href="/login">"Sign in"</a>
+                                            " or "
+                                            <a href="/register">"create an account"</a>
+                                        </p>
+                                    }.into_any()
+                                }}
+                            </section>
+                        }.into_any(),
+                    },
+                    Err(e) => view! { <p class="error">{e.message().to_owned()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Landing() -> impl IntoView {
+    view! {
+        <section class="hero">
+            <h1>"Tessera"</h1>
+            <p>"Workspaces for your team, each on its own address, with sessions that never leak between them."</p>
+            <a class="button" href="/signup">"Create your workspace"</a>
+        </section>
+    }
+}

@@ -1,0 +1,21 @@
+use leptos::prelude::*;
+
+use super::form::{action_error, ApiForm, FormError};
+use crate::api::auth::Login as LoginFn;
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let login = ServerAction::<LoginFn>::new();
+    view! {
+        <section class="card">
+            <h1>"Sign in"</h1>
+            <ApiForm action=login>
+                <label>"Email" <input name="email" type="email" required autocomplete="username"/></label>
+                <label>"Password" <input name="password" type="password" required autocomplete="current-password"/></label>
+                <FormError error=action_error(login)/>
+                <button type="submit">"Sign in"</button>
+            </ApiForm>
+            <p>"No account yet? " <a href="/register">"Create one"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,16 @@
+//! One module per page.
+
+mod dashboard;
+mod form;
+mod home;
+mod login;
+mod not_found;
+mod register;
+mod signup;
+
+pub use dashboard::Dashboard;
+pub use home::Home;
+pub use login::Login;
+pub use not_found::NotFound;
+pub use register::Register;
+pub use signup::Signup;

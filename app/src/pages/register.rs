@@ -1,0 +1,22 @@
+use leptos::prelude::*;
+
+use super::form::{action_error, ApiForm, FormError};
+use crate::api::auth::Register as RegisterFn;
+
+#[component]
+pub fn Register() -> impl IntoView {
+    let register = ServerAction::<RegisterFn>::new();
+    view! {
+        <section class="card">
+            <h1>"Create an account"</h1>
+            <ApiForm action=register>
+                <label>"Name" <input name="name" required maxlength="100" autocomplete="name"/></label>
+                <label>"Email" <input name="email" type="email" required autocomplete="username"/></label>
+                <label>"Password" <input name="password" type="password" required minlength="8" autocomplete="new-password"/></label>
+                <FormError error=action_error(register)/>
+                <button type="submit">"Create account"</button>
+            </ApiForm>
+            <p>"Already registered? " <a href="/login">"Sign in"</a></p>
+        </section>
+    }
+}

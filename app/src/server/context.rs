@@ -1,0 +1,55 @@
+//! What a server function knows about its request: the platform, the site
+//! and the session, all put into the request's extensions by the layers.
+
+use std::sync::Arc;
+
+use http::{header, request::Parts};
+use leptos::prelude::use_context;
+use tessera_backend::{
+    sessions::AuthSession,
+    tenancy::{Site, TenantHandle},
+    Platform,
+};
+
+use crate::error::ApiError;
+
+pub struct RequestContext {
+    pub platform: Arc<Platform>,
+    pub site: Site,
+    pub session: Option<AuthSession>,
+    /// The `Host` header as the browser sent it (with port).
+    pub host: String,
+}
+
+/// A tenant request: the tenant and its session.
+pub struct TenantContext {
+    pub platform: Arc<Platform>,
+    pub tenant: Arc<TenantHandle>,
+    pub session: AuthSession,
+}
+
+pub fn request() -> Result<RequestContext, ApiError> {
+    let parts = use_context::<Parts>().ok_or_else(ApiError::internal)?;
+    let platform = parts.extensions.get::<Arc<Platform>>().cloned().ok_or_else(ApiError::internal)?;
+    let site = parts.extensions.get::<Site>().cloned().ok_or_else(ApiError::internal)?;
+    let session = parts.extensions.get::<AuthSession>().cloned();
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(RequestContext { platform, site, session, host })
+}
+
+impl RequestContext {
+    pub fn into_tenant(self) -> Result<TenantContext, ApiError> {
+        match (self.site, self.session) {
+            (Site::Tenant(tenant), Some(session)) => Ok(TenantContext { platform: self.platform, tenant, session }),
+            (Site::Tenant(_), None) => Err(ApiError::internal()),
+            (Site::Central, _) => Err(ApiError::NotFound(
+                "accounts live in workspaces; open your workspace's address to sign in".into(),
+            )),
+        }
+    }
+}

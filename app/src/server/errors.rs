@@ -1,0 +1,83 @@
+//! Domain errors to `ApiError`. Together with `ApiError::status` this is the
+//! one place where failures become HTTP answers.
+
+use tessera_backend::{
+    accounts::AccountError,
+    db::DbError,
+    platform::ProvisionError,
+    sessions::SessionError,
+    tenancy::{DirectoryError, HostError, SlugError},
+};
+
+use crate::error::ApiError;
+
+fn internal(error: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(%error, "internal error");
+    ApiError::internal()
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Email(_) | AccountError::Password(_) | AccountError::Name => ApiError::BadRequest(e.to_string()),
+            AccountError::EmailTaken => ApiError::Conflict(e.to_string()),
+            AccountError::WrongCredentials => ApiError::Unauthorized(e.to_string()),
+            AccountError::Hash(_) | AccountError::Database(_) => internal(&e),
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::ForeignTenant => ApiError::Forbidden(e.to_string()),
+            SessionError::Store(_) => {
+                tracing::error!(error = %e, "session store failed");
+                ApiError::Unavailable("sessions are unavailable right now; please try again shortly".into())
+            }
+        }
+    }
+}
+
+impl From<DirectoryError> for ApiError {
+    fn from(e: DirectoryError) -> Self {
+        match e {
+            DirectoryError::Exists(_) | DirectoryError::OrphanFile(_) => ApiError::Conflict(e.to_string()),
+            DirectoryError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            DirectoryError::Name(_) => ApiError::BadRequest(e.to_string()),
+            DirectoryError::Database(_) | DirectoryError::Io(_) => internal(&e),
+        }
+    }
+}
+
+impl From<ProvisionError> for ApiError {
+    fn from(e: ProvisionError) -> Self {
+        match e {
+            ProvisionError::Directory(e) => e.into(),
+            ProvisionError::Admin(e) => e.into(),
+        }
+    }
+}
+
+impl From<SlugError> for ApiError {
+    fn from(e: SlugError) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}
+
+impl From<HostError> for ApiError {
+    fn from(e: HostError) -> Self {
+        match e {
+            HostError::Missing | HostError::Malformed => ApiError::BadRequest(e.to_string()),
+            HostError::ForeignDomain(_) | HostError::BadSlug(_) => {
+                ApiError::NotFound("there is no workspace at this address".into())
+            }
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        internal(&e)
+    }
+}

@@ -1,0 +1,7 @@
+//! Server-side bodies of the server functions (compiled with `ssr` only).
+
+pub mod auth;
+pub mod context;
+pub mod errors;
+pub mod navigation;
+pub mod workspaces;

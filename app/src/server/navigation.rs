@@ -1,0 +1,64 @@
+//! Where the browser goes after a server function, with or without JavaScript.
+//!
+//! The hydrated UI calls server functions with `fetch` and follows the
+//! redirect hint itself. A plain form post (before hydration, or without
+//! JavaScript) needs a real redirect: on success to the next page, on
+//! failure back to the form with the message in `?error=`.
+
+use http::{header, request::Parts, HeaderValue, StatusCode};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use crate::error::ApiError;
+
+pub fn after_success(path: &str) {
+    leptos_axum::redirect(path);
+}
+
+fn is_plain_form_post(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Puts an error on the response: its status for API clients, or a redirect
+/// back to the form for a plain form post.
+pub fn on_error(error: &ApiError) {
+    let Some(options) = use_context::<ResponseOptions>() else { return };
+    let back = use_context::<Parts>()
+        .filter(is_plain_form_post)
+        .and_then(|parts| parts.headers.get(header::REFERER).cloned())
+        .and_then(|referer| form_location(referer.to_str().ok()?, error));
+    match back {
+        Some(location) => {
+            options.set_status(StatusCode::FOUND);
+            options.insert_header(header::LOCATION, location);
+        }
+        None => options.set_status(error.status()),
+    }
+}
+
+/// The referring page's path with `?error=<message>`; only the path is kept,
+/// so the redirect cannot leave the site.
+fn form_location(referer: &str, error: &ApiError) -> Option<HeaderValue> {
+    let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let query = serde_urlencoded::to_string([("error", error.message())]).ok()?;
+    HeaderValue::from_str(&format!("{path}?{query}")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_location_keeps_only_the_path() {
+        let e = ApiError::Unauthorized("invalid email or password".into());
+        let loc = |r| form_location(r, &e).map(|v| v.to_str().unwrap_or_default().to_owned());
+        assert_eq!(loc("http://acme.localhost:3000/login?x=1").as_deref(), Some("/login?error=invalid+email+or+password"));
+        assert_eq!(loc("http://acme.localhost:3000").as_deref(), Some("/?error=invalid+email+or+password"));
+    }
+}

@@ -1,0 +1,8 @@
+//! Accounts of a tenant: emails, passwords, users.
+
+pub mod email;
+pub mod password;
+pub mod users;
+
+pub use email::Email;
+pub use users::{AccountError, NewRole, Role, User, UserId};

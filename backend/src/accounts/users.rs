@@ -1,0 +1,175 @@
+//! Users of one tenant, in that tenant's database.
+
+use std::fmt;
+
+use sqlx::{sqlite::SqlitePool, Row};
+
+use super::{
+    email::{Email, EmailError},
+    password::{self, HashError, Password, PasswordError},
+};
+
+/// A user's id within its tenant. The same number exists at other tenants,
+/// so it is never enough on its own to identify anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct UserId(i64);
+
+impl UserId {
+    pub const fn new(raw: i64) -> Self {
+        Self(raw)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, sqlx::Error> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "member" => Ok(Role::Member),
+            other => Err(sqlx::Error::Decode(format!("unknown role {other:?}").into())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Which role a new account gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewRole {
+    /// Admin if it is the tenant's first user, member otherwise.
+    FirstUserIsAdmin,
+    Admin,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Email(#[from] EmailError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error("please enter your name (at most 100 characters)")]
+    Name,
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    /// Deliberately silent about which of email and password was wrong.
+    #[error("invalid email or password")]
+    WrongCredentials,
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+fn validate_name(input: &str) -> Result<String, AccountError> {
+    let name = input.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(AccountError::Name);
+    }
+    Ok(name.to_owned())
+}
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, sqlx::Error> {
+    let email: String = row.try_get("email")?;
+    Ok(User {
+        id: UserId(row.try_get("id")?),
+        email: Email::parse(&email).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        name: row.try_get("name")?,
+        role: Role::parse(row.try_get("role")?)?,
+    })
+}
+
+pub async fn register(
+    pool: &SqlitePool,
+    email: &str,
+    password: String,
+    name: &str,
+    role: NewRole,
+) -> Result<User, AccountError> {
+    let email = Email::parse(email)?;
+    let name = validate_name(name)?;
+    let hash = Password::new(password)?.hash().await?;
+    let role_sql = match role {
+        NewRole::Admin => "'admin'",
+        NewRole::FirstUserIsAdmin => "CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'member' ELSE 'admin' END",
+    };
+    // The role is decided inside the INSERT, so two first registrations
+    // racing cannot both become admin by reading an empty table.
+    let sql = format!(
+        "INSERT INTO users (email, name, password_hash, role, created_at) \
+         VALUES ($1, $2, $3, {role_sql}, unixepoch()) RETURNING id, email, name, role"
+    );
+    let row = sqlx::query(&sql)
+        .bind(email.as_str())
+        .bind(&name)
+        .bind(&hash)
+        .fetch_one(pool)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => AccountError::EmailTaken,
+            other => AccountError::Database(other),
+        })?;
+    Ok(user_from_row(&row)?)
+}
+
+/// Email and password to a user, or `WrongCredentials` for any mismatch.
+pub async fn authenticate(pool: &SqlitePool, email: &str, password: String) -> Result<User, AccountError> {
+    if password.len() > password::MAX_LEN * 4 {
+        return Err(AccountError::WrongCredentials);
+    }
+    let row = match Email::parse(email) {
+        Ok(email) => {
+            sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = $1")
+                .bind(email.as_str())
+                .fetch_optional(pool)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let stored = row.as_ref().map(|r| r.try_get::<String, _>("password_hash")).transpose()?;
+    if !password::verify(password, stored).await? {
+        return Err(AccountError::WrongCredentials);
+    }
+    match row {
+        Some(row) => Ok(user_from_row(&row)?),
+        None => Err(AccountError::WrongCredentials),
+    }
+}
+
+pub async fn find(pool: &SqlitePool, id: UserId) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query("SELECT id, email, name, role FROM users WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
+}

@@ -1,0 +1,47 @@
+//! Process configuration, read once from the environment.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use crate::{
+    sessions::{SessionSettings, SettingError},
+    tenancy::{CentralDomain, HostError},
+};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub domain: CentralDomain,
+    pub site_addr: SocketAddr,
+    pub session_defaults: SessionSettings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("TESSERA_DOMAIN: {0}")]
+    Domain(HostError),
+    #[error("LEPTOS_SITE_ADDR: expected host:port such as 127.0.0.1:3000, got {0:?}")]
+    SiteAddr(String),
+    #[error(transparent)]
+    Session(#[from] SettingError),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let domain = CentralDomain::parse(&lookup("TESSERA_DOMAIN").unwrap_or_else(|| "localhost".into()))
+            .map_err(ConfigError::Domain)?;
+        let addr = lookup("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let site_addr = addr.parse().map_err(|_| ConfigError::SiteAddr(addr))?;
+        let session_defaults = SessionSettings::from_lookup(&lookup)?;
+        session_defaults.validate_for(&domain)?;
+        Ok(Self {
+            data_dir: lookup("TESSERA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data")),
+            domain,
+            site_addr,
+            session_defaults,
+        })
+    }
+}

@@ -1,0 +1,46 @@
+//! The session cookie's name and attributes for one tenant and request.
+
+use super::settings::{SameSite, SessionSettings};
+use crate::tenancy::{CentralDomain, Slug};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieSpec {
+    pub name: String,
+    pub domain: Option<String>,
+    pub secure: bool,
+    pub same_site: SameSite,
+}
+
+impl CookieSpec {
+    /// Names embed the slug, so no two tenants' cookies ever share a name, even
+    /// when a parent-domain cookie is visible to every subdomain.
+    pub fn for_tenant(settings: &SessionSettings, slug: &Slug, central: &CentralDomain, https: bool) -> Self {
+        Self {
+            name: format!("{}_{}_session", settings.prefix, slug),
+            domain: settings.cookie_domain_for(central).map(str::to_owned),
+            secure: settings.cookie_secure.unwrap_or(https),
+            same_site: settings.same_site,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_per_tenant_and_attributes_follow_settings() {
+        let central = CentralDomain::parse("tessera.test").expect("valid");
+        let acme = Slug::parse("acme").expect("valid");
+        let globex = Slug::parse("globex").expect("valid");
+        let defaults = SessionSettings::default();
+        let a = CookieSpec::for_tenant(&defaults, &acme, &central, false);
+        let g = CookieSpec::for_tenant(&defaults, &globex, &central, true);
+        assert_eq!(a.name, "tenant_acme_session");
+        assert_ne!(a.name, g.name);
+        assert_eq!(a.domain, None);
+        assert!(!a.secure && g.secure);
+        let shared = SessionSettings { cross_subdomain: true, ..SessionSettings::default() };
+        assert_eq!(CookieSpec::for_tenant(&shared, &acme, &central, false).domain.as_deref(), Some("tessera.test"));
+    }
+}

@@ -1,0 +1,13 @@
+//! Tenant sessions: settings, the cookie, the store, the typed session.
+
+pub mod auth;
+pub mod cookie;
+pub mod seal;
+pub mod settings;
+pub mod store;
+
+pub use auth::{AuthSession, SessionError};
+pub use cookie::CookieSpec;
+pub use seal::{CookieSeal, Unsealed};
+pub use settings::{SameSite, SessionSettings, SettingError};
+pub use store::{MissingTable, SqlSessionStore};

@@ -1,0 +1,162 @@
+//! A tower-sessions store over one SQL database's `sessions` table.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::SqlitePool;
+use time::OffsetDateTime;
+use tower_sessions::{
+    session::{Id, Record},
+    session_store,
+    SessionStore,
+};
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS sessions (\
+    id TEXT PRIMARY KEY, data TEXT NOT NULL, expiry_date INTEGER NOT NULL); \
+    CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expiry_date)";
+
+const PRUNE_ODDS: u32 = 64;
+
+/// What to do when the table is missing (a tenant database from before the
+/// sessions migration, or one whose table was dropped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingTable {
+    Create,
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+pub struct SqlSessionStore {
+    pool: SqlitePool,
+    missing_table: MissingTable,
+}
+
+impl SqlSessionStore {
+    pub fn new(pool: SqlitePool, missing_table: MissingTable) -> Self {
+        Self { pool, missing_table }
+    }
+
+    /// Runs `op`; if it failed only because the table is missing and we may
+    /// create it, creates the table and runs `op` once more.
+    async fn with_table<T, F, Fut>(&self, op: F) -> session_store::Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, sqlx::Error>>,
+    {
+        match op().await {
+            Err(e) if is_missing_table(&e) => match self.missing_table {
+                MissingTable::Create => {
+                    sqlx::raw_sql(CREATE_TABLE).execute(&self.pool).await.map_err(backend)?;
+                    tracing::info!("created missing sessions table");
+                    op().await.map_err(backend)
+                }
+                MissingTable::Fail => Err(session_store::Error::Backend(
+                    "this tenant's database has no sessions table and auto_create_session_table is off; \
+                     run `tessera tenant migrate`"
+                        .into(),
+                )),
+            },
+            other => other.map_err(backend),
+        }
+    }
+}
+
+impl SqlSessionStore {
+    /// Laravel's session lottery: one new session in PRUNE_ODDS also deletes
+    /// the expired ones, so the table stays bounded without a sweeper per tenant.
+    async fn prune_expired_sometimes(&self) {
+        if rand::random::<u32>() % PRUNE_ODDS != 0 {
+            return;
+        }
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        if let Err(e) = sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1").bind(now).execute(&self.pool).await {
+            tracing::warn!(error = %e, "pruning expired sessions failed");
+        }
+    }
+}
+
+fn is_missing_table(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.message().contains("no such table"))
+}
+
+fn backend(e: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+#[async_trait]
+impl SessionStore for SqlSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let data = encode(record)?;
+        // 128-bit random ids practically never collide; the loop makes it certain.
+        loop {
+            let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
+            let inserted = self
+                .with_table(|| {
+                    sqlx::query("INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+                        .bind(&id)
+                        .bind(&data)
+                        .bind(expiry)
+                        .execute(&self.pool)
+                })
+                .await?;
+            if inserted.rows_affected() == 1 {
+                self.prune_expired_sometimes().await;
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = encode(record)?;
+        let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
+        self.with_table(|| {
+            sqlx::query(
+                "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date",
+            )
+            .bind(&id)
+            .bind(&data)
+            .bind(expiry)
+            .execute(&self.pool)
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
+        let id = session_id.to_string();
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let row: Option<(String, i64)> = self
+            .with_table(|| {
+                sqlx::query_as("SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2")
+                    .bind(&id)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+            })
+            .await?;
+        let Some((data, expiry)) = row else { return Ok(None) };
+        Ok(Some(Record {
+            id: *session_id,
+            data: serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            expiry_date: OffsetDateTime::from_unix_timestamp(expiry)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
+        }))
+    }
+
+    async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
+        let id = session_id.to_string();
+        self.with_table(|| sqlx::query("DELETE FROM sessions WHERE id = $1").bind(&id).execute(&self.pool))
+            .await?;
+        Ok(())
+    }
+}
+
+/// How long an idle session lives, as tower-sessions wants it.
+pub fn idle_expiry(lifetime: Duration) -> tower_sessions::Expiry {
+    tower_sessions::Expiry::OnInactivity(time::Duration::seconds(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX)))
+}

@@ -1,0 +1,182 @@
+//! The tenant directory: provisioning, lookup and the in-memory tenant cache.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, RwLock,
+    },
+    time::{Duration, Instant},
+};
+
+use sqlx::sqlite::SqlitePool;
+
+use super::{
+    slug::Slug,
+    tenant::{validate_name, NameError, Tenant},
+};
+use crate::{
+    db::{central::tenant_from_row, CentralDb, TenantPools},
+    sessions::SessionSettings,
+};
+
+/// How long a resolved tenant is trusted before the central database is asked
+/// again; bounds how stale another process's view can be.
+const CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// Everything a request needs to know about its tenant, shared and cheap to clone.
+#[derive(Debug)]
+pub struct TenantHandle {
+    pub tenant: Tenant,
+    pub settings: Arc<SessionSettings>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("a workspace named \"{0}\" already exists")]
+    Exists(Slug),
+    #[error("there is no workspace named \"{0}\"")]
+    NotFound(Slug),
+    #[error("a database file for \"{0}\" already exists but no workspace is recorded; remove it or restore the central record")]
+    OrphanFile(Slug),
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("file system error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+struct Cached {
+    handle: Arc<TenantHandle>,
+    loaded: Instant,
+}
+
+pub struct Directory {
+    central: CentralDb,
+    pools: TenantPools,
+    defaults: Arc<SessionSettings>,
+    cache: RwLock<HashMap<Slug, Cached>>,
+    central_lookups: AtomicU64,
+}
+
+impl std::fmt::Debug for Directory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Directory").field("pools", &self.pools).finish_non_exhaustive()
+    }
+}
+
+impl Directory {
+    pub fn new(central: CentralDb, pools: TenantPools, defaults: SessionSettings) -> Self {
+        Self {
+            central,
+            pools,
+            defaults: Arc::new(defaults),
+            cache: RwLock::new(HashMap::new()),
+            central_lookups: AtomicU64::new(0),
+        }
+    }
+
+    pub fn central(&self) -> &CentralDb {
+        &self.central
+    }
+
+    /// How often the central database was asked for a tenant (for cache tests).
+    pub fn central_lookups(&self) -> u64 {
+        self.central_lookups.load(Ordering::Relaxed)
+    }
+
+    /// The tenant for a slug, from the cache when fresh. Unknown slugs are not
+    /// cached, so a flood of random subdomains cannot grow memory.
+    pub async fn resolve(&self, slug: &Slug) -> Result<Option<Arc<TenantHandle>>, DirectoryError> {
+        if let Some(hit) = self.cached(slug) {
+            return Ok(Some(hit));
+        }
+        self.central_lookups.fetch_add(1, Ordering::Relaxed);
+        let Some(tenant) = self.central.find_tenant(slug).await? else {
+            self.forget(slug);
+            return Ok(None);
+        };
+        let handle = Arc::new(TenantHandle { tenant, settings: Arc::clone(&self.defaults) });
+        self.cache_write().insert(slug.clone(), Cached { handle: Arc::clone(&handle), loaded: Instant::now() });
+        Ok(Some(handle))
+    }
+
+    fn cached(&self, slug: &Slug) -> Option<Arc<TenantHandle>> {
+        let cache = self.cache.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .get(slug)
+            .filter(|c| c.loaded.elapsed() < CACHE_TTL)
+            .map(|c| Arc::clone(&c.handle))
+    }
+
+    fn cache_write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Slug, Cached>> {
+        self.cache.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn forget(&self, slug: &Slug) {
+        self.cache_write().remove(slug);
+    }
+
+    pub async fn pool(&self, tenant: &Tenant) -> Result<SqlitePool, sqlx::Error> {
+        self.pools.get(tenant).await
+    }
+
+    pub async fn list(&self) -> Result<Vec<Tenant>, DirectoryError> {
+        Ok(self.central.list_tenants().await?)
+    }
+
+    pub async fn get(&self, slug: &Slug) -> Result<Tenant, DirectoryError> {
+        self.central.find_tenant(slug).await?.ok_or_else(|| DirectoryError::NotFound(slug.clone()))
+    }
+
+    /// Provisions a tenant: its central record and its own migrated database.
+    /// Either both exist afterwards or neither does.
+    pub async fn create(&self, slug: &Slug, name: &str) -> Result<Tenant, DirectoryError> {
+        let name = validate_name(name)?;
+        if self.central.find_tenant(slug).await?.is_some() {
+            return Err(DirectoryError::Exists(slug.clone()));
+        }
+        if self.pools.path(slug).exists() {
+            return Err(DirectoryError::OrphanFile(slug.clone()));
+        }
+        let mut tx = self.central.pool().begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, unixepoch()) \
+             RETURNING id, slug, name, created_at",
+        )
+        .bind(slug.as_str())
+        .bind(&name)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => DirectoryError::Exists(slug.clone()),
+            other => other.into(),
+        })?;
+        let tenant = tenant_from_row(row)?;
+        if let Err(e) = self.pools.create(slug).await {
+            drop(tx);
+            self.pools.remove(&tenant).await?;
+            return Err(e.into());
+        }
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    /// Runs pending tenant migrations for one tenant.
+    pub async fn migrate(&self, tenant: &Tenant) -> Result<(), DirectoryError> {
+        Ok(self.pools.migrate(tenant).await?)
+    }
+
+    /// Deletes a tenant's record and its database files.
+    pub async fn delete(&self, slug: &Slug) -> Result<(), DirectoryError> {
+        let tenant = self.get(slug).await?;
+        sqlx::query("DELETE FROM tenants WHERE id = $1")
+            .bind(tenant.id.get())
+            .execute(self.central.pool())
+            .await?;
+        self.forget(slug);
+        self.pools.remove(&tenant).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,170 @@
+//! `tessera` command line: serve, and tenant administration.
+
+use std::{io::IsTerminal, process::ExitCode};
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use tessera_backend::{
+    platform::{NewAdmin, StartError},
+    tenancy::Slug,
+    Config, Platform,
+};
+
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, about = "Multi-tenant workspaces with isolated sessions")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Create, list, migrate and delete tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TenantCommand {
+    /// Create a tenant with its own database, optionally with a first admin.
+    Create(CreateArgs),
+    /// List tenants.
+    List,
+    /// Run pending tenant migrations.
+    Migrate(MigrateArgs),
+    /// Delete a tenant and its database.
+    Delete {
+        slug: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct CreateArgs {
+    slug: String,
+    /// Display name (defaults to the slug).
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long, requires = "admin_password")]
+    admin_email: Option<String>,
+    /// Also read from TESSERA_ADMIN_PASSWORD, which keeps it out of `ps`.
+    #[arg(long, env = "TESSERA_ADMIN_PASSWORD", hide_env_values = true, requires = "admin_email")]
+    admin_password: Option<String>,
+    #[arg(long, default_value = "Admin")]
+    admin_name: String,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct MigrateArgs {
+    /// Migrate one tenant.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Migrate every tenant.
+    #[arg(long)]
+    all: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::from_env().context("invalid configuration")?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Tenant(command) => tenant(open(config).await?, command).await,
+    }
+}
+
+async fn open(config: Config) -> Result<Platform, StartError> {
+    Platform::open(config).await
+}
+
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let mut leptos_options = leptos::prelude::get_configuration(None)
+        .context("cannot read the Leptos configuration (LEPTOS_* variables)")?
+        .leptos_options;
+    leptos_options.site_addr = config.site_addr;
+    let domain = config.domain.as_str().to_owned();
+    let app = Application::build(config, leptos_options).await?;
+    tracing::info!("serving http://{domain}:{} (tenants at http://<slug>.{domain}:{})", app.port(), app.port());
+    app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn slug(input: &str) -> anyhow::Result<Slug> {
+    Slug::parse(input).with_context(|| format!("invalid workspace name {input:?}"))
+}
+
+async fn tenant(platform: Platform, command: TenantCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TenantCommand::Create(args) => {
+            let slug = slug(&args.slug)?;
+            let name = args.name.unwrap_or_else(|| args.slug.clone());
+            let admin = args.admin_email.zip(args.admin_password).map(|(email, password)| NewAdmin {
+                email,
+                password,
+                name: args.admin_name,
+            });
+            let (tenant, admin) = platform.provision(&slug, &name, admin).await?;
+            println!("created tenant {} (\"{}\", id {})", tenant.slug, tenant.name, tenant.id);
+            if let Some(admin) = admin {
+                println!("admin: {} (user id {})", admin.email, admin.id);
+            }
+        }
+        TenantCommand::List => {
+            let tenants = platform.directory.list().await?;
+            if tenants.is_empty() {
+                println!("no tenants yet; create one with `tessera tenant create <slug>`");
+            }
+            for t in tenants {
+                println!("{:<6} {:<24} {}", t.id, t.slug, t.name);
+            }
+        }
+        TenantCommand::Migrate(args) => return migrate(&platform, args).await,
+        TenantCommand::Delete { slug: input, yes } => {
+            let slug = slug(&input)?;
+            if !yes && !confirm(&slug)? {
+                println!("not deleted");
+                return Ok(ExitCode::FAILURE);
+            }
+            platform.directory.delete(&slug).await?;
+            println!("deleted tenant {slug} and its database");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks the operator to type the slug; refuses outright when nobody can answer.
+fn confirm(slug: &Slug) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("deleting {slug} destroys its data; pass --yes to confirm when not running interactively");
+    }
+    eprint!("This deletes tenant {slug} and all of its data. Type the name to confirm: ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(answer.trim() == slug.as_str())
+}
+
+async fn migrate(platform: &Platform, args: MigrateArgs) -> anyhow::Result<ExitCode> {
+    let tenants = match args.tenant {
+        Some(input) => vec![platform.directory.get(&slug(&input)?).await?],
+        None => platform.directory.list().await?,
+    };
+    let total = tenants.len();
+    let mut failed = 0;
+    for (i, tenant) in tenants.iter().enumerate() {
+        match platform.directory.migrate(tenant).await {
+            Ok(()) => eprintln!("[{}/{total}] {} ok", i + 1, tenant.slug),
+            Err(e) => {
+                failed += 1;
+                eprintln!("[{}/{total}] {} FAILED: {e}", i + 1, tenant.slug);
+            }
+        }
+    }
+    println!("migrated {} of {total} tenants; {failed} failed", total - failed);
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

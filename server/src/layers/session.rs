@@ -1,0 +1,162 @@
+//! The tenant session layer: a tower-sessions `Session` built per request for
+//! the resolved tenant, with that tenant's cookie, store and settings (which
+//! can differ per tenant and change between requests, so one static
+//! `SessionManagerLayer` cannot serve).
+
+use std::sync::Arc;
+
+use axum::{
+    extract::Request,
+    http::{header, HeaderMap, HeaderValue},
+    middleware::Next,
+    response::Response,
+};
+use cookie::{Cookie, SameSite as CookieSameSite};
+use tessera_app::error::ApiError;
+use tessera_backend::{
+    sessions::{store::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
+    tenancy::{Site, TenantHandle},
+    Platform,
+};
+use tower_sessions::Session;
+
+use super::reply;
+
+pub async fn tenant_session(mut req: Request, next: Next) -> Response {
+    let (Some(Site::Tenant(handle)), Some(platform)) =
+        (req.extensions().get::<Site>().cloned(), req.extensions().get::<Arc<Platform>>().cloned())
+    else {
+        return next.run(req).await;
+    };
+    let spec = CookieSpec::for_tenant(&handle.settings, &handle.tenant.slug, &platform.config.domain, is_https(&req));
+    let presented = find_session_id(&platform, &handle, &spec, req.headers());
+    let id = match presented {
+        Presented::Nothing => None,
+        Presented::Ours(id) => Some(id),
+        Presented::Foreign if handle.settings.scope_guard => {
+            tracing::warn!(tenant = %handle.tenant.slug, "refused a session cookie made for another tenant");
+            let error = ApiError::Forbidden("this session belongs to another workspace".into());
+            return reply::error(req.uri().path(), req.headers(), error);
+        }
+        Presented::Foreign => foreign_id(&platform, &handle, &spec, req.headers()),
+    };
+    let store = match platform.session_store(&handle).await {
+        Ok(store) => store,
+        Err(e) => {
+            tracing::error!(tenant = %handle.tenant.slug, error = %e, "session store unavailable");
+            let error = ApiError::Unavailable("this workspace is unavailable right now; please try again shortly".into());
+            return reply::error(req.uri().path(), req.headers(), error);
+        }
+    };
+    let session = Session::new(id, Arc::new(store), Some(idle_expiry(handle.settings.lifetime)));
+    req.extensions_mut().insert(AuthSession::new(session.clone(), handle.tenant.id, handle.settings.scope_guard));
+    let had_cookie = cookie_values(req.headers(), &spec.name).next().is_some();
+    let path = req.uri().path().to_owned();
+    let mut accept = HeaderMap::new();
+    if let Some(value) = req.headers().get(header::ACCEPT) {
+        accept.insert(header::ACCEPT, value.clone());
+    }
+    let mut response = next.run(req).await;
+    if let Err(error) = persist(&session, &platform, &handle, &spec, had_cookie, &mut response).await {
+        tracing::error!(tenant = %handle.tenant.slug, %error, "saving the session failed");
+        let error = ApiError::Unavailable("your session could not be saved; please try again".into());
+        return reply::error(&path, &accept, error);
+    }
+    response
+}
+
+enum Presented {
+    Nothing,
+    Ours(tower_sessions::session::Id),
+    Foreign,
+}
+
+fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(header::COOKIE)
+        .into_iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(move |pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v.trim_matches('"'))
+        })
+}
+
+/// Browsers may send several cookies of one name (a host-only one and a
+/// parent-domain one planted by a sibling): the first valid one for this
+/// tenant wins; foreign ones are only reported when none is ours.
+fn find_session_id(platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, headers: &HeaderMap) -> Presented {
+    let mut verdict = Presented::Nothing;
+    for value in cookie_values(headers, &spec.name) {
+        match platform.seal.open(value, handle.tenant.id) {
+            Unsealed::Ours(id) => return Presented::Ours(id),
+            Unsealed::Foreign { .. } => verdict = Presented::Foreign,
+            Unsealed::Invalid => {}
+        }
+    }
+    verdict
+}
+
+/// With the scope guard off a foreign session id is used as is: the
+/// documented insecure combination (together with isolation off).
+fn foreign_id(platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, headers: &HeaderMap) -> Option<tower_sessions::session::Id> {
+    cookie_values(headers, &spec.name).find_map(|value| match platform.seal.open(value, handle.tenant.id) {
+        Unsealed::Foreign { id, .. } => Some(id),
+        _ => None,
+    })
+}
+
+fn is_https(req: &Request) -> bool {
+    req.uri().scheme_str() == Some("https")
+        || req.headers().get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+/// After the handler: save a changed session and (re)issue its cookie, or
+/// expire the cookie of an emptied one, as tower-sessions' own layer does.
+async fn persist(
+    session: &Session,
+    platform: &Platform,
+    handle: &TenantHandle,
+    spec: &CookieSpec,
+    had_cookie: bool,
+    response: &mut Response,
+) -> Result<(), tower_sessions::session::Error> {
+    let empty = session.is_empty().await;
+    if had_cookie && empty {
+        let mut cookie = build_cookie(spec, String::new());
+        cookie.make_removal();
+        set_cookie(response, &cookie);
+    } else if session.is_modified() && !empty && !response.status().is_server_error() {
+        session.save().await?;
+        if let Some(id) = session.id() {
+            let mut cookie = build_cookie(spec, platform.seal.seal(handle.tenant.id, id));
+            cookie.set_max_age(time::Duration::try_from(handle.settings.lifetime).ok());
+            set_cookie(response, &cookie);
+        }
+    }
+    Ok(())
+}
+
+fn build_cookie(spec: &CookieSpec, value: String) -> Cookie<'static> {
+    let mut cookie = Cookie::build((spec.name.clone(), value))
+        .path("/")
+        .http_only(true)
+        .secure(spec.secure)
+        .same_site(match spec.same_site {
+            SameSite::Strict => CookieSameSite::Strict,
+            SameSite::Lax => CookieSameSite::Lax,
+            SameSite::None => CookieSameSite::None,
+        })
+        .build();
+    if let Some(domain) = &spec.domain {
+        cookie.set_domain(domain.clone());
+    }
+    cookie
+}
+
+fn set_cookie(response: &mut Response, cookie: &Cookie<'_>) {
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}

@@ -1,0 +1,7 @@
+//! The Tessera server: command line, web application, request layers.
+
+pub mod cli;
+pub mod layers;
+pub mod startup;
+
+pub use startup::Application;

@@ -1,0 +1,107 @@
+//! Building the web application: the router, its layers, the listener.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{middleware, Router};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tessera_app::{shell, App};
+use tessera_backend::{platform::StartError, Config, Platform};
+use tokio::net::TcpListener;
+use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+
+use crate::layers;
+
+/// Bodies larger than this are refused with 413 before anything reads them.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Platform(#[from] StartError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    platform: Arc<Platform>,
+}
+
+impl Application {
+    /// Opens storage and binds the listener; port 0 picks a free port.
+    pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Self, StartupError> {
+        let addr = config.site_addr;
+        let platform = Arc::new(Platform::open(config).await?);
+        if platform.config.session_defaults.lets_sessions_cross_tenants() {
+            tracing::warn!(
+                "INSECURE: session isolation and the scope guard are both off; \
+                 a session made at one tenant can authenticate at another"
+            );
+        }
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+        let router = router(Arc::clone(&platform), leptos_options);
+        Ok(Self { listener, router, platform })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub fn platform(&self) -> Arc<Platform> {
+        Arc::clone(&self.platform)
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .leptos_routes(&leptos_options, routes, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos_options)
+        // Outermost last: a request meets site, then CSRF, then form → JSON,
+        // then the session layer, then the handler.
+        .layer(middleware::from_fn(layers::session::tenant_session))
+        .layer(middleware::from_fn(layers::form_json::form_to_json))
+        .layer(middleware::from_fn(layers::csrf::check_origin))
+        .layer(middleware::from_fn_with_state(platform, layers::site::resolve_site))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
