@@ -68,10 +68,10 @@ fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
-        // Outermost last: a request meets site, then CSRF, then form → JSON,
+        // Outermost last: a request meets site, then CSRF, then API body → JSON,
         // then the session layer, then the handler.
         .layer(middleware::from_fn(layers::session::tenant_session))
-        .layer(middleware::from_fn(layers::form_json::form_to_json))
+        .layer(middleware::from_fn(layers::api_body::normalise))
         .layer(middleware::from_fn(layers::csrf::check_origin))
         .layer(middleware::from_fn_with_state(platform, layers::site::resolve_site))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

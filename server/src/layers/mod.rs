@@ -1,8 +1,8 @@
 //! The request's path through Tessera, outermost first:
-//! site (Host → tenant) → CSRF → form → JSON → tenant session → handler.
+//! site (Host → tenant) → CSRF → API body → JSON → tenant session → handler.
 
+pub mod api_body;
 pub mod csrf;
-pub mod form_json;
 pub mod reply;
 pub mod session;
 pub mod site;

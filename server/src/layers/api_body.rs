@@ -1,7 +1,7 @@
-//! Lets plain HTML forms use the JSON API: a url-encoded POST to `/api/...`
-//! (a form submitted before hydration or without JavaScript) is re-encoded
-//! as the equivalent JSON object of strings before the server function
-//! decodes it.
+//! Normalises bodies posted to the JSON API so every client can use it:
+//! a url-encoded form (submitted before hydration or without JavaScript)
+//! becomes the equivalent JSON object of strings, and an empty body (a bare
+//! `POST /api/auth/logout`) becomes `{}`.
 
 use axum::{
     body::{to_bytes, Body},
@@ -17,14 +17,24 @@ use super::reply;
 /// Forms here are a few short fields.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-pub async fn form_to_json(req: Request, next: Next) -> Response {
-    let is_form = req.method() == Method::POST
-        && req.uri().path().starts_with("/api/")
-        && req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+pub async fn normalise(req: Request, next: Next) -> Response {
+    if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let is_empty = match headers.get(header::CONTENT_LENGTH) {
+        Some(length) => length.as_bytes() == b"0",
+        None => !headers.contains_key(header::TRANSFER_ENCODING),
+    };
+    if is_empty && !is_form {
+        let (mut parts, _) = req.into_parts();
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return next.run(Request::from_parts(parts, Body::from("{}"))).await;
+    }
     if !is_form {
         return next.run(req).await;
     }

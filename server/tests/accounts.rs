@@ -1,0 +1,143 @@
+//! Registration, login, logout and `me` over the JSON API.
+
+mod support;
+
+use reqwest::{header, StatusCode};
+use serde_json::{json, Value};
+use support::{session_cookie, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn first_user_is_admin_and_later_ones_are_members() {
+    let app = TestApp::spawn().await;
+    let first: Value = app.register(&app.raw(), "acme", "ada@acme.test").await.json().await.expect("json");
+    assert_eq!(first["authenticated"], true);
+    assert_eq!(first["user"]["role"], "admin");
+    assert_eq!(first["tenant"]["slug"], "acme");
+    let second: Value = app.register(&app.raw(), "acme", "bob@acme.test").await.json().await.expect("json");
+    assert_eq!(second["user"]["role"], "member");
+    assert_eq!(second["user"]["id"], 2);
+}
+
+#[tokio::test]
+async fn me_reports_the_signed_in_user_and_logout_ends_it() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let (status, anonymous) = app.me(&browser, "acme").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(anonymous, json!({"authenticated": false, "user": null, "tenant": {"slug": "acme", "name": "acme"}}));
+    app.register(&browser, "acme", "Ada@Acme.test").await;
+    let (_, me) = app.me(&browser, "acme").await;
+    assert_eq!(me["user"]["email"], "ada@acme.test", "emails are normalised");
+    assert_eq!(me["user"]["name"], "Test User");
+    let out = browser.post(app.url(Some("acme"), "/api/auth/logout")).send().await.expect("sent");
+    assert_eq!(out.status(), StatusCode::OK);
+    assert_eq!(app.me(&browser, "acme").await.1["authenticated"], false);
+    let back = app.login(&browser, "acme", "ada@acme.test", PASSWORD).await;
+    assert_eq!(back.status(), StatusCode::OK);
+    assert_eq!(app.me(&browser, "acme").await.1["authenticated"], true);
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_401_without_saying_which_part() {
+    let app = TestApp::spawn().await;
+    app.register(&app.raw(), "acme", "ada@acme.test").await;
+    let wrong_password = app.login(&app.raw(), "acme", "ada@acme.test", "not the password").await;
+    assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
+    assert!(session_cookie(&wrong_password, "acme").is_none());
+    let wrong_password: Value = wrong_password.json().await.expect("json");
+    let unknown_email = app.login(&app.raw(), "acme", "nobody@acme.test", PASSWORD).await;
+    assert_eq!(unknown_email.status(), StatusCode::UNAUTHORIZED);
+    let unknown_email: Value = unknown_email.json().await.expect("json");
+    assert_eq!(wrong_password, unknown_email);
+    assert_eq!(wrong_password, json!({"error": "unauthorized", "message": "invalid email or password"}));
+    // The same account does not exist at globex.
+    assert_eq!(app.login(&app.raw(), "globex", "ada@acme.test", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn registration_refuses_bad_input_clearly() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (json!({"email": "not-an-email", "password": PASSWORD, "name": "A"}), StatusCode::BAD_REQUEST, "valid email"),
+        (json!({"email": "a@acme.test", "password": "short", "name": "A"}), StatusCode::BAD_REQUEST, "at least 8"),
+        (json!({"email": "a@acme.test", "password": PASSWORD, "name": "  "}), StatusCode::BAD_REQUEST, "name"),
+        (json!({"email": "a@acme.test"}), StatusCode::BAD_REQUEST, "malformed"),
+        (json!({"email": "o'brien+x@acme.test", "password": PASSWORD, "name": "Robert'); DROP TABLE users; --"}), StatusCode::OK, ""),
+    ];
+    for (body, status, needle) in cases {
+        let response = app.raw().post(app.url(Some("acme"), "/api/auth/register")).json(&body).send().await.expect("sent");
+        assert_eq!(response.status(), status, "{body}");
+        let reply: Value = response.json().await.expect("json");
+        assert!(reply["message"].as_str().unwrap_or_default().contains(needle), "{reply}");
+    }
+    let duplicate = app.register(&app.raw(), "acme", "dup@acme.test").await;
+    assert_eq!(duplicate.status(), StatusCode::OK);
+    let again = app.register(&app.raw(), "acme", "DUP@acme.test").await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let garbage = app
+        .raw()
+        .post(app.url(Some("acme"), "/api/auth/login"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn accounts_only_exist_in_workspaces() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .raw()
+        .post(app.url(None, "/api/auth/register"))
+        .json(&json!({"email": "a@b.test", "password": PASSWORD, "name": "A"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let (status, me) = me_at_central(&app).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me, json!({"authenticated": false, "user": null, "tenant": null}));
+}
+
+async fn me_at_central(app: &TestApp) -> (StatusCode, Value) {
+    let response = app.raw().get(app.url(None, "/api/auth/me")).send().await.expect("sent");
+    (response.status(), response.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn plain_form_posts_work_without_javascript() {
+    let app = TestApp::spawn().await;
+    app.register(&app.raw(), "acme", "ada@acme.test").await;
+    let login_page = app.url(Some("acme"), "/login");
+    let form = |password: &'static str| {
+        app.raw()
+            .post(app.url(Some("acme"), "/api/auth/login"))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, &login_page)
+            .header("origin", app.url(Some("acme"), ""))
+            .form(&[("email", "ada@acme.test"), ("password", password)])
+    };
+    let ok = form(PASSWORD).send().await.expect("sent");
+    assert_eq!(ok.status(), StatusCode::FOUND);
+    assert_eq!(ok.headers()[header::LOCATION], "/dashboard");
+    let cookie = session_cookie(&ok, "acme").expect("signed in");
+    let dashboard = app
+        .raw()
+        .get(app.url(Some("acme"), "/dashboard"))
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    assert!(dashboard.contains("Signed in to acme as ada@acme.test"));
+
+    let bad = form("wrong password").send().await.expect("sent");
+    assert_eq!(bad.status(), StatusCode::FOUND);
+    assert_eq!(bad.headers()[header::LOCATION], "/login?error=invalid+email+or+password");
+    let page = app.raw().get(app.url(Some("acme"), "/login?error=invalid+email+or+password")).send().await.expect("sent");
+    assert!(page.text().await.expect("html").contains("invalid email or password"));
+}

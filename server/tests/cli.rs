@@ -1,0 +1,86 @@
+//! The `tessera` binary's tenant commands.
+
+use std::process::{Command, Output, Stdio};
+
+struct Cli {
+    data_dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self { data_dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(args)
+            .env("TESSERA_DATA_DIR", self.data_dir.path())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .output()
+            .expect("tessera runs")
+    }
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn create_list_migrate_delete() {
+    let cli = Cli::new();
+    let created = cli.run(&["tenant", "create", "acme", "--name", "Acme Inc", "--admin-email", "admin@acme.test", "--admin-password", "acme-demo-pass"]);
+    assert!(created.status.success(), "{}", text(&created));
+    assert!(text(&created).contains("admin: admin@acme.test"));
+    assert!(cli.data_dir.path().join("tenants/acme.sqlite").exists());
+    assert!(cli.run(&["tenant", "create", "globex"]).status.success());
+
+    let list = cli.run(&["tenant", "list"]);
+    let listed = text(&list);
+    assert!(listed.contains("acme") && listed.contains("Acme Inc") && listed.contains("globex"), "{listed}");
+
+    let one = cli.run(&["tenant", "migrate", "--tenant", "acme"]);
+    assert!(one.status.success(), "{}", text(&one));
+    let all = cli.run(&["tenant", "migrate", "--all"]);
+    assert!(all.status.success());
+    assert!(text(&all).contains("[2/2]") && text(&all).contains("migrated 2 of 2"), "{}", text(&all));
+    assert!(!cli.run(&["tenant", "migrate"]).status.success(), "needs --tenant or --all");
+
+    let refused = cli.run(&["tenant", "delete", "globex"]);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("--yes"));
+    let deleted = cli.run(&["tenant", "delete", "globex", "--yes"]);
+    assert!(deleted.status.success(), "{}", text(&deleted));
+    assert!(!cli.data_dir.path().join("tenants/globex.sqlite").exists());
+    assert!(!text(&cli.run(&["tenant", "list"])).contains("globex"));
+}
+
+#[test]
+fn bad_and_duplicate_slugs_are_refused_clearly() {
+    let cli = Cli::new();
+    for (slug, needle) in [("Acme", "lowercase"), ("www", "reserved"), ("a", "3 to 63"), ("../x", "lowercase")] {
+        let output = cli.run(&["tenant", "create", slug]);
+        assert!(!output.status.success(), "{slug}");
+        assert!(text(&output).contains(needle), "{slug}: {}", text(&output));
+    }
+    assert!(cli.run(&["tenant", "create", "acme"]).status.success());
+    let again = cli.run(&["tenant", "create", "acme"]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already exists"));
+    let missing = cli.run(&["tenant", "migrate", "--tenant", "initech"]);
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("no workspace named \"initech\""));
+}
+
+#[test]
+fn invalid_settings_are_refused_at_start() {
+    let cli = Cli::new();
+    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["tenant", "list"])
+        .env("TESSERA_DATA_DIR", cli.data_dir.path())
+        .env("TENANCY_CROSS_SUBDOMAIN_SESSIONS", "true")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(text(&output).contains("TENANCY_CROSS_SUBDOMAIN_SESSIONS"), "{}", text(&output));
+}

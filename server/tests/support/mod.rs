@@ -1,0 +1,170 @@
+//! A real Tessera server on a random port with its own data directory,
+//! driven over HTTP as a browser or API client would.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::{net::SocketAddr, sync::Arc};
+
+use leptos::prelude::LeptosOptions;
+use reqwest::{header, Client, Response, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tessera_backend::{platform::NewAdmin, tenancy::Slug, Config, Platform};
+use tessera_server::Application;
+
+pub const DOMAIN: &str = "localhost";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub port: u16,
+    pub platform: Arc<Platform>,
+    pub data_dir: TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    /// A server with two empty tenants, acme and globex.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// The same, with extra environment settings (`TENANCY_*`, `SESSION_*`).
+    pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let app = Self::start(data_dir, env).await;
+        for slug in ["acme", "globex"] {
+            app.create_tenant(slug, None).await;
+        }
+        app
+    }
+
+    /// Starts (or restarts) a server on an existing data directory.
+    pub async fn start(data_dir: TempDir, env: &[(&str, &str)]) -> Self {
+        let dir = data_dir.path().display().to_string();
+        let mut vars: Vec<(String, String)> = vec![
+            ("TESSERA_DATA_DIR".into(), dir),
+            ("TESSERA_DOMAIN".into(), DOMAIN.into()),
+            ("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into()),
+        ];
+        vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let config = Config::from_lookup(|key| vars.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+            .expect("valid test configuration");
+        let leptos = LeptosOptions::builder().output_name("tessera").site_root("target/site").build();
+        let app = Application::build(config, leptos).await.expect("application starts");
+        let port = app.port();
+        let platform = app.platform();
+        let server = tokio::spawn(async move {
+            app.run_until_stopped().await.expect("server runs");
+        });
+        Self { port, platform, data_dir, server }
+    }
+
+    pub async fn create_tenant(&self, slug: &str, admin_email: Option<&str>) {
+        let slug = Slug::parse(slug).expect("valid slug");
+        let admin = admin_email.map(|email| NewAdmin { email: email.into(), password: PASSWORD.into(), name: "Admin".into() });
+        self.platform.provision(&slug, slug.as_str(), admin).await.expect("tenant provisioned");
+    }
+
+    pub fn host(&self, tenant: Option<&str>) -> String {
+        match tenant {
+            Some(slug) => format!("{slug}.{DOMAIN}:{}", self.port),
+            None => format!("{DOMAIN}:{}", self.port),
+        }
+    }
+
+    pub fn url(&self, tenant: Option<&str>, path: &str) -> String {
+        format!("http://{}{path}", self.host(tenant))
+    }
+
+    fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    fn builder(&self) -> reqwest::ClientBuilder {
+        let mut builder = Client::builder().redirect(reqwest::redirect::Policy::none()).resolve(DOMAIN, self.addr());
+        for slug in ["acme", "globex", "initech", "umbrella"] {
+            builder = builder.resolve(&format!("{slug}.{DOMAIN}"), self.addr());
+        }
+        builder
+    }
+
+    /// A client that keeps cookies per host, like one browser.
+    pub fn browser(&self) -> Client {
+        self.builder().cookie_store(true).build().expect("client")
+    }
+
+    /// A client without a cookie jar: every cookie is sent by hand.
+    pub fn raw(&self) -> Client {
+        self.builder().build().expect("client")
+    }
+
+    /// Registers at a tenant through the JSON API.
+    pub async fn register(&self, client: &Client, tenant: &str, email: &str) -> Response {
+        client
+            .post(self.url(Some(tenant), "/api/auth/register"))
+            .json(&json!({"email": email, "password": PASSWORD, "name": "Test User"}))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn login(&self, client: &Client, tenant: &str, email: &str, password: &str) -> Response {
+        client
+            .post(self.url(Some(tenant), "/api/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn me(&self, client: &Client, tenant: &str) -> (StatusCode, Value) {
+        me_with(client, &self.url(Some(tenant), "/api/auth/me"), None).await
+    }
+
+    /// `GET /api/auth/me` at `tenant` presenting exactly this Cookie header.
+    pub async fn me_with_cookie(&self, tenant: &str, cookie: &str) -> (StatusCode, Value) {
+        me_with(&self.raw(), &self.url(Some(tenant), "/api/auth/me"), Some(cookie)).await
+    }
+
+    /// Rows in a tenant database's sessions table.
+    pub async fn session_rows(&self, tenant: &str) -> i64 {
+        let slug = Slug::parse(tenant).expect("valid slug");
+        let tenant = self.platform.directory.get(&slug).await.expect("tenant exists");
+        let pool = self.platform.directory.pool(&tenant).await.expect("pool");
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&pool).await.expect("count")
+    }
+}
+
+async fn me_with(client: &Client, url: &str, cookie: Option<&str>) -> (StatusCode, Value) {
+    let mut request = client.get(url);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = request.send().await.expect("request sent");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The `name=value` of a response's session cookie, if it set one.
+pub fn session_cookie(response: &Response, tenant: &str) -> Option<String> {
+    let prefix = format!("tenant_{tenant}_session=");
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&prefix))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// The value part of a `name=value` cookie.
+pub fn value_of(cookie: &str) -> &str {
+    cookie.split_once('=').map_or("", |(_, v)| v)
+}

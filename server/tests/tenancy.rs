@@ -1,0 +1,126 @@
+//! Host → site: the central domain, tenant subdomains, unknown and bad hosts.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use support::{TestApp, PASSWORD};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Sends raw bytes, for requests no HTTP client would build.
+async fn raw_http(app: &TestApp, request: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.expect("read");
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+#[tokio::test]
+async fn central_domain_serves_the_landing_page() {
+    let app = TestApp::spawn().await;
+    let page = app.raw().get(app.url(None, "/")).send().await.expect("sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Create your workspace"), "{html}");
+    let signup = app.raw().get(app.url(None, "/signup")).send().await.expect("sent").text().await.expect("html");
+    assert!(signup.contains("name=\"slug\""));
+}
+
+#[tokio::test]
+async fn tenant_home_names_the_tenant() {
+    let app = TestApp::spawn().await;
+    let html = app.raw().get(app.url(Some("acme"), "/")).send().await.expect("sent").text().await.expect("html");
+    assert!(html.contains("Welcome to acme"));
+}
+
+#[tokio::test]
+async fn unknown_tenant_gets_a_404_that_says_so() {
+    let app = TestApp::spawn().await;
+    let page = app.raw().get(app.url(Some("initech"), "/")).send().await.expect("sent");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.text().await.expect("html").contains("There is no workspace called &quot;initech&quot; here."));
+    let api = app.raw().get(app.url(Some("initech"), "/api/auth/me")).send().await.expect("sent");
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    let body: Value = api.json().await.expect("json");
+    assert_eq!(body["error"], "not_found");
+}
+
+#[tokio::test]
+async fn missing_or_malformed_host_gets_400() {
+    let app = TestApp::spawn().await;
+    let missing = raw_http(&app, "GET / HTTP/1.0\r\n\r\n").await;
+    assert!(missing.starts_with("HTTP/1.0 400") || missing.starts_with("HTTP/1.1 400"), "{missing}");
+    for host in ["bad host", "acme.localhost:notaport", "acme.localhost:99999", "[::1]", "a\"b.localhost"] {
+        let response = raw_http(&app, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")).await;
+        assert!(response.starts_with("HTTP/1.1 400"), "{host}: {response}");
+    }
+    let long = format!("GET / HTTP/1.1\r\nHost: {}.localhost\r\nConnection: close\r\n\r\n", "a".repeat(300));
+    assert!(raw_http(&app, &long).await.starts_with("HTTP/1.1 400"));
+    // Hosts outside the central domain, and subdomains that cannot be slugs, are unknown sites.
+    for host in ["evil.example", "a.b.localhost", "www.localhost"] {
+        let response = raw_http(&app, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")).await;
+        assert!(response.starts_with("HTTP/1.1 404"), "{host}: {response}");
+    }
+}
+
+fn workspace(slug: &str) -> Value {
+    json!({"slug": slug, "name": "Initech", "admin_name": "Peter", "admin_email": "peter@initech.test", "admin_password": PASSWORD})
+}
+
+#[tokio::test]
+async fn signup_creates_a_workspace_with_its_admin() {
+    let app = TestApp::spawn().await;
+    let response = app.raw().post(app.url(None, "/api/workspaces")).json(&workspace("initech")).send().await.expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let created: Value = response.json().await.expect("json");
+    assert_eq!(created["slug"], "initech");
+    assert_eq!(created["login_url"], format!("http://initech.localhost:{}/login", app.port));
+    let login: Value = app.login(&app.raw(), "initech", "peter@initech.test", PASSWORD).await.json().await.expect("json");
+    assert_eq!(login["user"]["role"], "admin");
+    assert_eq!(login["tenant"]["name"], "Initech");
+
+    let again = app.raw().post(app.url(None, "/api/workspaces")).json(&workspace("initech")).send().await.expect("sent");
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn signup_refuses_bad_slugs_with_a_clear_message() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("ab", "3 to 63 characters"),
+        ("Acme-Corp", "lowercase letters"),
+        ("../../etc", "lowercase letters"),
+        ("acmé", "lowercase letters"),
+        ("-acme", "hyphen"),
+        ("www", "reserved"),
+        ("admin", "reserved"),
+        ("api", "reserved"),
+    ];
+    for (slug, needle) in cases {
+        let response = app.raw().post(app.url(None, "/api/workspaces")).json(&workspace(slug)).send().await.expect("sent");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{slug}");
+        let body: Value = response.json().await.expect("json");
+        assert!(body["message"].as_str().unwrap_or_default().contains(needle), "{slug}: {body}");
+    }
+    // A bad admin leaves no tenant behind.
+    let mut bad_admin = workspace("umbrella");
+    bad_admin["admin_email"] = json!("nope");
+    let response = app.raw().post(app.url(None, "/api/workspaces")).json(&bad_admin).send().await.expect("sent");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = app.raw().get(app.url(Some("umbrella"), "/")).send().await.expect("sent");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn tenant_lookups_are_cached() {
+    let app = TestApp::spawn().await;
+    let client = app.raw();
+    app.me(&client, "acme").await;
+    let before = app.platform.directory.central_lookups();
+    for _ in 0..20 {
+        app.me(&client, "acme").await;
+    }
+    let after = app.platform.directory.central_lookups();
+    assert!(after - before <= 2, "20 requests asked the central database {} times", after - before);
+}
