@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -38,14 +38,17 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/tessera.css"/>
         <Title text="Tessera"/>
+        // Pages are rendered whole (Async) rather than streamed: a visitor
+        // without JavaScript, or before hydration, sees the real content
+        // instead of a Suspense fallback waiting for a script.
         <Router>
             <main class="page">
                 <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Home/>
-                    <Route path=path!("/signup") view=pages::Signup/>
-                    <Route path=path!("/login") view=pages::Login/>
-                    <Route path=path!("/register") view=pages::Register/>
-                    <Route path=path!("/dashboard") view=pages::Dashboard/>
+                    <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=pages::Signup ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=pages::Login ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=pages::Register ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=pages::Dashboard ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1,0 +1,85 @@
+import { test, expect } from "@playwright/test";
+import { open, register, uniqueEmail, url, PASSWORD } from "./helpers";
+
+test("register at acme and land on the dashboard", async ({ page }) => {
+  const email = uniqueEmail("ada");
+  await register(page, "acme", email);
+  await expect(page).toHaveURL(url("acme", "/dashboard"));
+  await page.reload();
+  await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
+});
+
+test("signed in at acme is not signed in at globex", async ({ page }) => {
+  await register(page, "acme", uniqueEmail("ada"));
+  await open(page, "globex", "/dashboard");
+  await expect(page.getByTestId("signed-out")).toBeVisible();
+  const cookies = await page.context().cookies(url("globex", "/"));
+  expect(cookies.map((c) => c.name)).not.toContain("tenant_acme_session");
+});
+
+test("logging out at acme leaves globex signed in", async ({ page }) => {
+  const acme = uniqueEmail("ada");
+  const globex = uniqueEmail("ada");
+  await register(page, "acme", acme);
+  await register(page, "globex", globex);
+  await open(page, "acme", "/dashboard");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(url("acme", "/"));
+  await open(page, "acme", "/dashboard");
+  await expect(page.getByTestId("signed-out")).toBeVisible();
+  await open(page, "globex", "/dashboard");
+  await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to globex as ${globex}`);
+});
+
+test("a wrong password shows a message next to the form", async ({ page }) => {
+  const email = uniqueEmail("ada");
+  await register(page, "acme", email);
+  await page.context().clearCookies();
+  await open(page, "acme", "/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("invalid email or password");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the same forms work as plain HTML", async ({ page }) => {
+    const email = uniqueEmail("nojs");
+    await page.goto(url("acme", "/register"));
+    await page.getByLabel("Name").fill("No Script");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.goto(url("acme", "/login"));
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert")).toHaveText("invalid email or password");
+  });
+});
+
+test("the central domain offers sign-up and creates a workspace", async ({ page }) => {
+  const slug = `e2e${Date.now().toString(36)}`;
+  await open(page, null, "/");
+  await page.getByRole("link", { name: "Create your workspace" }).click();
+  await page.getByLabel("Workspace address").fill(slug);
+  await page.getByLabel("Workspace name").fill("End To End");
+  await page.getByLabel("Your name").fill("Eve");
+  await page.getByLabel("Your email").fill("eve@example.test");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await expect(page).toHaveURL(url(slug, "/login"));
+});
+
+test("an unknown workspace gets a page that says so", async ({ page }) => {
+  const response = await page.goto(url("initech", "/"));
+  expect(response?.status()).toBe(404);
+  await expect(page.getByTestId("error-message")).toHaveText('There is no workspace called "initech" here.');
+});
