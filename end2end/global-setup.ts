@@ -49,6 +49,8 @@ export default async function globalSetup() {
     TESSERA_DOMAIN: "localhost",
     LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
     RUST_LOG: process.env.RUST_LOG ?? "warn",
+    // The binary may come from `cargo test` rather than cargo-leptos.
+    LEPTOS_OUTPUT_NAME: "tessera",
   };
   for (const [slug, name] of [["acme", "Acme"], ["globex", "Globex"]]) {
     execFileSync(binary, ["tenant", "create", slug, "--name", name], { cwd: root, env, stdio: "inherit" });

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what building and testing Tessera needs, skipping whatever is
+# already present: the wasm target, cargo-leptos, the wasm-bindgen CLI at the
+# lockfile's version, the end-to-end npm packages and Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc than these machines have
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes ~15 minutes once)"
+  # no_downloads: use the wasm-bindgen on PATH instead of fetching one.
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wasm_bindgen_version"; then
+  say "installing wasm-bindgen-cli $wasm_bindgen_version"
+  # Not --locked: its lockfile names a crate version this registry lacks.
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+if [ ! -d end2end/node_modules/@playwright/test ] \
+  || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "installing the end-to-end test packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing Chromium (Playwright cannot download its own browser here)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  $sudo apt-get install -y chromium
+fi

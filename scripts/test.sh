@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: Rust unit and integration tests
+# (real servers over HTTP on random ports), then Playwright in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+scripts/setup.sh
+say "Rust unit and integration tests"
+# Packages are named so the app is built with `ssr` only (the frontend
+# would add `hydrate`, which cannot share a build with it). Leptos bakes
+# LEPTOS_OUTPUT_NAME in at compile time; setting it as cargo-leptos does
+# lets both builds share artifacts.
+LEPTOS_OUTPUT_NAME=tessera cargo test -p tessera-backend -p tessera-app -p tessera-server --features tessera-app/ssr
+say "building the site (server and wasm) for the browser tests"
+cargo leptos build
+say "end-to-end tests in Chromium"
+(cd end2end && npx playwright test)
