@@ -65,7 +65,7 @@ async fn registration_refuses_bad_input_clearly() {
         (json!({"email": "o'brien+x@acme.test", "password": PASSWORD, "name": "Robert'); DROP TABLE users; --"}), StatusCode::OK, ""),
     ];
     for (body, status, needle) in cases {
-        let response = app.raw().post(app.url(Some("acme"), "/api/auth/register")).json(&body).send().await.expect("sent");
+        let response = app.post(&app.raw(), Some("acme"), "/api/auth/register", &body).await;
         assert_eq!(response.status(), status, "{body}");
         let reply: Value = response.json().await.expect("json");
         assert!(reply["message"].as_str().unwrap_or_default().contains(needle), "{reply}");
@@ -88,13 +88,8 @@ async fn registration_refuses_bad_input_clearly() {
 #[tokio::test]
 async fn accounts_only_exist_in_workspaces() {
     let app = TestApp::spawn().await;
-    let response = app
-        .raw()
-        .post(app.url(None, "/api/auth/register"))
-        .json(&json!({"email": "a@b.test", "password": PASSWORD, "name": "A"}))
-        .send()
-        .await
-        .expect("sent");
+    let body = json!({"email": "a@b.test", "password": PASSWORD, "name": "A"});
+    let response = app.post(&app.raw(), None, "/api/auth/register", &body).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let (status, me) = me_at_central(&app).await;
     assert_eq!(status, StatusCode::OK);

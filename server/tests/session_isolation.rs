@@ -92,6 +92,12 @@ async fn session_id_changes_at_login_and_old_id_dies() {
     assert_ne!(value_of(&old), value_of(&new));
     assert_eq!(app.me_with_cookie("acme", &old).await.1["authenticated"], false, "the old id is gone");
     assert_eq!(app.me_with_cookie("acme", &new).await.1["authenticated"], true);
+
+    // Logout ends the session server-side: a copy of the cookie is worthless.
+    let logout = app.raw().post(app.url(Some("acme"), "/api/auth/logout")).header(header::COOKIE, &new).send().await.expect("sent");
+    assert_eq!(logout.status(), StatusCode::OK);
+    assert_eq!(app.me_with_cookie("acme", &new).await.1["authenticated"], false);
+    assert_eq!(app.session_rows("acme").await, 0);
 }
 
 #[tokio::test]

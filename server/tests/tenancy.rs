@@ -71,7 +71,7 @@ fn workspace(slug: &str) -> Value {
 #[tokio::test]
 async fn signup_creates_a_workspace_with_its_admin() {
     let app = TestApp::spawn().await;
-    let response = app.raw().post(app.url(None, "/api/workspaces")).json(&workspace("initech")).send().await.expect("sent");
+    let response = app.post(&app.raw(), None, "/api/workspaces", &workspace("initech")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let created: Value = response.json().await.expect("json");
     assert_eq!(created["slug"], "initech");
@@ -80,7 +80,7 @@ async fn signup_creates_a_workspace_with_its_admin() {
     assert_eq!(login["user"]["role"], "admin");
     assert_eq!(login["tenant"]["name"], "Initech");
 
-    let again = app.raw().post(app.url(None, "/api/workspaces")).json(&workspace("initech")).send().await.expect("sent");
+    let again = app.post(&app.raw(), None, "/api/workspaces", &workspace("initech")).await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
 }
 
@@ -98,7 +98,7 @@ async fn signup_refuses_bad_slugs_with_a_clear_message() {
         ("api", "reserved"),
     ];
     for (slug, needle) in cases {
-        let response = app.raw().post(app.url(None, "/api/workspaces")).json(&workspace(slug)).send().await.expect("sent");
+        let response = app.post(&app.raw(), None, "/api/workspaces", &workspace(slug)).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{slug}");
         let body: Value = response.json().await.expect("json");
         assert!(body["message"].as_str().unwrap_or_default().contains(needle), "{slug}: {body}");
@@ -106,7 +106,7 @@ async fn signup_refuses_bad_slugs_with_a_clear_message() {
     // A bad admin leaves no tenant behind.
     let mut bad_admin = workspace("umbrella");
     bad_admin["admin_email"] = json!("nope");
-    let response = app.raw().post(app.url(None, "/api/workspaces")).json(&bad_admin).send().await.expect("sent");
+    let response = app.post(&app.raw(), None, "/api/workspaces", &bad_admin).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let page = app.raw().get(app.url(Some("umbrella"), "/")).send().await.expect("sent");
     assert_eq!(page.status(), StatusCode::NOT_FOUND);

@@ -7,7 +7,7 @@ use http::{header, request::Parts};
 use leptos::prelude::use_context;
 use tessera_backend::{
     sessions::AuthSession,
-    tenancy::{Site, TenantHandle},
+    tenancy::{is_https, Site, TenantHandle},
     Platform,
 };
 
@@ -19,6 +19,7 @@ pub struct RequestContext {
     pub session: Option<AuthSession>,
     /// The `Host` header as the browser sent it (with port).
     pub host: String,
+    pub https: bool,
 }
 
 /// A tenant request: the tenant and its session.
@@ -39,7 +40,8 @@ pub fn request() -> Result<RequestContext, ApiError> {
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    Ok(RequestContext { platform, site, session, host })
+    let https = is_https(&parts.uri, &parts.headers);
+    Ok(RequestContext { platform, site, session, host, https })
 }
 
 impl RequestContext {

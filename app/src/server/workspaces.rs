@@ -21,7 +21,8 @@ pub async fn create(
     let (tenant, _) = ctx.platform.provision(&slug, &name, Some(admin)).await?;
     tracing::info!(tenant = %tenant.slug, "workspace created from sign-up");
     let port = ctx.host.rsplit_once(':').map(|(_, port)| format!(":{port}")).unwrap_or_default();
-    let login_url = format!("http://{}.{}{port}/login", tenant.slug, ctx.platform.config.domain.as_str());
+    let scheme = if ctx.https { "https" } else { "http" };
+    let login_url = format!("{scheme}://{}.{}{port}/login", tenant.slug, ctx.platform.config.domain.as_str());
     super::navigation::after_success(&login_url);
     Ok(WorkspaceCreated { slug: tenant.slug.to_string(), login_url })
 }

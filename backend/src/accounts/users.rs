@@ -117,21 +117,21 @@ pub async fn register(
     let email = Email::parse(email)?;
     let name = validate_name(name)?;
     let hash = Password::new(password)?.hash().await?;
-    let role_sql = match role {
-        NewRole::Admin => "'admin'",
-        NewRole::FirstUserIsAdmin => "CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'member' ELSE 'admin' END",
-    };
+    let force_admin = role == NewRole::Admin;
     // The role is decided inside the INSERT, so two first registrations
     // racing cannot both become admin by reading an empty table.
-    let sql = format!(
+    let row = sqlx::query(
         "INSERT INTO users (email, name, password_hash, role, created_at) \
-         VALUES ($1, $2, $3, {role_sql}, unixepoch()) RETURNING id, email, name, role"
-    );
-    let row = sqlx::query(&sql)
-        .bind(email.as_str())
-        .bind(&name)
-        .bind(&hash)
-        .fetch_one(pool)
+         VALUES ($1, $2, $3, \
+                 CASE WHEN $4 OR NOT EXISTS (SELECT 1 FROM users) THEN 'admin' ELSE 'member' END, \
+                 unixepoch()) \
+         RETURNING id, email, name, role",
+    )
+    .bind(email.as_str())
+    .bind(&name)
+    .bind(&hash)
+    .bind(force_admin)
+    .fetch_one(pool)
         .await
         .map_err(|e| match e {
             sqlx::Error::Database(db) if db.is_unique_violation() => AccountError::EmailTaken,

@@ -2,7 +2,7 @@
 
 use std::{
     collections::HashMap,
-    path::{Path, PathBuf},
+    path::PathBuf,
 };
 
 use sqlx::sqlite::SqlitePool;
@@ -31,10 +31,6 @@ impl TenantPools {
     /// so the path cannot leave the directory.
     pub fn path(&self, slug: &Slug) -> PathBuf {
         self.dir.join(format!("{slug}.sqlite"))
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// The pool of an existing tenant database.

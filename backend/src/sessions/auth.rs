@@ -33,10 +33,6 @@ impl AuthSession {
         Self { session, tenant, scope_guard }
     }
 
-    pub fn tenant(&self) -> TenantId {
-        self.tenant
-    }
-
     /// The signed-in user. A session stamped for another tenant is refused
     /// when the scope guard is on, and never modified.
     pub async fn user_id(&self) -> Result<Option<UserId>, SessionError> {

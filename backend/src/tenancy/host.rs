@@ -69,6 +69,15 @@ impl CentralDomain {
     }
 }
 
+/// Whether the browser used https: directly, or through a proxy that says so.
+/// (A client lying about it only gets `Secure` cookies it cannot use.)
+pub fn is_https(uri: &http::Uri, headers: &http::HeaderMap) -> bool {
+    uri.scheme_str() == Some("https")
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
 /// Splits `host[:port]`, refusing anything a browser would never send.
 fn strip_port(raw: &str) -> Result<&str, HostError> {
     if raw.is_empty() || raw.len() > 255 || raw.bytes().any(|b| !b.is_ascii_graphic()) {

@@ -15,7 +15,7 @@ use cookie::{Cookie, SameSite as CookieSameSite};
 use tessera_app::error::ApiError;
 use tessera_backend::{
     sessions::{store::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
-    tenancy::{Site, TenantHandle},
+    tenancy::{is_https, Site, TenantHandle},
     Platform,
 };
 use tower_sessions::Session;
@@ -28,7 +28,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
     else {
         return next.run(req).await;
     };
-    let spec = CookieSpec::for_tenant(&handle.settings, &handle.tenant.slug, &platform.config.domain, is_https(&req));
+    let spec = CookieSpec::for_tenant(&handle.settings, &handle.tenant.slug, &platform.config.domain, is_https(req.uri(), req.headers()));
     let presented = find_session_id(&platform, &handle, &spec, req.headers());
     let id = match presented {
         Presented::Nothing => None,
@@ -105,11 +105,6 @@ fn foreign_id(platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, hea
         Unsealed::Foreign { id, .. } => Some(id),
         _ => None,
     })
-}
-
-fn is_https(req: &Request) -> bool {
-    req.uri().scheme_str() == Some("https")
-        || req.headers().get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
 }
 
 /// After the handler: save a changed session and (re)issue its cookie, or

@@ -104,23 +104,19 @@ impl TestApp {
         self.builder().build().expect("client")
     }
 
+    /// POSTs a JSON body to a site (None: the central domain).
+    pub async fn post(&self, client: &Client, tenant: Option<&str>, path: &str, body: &Value) -> Response {
+        client.post(self.url(tenant, path)).json(body).send().await.expect("request sent")
+    }
+
     /// Registers at a tenant through the JSON API.
     pub async fn register(&self, client: &Client, tenant: &str, email: &str) -> Response {
-        client
-            .post(self.url(Some(tenant), "/api/auth/register"))
-            .json(&json!({"email": email, "password": PASSWORD, "name": "Test User"}))
-            .send()
-            .await
-            .expect("request sent")
+        let body = json!({"email": email, "password": PASSWORD, "name": "Test User"});
+        self.post(client, Some(tenant), "/api/auth/register", &body).await
     }
 
     pub async fn login(&self, client: &Client, tenant: &str, email: &str, password: &str) -> Response {
-        client
-            .post(self.url(Some(tenant), "/api/auth/login"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await
-            .expect("request sent")
+        self.post(client, Some(tenant), "/api/auth/login", &json!({"email": email, "password": password})).await
     }
 
     pub async fn me(&self, client: &Client, tenant: &str) -> (StatusCode, Value) {
