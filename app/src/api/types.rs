@@ -9,6 +9,15 @@ pub enum RoleView {
     Member,
 }
 
+impl RoleView {
+    pub fn label(self) -> &'static str {
+        match self {
+            RoleView::Admin => "admin",
+            RoleView::Member => "member",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
     pub id: i64,

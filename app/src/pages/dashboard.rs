@@ -17,7 +17,7 @@ pub fn Dashboard() -> impl IntoView {
                                 <h1 data-testid="signed-in">
                                     {format!("Signed in to {} as {}", tenant.slug, user.email)}
                                 </h1>
-                                <p>{format!("{} · {:?}", user.name, user.role).to_lowercase()}</p>
+                                <p>{format!("{} · {}", user.name, user.role.label())}</p>
                                 <ApiForm action=logout>
                                     <button type="submit">"Sign out"</button>
                                 </ApiForm>

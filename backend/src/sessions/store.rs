@@ -65,7 +65,7 @@ impl SqlSessionStore {
     /// Laravel's session lottery: one new session in PRUNE_ODDS also deletes
     /// the expired ones, so the table stays bounded without a sweeper per tenant.
     async fn prune_expired_sometimes(&self) {
-        if rand::random::<u32>() % PRUNE_ODDS != 0 {
+        if !rand::Rng::gen_ratio(&mut rand::thread_rng(), 1, PRUNE_ODDS) {
             return;
         }
         let now = OffsetDateTime::now_utc().unix_timestamp();
