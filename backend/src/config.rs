@@ -3,6 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use crate::{
+    db::StorageConfig,
     sessions::{SessionSettings, SettingError},
     tenancy::{CentralDomain, HostError},
 };
@@ -10,6 +11,7 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    pub storage: StorageConfig,
     pub domain: CentralDomain,
     pub site_addr: SocketAddr,
     pub session_defaults: SessionSettings,
@@ -23,6 +25,8 @@ pub enum ConfigError {
     SiteAddr(String),
     #[error(transparent)]
     Session(#[from] SettingError),
+    #[error("DATABASE_URL: expected postgres://... (unset for the embedded SQLite default)")]
+    DatabaseUrl,
 }
 
 impl Config {
@@ -37,8 +41,15 @@ impl Config {
         let site_addr = addr.parse().map_err(|_| ConfigError::SiteAddr(addr))?;
         let session_defaults = SessionSettings::from_lookup(&lookup)?;
         session_defaults.validate_for(&domain)?;
+        let data_dir = lookup("TESSERA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data"));
+        let storage = match lookup("DATABASE_URL").filter(|url| !url.trim().is_empty()) {
+            None => StorageConfig::Sqlite { data_dir: data_dir.clone() },
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => StorageConfig::Postgres { url },
+            Some(_) => return Err(ConfigError::DatabaseUrl),
+        };
         Ok(Self {
-            data_dir: lookup("TESSERA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data")),
+            data_dir,
+            storage,
             domain,
             site_addr,
             session_defaults,

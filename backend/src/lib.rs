@@ -10,3 +10,27 @@ pub mod tenancy;
 
 pub use config::{Config, ConfigError};
 pub use platform::Platform;
+
+/// Compile-time checks: request handlers need `Send` futures, and sqlx's
+/// `Any` executors behind higher-ranked bounds easily lose it (a migrator run
+/// on `&mut AnyConnection` did). These fail to build if that regresses.
+#[cfg(test)]
+mod send_checks {
+    fn assert_send<T: Send>(_: T) {}
+
+    #[allow(dead_code)]
+    fn futures_are_send(p: &crate::Platform, s: &crate::tenancy::Slug, t: &crate::tenancy::Tenant, st: &crate::db::TenantStorage) {
+        assert_send(p.directory.create(s, "x"));
+        assert_send(st.create(s));
+        assert_send(st.exists(s));
+        assert_send(st.remove(s));
+        assert_send(st.scope(t));
+        assert_send(p.provision(s, "x", None));
+    }
+
+    #[allow(dead_code)]
+    fn migrations_are_send(pool: &sqlx::AnyPool, schema: &crate::db::Schema) {
+        assert_send(crate::db::migrate::sqlite(pool, &crate::db::migrate::TENANT_SQLITE));
+        assert_send(crate::db::migrate::postgres_schema("x", schema, &crate::db::migrate::TENANT_SQLITE));
+    }
+}

@@ -3,7 +3,7 @@
 use crate::{
     accounts::{self, users::AccountError, NewRole, User},
     config::Config,
-    db::{CentralDb, TenantPools},
+    db,
     sessions::{CookieSeal, MissingTable, SqlSessionStore},
     tenancy::{Directory, DirectoryError, Slug, Tenant, TenantHandle},
 };
@@ -17,8 +17,6 @@ pub struct Platform {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
     #[error("cannot open the central database: {0}")]
     Central(#[from] sqlx::Error),
 }
@@ -41,12 +39,9 @@ pub enum ProvisionError {
 
 impl Platform {
     pub async fn open(config: Config) -> Result<Self, StartError> {
-        let tenants_dir = config.data_dir.join("tenants");
-        std::fs::create_dir_all(&tenants_dir)
-            .map_err(|source| StartError::DataDir { path: tenants_dir.display().to_string(), source })?;
-        let central = CentralDb::open(&config.data_dir.join("central.sqlite")).await?;
+        let (central, storage) = db::open(&config.storage).await?;
         let seal = CookieSeal::new(central.secret("session-cookie-mac").await?);
-        let directory = Directory::new(central, TenantPools::new(tenants_dir), config.session_defaults.clone());
+        let directory = Directory::new(central, storage, config.session_defaults.clone());
         Ok(Self { config, directory, seal })
     }
 
@@ -60,8 +55,8 @@ impl Platform {
         let tenant = self.directory.create(slug, name).await?;
         let Some(admin) = admin else { return Ok((tenant, None)) };
         let created = async {
-            let pool = self.directory.pool(&tenant).await?;
-            accounts::users::register(&pool, &admin.email, admin.password, &admin.name, NewRole::Admin).await
+            let db = self.directory.db(&tenant).await?;
+            accounts::users::register(&db, &admin.email, admin.password, &admin.name, NewRole::Admin).await
         }
         .await;
         match created {
@@ -78,11 +73,11 @@ impl Platform {
     pub async fn session_store(&self, handle: &TenantHandle) -> Result<SqlSessionStore, sqlx::Error> {
         let settings = &handle.settings;
         let missing = if settings.auto_create_table { MissingTable::Create } else { MissingTable::Fail };
-        let pool = if settings.isolation {
-            self.directory.pool(&handle.tenant).await?
+        let db = if settings.isolation {
+            self.directory.db(&handle.tenant).await?
         } else {
-            self.directory.central().pool().clone()
+            self.directory.central().scope().clone()
         };
-        Ok(SqlSessionStore::new(pool, missing))
+        Ok(SqlSessionStore::new(db, missing))
     }
 }

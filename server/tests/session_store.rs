@@ -11,24 +11,13 @@ async fn sessions_land_in_the_tenants_own_database() {
     assert_eq!((app.session_rows("acme").await, app.session_rows("globex").await), (0, 0));
     app.register(&app.raw(), "acme", "ada@acme.test").await;
     assert_eq!((app.session_rows("acme").await, app.session_rows("globex").await), (1, 0));
-    let central: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(app.platform.directory.central().pool())
-        .await
-        .expect("count");
-    assert_eq!(central, 0, "nothing in the shared store while isolation is on");
-}
-
-async fn drop_sessions_table(app: &TestApp, tenant: &str) {
-    let slug = tessera_backend::tenancy::Slug::parse(tenant).expect("slug");
-    let tenant = app.platform.directory.get(&slug).await.expect("tenant");
-    let pool = app.platform.directory.pool(&tenant).await.expect("pool");
-    sqlx::query("DROP TABLE sessions").execute(&pool).await.expect("dropped");
+    assert_eq!(app.central_session_rows().await, 0, "nothing in the shared store while isolation is on");
 }
 
 #[tokio::test]
 async fn a_missing_sessions_table_is_created_on_first_use() {
     let app = TestApp::spawn().await;
-    drop_sessions_table(&app, "acme").await;
+    app.drop_sessions_table("acme").await;
     // Two first requests at once both succeed.
     let (one, two) = (app.raw(), app.raw());
     let (a, b) = tokio::join!(
@@ -42,7 +31,7 @@ async fn a_missing_sessions_table_is_created_on_first_use() {
 #[tokio::test]
 async fn without_auto_create_a_missing_table_is_a_clear_error() {
     let app = TestApp::spawn_with(&[("TENANCY_AUTO_CREATE_SESSION_TABLE", "false")]).await;
-    drop_sessions_table(&app, "acme").await;
+    app.drop_sessions_table("acme").await;
     let response = app.register(&app.raw(), "acme", "ada@acme.test").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: serde_json::Value = response.json().await.expect("json");

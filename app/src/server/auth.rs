@@ -38,14 +38,14 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
 /// The signed-in user of this tenant, if any.
 pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError> {
     let Some(id) = ctx.session.user_id().await? else { return Ok(None) };
-    let pool = ctx.platform.directory.pool(&ctx.tenant.tenant).await?;
-    Ok(users::find(&pool, id).await?)
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(users::find(&db, id).await?)
 }
 
 pub async fn register(email: String, password: String, name: String) -> Result<MeResponse, ApiError> {
     let ctx = context::request()?.into_tenant()?;
-    let pool = ctx.platform.directory.pool(&ctx.tenant.tenant).await?;
-    let user = users::register(&pool, &email, password, &name, NewRole::FirstUserIsAdmin).await?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let user = users::register(&db, &email, password, &name, NewRole::FirstUserIsAdmin).await?;
     ctx.session.log_in(user.id).await?;
     super::navigation::after_success("/dashboard");
     Ok(signed_in(&ctx.tenant.tenant, &user))
@@ -53,8 +53,8 @@ pub async fn register(email: String, password: String, name: String) -> Result<M
 
 pub async fn login(email: String, password: String) -> Result<MeResponse, ApiError> {
     let ctx = context::request()?.into_tenant()?;
-    let pool = ctx.platform.directory.pool(&ctx.tenant.tenant).await?;
-    let user = users::authenticate(&pool, &email, password).await?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let user = users::authenticate(&db, &email, password).await?;
     ctx.session.log_in(user.id).await?;
     super::navigation::after_success("/dashboard");
     Ok(signed_in(&ctx.tenant.tenant, &user))

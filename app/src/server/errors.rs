@@ -42,10 +42,10 @@ impl From<SessionError> for ApiError {
 impl From<DirectoryError> for ApiError {
     fn from(e: DirectoryError) -> Self {
         match e {
-            DirectoryError::Exists(_) | DirectoryError::OrphanFile(_) => ApiError::Conflict(e.to_string()),
+            DirectoryError::Exists(_) | DirectoryError::OrphanStorage(_) => ApiError::Conflict(e.to_string()),
             DirectoryError::NotFound(_) => ApiError::NotFound(e.to_string()),
             DirectoryError::Name(_) => ApiError::BadRequest(e.to_string()),
-            DirectoryError::Database(_) | DirectoryError::Io(_) => internal(&e),
+            DirectoryError::Database(_) => internal(&e),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use sqlx::{sqlite::SqlitePool, Row};
+use sqlx::{any::AnyRow, Row};
+
+use crate::db::Scope;
 
 use super::{
     email::{Email, EmailError},
@@ -97,7 +99,7 @@ fn validate_name(input: &str) -> Result<String, AccountError> {
     Ok(name.to_owned())
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, sqlx::Error> {
+fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     let email: String = row.try_get("email")?;
     Ok(User {
         id: UserId(row.try_get("id")?),
@@ -108,7 +110,7 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User, sqlx::Error> {
 }
 
 pub async fn register(
-    pool: &SqlitePool,
+    db: &Scope,
     email: &str,
     password: String,
     name: &str,
@@ -118,30 +120,34 @@ pub async fn register(
     let name = validate_name(name)?;
     let hash = Password::new(password)?.hash().await?;
     let force_admin = role == NewRole::Admin;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     // The role is decided inside the INSERT, so two first registrations
     // racing cannot both become admin by reading an empty table.
+    let mut conn = db.conn().await?;
     let row = sqlx::query(
         "INSERT INTO users (email, name, password_hash, role, created_at) \
          VALUES ($1, $2, $3, \
                  CASE WHEN $4 OR NOT EXISTS (SELECT 1 FROM users) THEN 'admin' ELSE 'member' END, \
-                 unixepoch()) \
+                 $5) \
          RETURNING id, email, name, role",
     )
     .bind(email.as_str())
     .bind(&name)
     .bind(&hash)
     .bind(force_admin)
-    .fetch_one(pool)
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => AccountError::EmailTaken,
-            other => AccountError::Database(other),
-        })?;
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => AccountError::EmailTaken,
+        other => AccountError::Database(other),
+    })?;
+    conn.commit().await?;
     Ok(user_from_row(&row)?)
 }
 
 /// Email and password to a user, or `WrongCredentials` for any mismatch.
-pub async fn authenticate(pool: &SqlitePool, email: &str, password: String) -> Result<User, AccountError> {
+pub async fn authenticate(db: &Scope, email: &str, password: String) -> Result<User, AccountError> {
     if password.len() > password::MAX_LEN * 4 {
         return Err(AccountError::WrongCredentials);
     }
@@ -149,7 +155,7 @@ pub async fn authenticate(pool: &SqlitePool, email: &str, password: String) -> R
         Ok(email) => {
             sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = $1")
                 .bind(email.as_str())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *db.conn().await?)
                 .await?
         }
         Err(_) => None,
@@ -164,10 +170,10 @@ pub async fn authenticate(pool: &SqlitePool, email: &str, password: String) -> R
     }
 }
 
-pub async fn find(pool: &SqlitePool, id: UserId) -> Result<Option<User>, sqlx::Error> {
+pub async fn find(db: &Scope, id: UserId) -> Result<Option<User>, sqlx::Error> {
     sqlx::query("SELECT id, email, name, role FROM users WHERE id = $1")
         .bind(id.0)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *db.conn().await?)
         .await?
         .as_ref()
         .map(user_from_row)

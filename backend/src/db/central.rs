@@ -1,44 +1,41 @@
 //! The central database: the tenant directory and instance secrets.
 
-use std::path::Path;
-
 use rand::RngCore;
-use sqlx::{sqlite::SqlitePool, Row};
+use sqlx::{any::AnyRow, Row};
 
-use super::sqlite::{self, OpenMode};
+use super::scope::Scope;
 use crate::tenancy::{Slug, Tenant, TenantId};
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/central");
 
 #[derive(Debug, Clone)]
 pub struct CentralDb {
-    pool: SqlitePool,
+    scope: Scope,
 }
 
+pub(crate) const TENANT_COLUMNS: &str = "id, slug, name, created_at";
+
 impl CentralDb {
-    /// Opens (creating if needed) and migrates the central database.
-    pub async fn open(path: &Path) -> Result<Self, sqlx::Error> {
-        let pool = sqlite::open(path, OpenMode::Create, 8).await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+    pub fn new(scope: Scope) -> Self {
+        Self { scope }
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub fn scope(&self) -> &Scope {
+        &self.scope
     }
 
     pub async fn find_tenant(&self, slug: &Slug) -> Result<Option<Tenant>, sqlx::Error> {
-        sqlx::query("SELECT id, slug, name, created_at FROM tenants WHERE slug = $1")
+        let mut conn = self.scope.conn().await?;
+        sqlx::query(&format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE slug = $1"))
             .bind(slug.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *conn)
             .await?
             .map(tenant_from_row)
             .transpose()
     }
 
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, sqlx::Error> {
-        sqlx::query("SELECT id, slug, name, created_at FROM tenants ORDER BY slug")
-            .fetch_all(&self.pool)
+        let mut conn = self.scope.conn().await?;
+        sqlx::query(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug"))
+            .fetch_all(&mut *conn)
             .await?
             .into_iter()
             .map(tenant_from_row)
@@ -50,22 +47,24 @@ impl CentralDb {
     pub async fn secret(&self, name: &str) -> Result<[u8; 32], sqlx::Error> {
         let mut fresh = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut fresh);
-        sqlx::query("INSERT OR IGNORE INTO instance_secrets (name, value) VALUES ($1, $2)")
+        let mut conn = self.scope.begin().await?;
+        sqlx::query("INSERT INTO instance_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name)
-            .bind(fresh.as_slice())
-            .execute(&self.pool)
+            .bind(fresh.to_vec())
+            .execute(&mut *conn)
             .await?;
         let stored: Vec<u8> = sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
             .bind(name)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *conn)
             .await?;
+        conn.commit().await?;
         stored
             .try_into()
             .map_err(|_| sqlx::Error::Decode(format!("instance secret {name} is not 32 bytes").into()))
     }
 }
 
-pub(crate) fn tenant_from_row(row: sqlx::sqlite::SqliteRow) -> Result<Tenant, sqlx::Error> {
+pub(crate) fn tenant_from_row(row: AnyRow) -> Result<Tenant, sqlx::Error> {
     let slug: String = row.try_get("slug")?;
     Ok(Tenant {
         id: TenantId::new(row.try_get("id")?),

@@ -1,11 +1,45 @@
-//! Storage: the central database and the per-tenant databases.
+//! Storage: the central database and the per-tenant databases, on SQLite
+//! (the embedded default) or PostgreSQL (schema per tenant, one pool).
 
 pub mod central;
-pub mod sqlite;
-pub mod tenant_pools;
+pub mod connect;
+pub mod migrate;
+pub mod scope;
+pub mod tenants;
+
+use std::path::PathBuf;
 
 pub use central::CentralDb;
-pub use tenant_pools::TenantPools;
-
+pub use scope::{Schema, Scope};
 /// The storage error type, re-exported so callers need no sqlx dependency.
 pub use sqlx::Error as DbError;
+pub use tenants::TenantStorage;
+
+/// Connections in the shared PostgreSQL pool.
+const POSTGRES_POOL_SIZE: u32 = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageConfig {
+    Sqlite { data_dir: PathBuf },
+    Postgres { url: String },
+}
+
+/// Opens (creating and migrating where needed) the central database and the
+/// tenant storage.
+pub async fn open(config: &StorageConfig) -> Result<(CentralDb, TenantStorage), DbError> {
+    match config {
+        StorageConfig::Sqlite { data_dir } => {
+            let tenants_dir = data_dir.join("tenants");
+            std::fs::create_dir_all(&tenants_dir)?;
+            let pool = connect::sqlite(&data_dir.join("central.sqlite"), connect::OpenMode::Create, 8).await?;
+            migrate::sqlite(&pool, &migrate::CENTRAL_SQLITE).await?;
+            Ok((CentralDb::new(Scope::sqlite(pool)), TenantStorage::sqlite(tenants_dir)))
+        }
+        StorageConfig::Postgres { url } => {
+            let central = Schema::new("central");
+            migrate::postgres_schema(url, &central, &migrate::CENTRAL_POSTGRES).await?;
+            let pool = connect::postgres(url, POSTGRES_POOL_SIZE).await?;
+            Ok((CentralDb::new(Scope::postgres(pool.clone(), central)), TenantStorage::Postgres { url: url.clone(), pool }))
+        }
+    }
+}

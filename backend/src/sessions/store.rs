@@ -1,19 +1,24 @@
-//! A tower-sessions store over one SQL database's `sessions` table.
+//! A tower-sessions store over one database's `sessions` table: a tenant's
+//! own database (SQLite file or PostgreSQL schema), or the central one.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::SqlitePool;
+use sqlx::{any::AnyArguments, query::Query, Any};
 use time::OffsetDateTime;
 use tower_sessions::{
     session::{Id, Record},
-    session_store,
-    SessionStore,
+    session_store, SessionStore,
 };
 
-const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS sessions (\
-    id TEXT PRIMARY KEY, data TEXT NOT NULL, expiry_date INTEGER NOT NULL); \
-    CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expiry_date)";
+use crate::db::{scope::is_missing_table, Scope};
+
+/// Kept identical to the tenant migrations' sessions table (valid SQL for
+/// both backends).
+const CREATE_TABLE: [&str; 2] = [
+    "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL, expiry_date BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expiry_date)",
+];
 
 const PRUNE_ODDS: u32 = 64;
 
@@ -27,13 +32,35 @@ pub enum MissingTable {
 
 #[derive(Debug, Clone)]
 pub struct SqlSessionStore {
-    pool: SqlitePool,
+    db: Scope,
     missing_table: MissingTable,
 }
 
+type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
+
+fn backend(e: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
 impl SqlSessionStore {
-    pub fn new(pool: SqlitePool, missing_table: MissingTable) -> Self {
-        Self { pool, missing_table }
+    pub fn new(db: Scope, missing_table: MissingTable) -> Self {
+        Self { db, missing_table }
+    }
+
+    /// Runs one write statement, committed.
+    async fn execute(&self, query: AnyQuery<'_>) -> Result<u64, sqlx::Error> {
+        let mut conn = self.db.conn().await?;
+        let done = query.execute(&mut *conn).await?;
+        conn.commit().await?;
+        Ok(done.rows_affected())
     }
 
     /// Runs `op`; if it failed only because the table is missing and we may
@@ -46,8 +73,7 @@ impl SqlSessionStore {
         match op().await {
             Err(e) if is_missing_table(&e) => match self.missing_table {
                 MissingTable::Create => {
-                    sqlx::raw_sql(CREATE_TABLE).execute(&self.pool).await.map_err(backend)?;
-                    tracing::info!("created missing sessions table");
+                    self.create_table().await;
                     op().await.map_err(backend)
                 }
                 MissingTable::Fail => Err(session_store::Error::Backend(
@@ -59,32 +85,33 @@ impl SqlSessionStore {
             other => other.map_err(backend),
         }
     }
-}
 
-impl SqlSessionStore {
+    /// Creates the table; a concurrent creator winning the race is fine.
+    async fn create_table(&self) {
+        let created = async {
+            let mut conn = self.db.conn().await?;
+            for statement in CREATE_TABLE {
+                sqlx::query(statement).execute(&mut *conn).await?;
+            }
+            conn.commit().await
+        }
+        .await;
+        match created {
+            Ok(()) => tracing::info!("created missing sessions table"),
+            Err(e) => tracing::warn!(error = %e, "creating the sessions table failed (maybe created concurrently)"),
+        }
+    }
+
     /// Laravel's session lottery: one new session in PRUNE_ODDS also deletes
     /// the expired ones, so the table stays bounded without a sweeper per tenant.
     async fn prune_expired_sometimes(&self) {
         if !rand::Rng::gen_ratio(&mut rand::thread_rng(), 1, PRUNE_ODDS) {
             return;
         }
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        if let Err(e) = sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1").bind(now).execute(&self.pool).await {
+        if let Err(e) = self.execute(sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1").bind(now())).await {
             tracing::warn!(error = %e, "pruning expired sessions failed");
         }
     }
-}
-
-fn is_missing_table(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.message().contains("no such table"))
-}
-
-fn backend(e: sqlx::Error) -> session_store::Error {
-    session_store::Error::Backend(e.to_string())
-}
-
-fn encode(record: &Record) -> session_store::Result<String> {
-    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
 }
 
 #[async_trait]
@@ -96,14 +123,15 @@ impl SessionStore for SqlSessionStore {
             let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
             let inserted = self
                 .with_table(|| {
-                    sqlx::query("INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-                        .bind(&id)
-                        .bind(&data)
-                        .bind(expiry)
-                        .execute(&self.pool)
+                    self.execute(
+                        sqlx::query("INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+                            .bind(id.clone())
+                            .bind(data.clone())
+                            .bind(expiry),
+                    )
                 })
                 .await?;
-            if inserted.rows_affected() == 1 {
+            if inserted == 1 {
                 self.prune_expired_sometimes().await;
                 return Ok(());
             }
@@ -115,14 +143,15 @@ impl SessionStore for SqlSessionStore {
         let data = encode(record)?;
         let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
         self.with_table(|| {
-            sqlx::query(
-                "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date",
+            self.execute(
+                sqlx::query(
+                    "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date",
+                )
+                .bind(id.clone())
+                .bind(data.clone())
+                .bind(expiry),
             )
-            .bind(&id)
-            .bind(&data)
-            .bind(expiry)
-            .execute(&self.pool)
         })
         .await?;
         Ok(())
@@ -130,13 +159,13 @@ impl SessionStore for SqlSessionStore {
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
         let id = session_id.to_string();
-        let now = OffsetDateTime::now_utc().unix_timestamp();
         let row: Option<(String, i64)> = self
-            .with_table(|| {
+            .with_table(|| async {
                 sqlx::query_as("SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2")
-                    .bind(&id)
-                    .bind(now)
-                    .fetch_optional(&self.pool)
+                    .bind(id.clone())
+                    .bind(now())
+                    .fetch_optional(&mut *self.db.conn().await?)
+                    .await
             })
             .await?;
         let Some((data, expiry)) = row else { return Ok(None) };
@@ -150,7 +179,7 @@ impl SessionStore for SqlSessionStore {
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
         let id = session_id.to_string();
-        self.with_table(|| sqlx::query("DELETE FROM sessions WHERE id = $1").bind(&id).execute(&self.pool))
+        self.with_table(|| self.execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.clone())))
             .await?;
         Ok(())
     }

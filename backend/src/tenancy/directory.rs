@@ -9,14 +9,15 @@ use std::{
     time::{Duration, Instant},
 };
 
-use sqlx::sqlite::SqlitePool;
-
 use super::{
     slug::Slug,
     tenant::{validate_name, NameError, Tenant},
 };
 use crate::{
-    db::{central::tenant_from_row, CentralDb, TenantPools},
+    db::{
+        central::{tenant_from_row, TENANT_COLUMNS},
+        CentralDb, Scope, TenantStorage,
+    },
     sessions::SessionSettings,
 };
 
@@ -37,14 +38,12 @@ pub enum DirectoryError {
     Exists(Slug),
     #[error("there is no workspace named \"{0}\"")]
     NotFound(Slug),
-    #[error("a database file for \"{0}\" already exists but no workspace is recorded; remove it or restore the central record")]
-    OrphanFile(Slug),
+    #[error("storage for \"{0}\" already exists but no workspace is recorded; remove it or restore the central record")]
+    OrphanStorage(Slug),
     #[error(transparent)]
     Name(#[from] NameError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    #[error("file system error: {0}")]
-    Io(#[from] std::io::Error),
 }
 
 struct Cached {
@@ -54,7 +53,7 @@ struct Cached {
 
 pub struct Directory {
     central: CentralDb,
-    pools: TenantPools,
+    storage: TenantStorage,
     defaults: Arc<SessionSettings>,
     cache: RwLock<HashMap<Slug, Cached>>,
     central_lookups: AtomicU64,
@@ -62,15 +61,15 @@ pub struct Directory {
 
 impl std::fmt::Debug for Directory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Directory").field("pools", &self.pools).finish_non_exhaustive()
+        f.debug_struct("Directory").field("storage", &self.storage).finish_non_exhaustive()
     }
 }
 
 impl Directory {
-    pub fn new(central: CentralDb, pools: TenantPools, defaults: SessionSettings) -> Self {
+    pub fn new(central: CentralDb, storage: TenantStorage, defaults: SessionSettings) -> Self {
         Self {
             central,
-            pools,
+            storage,
             defaults: Arc::new(defaults),
             cache: RwLock::new(HashMap::new()),
             central_lookups: AtomicU64::new(0),
@@ -118,8 +117,9 @@ impl Directory {
         self.cache_write().remove(slug);
     }
 
-    pub async fn pool(&self, tenant: &Tenant) -> Result<SqlitePool, sqlx::Error> {
-        self.pools.get(tenant).await
+    /// The tenant's own database.
+    pub async fn db(&self, tenant: &Tenant) -> Result<Scope, sqlx::Error> {
+        self.storage.scope(tenant).await
     }
 
     pub async fn list(&self) -> Result<Vec<Tenant>, DirectoryError> {
@@ -131,52 +131,56 @@ impl Directory {
     }
 
     /// Provisions a tenant: its central record and its own migrated database.
-    /// Either both exist afterwards or neither does.
+    /// The record is committed only once the database exists.
     pub async fn create(&self, slug: &Slug, name: &str) -> Result<Tenant, DirectoryError> {
         let name = validate_name(name)?;
         if self.central.find_tenant(slug).await?.is_some() {
             return Err(DirectoryError::Exists(slug.clone()));
         }
-        if self.pools.path(slug).exists() {
-            return Err(DirectoryError::OrphanFile(slug.clone()));
+        if self.storage.exists(slug).await? {
+            return Err(DirectoryError::OrphanStorage(slug.clone()));
         }
-        let mut tx = self.central.pool().begin().await?;
-        let row = sqlx::query(
-            "INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, unixepoch()) \
-             RETURNING id, slug, name, created_at",
-        )
-        .bind(slug.as_str())
-        .bind(&name)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => DirectoryError::Exists(slug.clone()),
-            other => other.into(),
-        })?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let created = self.record_and_provision(slug, &name, now).await;
+        if let Err(DirectoryError::Database(_)) = &created {
+            // Whatever part of the tenant's storage was made goes with the record.
+            if let Err(e) = self.storage.remove(slug).await {
+                tracing::warn!(tenant = %slug, error = %e, "could not clean up after a failed provisioning");
+            }
+        }
+        created
+    }
+
+    /// Inserts the central record in a transaction committed only once the
+    /// tenant's storage exists.
+    async fn record_and_provision(&self, slug: &Slug, name: &str, now: i64) -> Result<Tenant, DirectoryError> {
+        let sql = format!("INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) RETURNING {TENANT_COLUMNS}");
+        let mut conn = self.central.scope().begin().await?;
+        let inserted = sqlx::query(&sql).bind(slug.as_str()).bind(name).bind(now).fetch_one(&mut *conn).await;
+        let row = match inserted {
+            Ok(row) => row,
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => return Err(DirectoryError::Exists(slug.clone())),
+            Err(e) => return Err(e.into()),
+        };
         let tenant = tenant_from_row(row)?;
-        if let Err(e) = self.pools.create(slug).await {
-            drop(tx);
-            self.pools.remove(&tenant).await?;
-            return Err(e.into());
-        }
-        tx.commit().await?;
+        self.storage.create(slug).await?;
+        conn.commit().await?;
         Ok(tenant)
     }
 
     /// Runs pending tenant migrations for one tenant.
     pub async fn migrate(&self, tenant: &Tenant) -> Result<(), DirectoryError> {
-        Ok(self.pools.migrate(tenant).await?)
+        Ok(self.storage.migrate(tenant).await?)
     }
 
-    /// Deletes a tenant's record and its database files.
+    /// Deletes a tenant's record and its database.
     pub async fn delete(&self, slug: &Slug) -> Result<(), DirectoryError> {
         let tenant = self.get(slug).await?;
-        sqlx::query("DELETE FROM tenants WHERE id = $1")
-            .bind(tenant.id.get())
-            .execute(self.central.pool())
-            .await?;
+        let mut conn = self.central.scope().conn().await?;
+        sqlx::query("DELETE FROM tenants WHERE id = $1").bind(tenant.id.get()).execute(&mut *conn).await?;
+        conn.commit().await?;
         self.forget(slug);
-        self.pools.remove(&tenant).await?;
+        self.storage.remove(slug).await?;
         Ok(())
     }
 }

@@ -9,7 +9,7 @@ use leptos::prelude::LeptosOptions;
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use tessera_backend::{platform::NewAdmin, tenancy::Slug, Config, Platform};
+use tessera_backend::{db::Scope, platform::NewAdmin, tenancy::Slug, Config, Platform};
 use tessera_server::Application;
 
 pub const DOMAIN: &str = "localhost";
@@ -132,9 +132,29 @@ impl TestApp {
     pub async fn session_rows(&self, tenant: &str) -> i64 {
         let slug = Slug::parse(tenant).expect("valid slug");
         let tenant = self.platform.directory.get(&slug).await.expect("tenant exists");
-        let pool = self.platform.directory.pool(&tenant).await.expect("pool");
-        sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&pool).await.expect("count")
+        let db = self.platform.directory.db(&tenant).await.expect("tenant database");
+        count_sessions(&db).await
     }
+
+    /// Rows in the central (shared) sessions table.
+    pub async fn central_session_rows(&self) -> i64 {
+        count_sessions(self.platform.directory.central().scope()).await
+    }
+
+    /// Drops a tenant's sessions table, as an old or damaged database would lack it.
+    pub async fn drop_sessions_table(&self, tenant: &str) {
+        let slug = Slug::parse(tenant).expect("valid slug");
+        let tenant = self.platform.directory.get(&slug).await.expect("tenant exists");
+        let db = self.platform.directory.db(&tenant).await.expect("tenant database");
+        let mut conn = db.conn().await.expect("connection");
+        sqlx::query("DROP TABLE sessions").execute(&mut *conn).await.expect("dropped");
+        conn.commit().await.expect("committed");
+    }
+}
+
+async fn count_sessions(db: &Scope) -> i64 {
+    let mut conn = db.conn().await.expect("connection");
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&mut *conn).await.expect("count")
 }
 
 async fn me_with(client: &Client, url: &str, cookie: Option<&str>) -> (StatusCode, Value) {

@@ -1,0 +1,72 @@
+//! Opening pools, for either backend, behind sqlx's `Any` driver.
+
+use std::{path::Path, time::Duration};
+
+use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
+
+/// Whether opening a SQLite file may create it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    Create,
+    Existing,
+}
+
+/// Registers the SQLite and PostgreSQL drivers with `Any`; idempotent.
+pub fn install_drivers() {
+    sqlx::any::install_default_drivers();
+}
+
+fn sqlite_url(path: &Path, mode: OpenMode) -> String {
+    let mut encoded = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' | ' ' => encoded.push_str(&format!("%{:02X}", c as u32)),
+            c => encoded.push(c),
+        }
+    }
+    let mode = match mode {
+        OpenMode::Create => "rwc",
+        OpenMode::Existing => "rw",
+    };
+    format!("sqlite://{encoded}?mode={mode}")
+}
+
+/// Opens a pool on one SQLite file: WAL so readers never block the writer,
+/// a busy timeout so concurrent writers queue instead of failing.
+pub async fn sqlite(path: &Path, mode: OpenMode, max_connections: u32) -> Result<AnyPool, sqlx::Error> {
+    install_drivers();
+    let path = std::path::absolute(path).map_err(sqlx::Error::Io)?;
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(0)
+        .idle_timeout(Duration::from_secs(60))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON")
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect(&sqlite_url(&path, mode))
+        .await
+}
+
+/// The one PostgreSQL pool every tenant shares.
+pub async fn postgres(url: &str, max_connections: u32) -> Result<AnyPool, sqlx::Error> {
+    install_drivers();
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_escape_what_urls_reserve() {
+        assert_eq!(sqlite_url(Path::new("/tmp/a b?#%.db"), OpenMode::Existing), "sqlite:///tmp/a%20b%3F%23%25.db?mode=rw");
+    }
+}

@@ -1,0 +1,127 @@
+//! Where each tenant's data lives: a SQLite file per tenant, or a
+//! PostgreSQL schema per tenant in one shared pool.
+
+use std::{collections::HashMap, path::PathBuf};
+
+use sqlx::{AnyPool, Executor};
+use tokio::sync::Mutex;
+
+use super::{
+    connect::{self, OpenMode},
+    migrate,
+    scope::{Schema, Scope},
+};
+use crate::tenancy::{Slug, Tenant};
+
+/// Connections per SQLite tenant pool: tenants are many and mostly idle.
+const CONNECTIONS_PER_SQLITE_TENANT: u32 = 4;
+
+#[derive(Debug)]
+pub enum TenantStorage {
+    Sqlite { dir: PathBuf, open: Mutex<HashMap<Slug, AnyPool>> },
+    Postgres { url: String, pool: AnyPool },
+}
+
+fn schema(slug: &Slug) -> Schema {
+    Schema::new(&format!("tenant_{slug}"))
+}
+
+impl TenantStorage {
+    pub fn sqlite(dir: PathBuf) -> Self {
+        Self::Sqlite { dir, open: Mutex::new(HashMap::new()) }
+    }
+
+    /// The file holding a SQLite tenant's data. Slugs are validated to
+    /// `[a-z0-9-]`, so the path cannot leave the directory.
+    fn file(dir: &std::path::Path, slug: &Slug) -> PathBuf {
+        dir.join(format!("{slug}.sqlite"))
+    }
+
+    /// The database of an existing tenant.
+    pub async fn scope(&self, tenant: &Tenant) -> Result<Scope, sqlx::Error> {
+        match self {
+            Self::Postgres { pool, .. } => Ok(Scope::postgres(pool.clone(), schema(&tenant.slug))),
+            Self::Sqlite { dir, open } => {
+                if let Some(pool) = open.lock().await.get(&tenant.slug) {
+                    return Ok(Scope::sqlite(pool.clone()));
+                }
+                // Opened outside the lock so one slow file does not stall every
+                // tenant; a concurrent opener's pool wins and ours is dropped.
+                let pool =
+                    connect::sqlite(&Self::file(dir, &tenant.slug), OpenMode::Existing, CONNECTIONS_PER_SQLITE_TENANT).await?;
+                Ok(Scope::sqlite(open.lock().await.entry(tenant.slug.clone()).or_insert(pool).clone()))
+            }
+        }
+    }
+
+    /// Whether storage for this slug already exists (a leftover of a lost
+    /// central record): provisioning refuses to adopt it.
+    pub async fn exists(&self, slug: &Slug) -> Result<bool, sqlx::Error> {
+        match self {
+            Self::Sqlite { dir, .. } => Ok(Self::file(dir, slug).exists()),
+            Self::Postgres { pool, .. } => {
+                let name = format!("tenant_{slug}");
+                let found: Option<String> =
+                    sqlx::query_scalar("SELECT schema_name::text FROM information_schema.schemata WHERE schema_name = $1")
+                        .bind(name)
+                        .fetch_optional(pool)
+                        .await?;
+                Ok(found.is_some())
+            }
+        }
+    }
+
+    /// Creates a tenant's database (file or schema) and runs the tenant migrations.
+    pub async fn create(&self, slug: &Slug) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite { dir, .. } => {
+                let pool = connect::sqlite(&Self::file(dir, slug), OpenMode::Create, 1).await?;
+                let migrated = migrate::sqlite(&pool, &migrate::TENANT_SQLITE).await;
+                pool.close().await;
+                migrated
+            }
+            Self::Postgres { url, .. } => migrate::postgres_schema(url, &schema(slug), &migrate::TENANT_POSTGRES).await,
+        }
+    }
+
+    /// Runs pending tenant migrations.
+    pub async fn migrate(&self, tenant: &Tenant) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite { .. } => {
+                let scope = self.scope(tenant).await?;
+                match scope.sqlite_pool() {
+                    Some(pool) => migrate::sqlite(pool, &migrate::TENANT_SQLITE).await,
+                    None => Ok(()),
+                }
+            }
+            Self::Postgres { url, .. } => {
+                migrate::postgres_schema(url, &schema(&tenant.slug), &migrate::TENANT_POSTGRES).await
+            }
+        }
+    }
+
+    /// Removes a tenant's database: its files, or its schema.
+    pub async fn remove(&self, slug: &Slug) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Postgres { pool, .. } => {
+                pool.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", schema(slug).quoted()).as_str()).await?;
+                Ok(())
+            }
+            Self::Sqlite { dir, open } => {
+                if let Some(pool) = open.lock().await.remove(slug) {
+                    pool.close().await;
+                }
+                let main = Self::file(dir, slug);
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = main.clone().into_os_string();
+                    file.push(suffix);
+                    match std::fs::remove_file(&file) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(sqlx::Error::Io(e)),
+                        _ => {}
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+-- Tenant schema: one per tenant. User ids are small per-tenant integers on
+-- purpose: the same id exists at every tenant, which is exactly the situation
+-- the session scope guard must survive.
+CREATE TABLE users (
+    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email         TEXT   NOT NULL UNIQUE,
+    name          TEXT   NOT NULL,
+    password_hash TEXT   NOT NULL,
+    role          TEXT   NOT NULL CHECK (role IN ('admin', 'member')),
+    created_at    BIGINT NOT NULL
+);
