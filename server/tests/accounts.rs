@@ -8,14 +8,16 @@ use support::{session_cookie, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn first_user_is_admin_and_later_ones_are_members() {
-    let app = TestApp::spawn().await;
-    let first: Value = app.register(&app.raw(), "acme", "ada@acme.test").await.json().await.expect("json");
-    assert_eq!(first["authenticated"], true);
-    assert_eq!(first["user"]["role"], "admin");
-    assert_eq!(first["tenant"]["slug"], "acme");
-    let second: Value = app.register(&app.raw(), "acme", "bob@acme.test").await.json().await.expect("json");
-    assert_eq!(second["user"]["role"], "member");
-    assert_eq!(second["user"]["id"], 2);
+    for backend in support::backends() {
+        let app = TestApp::spawn_on(&backend, &[]).await;
+        let first: Value = app.register(&app.raw(), "acme", "ada@acme.test").await.json().await.expect("json");
+        assert_eq!(first["authenticated"], true);
+        assert_eq!(first["user"]["role"], "admin");
+        assert_eq!(first["tenant"]["slug"], "acme");
+        let second: Value = app.register(&app.raw(), "acme", "bob@acme.test").await.json().await.expect("json");
+        assert_eq!(second["user"]["role"], "member");
+        assert_eq!(second["user"]["id"], 2);
+    }
 }
 
 #[tokio::test]

@@ -7,37 +7,39 @@ use support::{session_cookie, value_of, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn acme_cookie_replayed_at_globex_authenticates_nobody() {
-    let app = TestApp::spawn().await;
-    // User 1 exists at both tenants: ids are per-tenant on purpose.
-    let acme_login = app.register(&app.raw(), "acme", "ada@acme.test").await;
-    assert_eq!(acme_login.status(), StatusCode::OK);
-    let acme_cookie = session_cookie(&acme_login, "acme").expect("acme sets its session cookie");
-    let globex_user = app.register(&app.raw(), "globex", "bob@globex.test").await;
-    let globex_body: serde_json::Value = globex_user.json().await.expect("json");
-    assert_eq!(globex_body["user"]["id"], 1);
+    for backend in support::backends() {
+        let app = TestApp::spawn_on(&backend, &[]).await;
+        // User 1 exists at both tenants: ids are per-tenant on purpose.
+        let acme_login = app.register(&app.raw(), "acme", "ada@acme.test").await;
+        assert_eq!(acme_login.status(), StatusCode::OK);
+        let acme_cookie = session_cookie(&acme_login, "acme").expect("acme sets its session cookie");
+        let globex_user = app.register(&app.raw(), "globex", "bob@globex.test").await;
+        let globex_body: serde_json::Value = globex_user.json().await.expect("json");
+        assert_eq!(globex_body["user"]["id"], 1);
 
-    // Renamed to globex's cookie: recognised as acme's and refused.
-    let forged = format!("tenant_globex_session={}", value_of(&acme_cookie));
-    let (status, body) = app.me_with_cookie("globex", &forged).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(body["error"], "forbidden");
-    assert!(body.get("user").is_none());
+        // Renamed to globex's cookie: recognised as acme's and refused.
+        let forged = format!("tenant_globex_session={}", value_of(&acme_cookie));
+        let (status, body) = app.me_with_cookie("globex", &forged).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["error"], "forbidden");
+        assert!(body.get("user").is_none());
 
-    // Under acme's own name globex simply ignores it.
-    let (status, body) = app.me_with_cookie("globex", &acme_cookie).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["authenticated"], false);
-    assert_eq!(body["user"], serde_json::Value::Null);
+        // Under acme's own name globex simply ignores it.
+        let (status, body) = app.me_with_cookie("globex", &acme_cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["authenticated"], false);
+        assert_eq!(body["user"], serde_json::Value::Null);
 
-    // The page, too, is refused rather than rendered for anyone.
-    let page = app.raw().get(app.url(Some("globex"), "/dashboard")).header(header::COOKIE, &forged).send().await.expect("sent");
-    assert_eq!(page.status(), StatusCode::FORBIDDEN);
-    assert!(page.headers().get(header::SET_COOKIE).is_none(), "refused sessions are left untouched");
+        // The page, too, is refused rather than rendered for anyone.
+        let page = app.raw().get(app.url(Some("globex"), "/dashboard")).header(header::COOKIE, &forged).send().await.expect("sent");
+        assert_eq!(page.status(), StatusCode::FORBIDDEN);
+        assert!(page.headers().get(header::SET_COOKIE).is_none(), "refused sessions are left untouched");
 
-    // And the session at acme is untouched by the attempt.
-    let (status, body) = app.me_with_cookie("acme", &acme_cookie).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["user"]["email"], "ada@acme.test");
+        // And the session at acme is untouched by the attempt.
+        let (status, body) = app.me_with_cookie("acme", &acme_cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["user"]["email"], "ada@acme.test");
+    }
 }
 
 #[tokio::test]
@@ -59,18 +61,20 @@ async fn tampered_cookie_is_treated_as_no_session() {
 
 #[tokio::test]
 async fn logout_at_acme_leaves_globex_signed_in() {
-    let app = TestApp::spawn().await;
-    let browser = app.browser();
-    assert_eq!(app.register(&browser, "acme", "ada@example.test").await.status(), StatusCode::OK);
-    assert_eq!(app.register(&browser, "globex", "ada@example.test").await.status(), StatusCode::OK);
-    let logout = browser.post(app.url(Some("acme"), "/api/auth/logout")).send().await.expect("sent");
-    assert_eq!(logout.status(), StatusCode::OK);
-    let removal = logout.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    assert!(removal.starts_with("tenant_acme_session=") && removal.contains("Max-Age=0"), "{removal}");
-    assert_eq!(app.me(&browser, "acme").await.1["authenticated"], false);
-    let (_, globex) = app.me(&browser, "globex").await;
-    assert_eq!(globex["authenticated"], true);
-    assert_eq!(globex["tenant"]["slug"], "globex");
+    for backend in support::backends() {
+        let app = TestApp::spawn_on(&backend, &[]).await;
+        let browser = app.browser();
+        assert_eq!(app.register(&browser, "acme", "ada@example.test").await.status(), StatusCode::OK);
+        assert_eq!(app.register(&browser, "globex", "ada@example.test").await.status(), StatusCode::OK);
+        let logout = browser.post(app.url(Some("acme"), "/api/auth/logout")).send().await.expect("sent");
+        assert_eq!(logout.status(), StatusCode::OK);
+        let removal = logout.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(removal.starts_with("tenant_acme_session=") && removal.contains("Max-Age=0"), "{removal}");
+        assert_eq!(app.me(&browser, "acme").await.1["authenticated"], false);
+        let (_, globex) = app.me(&browser, "globex").await;
+        assert_eq!(globex["authenticated"], true);
+        assert_eq!(globex["tenant"]["slug"], "globex");
+    }
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod backends;
+
 use std::{net::SocketAddr, sync::Arc};
 
 use leptos::prelude::LeptosOptions;
@@ -19,7 +21,24 @@ pub struct TestApp {
     pub port: u16,
     pub platform: Arc<Platform>,
     pub data_dir: TempDir,
+    pub backend: Backend,
     server: tokio::task::JoinHandle<()>,
+    database: Option<Arc<backends::TestDatabase>>,
+}
+
+/// Where a test app keeps its central and tenant data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    /// An admin URL; the app gets a fresh database on that server.
+    Postgres(String),
+}
+
+/// SQLite, plus PostgreSQL when TESSERA_TEST_POSTGRES_URL is set.
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    all.extend(backends::postgres_url().map(Backend::Postgres));
+    all
 }
 
 impl Drop for TestApp {
@@ -29,31 +48,50 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// A server with two empty tenants, acme and globex.
+    /// A server on SQLite with two empty tenants, acme and globex.
     pub async fn spawn() -> Self {
         Self::spawn_with(&[]).await
     }
 
     /// The same, with extra environment settings (`TENANCY_*`, `SESSION_*`).
     pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let app = Self::start(data_dir, env).await;
+        Self::spawn_on(&Backend::Sqlite, env).await
+    }
+
+    /// A server on the given backend with tenants acme and globex.
+    pub async fn spawn_on(backend: &Backend, env: &[(&str, &str)]) -> Self {
+        let database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres(admin) => Some(Arc::new(backends::TestDatabase::create(admin).await)),
+        };
+        let app = Self::start(tempfile::tempdir().expect("temp dir"), backend.clone(), database, env).await;
         for slug in ["acme", "globex"] {
             app.create_tenant(slug, None).await;
         }
         app
     }
 
-    /// Starts (or restarts) a server on an existing data directory.
-    pub async fn start(data_dir: TempDir, env: &[(&str, &str)]) -> Self {
+    /// Starts another server on this one's data (a second process, or a restart).
+    pub async fn sibling(&self, env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::TempDir::with_prefix("unused").expect("temp dir");
+        let mut vars = vec![("TESSERA_DATA_DIR", self.data_dir.path().to_str().unwrap_or_default())];
+        vars.extend_from_slice(env);
+        Self::start(data_dir, self.backend.clone(), self.database.clone(), &vars).await
+    }
+
+    async fn start(data_dir: TempDir, backend: Backend, database: Option<Arc<backends::TestDatabase>>, env: &[(&str, &str)]) -> Self {
         let dir = data_dir.path().display().to_string();
         let mut vars: Vec<(String, String)> = vec![
             ("TESSERA_DATA_DIR".into(), dir),
             ("TESSERA_DOMAIN".into(), DOMAIN.into()),
             ("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into()),
         ];
+        if let Some(db) = &database {
+            vars.push(("DATABASE_URL".into(), db.url.clone()));
+        }
         vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let config = Config::from_lookup(|key| vars.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+        // Later entries win, so callers can override the defaults above.
+        let config = Config::from_lookup(|key| vars.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
             .expect("valid test configuration");
         let leptos = LeptosOptions::builder().output_name("tessera").site_root("target/site").build();
         let app = Application::build(config, leptos).await.expect("application starts");
@@ -62,7 +100,7 @@ impl TestApp {
         let server = tokio::spawn(async move {
             app.run_until_stopped().await.expect("server runs");
         });
-        Self { port, platform, data_dir, server }
+        Self { port, platform, data_dir, backend, server, database }
     }
 
     pub async fn create_tenant(&self, slug: &str, admin_email: Option<&str>) {
@@ -71,10 +109,14 @@ impl TestApp {
         self.platform.provision(&slug, slug.as_str(), admin).await.expect("tenant provisioned");
     }
 
+    pub fn domain(&self) -> &str {
+        self.platform.config.domain.as_str()
+    }
+
     pub fn host(&self, tenant: Option<&str>) -> String {
         match tenant {
-            Some(slug) => format!("{slug}.{DOMAIN}:{}", self.port),
-            None => format!("{DOMAIN}:{}", self.port),
+            Some(slug) => format!("{slug}.{}:{}", self.domain(), self.port),
+            None => format!("{}:{}", self.domain(), self.port),
         }
     }
 
@@ -87,9 +129,10 @@ impl TestApp {
     }
 
     fn builder(&self) -> reqwest::ClientBuilder {
-        let mut builder = Client::builder().redirect(reqwest::redirect::Policy::none()).resolve(DOMAIN, self.addr());
+        let domain = self.domain();
+        let mut builder = Client::builder().redirect(reqwest::redirect::Policy::none()).resolve(domain, self.addr());
         for slug in ["acme", "globex", "initech", "umbrella"] {
-            builder = builder.resolve(&format!("{slug}.{DOMAIN}"), self.addr());
+            builder = builder.resolve(&format!("{slug}.{domain}"), self.addr());
         }
         builder
     }
