@@ -40,7 +40,7 @@ impl Config {
         let addr = lookup("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let site_addr = addr.parse().map_err(|_| ConfigError::SiteAddr(addr))?;
         let session_defaults = SessionSettings::from_lookup(&lookup)?;
-        session_defaults.validate_for(&domain)?;
+        session_defaults.validate_env_for(&domain)?;
         let data_dir = lookup("TESSERA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data"));
         let storage = match lookup("DATABASE_URL").filter(|url| !url.trim().is_empty()) {
             None => StorageConfig::Sqlite { data_dir: data_dir.clone() },

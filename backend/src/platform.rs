@@ -41,7 +41,7 @@ impl Platform {
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let (central, storage) = db::open(&config.storage).await?;
         let seal = CookieSeal::new(central.secret("session-cookie-mac").await?);
-        let directory = Directory::new(central, storage, config.session_defaults.clone());
+        let directory = Directory::new(central, storage, config.session_defaults.clone(), config.domain.clone());
         Ok(Self { config, directory, seal })
     }
 

@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tessera_backend::{
     platform::{NewAdmin, StartError},
+    sessions::{Key, Overrides, CROSSING_WARNING},
     tenancy::Slug,
     Config, Platform,
 };
@@ -36,6 +37,13 @@ enum TenantCommand {
     List,
     /// Run pending tenant migrations.
     Migrate(MigrateArgs),
+    /// Show a tenant's session settings; --set key=value (or key=null to
+    /// return to the default) changes them.
+    Settings {
+        slug: String,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
     /// Delete a tenant and its database.
     Delete {
         slug: String,
@@ -125,6 +133,7 @@ async fn tenant(platform: Platform, command: TenantCommand) -> anyhow::Result<Ex
             }
         }
         TenantCommand::Migrate(args) => return migrate(&platform, args).await,
+        TenantCommand::Settings { slug: input, set } => settings(&platform, &slug(&input)?, &set).await?,
         TenantCommand::Delete { slug: input, yes } => {
             let slug = slug(&input)?;
             if !yes && !confirm(&slug)? {
@@ -136,6 +145,27 @@ async fn tenant(platform: Platform, command: TenantCommand) -> anyhow::Result<Ex
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn settings(platform: &Platform, slug: &Slug, assignments: &[String]) -> anyhow::Result<()> {
+    let changes = assignments
+        .iter()
+        .map(|a| Overrides::parse_assignment(a).map_err(anyhow::Error::msg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if !changes.is_empty() {
+        platform.directory.update_settings(slug, &changes).await?;
+        println!("saved; the next request to {slug} uses them");
+    }
+    let (effective, overrides) = platform.directory.settings(slug).await?;
+    println!("session settings of {slug}:");
+    for key in Key::ALL {
+        let source = if overrides.get(key).is_some() { "tenant" } else { "default" };
+        println!("  {:<26} {:<14} ({source})", key.name(), effective.get(key));
+    }
+    if effective.lets_sessions_cross_tenants() {
+        println!("WARNING: {CROSSING_WARNING}");
+    }
+    Ok(())
 }
 
 /// Asks the operator to type the slug; refuses outright when nobody can answer.

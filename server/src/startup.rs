@@ -6,7 +6,7 @@ use axum::{middleware, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tessera_app::{shell, App};
-use tessera_backend::{platform::StartError, Config, Platform};
+use tessera_backend::{platform::StartError, sessions::CROSSING_WARNING, Config, Platform};
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
@@ -35,10 +35,7 @@ impl Application {
         let addr = config.site_addr;
         let platform = Arc::new(Platform::open(config).await?);
         if platform.config.session_defaults.lets_sessions_cross_tenants() {
-            tracing::warn!(
-                "INSECURE: session isolation and the scope guard are both off; \
-                 a session made at one tenant can authenticate at another"
-            );
+            tracing::warn!("{CROSSING_WARNING} (environment defaults)");
         }
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let router = router(Arc::clone(&platform), leptos_options);

@@ -44,7 +44,7 @@ impl From<DirectoryError> for ApiError {
         match e {
             DirectoryError::Exists(_) | DirectoryError::OrphanStorage(_) => ApiError::Conflict(e.to_string()),
             DirectoryError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            DirectoryError::Name(_) => ApiError::BadRequest(e.to_string()),
+            DirectoryError::Name(_) | DirectoryError::Setting(_) => ApiError::BadRequest(e.to_string()),
             DirectoryError::Database(_) => internal(&e),
         }
     }

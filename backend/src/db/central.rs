@@ -32,6 +32,31 @@ impl CentralDb {
             .transpose()
     }
 
+    /// A tenant's stored setting overrides, as JSON text ("{}" when none).
+    pub async fn tenant_overrides(&self, tenant: TenantId) -> Result<String, sqlx::Error> {
+        let mut conn = self.scope.conn().await?;
+        let stored: Option<String> = sqlx::query_scalar("SELECT overrides FROM tenant_settings WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(stored.unwrap_or_else(|| "{}".into()))
+    }
+
+    pub async fn save_tenant_overrides(&self, tenant: TenantId, overrides: &str) -> Result<(), sqlx::Error> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut conn = self.scope.conn().await?;
+        sqlx::query(
+            "INSERT INTO tenant_settings (tenant_id, overrides, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (tenant_id) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at",
+        )
+        .bind(tenant.get())
+        .bind(overrides)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        conn.commit().await
+    }
+
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, sqlx::Error> {
         let mut conn = self.scope.conn().await?;
         sqlx::query(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug"))

@@ -9,5 +9,5 @@ pub mod store;
 pub use auth::{AuthSession, SessionError};
 pub use cookie::CookieSpec;
 pub use seal::{CookieSeal, Unsealed};
-pub use settings::{SameSite, SessionSettings, SettingError};
+pub use settings::{Driver, Key, Overrides, SameSite, SessionSettings, SettingError, CROSSING_WARNING};
 pub use store::{MissingTable, SqlSessionStore};

@@ -1,7 +1,8 @@
-//! Session behaviour settings. The environment gives the defaults, with the
-//! seed documents' variable names.
+//! Session behaviour settings. The environment gives the defaults (with the
+//! seed documents' variable names); a tenant may override any of them
+//! (stored centrally, edited with `tessera tenant settings` or the admin panel).
 
-use std::time::Duration;
+use std::{collections::BTreeMap, fmt, time::Duration};
 
 use crate::tenancy::CentralDomain;
 
@@ -12,15 +13,22 @@ pub enum SameSite {
     None,
 }
 
-/// Where session records live. More drivers arrive with the production path.
+/// Where session records live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Driver {
+    /// The tenant's own database (or the central one when not isolated).
     Database,
+    /// Redis, keys prefixed per tenant.
+    Redis,
+    /// One file per session, a directory per tenant.
+    File,
+    /// This process's memory: lost on restart, single-process only.
+    Memory,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionSettings {
-    /// Sessions stored per tenant; false = one shared central store.
+    /// Sessions stored per tenant; false = one shared store.
     pub isolation: bool,
     /// A session remembers its tenant and is refused (403) anywhere else.
     pub scope_guard: bool,
@@ -40,6 +48,78 @@ pub struct SessionSettings {
     pub lifetime: Duration,
 }
 
+/// Every setting, by the name a tenant override (and the admin panel) uses
+/// and by the environment variable that gives its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    Isolation,
+    ScopeGuard,
+    CrossSubdomain,
+    Prefix,
+    AutoCreateTable,
+    CookieDomain,
+    CookieSecure,
+    CookieSameSite,
+    Driver,
+    Lifetime,
+}
+
+impl Key {
+    pub const ALL: [Key; 10] = [
+        Key::Isolation,
+        Key::ScopeGuard,
+        Key::CrossSubdomain,
+        Key::Prefix,
+        Key::AutoCreateTable,
+        Key::CookieDomain,
+        Key::CookieSecure,
+        Key::CookieSameSite,
+        Key::Driver,
+        Key::Lifetime,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::Isolation => "isolation",
+            Key::ScopeGuard => "scope_guard",
+            Key::CrossSubdomain => "cross_subdomain",
+            Key::Prefix => "prefix",
+            Key::AutoCreateTable => "auto_create_session_table",
+            Key::CookieDomain => "cookie.domain",
+            Key::CookieSecure => "cookie.secure",
+            Key::CookieSameSite => "cookie.same_site",
+            Key::Driver => "driver",
+            Key::Lifetime => "lifetime",
+        }
+    }
+
+    pub fn env(self) -> &'static str {
+        match self {
+            Key::Isolation => "TENANCY_SESSION_ISOLATION",
+            Key::ScopeGuard => "TENANCY_SESSION_SCOPE_GUARD",
+            Key::CrossSubdomain => "TENANCY_CROSS_SUBDOMAIN_SESSIONS",
+            Key::Prefix => "TENANCY_SESSION_PREFIX",
+            Key::AutoCreateTable => "TENANCY_AUTO_CREATE_SESSION_TABLE",
+            Key::CookieDomain => "TENANCY_SESSION_COOKIE_DOMAIN",
+            Key::CookieSecure => "TENANCY_SESSION_COOKIE_SECURE",
+            Key::CookieSameSite => "TENANCY_SESSION_COOKIE_SAME_SITE",
+            Key::Driver => "SESSION_DRIVER",
+            Key::Lifetime => "SESSION_LIFETIME",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Key> {
+        Key::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A refused value, naming the key as the user wrote it (variable or setting name).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{key}: {message}")]
 pub struct SettingError {
@@ -47,8 +127,14 @@ pub struct SettingError {
     pub message: String,
 }
 
-fn invalid(key: &'static str, message: impl Into<String>) -> SettingError {
-    SettingError { key, message: message.into() }
+/// A problem with one key, before we know whether it came from the environment
+/// or from a tenant's overrides.
+struct Invalid(Key, String);
+
+impl Invalid {
+    fn named_by(self, name: fn(Key) -> &'static str) -> SettingError {
+        SettingError { key: name(self.0), message: self.1 }
+    }
 }
 
 impl Default for SessionSettings {
@@ -74,61 +160,156 @@ fn unset(value: &str) -> bool {
     v.is_empty() || v.eq_ignore_ascii_case("null")
 }
 
-fn parse_bool(key: &'static str, value: &str) -> Result<bool, SettingError> {
+fn parse_bool(value: &str) -> Result<bool, String> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(invalid(key, format!("expected true or false, got {value:?}"))),
+        _ => Err(format!("expected true or false, got {value:?}")),
+    }
+}
+
+fn parse_prefix(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    let ok = (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err("use 1 to 32 letters, digits, '_' or '-'".into())
+    }
+}
+
+fn parse_domain(value: &str) -> Result<String, String> {
+    CentralDomain::parse(value.trim().trim_start_matches('.'))
+        .map(|d| d.as_str().to_owned())
+        .map_err(|_| format!("{value:?} is not a domain name"))
+}
+
+fn parse_same_site(value: &str) -> Result<SameSite, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "strict" => Ok(SameSite::Strict),
+        "lax" => Ok(SameSite::Lax),
+        "none" => Ok(SameSite::None),
+        _ => Err(format!("expected strict, lax or none, got {value:?}")),
+    }
+}
+
+fn parse_driver(value: &str) -> Result<Driver, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "database" => Ok(Driver::Database),
+        "redis" => Ok(Driver::Redis),
+        "file" => Ok(Driver::File),
+        "memory" => Ok(Driver::Memory),
+        _ => Err(format!("expected database, redis, file or memory, got {value:?}")),
+    }
+}
+
+fn parse_lifetime(value: &str) -> Result<Duration, String> {
+    match value.trim().parse::<u64>() {
+        Ok(minutes @ 1..=5_256_000) => Ok(Duration::from_secs(minutes * 60)),
+        _ => Err(format!("expected a number of minutes from 1 to 5256000, got {value:?}")),
     }
 }
 
 impl SessionSettings {
+    /// Sets one key from text; "null" or "" reset it to the built-in default.
+    fn set(&mut self, key: Key, value: &str) -> Result<(), Invalid> {
+        if unset(value) {
+            let default = Self::default();
+            match key {
+                Key::CookieDomain => self.cookie_domain = None,
+                Key::CookieSecure => self.cookie_secure = None,
+                other => self.set(other, &default.get(other)).map_err(|_| Invalid(other, "no default".into()))?,
+            }
+            return Ok(());
+        }
+        let invalid = |message: String| Invalid(key, message);
+        match key {
+            Key::Isolation => self.isolation = parse_bool(value).map_err(invalid)?,
+            Key::ScopeGuard => self.scope_guard = parse_bool(value).map_err(invalid)?,
+            Key::CrossSubdomain => self.cross_subdomain = parse_bool(value).map_err(invalid)?,
+            Key::Prefix => self.prefix = parse_prefix(value).map_err(invalid)?,
+            Key::AutoCreateTable => self.auto_create_table = parse_bool(value).map_err(invalid)?,
+            Key::CookieDomain => self.cookie_domain = Some(parse_domain(value).map_err(invalid)?),
+            Key::CookieSecure => self.cookie_secure = Some(parse_bool(value).map_err(invalid)?),
+            Key::CookieSameSite => self.same_site = parse_same_site(value).map_err(invalid)?,
+            Key::Driver => self.driver = parse_driver(value).map_err(invalid)?,
+            Key::Lifetime => self.lifetime = parse_lifetime(value).map_err(invalid)?,
+        }
+        Ok(())
+    }
+
+    /// One key's value as text, in the form `set` accepts.
+    pub fn get(&self, key: Key) -> String {
+        let flag = |b: bool| if b { "true" } else { "false" }.to_owned();
+        match key {
+            Key::Isolation => flag(self.isolation),
+            Key::ScopeGuard => flag(self.scope_guard),
+            Key::CrossSubdomain => flag(self.cross_subdomain),
+            Key::Prefix => self.prefix.clone(),
+            Key::AutoCreateTable => flag(self.auto_create_table),
+            Key::CookieDomain => self.cookie_domain.clone().unwrap_or_else(|| "null".into()),
+            Key::CookieSecure => self.cookie_secure.map_or_else(|| "null".into(), flag),
+            Key::CookieSameSite => match self.same_site {
+                SameSite::Strict => "strict",
+                SameSite::Lax => "lax",
+                SameSite::None => "none",
+            }
+            .into(),
+            Key::Driver => match self.driver {
+                Driver::Database => "database",
+                Driver::Redis => "redis",
+                Driver::File => "file",
+                Driver::Memory => "memory",
+            }
+            .into(),
+            Key::Lifetime => (self.lifetime.as_secs() / 60).to_string(),
+        }
+    }
+
+    /// Rules that involve several keys.
+    fn check(&self) -> Result<(), Invalid> {
+        if self.same_site == SameSite::None && self.cookie_secure != Some(true) {
+            return Err(Invalid(
+                Key::CookieSameSite,
+                "SameSite=None is only allowed with cookie.secure=true (browsers reject it otherwise)".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Reads the defaults from variables; `lookup` is `std::env::var` in production.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         let mut s = Self::default();
-        let get = |key: &str| lookup(key).filter(|v| !unset(v));
-        if let Some(v) = get("TENANCY_SESSION_ISOLATION") {
-            s.isolation = parse_bool("TENANCY_SESSION_ISOLATION", &v)?;
+        for key in Key::ALL {
+            if let Some(value) = lookup(key.env()) {
+                s.set(key, &value).map_err(|e| e.named_by(Key::env))?;
+            }
         }
-        if let Some(v) = get("TENANCY_SESSION_SCOPE_GUARD") {
-            s.scope_guard = parse_bool("TENANCY_SESSION_SCOPE_GUARD", &v)?;
-        }
-        if let Some(v) = get("TENANCY_CROSS_SUBDOMAIN_SESSIONS") {
-            s.cross_subdomain = parse_bool("TENANCY_CROSS_SUBDOMAIN_SESSIONS", &v)?;
-        }
-        if let Some(v) = get("TENANCY_SESSION_PREFIX") {
-            s.prefix = parse_prefix(&v)?;
-        }
-        if let Some(v) = get("TENANCY_AUTO_CREATE_SESSION_TABLE") {
-            s.auto_create_table = parse_bool("TENANCY_AUTO_CREATE_SESSION_TABLE", &v)?;
-        }
-        s.cookie_domain = get("TENANCY_SESSION_COOKIE_DOMAIN").map(|v| v.trim().trim_start_matches('.').to_ascii_lowercase());
-        if let Some(v) = get("TENANCY_SESSION_COOKIE_SECURE") {
-            s.cookie_secure = Some(parse_bool("TENANCY_SESSION_COOKIE_SECURE", &v)?);
-        }
-        if let Some(v) = get("TENANCY_SESSION_COOKIE_SAME_SITE") {
-            s.same_site = parse_same_site(&v)?;
-        }
-        if let Some(v) = get("SESSION_DRIVER") {
-            s.driver = parse_driver(&v)?;
-        }
-        if let Some(v) = get("SESSION_LIFETIME") {
-            s.lifetime = parse_lifetime(&v)?;
-        }
-        if s.same_site == SameSite::None && s.cookie_secure != Some(true) {
-            return Err(invalid(
-                "TENANCY_SESSION_COOKIE_SAME_SITE",
-                "SameSite=None is only allowed with TENANCY_SESSION_COOKIE_SECURE=true (browsers reject it otherwise)",
-            ));
-        }
+        s.check().map_err(|e| e.named_by(Key::env))?;
         Ok(s)
     }
 
-    /// Checks the settings against the central domain they will serve.
-    pub fn validate_for(&self, domain: &CentralDomain) -> Result<(), SettingError> {
+    /// These settings with a tenant's overrides applied and checked against
+    /// the central domain they will serve.
+    pub fn with_overrides(&self, overrides: &Overrides, domain: &CentralDomain) -> Result<Self, SettingError> {
+        let mut s = self.clone();
+        for (key, value) in &overrides.0 {
+            s.set(*key, value).map_err(|e| e.named_by(Key::name))?;
+        }
+        s.check().map_err(|e| e.named_by(Key::name))?;
+        s.validate_for(domain).map_err(|e| e.named_by(Key::name))?;
+        Ok(s)
+    }
+
+    /// Checks the environment defaults against the central domain.
+    pub fn validate_env_for(&self, domain: &CentralDomain) -> Result<(), SettingError> {
+        self.validate_for(domain).map_err(|e| e.named_by(Key::env))
+    }
+
+    fn validate_for(&self, domain: &CentralDomain) -> Result<(), Invalid> {
         if (self.cross_subdomain || self.cookie_domain.is_some()) && !domain.accepts_domain_cookies() {
-            let key = if self.cookie_domain.is_some() { "TENANCY_SESSION_COOKIE_DOMAIN" } else { "TENANCY_CROSS_SUBDOMAIN_SESSIONS" };
-            return Err(invalid(
+            let key = if self.cookie_domain.is_some() { Key::CookieDomain } else { Key::CrossSubdomain };
+            return Err(Invalid(
                 key,
                 format!(
                     "browsers drop Domain= cookies on \"{}\" (localhost and IP addresses); \
@@ -140,8 +321,8 @@ impl SessionSettings {
         if let Some(cookie_domain) = &self.cookie_domain {
             let covers = domain.as_str() == cookie_domain || domain.as_str().ends_with(&format!(".{cookie_domain}"));
             if !covers {
-                return Err(invalid(
-                    "TENANCY_SESSION_COOKIE_DOMAIN",
+                return Err(Invalid(
+                    Key::CookieDomain,
                     format!("\"{cookie_domain}\" does not cover the central domain \"{}\"", domain.as_str()),
                 ));
             }
@@ -162,36 +343,49 @@ impl SessionSettings {
     }
 }
 
-fn parse_prefix(value: &str) -> Result<String, SettingError> {
-    let v = value.trim();
-    let ok = (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(invalid("TENANCY_SESSION_PREFIX", "use 1 to 32 letters, digits, '_' or '-'"))
-    }
-}
+/// The warning shown wherever the insecure combination is in force.
+pub const CROSSING_WARNING: &str = "INSECURE: session isolation and the scope guard are both off; \
+     a session made at one tenant can authenticate someone at another";
 
-fn parse_same_site(value: &str) -> Result<SameSite, SettingError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "strict" => Ok(SameSite::Strict),
-        "lax" => Ok(SameSite::Lax),
-        "none" => Ok(SameSite::None),
-        _ => Err(invalid("TENANCY_SESSION_COOKIE_SAME_SITE", format!("expected strict, lax or none, got {value:?}"))),
-    }
-}
+/// A tenant's overrides of the defaults, by key. Stored as JSON text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides(BTreeMap<Key, String>);
 
-fn parse_driver(value: &str) -> Result<Driver, SettingError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "database" => Ok(Driver::Database),
-        _ => Err(invalid("SESSION_DRIVER", format!("unsupported driver {value:?}; supported: database"))),
+impl Overrides {
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let raw: BTreeMap<String, String> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        raw.into_iter()
+            .map(|(name, value)| Key::from_name(&name).map(|k| (k, value)).ok_or(format!("unknown setting {name:?}")))
+            .collect::<Result<_, _>>()
+            .map(Self)
     }
-}
 
-fn parse_lifetime(value: &str) -> Result<Duration, SettingError> {
-    match value.trim().parse::<u64>() {
-        Ok(minutes @ 1..=5_256_000) => Ok(Duration::from_secs(minutes * 60)),
-        _ => Err(invalid("SESSION_LIFETIME", format!("expected a number of minutes from 1 to 5256000, got {value:?}"))),
+    pub fn to_json(&self) -> String {
+        let raw: BTreeMap<&str, &str> = self.0.iter().map(|(k, v)| (k.name(), v.as_str())).collect();
+        serde_json::to_string(&raw).unwrap_or_else(|_| "{}".into())
+    }
+
+    pub fn get(&self, key: Key) -> Option<&str> {
+        self.0.get(&key).map(String::as_str)
+    }
+
+    /// Sets (or, with "null"/"", removes) one override.
+    pub fn set(&mut self, key: Key, value: &str) {
+        if unset(value) {
+            self.0.remove(&key);
+        } else {
+            self.0.insert(key, value.trim().to_owned());
+        }
+    }
+
+    /// Parses `key=value` as the CLI takes it.
+    pub fn parse_assignment(assignment: &str) -> Result<(Key, String), String> {
+        let (name, value) = assignment.split_once('=').ok_or(format!("expected key=value, got {assignment:?}"))?;
+        let key = Key::from_name(name.trim()).ok_or_else(|| {
+            let known: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
+            format!("unknown setting {:?}; known: {}", name.trim(), known.join(", "))
+        })?;
+        Ok((key, value.to_owned()))
     }
 }
 
@@ -203,6 +397,10 @@ mod tests {
         SessionSettings::from_lookup(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| (*v).to_owned()))
     }
 
+    fn domain(name: &str) -> CentralDomain {
+        CentralDomain::parse(name).expect("valid domain")
+    }
+
     #[test]
     fn defaults_match_the_seed() {
         let s = from(&[]).expect("defaults are valid");
@@ -211,6 +409,7 @@ mod tests {
         assert_eq!(s.same_site, SameSite::Lax);
         assert_eq!(s.cookie_domain, None);
         assert_eq!(s.cookie_secure, None);
+        assert_eq!(s.driver, Driver::Database);
     }
 
     #[test]
@@ -224,7 +423,7 @@ mod tests {
             ("TENANCY_SESSION_COOKIE_DOMAIN", ".tessera.test"),
             ("TENANCY_SESSION_COOKIE_SECURE", "true"),
             ("TENANCY_SESSION_COOKIE_SAME_SITE", "none"),
-            ("SESSION_DRIVER", "database"),
+            ("SESSION_DRIVER", "redis"),
             ("SESSION_LIFETIME", "30"),
         ])
         .expect("valid");
@@ -234,6 +433,7 @@ mod tests {
         assert_eq!(s.cookie_domain.as_deref(), Some("tessera.test"));
         assert_eq!(s.cookie_secure, Some(true));
         assert_eq!(s.same_site, SameSite::None);
+        assert_eq!(s.driver, Driver::Redis);
         assert_eq!(s.lifetime, Duration::from_secs(30 * 60));
     }
 
@@ -250,6 +450,7 @@ mod tests {
             ("TENANCY_SESSION_ISOLATION", "maybe"),
             ("TENANCY_SESSION_PREFIX", "has space"),
             ("TENANCY_SESSION_COOKIE_SAME_SITE", "sometimes"),
+            ("TENANCY_SESSION_COOKIE_DOMAIN", "not a domain"),
             ("SESSION_DRIVER", "carrier-pigeon"),
             ("SESSION_LIFETIME", "-5"),
         ];
@@ -267,13 +468,36 @@ mod tests {
 
     #[test]
     fn domain_cookies_refused_on_localhost() {
-        let localhost = CentralDomain::parse("localhost").expect("valid");
         let s = from(&[("TENANCY_CROSS_SUBDOMAIN_SESSIONS", "true")]).expect("valid");
-        assert_eq!(s.validate_for(&localhost).expect_err("refused").key, "TENANCY_CROSS_SUBDOMAIN_SESSIONS");
-        let test = CentralDomain::parse("tessera.test").expect("valid");
-        assert!(s.validate_for(&test).is_ok());
-        assert_eq!(s.cookie_domain_for(&test), Some("tessera.test"));
+        assert_eq!(s.validate_env_for(&domain("localhost")).expect_err("refused").key, "TENANCY_CROSS_SUBDOMAIN_SESSIONS");
+        assert!(s.validate_env_for(&domain("tessera.test")).is_ok());
+        assert_eq!(s.cookie_domain_for(&domain("tessera.test")), Some("tessera.test"));
         let other = from(&[("TENANCY_SESSION_COOKIE_DOMAIN", "example.com")]).expect("valid");
-        assert!(other.validate_for(&test).is_err());
+        assert!(other.validate_env_for(&domain("tessera.test")).is_err());
+    }
+
+    #[test]
+    fn overrides_apply_on_top_of_defaults_and_name_their_key() {
+        let defaults = SessionSettings::default();
+        let test = domain("tessera.test");
+        let mut overrides = Overrides::default();
+        overrides.set(Key::Driver, "memory");
+        overrides.set(Key::CrossSubdomain, "true");
+        let s = defaults.with_overrides(&overrides, &test).expect("valid");
+        assert_eq!((s.driver, s.cross_subdomain), (Driver::Memory, true));
+        assert_eq!(Overrides::from_json(&overrides.to_json()), Ok(overrides.clone()));
+
+        let err = defaults.with_overrides(&overrides, &domain("localhost")).expect_err("no domain cookies on localhost");
+        assert_eq!(err.key, "cross_subdomain");
+        overrides.set(Key::CookieSameSite, "none");
+        assert_eq!(defaults.with_overrides(&overrides, &test).expect_err("needs secure").key, "cookie.same_site");
+        overrides.set(Key::CookieSecure, "true");
+        assert!(defaults.with_overrides(&overrides, &test).is_ok());
+        overrides.set(Key::CookieSecure, "null");
+        assert_eq!(overrides.get(Key::CookieSecure), None);
+
+        assert!(Overrides::parse_assignment("lifetime=30").is_ok());
+        assert!(Overrides::parse_assignment("colour=blue").expect_err("unknown").contains("known: isolation"));
+        assert!(Overrides::parse_assignment("lifetime").is_err());
     }
 }

@@ -18,7 +18,8 @@ use crate::{
         central::{tenant_from_row, TENANT_COLUMNS},
         CentralDb, Scope, TenantStorage,
     },
-    sessions::SessionSettings,
+    sessions::{Key, Overrides, SessionSettings, SettingError, CROSSING_WARNING},
+    tenancy::CentralDomain,
 };
 
 /// How long a resolved tenant is trusted before the central database is asked
@@ -42,6 +43,8 @@ pub enum DirectoryError {
     OrphanStorage(Slug),
     #[error(transparent)]
     Name(#[from] NameError),
+    #[error(transparent)]
+    Setting(#[from] SettingError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -53,6 +56,7 @@ struct Cached {
 
 pub struct Directory {
     central: CentralDb,
+    domain: CentralDomain,
     storage: TenantStorage,
     defaults: Arc<SessionSettings>,
     cache: RwLock<HashMap<Slug, Cached>>,
@@ -66,9 +70,10 @@ impl std::fmt::Debug for Directory {
 }
 
 impl Directory {
-    pub fn new(central: CentralDb, storage: TenantStorage, defaults: SessionSettings) -> Self {
+    pub fn new(central: CentralDb, storage: TenantStorage, defaults: SessionSettings, domain: CentralDomain) -> Self {
         Self {
             central,
+            domain,
             storage,
             defaults: Arc::new(defaults),
             cache: RwLock::new(HashMap::new()),
@@ -96,9 +101,66 @@ impl Directory {
             self.forget(slug);
             return Ok(None);
         };
-        let handle = Arc::new(TenantHandle { tenant, settings: Arc::clone(&self.defaults) });
+        let settings = self.effective_settings(&tenant).await?;
+        let handle = Arc::new(TenantHandle { tenant, settings });
         self.cache_write().insert(slug.clone(), Cached { handle: Arc::clone(&handle), loaded: Instant::now() });
         Ok(Some(handle))
+    }
+
+    /// Defaults plus the tenant's overrides. Overrides that no longer fit
+    /// (say, the central domain changed) are logged and the safe defaults
+    /// used instead: never a looser configuration than the operator chose.
+    async fn effective_settings(&self, tenant: &Tenant) -> Result<Arc<SessionSettings>, DirectoryError> {
+        let overrides = self.overrides(tenant).await?;
+        match self.defaults.with_overrides(&overrides, &self.domain) {
+            Ok(settings) if settings == *self.defaults => Ok(Arc::clone(&self.defaults)),
+            Ok(settings) => {
+                if settings.lets_sessions_cross_tenants() {
+                    tracing::warn!(tenant = %tenant.slug, "{CROSSING_WARNING}");
+                }
+                Ok(Arc::new(settings))
+            }
+            Err(e) => {
+                tracing::error!(tenant = %tenant.slug, error = %e, "stored session settings are invalid; using the defaults");
+                Ok(Arc::clone(&self.defaults))
+            }
+        }
+    }
+
+    async fn overrides(&self, tenant: &Tenant) -> Result<Overrides, DirectoryError> {
+        let json = self.central.tenant_overrides(tenant.id).await?;
+        Ok(Overrides::from_json(&json).map_err(|message| SettingError { key: "overrides", message })?)
+    }
+
+    /// A tenant's effective settings and its overrides.
+    pub async fn settings(&self, slug: &Slug) -> Result<(SessionSettings, Overrides), DirectoryError> {
+        let tenant = self.get(slug).await?;
+        let overrides = self.overrides(&tenant).await?;
+        let effective = self.defaults.with_overrides(&overrides, &self.domain)?;
+        Ok((effective, overrides))
+    }
+
+    /// Changes a tenant's overrides ("null" removes one). Everything is
+    /// validated together before anything is stored; the next request uses
+    /// the new settings (other processes within the cache's TTL).
+    pub async fn update_settings(&self, slug: &Slug, changes: &[(Key, String)]) -> Result<SessionSettings, DirectoryError> {
+        let tenant = self.get(slug).await?;
+        let mut overrides = self.overrides(&tenant).await?;
+        for (key, value) in changes {
+            overrides.set(*key, value);
+        }
+        let effective = self.defaults.with_overrides(&overrides, &self.domain)?;
+        self.central.save_tenant_overrides(tenant.id, &overrides.to_json()).await?;
+        self.forget(slug);
+        if effective.lets_sessions_cross_tenants() {
+            tracing::warn!(tenant = %slug, "{CROSSING_WARNING}");
+        }
+        Ok(effective)
+    }
+
+    /// The environment defaults every tenant starts from.
+    pub fn defaults(&self) -> &SessionSettings {
+        &self.defaults
     }
 
     fn cached(&self, slug: &Slug) -> Option<Arc<TenantHandle>> {
