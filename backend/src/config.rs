@@ -4,7 +4,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use crate::{
     db::StorageConfig,
-    sessions::{SessionSettings, SettingError},
+    sessions::{Driver, SessionSettings, SettingError},
     tenancy::{CentralDomain, HostError},
 };
 
@@ -12,6 +12,10 @@ use crate::{
 pub struct Config {
     pub data_dir: PathBuf,
     pub storage: StorageConfig,
+    /// Redis for the redis session driver.
+    pub redis_url: Option<String>,
+    /// Prepended to every Redis key, so several installations (or tests) can share one Redis.
+    pub redis_key_prefix: String,
     pub domain: CentralDomain,
     pub site_addr: SocketAddr,
     pub session_defaults: SessionSettings,
@@ -27,6 +31,8 @@ pub enum ConfigError {
     Session(#[from] SettingError),
     #[error("DATABASE_URL: expected postgres://... (unset for the embedded SQLite default)")]
     DatabaseUrl,
+    #[error("SESSION_DRIVER=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)")]
+    RedisUrl,
 }
 
 impl Config {
@@ -47,9 +53,15 @@ impl Config {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => StorageConfig::Postgres { url },
             Some(_) => return Err(ConfigError::DatabaseUrl),
         };
+        let redis_url = lookup("REDIS_URL").filter(|url| !url.trim().is_empty());
+        if session_defaults.driver == Driver::Redis && redis_url.is_none() {
+            return Err(ConfigError::RedisUrl);
+        }
         Ok(Self {
             data_dir,
             storage,
+            redis_url,
+            redis_key_prefix: lookup("REDIS_KEY_PREFIX").unwrap_or_else(|| "tessera:".into()),
             domain,
             site_addr,
             session_defaults,

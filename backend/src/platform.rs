@@ -1,18 +1,43 @@
 //! The composition root: everything a running Tessera shares between requests.
 
+use std::sync::Arc;
+
+use tokio::sync::OnceCell;
+
 use crate::{
     accounts::{self, users::AccountError, NewRole, User},
     config::Config,
     db,
-    sessions::{CookieSeal, MissingTable, SqlSessionStore},
+    sessions::{
+        stores::{FileSessionStore, MemorySessionStore, MemorySessions, RedisSessionStore, SqlSessionStore},
+        CookieSeal, Driver, MissingTable, TenantStore,
+    },
     tenancy::{Directory, DirectoryError, Slug, Tenant, TenantHandle},
 };
 
-#[derive(Debug)]
 pub struct Platform {
     pub config: Config,
     pub directory: Directory,
     pub seal: CookieSeal,
+    memory: Arc<MemorySessions>,
+    redis: OnceCell<redis::aio::ConnectionManager>,
+}
+
+impl std::fmt::Debug for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Platform").field("config", &self.config).field("directory", &self.directory).finish_non_exhaustive()
+    }
+}
+
+/// Why a tenant's session store cannot be used right now.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("the redis session driver is selected but REDIS_URL is not set")]
+    RedisNotConfigured,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +67,7 @@ impl Platform {
         let (central, storage) = db::open(&config.storage).await?;
         let seal = CookieSeal::new(central.secret("session-cookie-mac").await?);
         let directory = Directory::new(central, storage, config.session_defaults.clone(), config.domain.clone());
-        Ok(Self { config, directory, seal })
+        Ok(Self { config, directory, seal, memory: Arc::default(), redis: OnceCell::new() })
     }
 
     /// Creates a tenant and, if given, its first admin. The admin's details
@@ -68,16 +93,39 @@ impl Platform {
         }
     }
 
-    /// The store holding this tenant's sessions: its own database when
-    /// isolated, the central one otherwise.
-    pub async fn session_store(&self, handle: &TenantHandle) -> Result<SqlSessionStore, sqlx::Error> {
+    /// The store holding this tenant's sessions, per its driver: its own
+    /// database / key prefix / directory / memory space when isolated, the
+    /// shared one otherwise.
+    pub async fn session_store(&self, handle: &TenantHandle) -> Result<TenantStore, StoreError> {
         let settings = &handle.settings;
-        let missing = if settings.auto_create_table { MissingTable::Create } else { MissingTable::Fail };
-        let db = if settings.isolation {
-            self.directory.db(&handle.tenant).await?
-        } else {
-            self.directory.central().scope().clone()
-        };
-        Ok(SqlSessionStore::new(db, missing))
+        let namespace = if settings.isolation { format!("tenant-{}", handle.tenant.id) } else { "shared".to_owned() };
+        Ok(match settings.driver {
+            Driver::Database => {
+                let missing = if settings.auto_create_table { MissingTable::Create } else { MissingTable::Fail };
+                let db = if settings.isolation {
+                    self.directory.db(&handle.tenant).await?
+                } else {
+                    self.directory.central().scope().clone()
+                };
+                TenantStore::Database(SqlSessionStore::new(db, missing))
+            }
+            Driver::Redis => {
+                let prefix = format!("{}{}:{namespace}:", self.config.redis_key_prefix, settings.prefix);
+                TenantStore::Redis(RedisSessionStore::new(self.redis().await?, prefix))
+            }
+            Driver::File => TenantStore::File(FileSessionStore::new(self.config.data_dir.join("sessions").join(namespace))),
+            Driver::Memory => TenantStore::Memory(MemorySessionStore::new(Arc::clone(&self.memory), namespace)),
+        })
+    }
+
+    /// One connection manager for the process, made on first use (and
+    /// retried on the next request if Redis was down).
+    async fn redis(&self) -> Result<redis::aio::ConnectionManager, StoreError> {
+        let url = self.config.redis_url.as_deref().ok_or(StoreError::RedisNotConfigured)?;
+        let manager = self
+            .redis
+            .get_or_try_init(|| async { redis::Client::open(url)?.get_connection_manager().await })
+            .await?;
+        Ok(manager.clone())
     }
 }

@@ -4,10 +4,10 @@ pub mod auth;
 pub mod cookie;
 pub mod seal;
 pub mod settings;
-pub mod store;
+pub mod stores;
 
 pub use auth::{AuthSession, SessionError};
 pub use cookie::CookieSpec;
 pub use seal::{CookieSeal, Unsealed};
 pub use settings::{Driver, Key, Overrides, SameSite, SessionSettings, SettingError, CROSSING_WARNING};
-pub use store::{MissingTable, SqlSessionStore};
+pub use stores::{MissingTable, TenantStore};

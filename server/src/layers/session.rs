@@ -14,7 +14,7 @@ use axum::{
 use cookie::{Cookie, SameSite as CookieSameSite};
 use tessera_app::error::ApiError;
 use tessera_backend::{
-    sessions::{store::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
+    sessions::{stores::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
     tenancy::{is_https, Site, TenantHandle},
     Platform,
 };

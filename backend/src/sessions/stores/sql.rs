@@ -102,6 +102,18 @@ impl SqlSessionStore {
         }
     }
 
+    pub async fn count(&self) -> Result<u64, session_store::Error> {
+        let count: i64 = self
+            .with_table(|| async {
+                sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE expiry_date > $1")
+                    .bind(now())
+                    .fetch_one(&mut *self.db.conn().await?)
+                    .await
+            })
+            .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// Laravel's session lottery: one new session in PRUNE_ODDS also deletes
     /// the expired ones, so the table stays bounded without a sweeper per tenant.
     async fn prune_expired_sometimes(&self) {

@@ -1,0 +1,77 @@
+//! Session stores, one per driver, and the enum that lets the session layer
+//! hold whichever a tenant's settings chose.
+
+pub mod file;
+pub mod memory;
+pub mod redis;
+pub mod sql;
+
+use async_trait::async_trait;
+use tower_sessions::{
+    session::{Id, Record},
+    session_store, SessionStore,
+};
+
+pub use file::FileSessionStore;
+pub use memory::{MemorySessionStore, MemorySessions};
+pub use redis::RedisSessionStore;
+pub use sql::{idle_expiry, MissingTable, SqlSessionStore};
+
+#[derive(Debug, Clone)]
+pub enum TenantStore {
+    Database(SqlSessionStore),
+    Redis(RedisSessionStore),
+    File(FileSessionStore),
+    Memory(MemorySessionStore),
+}
+
+impl TenantStore {
+    /// Live session records in this store (all of the namespace's sessions).
+    pub async fn count(&self) -> Result<u64, session_store::Error> {
+        Ok(match self {
+            TenantStore::Database(s) => s.count().await?,
+            TenantStore::Redis(s) => s.count().await,
+            TenantStore::File(s) => s.count().await,
+            TenantStore::Memory(s) => s.count(),
+        })
+    }
+}
+
+#[async_trait]
+impl SessionStore for TenantStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            TenantStore::Database(s) => s.create(record).await,
+            TenantStore::Redis(s) => s.create(record).await,
+            TenantStore::File(s) => s.create(record).await,
+            TenantStore::Memory(s) => s.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            TenantStore::Database(s) => s.save(record).await,
+            TenantStore::Redis(s) => s.save(record).await,
+            TenantStore::File(s) => s.save(record).await,
+            TenantStore::Memory(s) => s.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            TenantStore::Database(s) => s.load(id).await,
+            TenantStore::Redis(s) => s.load(id).await,
+            TenantStore::File(s) => s.load(id).await,
+            TenantStore::Memory(s) => s.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            TenantStore::Database(s) => s.delete(id).await,
+            TenantStore::Redis(s) => s.delete(id).await,
+            TenantStore::File(s) => s.delete(id).await,
+            TenantStore::Memory(s) => s.delete(id).await,
+        }
+    }
+}
