@@ -77,7 +77,9 @@ impl SessionStore for FileSessionStore {
         let record: Record = match serde_json::from_slice(&bytes) {
             Ok(record) => record,
             Err(e) => {
-                tracing::warn!(error = %e, "unreadable session file; treating it as no session");
+                // It can never become valid; remove it rather than keep tripping on it.
+                tracing::warn!(error = %e, "unreadable session file; removing it");
+                self.delete(id).await?;
                 return Ok(None);
             }
         };

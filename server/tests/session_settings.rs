@@ -1,0 +1,131 @@
+//! Session settings per tenant: live changes, cookie attributes, drivers'
+//! own guarantees.
+
+mod support;
+
+use reqwest::{header, StatusCode};
+use support::{session_cookie, TestApp};
+use tessera_backend::{sessions::Key, tenancy::Slug};
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).expect("slug")
+}
+
+fn set_cookie(response: &reqwest::Response) -> String {
+    response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn changes_apply_to_the_next_request_without_restart() {
+    let app = TestApp::spawn_with(&[("TESSERA_DOMAIN", "tessera.test")]).await;
+    let first = app.register(&app.raw(), "acme", "ada@acme.test").await;
+    assert!(!set_cookie(&first).contains("Domain="));
+
+    let changes = [(Key::CrossSubdomain, "true".to_owned()), (Key::Prefix, "team".to_owned())];
+    app.platform.directory.update_settings(&slug("acme"), &changes).await.expect("valid change");
+    let next = app.register(&app.raw(), "acme", "bob@acme.test").await;
+    let cookie = set_cookie(&next);
+    assert!(cookie.starts_with("team_acme_session=") && cookie.contains("Domain=tessera.test"), "{cookie}");
+    // globex keeps the defaults.
+    let globex = set_cookie(&app.register(&app.raw(), "globex", "eve@globex.test").await);
+    assert!(globex.starts_with("tenant_globex_session=") && !globex.contains("Domain="), "{globex}");
+
+    // Back to the default with null.
+    app.platform.directory.update_settings(&slug("acme"), &[(Key::CrossSubdomain, "null".into())]).await.expect("valid");
+    let again = set_cookie(&app.register(&app.raw(), "acme", "cy@acme.test").await);
+    assert!(!again.contains("Domain="), "{again}");
+}
+
+#[tokio::test]
+async fn invalid_changes_are_refused_naming_the_key_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let acme = slug("acme");
+    let refused = [
+        (Key::CookieSameSite, "none"),
+        (Key::Lifetime, "forever"),
+        (Key::Driver, "carrier-pigeon"),
+        (Key::CrossSubdomain, "true"), // localhost cannot carry Domain= cookies
+    ];
+    for (key, value) in refused {
+        let err = app.platform.directory.update_settings(&acme, &[(key, value.into())]).await.expect_err("refused");
+        assert!(err.to_string().starts_with(key.name()), "{err}");
+    }
+    let (_, overrides) = app.platform.directory.settings(&acme).await.expect("settings");
+    assert!(Key::ALL.iter().all(|k| overrides.get(*k).is_none()), "nothing saved");
+}
+
+#[tokio::test]
+async fn secure_cookies_are_automatic_on_https() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .raw()
+        .post(app.url(Some("acme"), "/api/auth/register"))
+        .header("x-forwarded-proto", "https")
+        .json(&serde_json::json!({"email": "ada@acme.test", "password": support::PASSWORD, "name": "Ada"}))
+        .send()
+        .await
+        .expect("sent");
+    assert!(set_cookie(&response).contains("Secure"));
+    assert!(!set_cookie(&app.register(&app.raw(), "acme", "bob@acme.test").await).contains("Secure"));
+}
+
+#[tokio::test]
+async fn memory_sessions_are_lost_on_restart_and_file_sessions_are_not() {
+    for (driver, survives) in [("memory", false), ("file", true), ("database", true)] {
+        let app = TestApp::spawn_with(&[("SESSION_DRIVER", driver)]).await;
+        let cookie = session_cookie(&app.register(&app.raw(), "acme", "ada@acme.test").await, "acme").expect("cookie");
+        let restarted = app.sibling(&[("SESSION_DRIVER", driver)]).await;
+        let (status, body) = restarted.me_with_cookie("acme", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["authenticated"], survives, "{driver}");
+    }
+}
+
+#[tokio::test]
+async fn file_sessions_are_one_file_each_and_expire_on_read() {
+    let app = TestApp::spawn_with(&[("SESSION_DRIVER", "file"), ("SESSION_LIFETIME", "1")]).await;
+    let cookie = session_cookie(&app.register(&app.raw(), "acme", "ada@acme.test").await, "acme").expect("cookie");
+    let tenant = app.platform.directory.get(&slug("acme")).await.expect("tenant");
+    let dir = app.data_dir.path().join("sessions").join(format!("tenant-{}", tenant.id));
+    let files: Vec<_> = std::fs::read_dir(&dir).expect("session dir").filter_map(Result::ok).collect();
+    assert_eq!(files.len(), 1, "one file, no temporaries left behind");
+    let path = files[0].path();
+    // Age the record past its expiry: the next read must not accept it.
+    // (Edited as text: a JSON value round trip would turn the i128 id into a float.)
+    let text = std::fs::read_to_string(&path).expect("read");
+    let start = text.find("\"expiry_date\":[").expect("expiry field") + "\"expiry_date\":[".len();
+    let end = start + text[start..].find(']').expect("array end");
+    let aged = format!("{}2020,1,0,0,0,0,0,0,0{}", &text[..start], &text[end..]);
+    std::fs::write(&path, aged).expect("write");
+    assert_eq!(app.me_with_cookie("acme", &cookie).await.1["authenticated"], false);
+    assert!(!path.exists(), "the expired file is removed");
+}
+
+#[test]
+fn cli_settings_print_edit_and_warn() {
+    let dir = tempfile::tempdir().expect("dir");
+    let tessera = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(args)
+            .env("TESSERA_DATA_DIR", dir.path())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("runs")
+    };
+    assert!(tessera(&["tenant", "create", "acme"]).status.success());
+    let shown = tessera(&["tenant", "settings", "acme"]);
+    let text = String::from_utf8_lossy(&shown.stdout).into_owned();
+    assert!(text.contains("isolation") && text.contains("(default)") && !text.contains("WARNING"), "{text}");
+
+    let insecure = tessera(&["tenant", "settings", "acme", "--set", "isolation=false", "--set", "scope_guard=false"]);
+    assert!(insecure.status.success());
+    let stdout = String::from_utf8_lossy(&insecure.stdout);
+    assert!(stdout.contains("WARNING: INSECURE") && stdout.contains("(tenant)"), "{stdout}");
+    assert!(String::from_utf8_lossy(&insecure.stderr).contains("INSECURE"), "logged too");
+
+    let bad = tessera(&["tenant", "settings", "acme", "--set", "lifetime=soon"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("lifetime: expected a number of minutes"));
+    let unknown = tessera(&["tenant", "settings", "acme", "--set", "colour=blue"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown setting \"colour\""));
+}
