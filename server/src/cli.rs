@@ -185,16 +185,29 @@ async fn migrate(platform: &Platform, args: MigrateArgs) -> anyhow::Result<ExitC
         None => platform.directory.list().await?,
     };
     let total = tenants.len();
-    let mut failed = 0;
+    // The bar draws only on a terminal; the per-tenant lines always print.
+    let bar = indicatif::ProgressBar::new(total as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut failures = Vec::new();
     for (i, tenant) in tenants.iter().enumerate() {
-        match platform.directory.migrate(tenant).await {
-            Ok(()) => eprintln!("[{}/{total}] {} ok", i + 1, tenant.slug),
+        bar.set_message(tenant.slug.to_string());
+        let line = match platform.directory.migrate(tenant).await {
+            Ok(()) => format!("[{}/{total}] {} ok", i + 1, tenant.slug),
             Err(e) => {
-                failed += 1;
-                eprintln!("[{}/{total}] {} FAILED: {e}", i + 1, tenant.slug);
+                failures.push(tenant.slug.to_string());
+                format!("[{}/{total}] {} FAILED: {e}", i + 1, tenant.slug)
             }
-        }
+        };
+        bar.suspend(|| eprintln!("{line}"));
+        bar.inc(1);
     }
+    bar.finish_and_clear();
+    let failed = failures.len();
     println!("migrated {} of {total} tenants; {failed} failed", total - failed);
+    if !failures.is_empty() {
+        println!("failed: {}", failures.join(", "));
+    }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -84,3 +84,18 @@ fn invalid_settings_are_refused_at_start() {
     assert!(!output.status.success());
     assert!(text(&output).contains("TENANCY_CROSS_SUBDOMAIN_SESSIONS"), "{}", text(&output));
 }
+
+#[test]
+fn migrate_all_carries_on_past_a_broken_tenant_and_says_so() {
+    let cli = Cli::new();
+    for slug in ["acme", "broken", "globex"] {
+        assert!(cli.run(&["tenant", "create", slug]).status.success());
+    }
+    std::fs::write(cli.data_dir.path().join("tenants/broken.sqlite"), b"this is not a database").expect("corrupted");
+    let output = cli.run(&["tenant", "migrate", "--all"]);
+    assert!(!output.status.success(), "the exit code says something failed");
+    let all = text(&output);
+    assert!(all.contains("[1/3] acme ok") && all.contains("[3/3] globex ok"), "{all}");
+    assert!(all.contains("[2/3] broken FAILED"), "{all}");
+    assert!(all.contains("migrated 2 of 3 tenants; 1 failed") && all.contains("failed: broken"), "{all}");
+}

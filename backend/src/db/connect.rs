@@ -40,6 +40,9 @@ pub async fn sqlite(path: &Path, mode: OpenMode, max_connections: u32) -> Result
         .max_connections(max_connections)
         .min_connections(0)
         .idle_timeout(Duration::from_secs(60))
+        // Local files connect in microseconds; a failure (say, a corrupt
+        // file) is not worth the default 30 s of retries.
+        .acquire_timeout(Duration::from_secs(5))
         .after_connect(|conn, _| {
             Box::pin(async move {
                 conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON")
