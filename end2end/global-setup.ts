@@ -1,6 +1,6 @@
-// Starts one real Tessera server for the run: its own temporary data dir,
-// tenants acme and globex, a free port. Tests read the port from
-// TESSERA_PORT; each test uses fresh accounts so none depends on another.
+// Starts the real Tessera servers of the run, each with its own temporary
+// data dir, tenants acme and globex and a free port (TESSERA_PORT,
+// TESSERA_SHARED_PORT). Each test uses fresh accounts so none depends on another.
 import { spawn, execFileSync, ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,10 +23,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function ready(port: number): Promise<boolean> {
+function ready(port: number, host: string): Promise<boolean> {
   return new Promise((ok) => {
     const request = http.get(
-      { host: "127.0.0.1", port, path: "/", headers: { Host: `localhost:${port}` } },
+      { host: "127.0.0.1", port, path: "/", headers: { Host: `${host}:${port}` } },
       (response) => {
         response.resume();
         ok(response.statusCode === 200);
@@ -40,7 +40,13 @@ function ready(port: number): Promise<boolean> {
   });
 }
 
-export default async function globalSetup() {
+interface Server {
+  stop: () => Promise<void>;
+  port: number;
+}
+
+/** A real tessera on a free port with its own data dir and tenants acme, globex. */
+async function startServer(extraEnv: Record<string, string>, probeHost: string): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), "tessera-e2e-"));
   const port = await freePort();
   const env = {
@@ -51,6 +57,7 @@ export default async function globalSetup() {
     RUST_LOG: process.env.RUST_LOG ?? "warn",
     // The binary may come from `cargo test` rather than cargo-leptos.
     LEPTOS_OUTPUT_NAME: "tessera",
+    ...extraEnv,
   };
   for (const [slug, name] of [["acme", "Acme"], ["globex", "Globex"]]) {
     execFileSync(binary, ["tenant", "create", slug, "--name", name], { cwd: root, env, stdio: "inherit" });
@@ -59,18 +66,34 @@ export default async function globalSetup() {
   let exited = false;
   server.on("exit", () => (exited = true));
   const deadline = Date.now() + 30_000;
-  while (!(await ready(port))) {
+  while (!(await ready(port, probeHost))) {
     if (exited || Date.now() > deadline) {
       server.kill("SIGKILL");
       throw new Error(`tessera did not start on port ${port}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  process.env.TESSERA_PORT = String(port);
-  return async () => {
+  const stop = async () => {
     server.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 300));
     if (!exited) server.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { stop, port };
+}
+
+export default async function globalSetup() {
+  // Tenants on *.localhost with the defaults (host-only cookies) ...
+  const plain = await startServer({}, "localhost");
+  // ... and on *.tessera.test (mapped to 127.0.0.1 in Chromium) sharing
+  // cookies across subdomains, which browsers refuse on localhost.
+  const shared = await startServer(
+    { TESSERA_DOMAIN: "tessera.test", TENANCY_CROSS_SUBDOMAIN_SESSIONS: "true" },
+    "tessera.test",
+  );
+  process.env.TESSERA_PORT = String(plain.port);
+  process.env.TESSERA_SHARED_PORT = String(shared.port);
+  return async () => {
+    await Promise.all([plain.stop(), shared.stop()]);
   };
 }

@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 scripts/setup.sh
+
+# PostgreSQL and Redis run on these machines (127.0.0.1:5432 trust auth,
+# 127.0.0.1:6379); the tests use them for real, each in its own database or
+# key prefix. Set a URL to the empty string to skip those tests (loudly).
+: "${TESSERA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test}"
+: "${TESSERA_TEST_REDIS_URL=redis://127.0.0.1:6379}"
+export TESSERA_TEST_POSTGRES_URL TESSERA_TEST_REDIS_URL
+scripts/services.sh
+
 say "Rust unit and integration tests"
 # Packages are named so the app is built with `ssr` only (the frontend
 # would add `hydrate`, which cannot share a build with it). Leptos bakes

@@ -8,22 +8,44 @@ export function url(tenant: string | null, path: string): string {
   return `http://${host}:${port}${path}`;
 }
 
+/** The server that shares cookies across *.tessera.test. */
+export function sharedUrl(tenant: string | null, path: string): string {
+  const port = process.env.TESSERA_SHARED_PORT;
+  const host = tenant ? `${tenant}.tessera.test` : "tessera.test";
+  return `http://${host}:${port}${path}`;
+}
+
 /** A fresh address per call, so tests never share accounts. */
 export function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.test`;
 }
 
+type Site = (tenant: string | null, path: string) => string;
+
 /** Opens a page and waits until the app has hydrated. */
-export async function open(page: Page, tenant: string | null, path: string) {
-  await page.goto(url(tenant, path));
+export async function open(page: Page, tenant: string | null, path: string, site: Site = url) {
+  await page.goto(site(tenant, path));
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
 }
 
-export async function register(page: Page, tenant: string, email: string) {
-  await open(page, tenant, "/register");
+export async function register(page: Page, tenant: string, email: string, site: Site = url) {
+  await open(page, tenant, "/register", site);
   await page.getByLabel("Name").fill("Ada Lovelace");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to ${tenant} as ${email}`);
+}
+
+export async function signIn(page: Page, tenant: string, email: string, site: Site = url) {
+  await open(page, tenant, "/login", site);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to ${tenant} as ${email}`);
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
 }
