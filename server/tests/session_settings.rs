@@ -129,3 +129,21 @@ fn cli_settings_print_edit_and_warn() {
     let unknown = tessera(&["tenant", "settings", "acme", "--set", "colour=blue"]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown setting \"colour\""));
 }
+
+#[tokio::test]
+async fn redis_keys_carry_the_tenant_prefix() {
+    let Some(url) = support::backends::redis_url() else { return };
+    let redis = support::backends::TestRedisPrefix::new(&url);
+    let key_prefix = format!("{}:", redis.prefix);
+    let app = TestApp::spawn_with(&[("SESSION_DRIVER", "redis"), ("REDIS_URL", &url), ("REDIS_KEY_PREFIX", &key_prefix)]).await;
+    app.register(&app.raw(), "acme", "ada@acme.test").await;
+    app.register(&app.raw(), "globex", "bob@globex.test").await;
+    let acme = app.platform.directory.get(&slug("acme")).await.expect("tenant");
+    let mut conn = redis::Client::open(url.as_str()).expect("url").get_connection().expect("redis");
+    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{key_prefix}*")).query(&mut conn).expect("keys");
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let acme_keys: Vec<_> = keys.iter().filter(|k| k.starts_with(&format!("{key_prefix}tenant:tenant-{}:", acme.id))).collect();
+    assert_eq!(acme_keys.len(), 1, "{keys:?}");
+    let ttl: i64 = redis::cmd("TTL").arg(acme_keys[0]).query(&mut conn).expect("ttl");
+    assert!(ttl > 0 && ttl <= 120 * 60, "keys expire with the session: {ttl}");
+}
