@@ -111,7 +111,7 @@ impl Platform {
             }
             Driver::Redis => {
                 let prefix = format!("{}{}:{namespace}:", self.config.redis_key_prefix, settings.prefix);
-                TenantStore::Redis(RedisSessionStore::new(self.redis().await?, prefix))
+                TenantStore::Redis(Box::new(RedisSessionStore::new(self.redis().await?, prefix)))
             }
             Driver::File => TenantStore::File(FileSessionStore::new(self.config.data_dir.join("sessions").join(namespace))),
             Driver::Memory => TenantStore::Memory(MemorySessionStore::new(Arc::clone(&self.memory), namespace)),

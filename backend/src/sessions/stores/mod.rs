@@ -20,9 +20,21 @@ pub use sql::{idle_expiry, MissingTable, SqlSessionStore};
 #[derive(Debug, Clone)]
 pub enum TenantStore {
     Database(SqlSessionStore),
-    Redis(RedisSessionStore),
+    Redis(Box<RedisSessionStore>),
     File(FileSessionStore),
     Memory(MemorySessionStore),
+}
+
+/// Runs the same expression on whichever store this is.
+macro_rules! on_store {
+    ($store:expr, $s:ident => $e:expr) => {
+        match $store {
+            TenantStore::Database($s) => $e,
+            TenantStore::Redis($s) => $e,
+            TenantStore::File($s) => $e,
+            TenantStore::Memory($s) => $e,
+        }
+    };
 }
 
 impl TenantStore {
@@ -40,38 +52,18 @@ impl TenantStore {
 #[async_trait]
 impl SessionStore for TenantStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            TenantStore::Database(s) => s.create(record).await,
-            TenantStore::Redis(s) => s.create(record).await,
-            TenantStore::File(s) => s.create(record).await,
-            TenantStore::Memory(s) => s.create(record).await,
-        }
+        on_store!(self, s => s.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            TenantStore::Database(s) => s.save(record).await,
-            TenantStore::Redis(s) => s.save(record).await,
-            TenantStore::File(s) => s.save(record).await,
-            TenantStore::Memory(s) => s.save(record).await,
-        }
+        on_store!(self, s => s.save(record).await)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            TenantStore::Database(s) => s.load(id).await,
-            TenantStore::Redis(s) => s.load(id).await,
-            TenantStore::File(s) => s.load(id).await,
-            TenantStore::Memory(s) => s.load(id).await,
-        }
+        on_store!(self, s => s.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            TenantStore::Database(s) => s.delete(id).await,
-            TenantStore::Redis(s) => s.delete(id).await,
-            TenantStore::File(s) => s.delete(id).await,
-            TenantStore::Memory(s) => s.delete(id).await,
-        }
+        on_store!(self, s => s.delete(id).await)
     }
 }
