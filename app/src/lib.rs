@@ -1,6 +1,7 @@
 //! Tessera's UI, its server functions and the types they share.
 
 pub mod api;
+pub mod bridge_client;
 pub mod error;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
         // without JavaScript, or before hydration, sees the real content
         // instead of a Suspense fallback waiting for a script.
         <Router>
+            <bridge_client::SessionBridge/>
             <main class="page">
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>

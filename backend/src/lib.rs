@@ -2,6 +2,7 @@
 //! independent of the web framework.
 
 pub mod accounts;
+pub mod bridge;
 pub mod config;
 pub mod db;
 pub mod platform;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use crate::{
+    bridge::RateLimiter,
     accounts::{self, users::AccountError, NewRole, User},
     config::Config,
     db,
@@ -19,6 +20,9 @@ pub struct Platform {
     pub config: Config,
     pub directory: Directory,
     pub seal: CookieSeal,
+    /// Derives bridge token successors (see `bridge::token`).
+    pub bridge_key: [u8; 32],
+    pub restore_limiter: RateLimiter,
     memory: Arc<MemorySessions>,
     redis: OnceCell<redis::aio::ConnectionManager>,
 }
@@ -66,8 +70,17 @@ impl Platform {
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let (central, storage) = db::open(&config.storage).await?;
         let seal = CookieSeal::new(central.secret("session-cookie-mac").await?);
+        let bridge_key = central.secret("bridge-rotation").await?;
         let directory = Directory::new(central, storage, config.session_defaults.clone(), config.domain.clone());
-        Ok(Self { config, directory, seal, memory: Arc::default(), redis: OnceCell::new() })
+        Ok(Self {
+            config,
+            directory,
+            seal,
+            bridge_key,
+            restore_limiter: RateLimiter::default(),
+            memory: Arc::default(),
+            redis: OnceCell::new(),
+        })
     }
 
     /// Creates a tenant and, if given, its first admin. The admin's details

@@ -3,16 +3,16 @@
 use leptos::prelude::*;
 use server_fn::codec::{GetUrl, Json};
 
-use super::types::MeResponse;
+use super::types::{MeResponse, SignedIn};
 use crate::error::ApiError;
 
 #[server(prefix = "/api", endpoint = "auth/register", input = Json)]
-pub async fn register(email: String, password: String, name: String) -> Result<MeResponse, ApiError> {
+pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {
     crate::server::auth::register(email, password, name).await
 }
 
 #[server(prefix = "/api", endpoint = "auth/login", input = Json)]
-pub async fn login(email: String, password: String) -> Result<MeResponse, ApiError> {
+pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
     crate::server::auth::login(email, password).await
 }
 

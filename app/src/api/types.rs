@@ -41,6 +41,15 @@ pub struct MeResponse {
     pub tenant: Option<TenantView>,
 }
 
+/// The answer to register and login: `me` plus this device's first bridge
+/// token (null when the bridge is off), for the client to keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    #[serde(flatten)]
+    pub me: MeResponse,
+    pub bridge_token: Option<String>,
+}
+
 /// `POST /api/workspaces`: where the new workspace's admin signs in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceCreated {

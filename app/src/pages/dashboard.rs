@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 
-use super::form::{use_me, ApiForm};
+use super::form::{forget_bridge_token_on_success, use_me, ApiForm};
 use crate::api::auth::Logout;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let me = use_me();
     let logout = ServerAction::<Logout>::new();
+    forget_bridge_token_on_success(logout);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

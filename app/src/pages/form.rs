@@ -10,7 +10,10 @@ use leptos_router::hooks::use_query_map;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    api::{auth::me, types::MeResponse},
+    api::{
+        auth::me,
+        types::{MeResponse, SignedIn},
+    },
     error::ApiError,
 };
 
@@ -72,4 +75,40 @@ where
             {children()}
         </form>
     }
+}
+
+/// Stores the bridge token a successful sign-in returns (browser only).
+pub fn keep_bridge_token<S>(action: ServerAction<S>)
+where
+    S: ServerFn<Output = SignedIn, Error = ApiError> + Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        let token = action.value().with(|v| match v {
+            Some(Ok(signed_in)) => signed_in.bridge_token.clone(),
+            _ => None,
+        });
+        #[cfg(feature = "hydrate")]
+        if let Some(token) = token {
+            crate::bridge_client::client::store_token(&token);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = token;
+    });
+}
+
+/// Drops the stored bridge token once a logout succeeded (browser only).
+pub fn forget_bridge_token_on_success<S>(action: ServerAction<S>)
+where
+    S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        let done = action.value().with(|v| matches!(v, Some(Ok(_))));
+        #[cfg(feature = "hydrate")]
+        if done {
+            crate::bridge_client::client::clear_token();
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = done;
+    });
 }

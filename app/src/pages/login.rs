@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, ApiForm, FormError};
+use super::form::{action_error, keep_bridge_token, ApiForm, FormError};
 use crate::api::auth::Login as LoginFn;
 
 #[component]
 pub fn Login() -> impl IntoView {
     let login = ServerAction::<LoginFn>::new();
+    keep_bridge_token(login);
     view! {
         <section class="card">
             <h1>"Sign in"</h1>

@@ -2,12 +2,13 @@
 
 use tessera_backend::{
     accounts::{users, NewRole, Role, User},
+    bridge,
     tenancy::{Site, Tenant},
 };
 
 use super::context::{self, TenantContext};
 use crate::{
-    api::types::{MeResponse, RoleView, TenantView, UserView},
+    api::types::{MeResponse, RoleView, SignedIn, TenantView, UserView},
     error::ApiError,
 };
 
@@ -35,33 +36,62 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
     MeResponse { authenticated: false, user: None, tenant: tenant.map(tenant_view) }
 }
 
-/// The signed-in user of this tenant, if any.
+/// The signed-in user of this tenant, if any. A session whose bridge
+/// device was revoked (logout elsewhere, an admin, theft) ends here.
 pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError> {
     let Some(id) = ctx.session.user_id().await? else { return Ok(None) };
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    if let Some(family) = ctx.session.bridge_family().await? {
+        if !bridge::family_is_live(&db, &family).await? {
+            ctx.session.log_out().await?;
+            return Ok(None);
+        }
+    }
     Ok(users::find(&db, id).await?)
 }
 
-pub async fn register(email: String, password: String, name: String) -> Result<MeResponse, ApiError> {
+/// Signs the user in, starting this device's bridge family when the bridge is on.
+async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError> {
+    let settings = &ctx.tenant.settings.bridge;
+    let issued = if settings.enabled {
+        let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+        Some(bridge::issue(&db, ctx.tenant.tenant.id, user.id, &ctx.device, settings).await.map_err(bridge_error)?)
+    } else {
+        None
+    };
+    ctx.session.log_in(user.id, issued.as_ref().map(|i| &i.family)).await?;
+    super::navigation::after_success("/dashboard");
+    Ok(SignedIn { me: signed_in(&ctx.tenant.tenant, user), bridge_token: issued.map(|i| i.token.expose()) })
+}
+
+pub fn bridge_error(e: bridge::BridgeError) -> ApiError {
+    match e {
+        bridge::BridgeError::Invalid => ApiError::Unauthorized(e.to_string()),
+        bridge::BridgeError::Database(db) => db.into(),
+    }
+}
+
+pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {
     let ctx = context::request()?.into_tenant()?;
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
     let user = users::register(&db, &email, password, &name, NewRole::FirstUserIsAdmin).await?;
-    ctx.session.log_in(user.id).await?;
-    super::navigation::after_success("/dashboard");
-    Ok(signed_in(&ctx.tenant.tenant, &user))
+    sign_in(&ctx, &user).await
 }
 
-pub async fn login(email: String, password: String) -> Result<MeResponse, ApiError> {
+pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
     let ctx = context::request()?.into_tenant()?;
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
     let user = users::authenticate(&db, &email, password).await?;
-    ctx.session.log_in(user.id).await?;
-    super::navigation::after_success("/dashboard");
-    Ok(signed_in(&ctx.tenant.tenant, &user))
+    sign_in(&ctx, &user).await
 }
 
+/// Ends the session and revokes this device's bridge token server-side.
 pub async fn logout() -> Result<MeResponse, ApiError> {
     let ctx = context::request()?.into_tenant()?;
+    if let Some(family) = ctx.session.bridge_family().await? {
+        let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+        bridge::revoke(&db, &family, "logout", ctx.device.ip.as_deref()).await.map_err(bridge_error)?;
+    }
     ctx.session.log_out().await?;
     super::navigation::after_success("/");
     Ok(signed_out(Some(&ctx.tenant.tenant)))

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use http::{header, request::Parts};
 use leptos::prelude::use_context;
 use tessera_backend::{
+    bridge::Device,
     sessions::AuthSession,
     tenancy::{is_https, Site, TenantHandle},
     Platform,
@@ -20,6 +21,7 @@ pub struct RequestContext {
     /// The `Host` header as the browser sent it (with port).
     pub host: String,
     pub https: bool,
+    pub device: Device,
 }
 
 /// A tenant request: the tenant and its session.
@@ -27,6 +29,7 @@ pub struct TenantContext {
     pub platform: Arc<Platform>,
     pub tenant: Arc<TenantHandle>,
     pub session: AuthSession,
+    pub device: Device,
 }
 
 pub fn request() -> Result<RequestContext, ApiError> {
@@ -41,13 +44,18 @@ pub fn request() -> Result<RequestContext, ApiError> {
         .unwrap_or_default()
         .to_owned();
     let https = is_https(&parts.uri, &parts.headers);
-    Ok(RequestContext { platform, site, session, host, https })
+    let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let device = Device::new(ip, user_agent);
+    Ok(RequestContext { platform, site, session, host, https, device })
 }
 
 impl RequestContext {
     pub fn into_tenant(self) -> Result<TenantContext, ApiError> {
         match (self.site, self.session) {
-            (Site::Tenant(tenant), Some(session)) => Ok(TenantContext { platform: self.platform, tenant, session }),
+            (Site::Tenant(tenant), Some(session)) => {
+                Ok(TenantContext { platform: self.platform, tenant, session, device: self.device })
+            }
             (Site::Tenant(_), None) => Err(ApiError::internal()),
             (Site::Central, _) => Err(ApiError::NotFound(
                 "accounts live in workspaces; open your workspace's address to sign in".into(),

@@ -32,6 +32,16 @@ impl CentralDb {
             .transpose()
     }
 
+    pub async fn find_tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
+        let mut conn = self.scope.conn().await?;
+        sqlx::query(&format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"))
+            .bind(id.get())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(tenant_from_row)
+            .transpose()
+    }
+
     /// A tenant's stored setting overrides, as JSON text ("{}" when none).
     pub async fn tenant_overrides(&self, tenant: TenantId) -> Result<String, sqlx::Error> {
         let mut conn = self.scope.conn().await?;

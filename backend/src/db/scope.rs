@@ -60,9 +60,15 @@ impl Scope {
         }
     }
 
-    /// A transaction on every backend, scoped to the schema on PostgreSQL.
+    /// A write transaction on every backend, scoped to the schema on
+    /// PostgreSQL. SQLite takes the write lock up front (`BEGIN IMMEDIATE`,
+    /// waiting out the busy timeout): a deferred transaction that reads and
+    /// then writes can fail outright when another writer got in between.
     pub async fn begin(&self) -> Result<Conn, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = match self.schema {
+            None => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Some(_) => self.pool.begin().await?,
+        };
         if let Some(schema) = &self.schema {
             sqlx::query("SELECT set_config('search_path', $1, true)")
                 .bind(schema.quoted())

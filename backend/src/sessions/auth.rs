@@ -2,11 +2,12 @@
 
 use tower_sessions::Session;
 
-use crate::{accounts::UserId, tenancy::TenantId};
+use crate::{accounts::UserId, bridge::FamilyId, tenancy::TenantId};
 
 const TENANT_KEY: &str = "tenant_id";
 const USER_KEY: &str = "user_id";
 const SEEN_KEY: &str = "seen_at";
+const FAMILY_KEY: &str = "bridge_family";
 
 /// How often activity re-saves a session, pushing its idle expiry forward
 /// (and recording when it was last seen) without a write on every request.
@@ -57,12 +58,21 @@ impl AuthSession {
     }
 
     /// Signs a user in under a fresh session id (no fixation), stamped with
-    /// the tenant it was made for.
-    pub async fn log_in(&self, user: UserId) -> Result<(), SessionError> {
+    /// the tenant it was made for and the bridge device family (if any) whose
+    /// revocation must end it.
+    pub async fn log_in(&self, user: UserId, family: Option<&FamilyId>) -> Result<(), SessionError> {
         self.session.cycle_id().await?;
         self.session.insert(TENANT_KEY, self.tenant).await?;
         self.session.insert(USER_KEY, user).await?;
+        if let Some(family) = family {
+            self.session.insert(FAMILY_KEY, family).await?;
+        }
         self.touch().await
+    }
+
+    /// The bridge device family this session belongs to.
+    pub async fn bridge_family(&self) -> Result<Option<FamilyId>, SessionError> {
+        Ok(self.session.get(FAMILY_KEY).await?)
     }
 
     /// Ends the session: the record is deleted and the cookie expired; the

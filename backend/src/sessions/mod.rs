@@ -9,5 +9,5 @@ pub mod stores;
 pub use auth::{AuthSession, SessionError};
 pub use cookie::CookieSpec;
 pub use seal::{CookieSeal, Unsealed};
-pub use settings::{Driver, Key, Overrides, SameSite, SessionSettings, SettingError, CROSSING_WARNING};
+pub use settings::{BridgeSettings, Driver, Key, Overrides, SameSite, SessionSettings, SettingError, CROSSING_WARNING};
 pub use stores::{MissingTable, TenantStore};

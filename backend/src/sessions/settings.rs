@@ -46,6 +46,33 @@ pub struct SessionSettings {
     pub driver: Driver,
     /// Idle expiry.
     pub lifetime: Duration,
+    pub bridge: BridgeSettings,
+}
+
+/// The session bridge's per-tenant behaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BridgeSettings {
+    pub enabled: bool,
+    /// Absolute lifetime of a device's token family, from login.
+    pub token_lifetime: Duration,
+    /// A family unused for this long expires.
+    pub idle_lifetime: Duration,
+    /// Restore attempts per client per minute (the tenant as a whole gets 20×).
+    pub restore_rate_limit: u32,
+    /// How long a rotated-out token still yields its successor (concurrent tabs).
+    pub rotation_grace: Duration,
+}
+
+impl Default for BridgeSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            token_lifetime: Duration::from_secs(30 * 24 * 3600),
+            idle_lifetime: Duration::from_secs(7 * 24 * 3600),
+            restore_rate_limit: 10,
+            rotation_grace: Duration::from_secs(30),
+        }
+    }
 }
 
 /// Every setting, by the name a tenant override (and the admin panel) uses
@@ -62,10 +89,15 @@ pub enum Key {
     CookieSameSite,
     Driver,
     Lifetime,
+    BridgeEnabled,
+    BridgeTokenLifetime,
+    BridgeIdleLifetime,
+    BridgeRestoreRateLimit,
+    BridgeRotationGrace,
 }
 
 impl Key {
-    pub const ALL: [Key; 10] = [
+    pub const ALL: [Key; 15] = [
         Key::Isolation,
         Key::ScopeGuard,
         Key::CrossSubdomain,
@@ -76,6 +108,11 @@ impl Key {
         Key::CookieSameSite,
         Key::Driver,
         Key::Lifetime,
+        Key::BridgeEnabled,
+        Key::BridgeTokenLifetime,
+        Key::BridgeIdleLifetime,
+        Key::BridgeRestoreRateLimit,
+        Key::BridgeRotationGrace,
     ];
 
     pub fn name(self) -> &'static str {
@@ -90,6 +127,11 @@ impl Key {
             Key::CookieSameSite => "cookie.same_site",
             Key::Driver => "driver",
             Key::Lifetime => "lifetime",
+            Key::BridgeEnabled => "bridge.enabled",
+            Key::BridgeTokenLifetime => "bridge.token_lifetime",
+            Key::BridgeIdleLifetime => "bridge.idle_lifetime",
+            Key::BridgeRestoreRateLimit => "bridge.restore_rate_limit",
+            Key::BridgeRotationGrace => "bridge.rotation_grace",
         }
     }
 
@@ -105,6 +147,11 @@ impl Key {
             Key::CookieSameSite => "TENANCY_SESSION_COOKIE_SAME_SITE",
             Key::Driver => "SESSION_DRIVER",
             Key::Lifetime => "SESSION_LIFETIME",
+            Key::BridgeEnabled => "BRIDGE_ENABLED",
+            Key::BridgeTokenLifetime => "BRIDGE_TOKEN_LIFETIME",
+            Key::BridgeIdleLifetime => "BRIDGE_IDLE_LIFETIME",
+            Key::BridgeRestoreRateLimit => "BRIDGE_RESTORE_RATE_LIMIT",
+            Key::BridgeRotationGrace => "BRIDGE_ROTATION_GRACE",
         }
     }
 
@@ -150,6 +197,7 @@ impl Default for SessionSettings {
             same_site: SameSite::Lax,
             driver: Driver::Database,
             lifetime: Duration::from_secs(120 * 60),
+            bridge: BridgeSettings::default(),
         }
     }
 }
@@ -204,9 +252,13 @@ fn parse_driver(value: &str) -> Result<Driver, String> {
 }
 
 fn parse_lifetime(value: &str) -> Result<Duration, String> {
+    parse_number(value, 1, 5_256_000, "minutes").map(|minutes| Duration::from_secs(minutes * 60))
+}
+
+fn parse_number(value: &str, min: u64, max: u64, unit: &str) -> Result<u64, String> {
     match value.trim().parse::<u64>() {
-        Ok(minutes @ 1..=5_256_000) => Ok(Duration::from_secs(minutes * 60)),
-        _ => Err(format!("expected a number of minutes from 1 to 5256000, got {value:?}")),
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a number of {unit} from {min} to {max}, got {value:?}")),
     }
 }
 
@@ -234,6 +286,16 @@ impl SessionSettings {
             Key::CookieSameSite => self.same_site = parse_same_site(value).map_err(invalid)?,
             Key::Driver => self.driver = parse_driver(value).map_err(invalid)?,
             Key::Lifetime => self.lifetime = parse_lifetime(value).map_err(invalid)?,
+            Key::BridgeEnabled => self.bridge.enabled = parse_bool(value).map_err(invalid)?,
+            Key::BridgeTokenLifetime => self.bridge.token_lifetime = parse_lifetime(value).map_err(invalid)?,
+            Key::BridgeIdleLifetime => self.bridge.idle_lifetime = parse_lifetime(value).map_err(invalid)?,
+            Key::BridgeRestoreRateLimit => {
+                self.bridge.restore_rate_limit =
+                    parse_number(value, 1, 10_000, "attempts per minute").map_err(invalid)? as u32;
+            }
+            Key::BridgeRotationGrace => {
+                self.bridge.rotation_grace = Duration::from_secs(parse_number(value, 0, 600, "seconds").map_err(invalid)?);
+            }
         }
         Ok(())
     }
@@ -263,11 +325,19 @@ impl SessionSettings {
             }
             .into(),
             Key::Lifetime => (self.lifetime.as_secs() / 60).to_string(),
+            Key::BridgeEnabled => flag(self.bridge.enabled),
+            Key::BridgeTokenLifetime => (self.bridge.token_lifetime.as_secs() / 60).to_string(),
+            Key::BridgeIdleLifetime => (self.bridge.idle_lifetime.as_secs() / 60).to_string(),
+            Key::BridgeRestoreRateLimit => self.bridge.restore_rate_limit.to_string(),
+            Key::BridgeRotationGrace => self.bridge.rotation_grace.as_secs().to_string(),
         }
     }
 
     /// Rules that involve several keys.
     fn check(&self) -> Result<(), Invalid> {
+        if self.bridge.idle_lifetime > self.bridge.token_lifetime {
+            return Err(Invalid(Key::BridgeIdleLifetime, "cannot be longer than bridge.token_lifetime".into()));
+        }
         if self.same_site == SameSite::None && self.cookie_secure != Some(true) {
             return Err(Invalid(
                 Key::CookieSameSite,

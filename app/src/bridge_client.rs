@@ -1,0 +1,138 @@
+//! The session bridge's browser side. On every page load it asks the server
+//! whether this session is signed in; if not and a bridge token is stored, it
+//! restores the session and reloads once (a flag in sessionStorage prevents
+//! loops). When signed in it refreshes (rotates) the token, on load and
+//! whenever the tab becomes visible again. The token lives in localStorage
+//! under one key per app; it is dropped on a 401 and on logout.
+
+use leptos::prelude::*;
+
+/// Mounted once in the app; does its work only in the browser.
+#[component]
+pub fn SessionBridge() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| client::start());
+}
+
+#[cfg(feature = "hydrate")]
+pub mod client {
+    use leptos::{logging, task::spawn_local};
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{Storage, VisibilityState};
+
+    use crate::api::bridge::{check, refresh, restore, FailureReason};
+
+    const TOKEN_KEY: &str = "tessera_bridge_token";
+    const RELOADED_KEY: &str = "tessera_bridge_reloaded";
+
+    fn local() -> Option<Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+
+    fn session() -> Option<Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+
+    pub fn stored_token() -> Option<String> {
+        local()?.get_item(TOKEN_KEY).ok().flatten()
+    }
+
+    pub fn store_token(token: &str) {
+        if let Some(storage) = local() {
+            if storage.set_item(TOKEN_KEY, token).is_err() {
+                logging::warn!("[SessionBridge] could not store the bridge token (storage full or disabled)");
+            }
+        }
+    }
+
+    pub fn clear_token() {
+        if let Some(storage) = local() {
+            let _ = storage.remove_item(TOKEN_KEY);
+        }
+    }
+
+    pub fn start() {
+        spawn_local(on_load());
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let on_visible = Closure::<dyn FnMut()>::new(|| {
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == VisibilityState::Visible);
+            if visible {
+                spawn_local(refresh_if_signed_in());
+            }
+        });
+        if document.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref()).is_ok() {
+            // Lives as long as the page.
+            on_visible.forget();
+        }
+    }
+
+    async fn on_load() {
+        let status = match check().await {
+            Ok(status) => status,
+            Err(f) if f.reason == FailureReason::Disabled => {
+                logging::log!("[SessionBridge] disabled for this workspace");
+                return;
+            }
+            Err(f) => {
+                logging::warn!("[SessionBridge] session check failed: {}", f.message);
+                return;
+            }
+        };
+        let reloaded = session().and_then(|s| s.get_item(RELOADED_KEY).ok().flatten()).is_some();
+        if let Some(s) = session() {
+            let _ = s.remove_item(RELOADED_KEY);
+        }
+        if status.authenticated {
+            rotate().await;
+            return;
+        }
+        let Some(token) = stored_token() else { return };
+        if reloaded {
+            logging::warn!("[SessionBridge] restored, but the session did not stick (cookies blocked?); not reloading again");
+            return;
+        }
+        logging::log!("[SessionBridge] session lost; restoring it with the bridge token");
+        match restore(token).await {
+            Ok(restored) => {
+                if let Some(next) = restored.new_token {
+                    store_token(&next);
+                }
+                logging::log!("[SessionBridge] Session bridge token used to restore session");
+                if let Some(s) = session() {
+                    let _ = s.set_item(RELOADED_KEY, "1");
+                }
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+            }
+            Err(f) if f.reason == FailureReason::Invalid => {
+                clear_token();
+                logging::warn!("[SessionBridge] the bridge token was refused; it has been removed");
+            }
+            Err(f) => logging::warn!("[SessionBridge] restore failed, will retry on a later visit: {}", f.message),
+        }
+    }
+
+    async fn refresh_if_signed_in() {
+        if matches!(check().await, Ok(status) if status.authenticated) {
+            rotate().await;
+        }
+    }
+
+    /// Swaps the stored token for its successor.
+    async fn rotate() {
+        match refresh(stored_token()).await {
+            Ok(refreshed) => {
+                store_token(&refreshed.token);
+                logging::log!("[SessionBridge] bridge token refreshed");
+            }
+            Err(f) if matches!(f.reason, FailureReason::Invalid | FailureReason::Unauthenticated) => {
+                clear_token();
+                logging::warn!("[SessionBridge] the bridge token was refused; it has been removed");
+            }
+            Err(f) => logging::warn!("[SessionBridge] refresh failed: {}", f.message),
+        }
+    }
+}

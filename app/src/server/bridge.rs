@@ -1,0 +1,190 @@
+//! The session bridge endpoints' bodies.
+
+use tessera_backend::bridge::{self, BridgeError, BridgeToken, FamilyId, Purpose};
+
+use super::{
+    auth::current_user,
+    context::{self, TenantContext},
+};
+use crate::{
+    api::bridge::{BridgeFailure, CheckResponse, DeviceView, FailureReason, RefreshResponse, RestoreResponse},
+    error::ApiError,
+};
+
+impl From<ApiError> for BridgeFailure {
+    fn from(e: ApiError) -> Self {
+        let reason = match e {
+            ApiError::BadRequest(_) | ApiError::PayloadTooLarge(_) => FailureReason::BadRequest,
+            ApiError::Unauthorized(_) => FailureReason::Invalid,
+            ApiError::Forbidden(_) => FailureReason::Forbidden,
+            ApiError::NotFound(_) => FailureReason::Disabled,
+            ApiError::Conflict(_) | ApiError::Unavailable(_) | ApiError::Internal(_) => FailureReason::Unavailable,
+        };
+        BridgeFailure::new(reason, e.message())
+    }
+}
+
+impl From<BridgeError> for BridgeFailure {
+    fn from(e: BridgeError) -> Self {
+        match e {
+            BridgeError::Invalid => BridgeFailure::invalid(),
+            BridgeError::Database(db) => ApiError::from(db).into(),
+        }
+    }
+}
+
+/// The tenant request, if this tenant has the bridge on.
+fn enabled_tenant() -> Result<TenantContext, BridgeFailure> {
+    let ctx = context::request()?.into_tenant()?;
+    if !ctx.tenant.settings.bridge.enabled {
+        return Err(BridgeFailure::new(FailureReason::Disabled, "the session bridge is off for this workspace"));
+    }
+    Ok(ctx)
+}
+
+fn rate_limited(wait: std::time::Duration) -> BridgeFailure {
+    BridgeFailure {
+        retry_after: Some(wait.as_secs().max(1)),
+        ..BridgeFailure::new(FailureReason::RateLimited, "too many restore attempts; try again later")
+    }
+}
+
+pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
+    let ctx = enabled_tenant()?;
+    let settings = &ctx.tenant.settings.bridge;
+    let tenant = &ctx.tenant.tenant;
+    let client = ctx.device.ip.as_deref().unwrap_or("unknown");
+    let limiter = &ctx.platform.restore_limiter;
+    limiter.hit(&format!("restore:{}:{client}", tenant.id), settings.restore_rate_limit).map_err(rate_limited)?;
+    limiter
+        .hit(&format!("restore:{}", tenant.id), settings.restore_rate_limit.saturating_mul(20))
+        .map_err(rate_limited)?;
+
+    let db = ctx.platform.directory.db(tenant).await.map_err(ApiError::from)?;
+    let Some(presented) = BridgeToken::parse(&token) else {
+        bridge::record(&db, "failed", ctx.device.ip.as_deref()).await.map_err(ApiError::from)?;
+        return Err(BridgeFailure::invalid());
+    };
+    if presented.tenant != tenant.id {
+        revoke_at_its_own_tenant(&ctx, &presented).await;
+        bridge::record(&db, "failed", ctx.device.ip.as_deref()).await.map_err(ApiError::from)?;
+        return Err(BridgeFailure::invalid());
+    }
+    let key = &ctx.platform.bridge_key;
+    match bridge::rotate(&db, &presented, None, Purpose::Restore, &ctx.device, settings, key).await {
+        Ok(rotated) => {
+            ctx.session.log_in(rotated.user, Some(&rotated.family)).await.map_err(ApiError::from)?;
+            tracing::info!(tenant = %tenant.slug, user = %rotated.user, "session bridge token used to restore session");
+            Ok(RestoreResponse {
+                success: true,
+                message: "Session restored successfully".into(),
+                new_token: Some(rotated.token.expose()),
+            })
+        }
+        Err(BridgeError::Invalid) => {
+            bridge::record(&db, "failed", ctx.device.ip.as_deref()).await.map_err(ApiError::from)?;
+            Err(BridgeFailure::invalid())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A token made at another tenant was presented here: whoever holds it should
+/// not, so it is revoked where it was made.
+async fn revoke_at_its_own_tenant(ctx: &TenantContext, presented: &BridgeToken) {
+    tracing::warn!(tenant = %ctx.tenant.tenant.slug, origin = %presented.tenant, "a bridge token of another tenant was presented; revoking it");
+    let directory = &ctx.platform.directory;
+    let revoked = async {
+        let Some(origin) = directory.central().find_tenant_by_id(presented.tenant).await? else { return Ok(()) };
+        let db = directory.db(&origin).await?;
+        bridge::revoke_presented(&db, presented, "presented at another tenant", ctx.device.ip.as_deref()).await
+    };
+    if let Err(e) = revoked.await {
+        tracing::error!(error = %e, "could not revoke a foreign bridge token");
+    }
+}
+
+pub async fn check() -> Result<CheckResponse, BridgeFailure> {
+    let ctx = enabled_tenant()?;
+    let user = current_user(&ctx).await?;
+    let has_token = match &user {
+        Some(_) => ctx.session.bridge_family().await.map_err(ApiError::from)?.is_some(),
+        None => false,
+    };
+    Ok(CheckResponse { authenticated: user.is_some(), user_id: user.map(|u| u.id.get()), has_token })
+}
+
+pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFailure> {
+    let ctx = enabled_tenant()?;
+    let Some(user) = current_user(&ctx).await? else {
+        return Err(BridgeFailure::new(FailureReason::Unauthenticated, "sign in first"));
+    };
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await.map_err(ApiError::from)?;
+    let settings = &ctx.tenant.settings.bridge;
+    let Some(family) = ctx.session.bridge_family().await.map_err(ApiError::from)? else {
+        // Signed in while the bridge was off: this device gets its family now.
+        let issued = bridge::issue(&db, ctx.tenant.tenant.id, user.id, &ctx.device, settings).await?;
+        ctx.session.log_in(user.id, Some(&issued.family)).await.map_err(ApiError::from)?;
+        return Ok(RefreshResponse { success: true, token: issued.token.expose() });
+    };
+    let presented = token.as_deref().and_then(BridgeToken::parse).filter(|t| t.tenant == ctx.tenant.tenant.id);
+    let token = match presented {
+        Some(presented) => {
+            let key = &ctx.platform.bridge_key;
+            match bridge::rotate(&db, &presented, Some(&family), Purpose::Refresh, &ctx.device, settings, key).await {
+                Ok(rotated) => rotated.token,
+                Err(BridgeError::Invalid) => {
+                    // A replay revoked the family, or the token is not this device's.
+                    if !bridge::family_is_live(&db, &family).await.map_err(ApiError::from)? {
+                        ctx.session.log_out().await.map_err(ApiError::from)?;
+                    }
+                    return Err(BridgeFailure::invalid());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        None => bridge::reissue(&db, ctx.tenant.tenant.id, &family, &ctx.device).await?,
+    };
+    Ok(RefreshResponse { success: true, token: token.expose() })
+}
+
+async fn signed_in() -> Result<(TenantContext, tessera_backend::accounts::User), BridgeFailure> {
+    let ctx = context::request()?.into_tenant()?;
+    match current_user(&ctx).await? {
+        Some(user) => Ok((ctx, user)),
+        None => Err(BridgeFailure::new(FailureReason::Unauthenticated, "sign in first")),
+    }
+}
+
+async fn device_views(ctx: &TenantContext, user: &tessera_backend::accounts::User) -> Result<Vec<DeviceView>, BridgeFailure> {
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await.map_err(ApiError::from)?;
+    let current = ctx.session.bridge_family().await.map_err(ApiError::from)?;
+    let devices = bridge::devices(&db, user.id).await.map_err(ApiError::from)?;
+    Ok(devices
+        .into_iter()
+        .map(|d| DeviceView {
+            current: current.as_ref() == Some(&d.family),
+            id: d.family.as_str().to_owned(),
+            created_at: d.created_at,
+            last_used_at: d.last_used_at,
+            expires_at: d.expires_at,
+            ip: d.ip,
+            user_agent: d.user_agent,
+        })
+        .collect())
+}
+
+pub async fn devices() -> Result<Vec<DeviceView>, BridgeFailure> {
+    let (ctx, user) = signed_in().await?;
+    device_views(&ctx, &user).await
+}
+
+pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceView>, BridgeFailure> {
+    let (ctx, user) = signed_in().await?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await.map_err(ApiError::from)?;
+    let family = FamilyId::from_client(&device_id);
+    if !bridge::revoke_device(&db, user.id, &family, ctx.device.ip.as_deref()).await? {
+        return Err(BridgeFailure::new(FailureReason::Forbidden, "no such device of yours"));
+    }
+    device_views(&ctx, &user).await
+}

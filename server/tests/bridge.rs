@@ -1,0 +1,255 @@
+//! The session bridge over HTTP: shapes, rotation, grace, theft, expiry,
+//! rate limits, other tenants, logout, devices.
+
+mod support;
+
+use reqwest::{header, StatusCode};
+use serde_json::{json, Value};
+use support::{session_cookie, TestApp};
+use tessera_backend::tenancy::Slug;
+
+async fn post(app: &TestApp, tenant: &str, path: &str, cookie: Option<&str>, body: Value) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let mut request = app.raw().post(app.url(Some(tenant), path)).json(&body);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = request.send().await.expect("sent");
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, headers, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Registers at `tenant`; returns (session cookie, bridge token).
+async fn sign_up(app: &TestApp, tenant: &str, email: &str) -> (String, String) {
+    let response = app.register(&app.raw(), tenant, email).await;
+    let cookie = session_cookie(&response, tenant).expect("cookie");
+    let body: Value = response.json().await.expect("json");
+    (cookie, body["bridge_token"].as_str().expect("a bridge token").to_owned())
+}
+
+async fn restore(app: &TestApp, tenant: &str, token: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    post(app, tenant, "/api/session-bridge/restore", None, json!({ "token": token })).await
+}
+
+fn new_token(body: &Value) -> String {
+    body["new_token"].as_str().expect("new_token").to_owned()
+}
+
+const REFUSED: &str = "Invalid or expired session token";
+
+#[tokio::test]
+async fn endpoints_have_the_documented_shapes() {
+    let app = TestApp::spawn().await;
+    let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
+    let acme = app.platform.directory.get(&Slug::parse("acme").expect("slug")).await.expect("tenant");
+    assert!(token.starts_with(&format!("tsb1.{}.", acme.id)), "recognisable prefix");
+
+    let (status, _, checked) = post(&app, "acme", "/api/session-bridge/check", Some(&cookie), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(checked, json!({"authenticated": true, "user_id": 1, "has_token": true}));
+    let (_, _, anonymous) = post(&app, "acme", "/api/session-bridge/check", None, json!({})).await;
+    assert_eq!(anonymous, json!({"authenticated": false, "user_id": null, "has_token": false}));
+
+    let (status, headers, restored) = restore(&app, "acme", &token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(restored["success"], true);
+    assert_eq!(restored["message"], "Session restored successfully");
+    assert_ne!(new_token(&restored), token, "rotated");
+    let restored_cookie = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a new session").to_owned();
+    let restored_cookie = restored_cookie.split(';').next().unwrap_or_default().to_owned();
+    assert_ne!(restored_cookie, cookie, "a fresh session id");
+    assert_eq!(app.me_with_cookie("acme", &restored_cookie).await.1["user"]["email"], "ada@acme.test");
+
+    let (status, _, refreshed) =
+        post(&app, "acme", "/api/session-bridge/refresh", Some(&restored_cookie), json!({"token": new_token(&restored)})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(refreshed["success"], true);
+    assert!(refreshed["token"].as_str().is_some_and(|t| t.starts_with("tsb1.")));
+
+    let (status, _, failed) = restore(&app, "acme", "tsb1.1.nope.nope").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(failed, json!({"success": false, "message": REFUSED, "reason": "invalid"}));
+    let (status, _, _) = post(&app, "acme", "/api/session-bridge/refresh", None, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh needs a session");
+}
+
+#[tokio::test]
+async fn unknown_selector_and_wrong_verifier_look_the_same() {
+    let app = TestApp::spawn().await;
+    let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
+    let parts: Vec<&str> = token.split('.').collect();
+    let other = {
+        let (_, t) = sign_up(&app, "acme", "bob@acme.test").await;
+        t.split('.').map(str::to_owned).collect::<Vec<_>>()
+    };
+    let wrong_verifier = format!("{}.{}.{}.{}", parts[0], parts[1], parts[2], other[3]);
+    let unknown_selector = format!("{}.{}.{}.{}", parts[0], parts[1], other[3].get(..22).unwrap_or_default(), parts[3]);
+    let a = restore(&app, "acme", &wrong_verifier).await;
+    let b = restore(&app, "acme", &unknown_selector).await;
+    let c = restore(&app, "acme", "garbage").await;
+    assert_eq!((a.0, &a.2), (StatusCode::UNAUTHORIZED, &b.2));
+    assert_eq!((b.0, &b.2), (c.0, &c.2));
+    // The real token still works: failures did not touch it.
+    assert_eq!(restore(&app, "acme", &token).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn only_hashes_are_stored() {
+    let app = TestApp::spawn().await;
+    let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
+    let verifier = token.rsplit('.').next().expect("verifier").to_owned();
+    let acme = app.platform.directory.get(&Slug::parse("acme").expect("slug")).await.expect("tenant");
+    let db = app.platform.directory.db(&acme).await.expect("db");
+    let mut conn = db.conn().await.expect("conn");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT verifier_hash FROM bridge_tokens").fetch_all(&mut *conn).await.expect("rows");
+    assert_eq!(stored.len(), 1);
+    assert!(stored.iter().all(|h| !h.contains(&verifier) && !token.contains(h.as_str())));
+}
+
+#[tokio::test]
+async fn a_replay_within_the_grace_window_gets_the_same_successor() {
+    let app = TestApp::spawn().await;
+    let (_, t0) = sign_up(&app, "acme", "ada@acme.test").await;
+    let (first, second) = tokio::join!(restore(&app, "acme", &t0), restore(&app, "acme", &t0));
+    assert_eq!((first.0, second.0), (StatusCode::OK, StatusCode::OK), "two tabs restoring at once");
+    assert_eq!(new_token(&first.2), new_token(&second.2));
+    assert_eq!(restore(&app, "acme", &new_token(&first.2)).await.0, StatusCode::OK, "the successor is valid");
+}
+
+#[tokio::test]
+async fn two_tabs_refreshing_at_once_both_end_up_valid() {
+    let app = TestApp::spawn().await;
+    let (cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
+    let body = json!({ "token": t0 });
+    let (a, b) = tokio::join!(
+        post(&app, "acme", "/api/session-bridge/refresh", Some(&cookie), body.clone()),
+        post(&app, "acme", "/api/session-bridge/refresh", Some(&cookie), body.clone()),
+    );
+    assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(a.2["token"], b.2["token"]);
+    let t1 = a.2["token"].as_str().expect("token").to_owned();
+    assert_eq!(restore(&app, "acme", &t1).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_replay_after_the_grace_window_revokes_the_family_and_its_sessions() {
+    let app = TestApp::spawn_with(&[("BRIDGE_ROTATION_GRACE", "0")]).await;
+    let (login_cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
+    let (_, headers, restored) = restore(&app, "acme", &t0).await;
+    let t1 = new_token(&restored);
+    let restored_cookie = headers[header::SET_COOKIE].to_str().expect("ascii").split(';').next().unwrap_or_default().to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let (status, _, body) = restore(&app, "acme", &t0).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::UNAUTHORIZED, Some(REFUSED)));
+    assert_eq!(restore(&app, "acme", &t1).await.0, StatusCode::UNAUTHORIZED, "the whole family is revoked");
+    assert_eq!(app.me_with_cookie("acme", &restored_cookie).await.1["authenticated"], false, "its sessions end");
+    assert_eq!(app.me_with_cookie("acme", &login_cookie).await.1["authenticated"], false);
+
+    let acme = app.platform.directory.get(&Slug::parse("acme").expect("slug")).await.expect("tenant");
+    let db = app.platform.directory.db(&acme).await.expect("db");
+    let mut conn = db.conn().await.expect("conn");
+    let thefts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bridge_events WHERE kind = 'theft_detected'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count");
+    assert_eq!(thefts, 1, "an event is recorded");
+}
+
+#[tokio::test]
+async fn expired_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let acme = app.platform.directory.get(&Slug::parse("acme").expect("slug")).await.expect("tenant");
+    let db = app.platform.directory.db(&acme).await.expect("db");
+    for column in ["expires_at", "last_used_at"] {
+        let (_, token) = sign_up(&app, "acme", &format!("{column}@acme.test")).await;
+        let mut conn = db.conn().await.expect("conn");
+        sqlx::query(&format!("UPDATE bridge_families SET {column} = 1000"))
+            .execute(&mut *conn)
+            .await
+            .expect("aged");
+        conn.commit().await.expect("committed");
+        let (status, _, body) = restore(&app, "acme", &token).await;
+        assert_eq!((status, body["message"].as_str()), (StatusCode::UNAUTHORIZED, Some(REFUSED)), "{column}");
+    }
+}
+
+#[tokio::test]
+async fn restores_are_rate_limited_per_client() {
+    let app = TestApp::spawn_with(&[("BRIDGE_RESTORE_RATE_LIMIT", "3")]).await;
+    for _ in 0..3 {
+        assert_eq!(restore(&app, "acme", "garbage").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, headers, body) = restore(&app, "acme", "garbage").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = headers[header::RETRY_AFTER].to_str().expect("ascii").parse().expect("seconds");
+    assert!((1..=60).contains(&wait));
+    assert_eq!(body["reason"], "rate_limited");
+    // Another tenant has its own budget.
+    assert_eq!(restore(&app, "globex", "garbage").await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_acme_token_presented_at_globex_is_refused_and_revoked() {
+    let app = TestApp::spawn().await;
+    let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
+    sign_up(&app, "globex", "bob@globex.test").await; // user 1 exists there too
+    let (status, headers, body) = restore(&app, "globex", &token).await;
+    assert_eq!((status, body["message"].as_str()), (StatusCode::UNAUTHORIZED, Some(REFUSED)));
+    assert!(headers.get(header::SET_COOKIE).is_none(), "nobody is signed in at globex");
+    assert_eq!(restore(&app, "acme", &token).await.0, StatusCode::UNAUTHORIZED, "and the token is dead at acme too");
+}
+
+#[tokio::test]
+async fn logout_revokes_the_token_server_side() {
+    let app = TestApp::spawn().await;
+    let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
+    let (status, _, _) = post(&app, "acme", "/api/auth/logout", Some(&cookie), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(restore(&app, "acme", &token).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn users_list_and_revoke_their_own_devices() {
+    let app = TestApp::spawn().await;
+    let (laptop, _) = sign_up(&app, "acme", "ada@acme.test").await;
+    let phone_login = app.login(&app.raw(), "acme", "ada@acme.test", support::PASSWORD).await;
+    let phone = session_cookie(&phone_login, "acme").expect("cookie");
+    let devices: Value = app
+        .raw()
+        .get(app.url(Some("acme"), "/api/session-bridge/devices"))
+        .header(header::COOKIE, &laptop)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let devices = devices.as_array().expect("a list").clone();
+    assert_eq!(devices.len(), 2);
+    let phone_device = devices.iter().find(|d| d["current"] == false).expect("the other device");
+    let (status, _, remaining) =
+        post(&app, "acme", "/api/session-bridge/devices/revoke", Some(&laptop), json!({"device_id": phone_device["id"]})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(remaining.as_array().map(Vec::len), Some(1));
+    assert_eq!(app.me_with_cookie("acme", &phone).await.1["authenticated"], false, "the revoked device is signed out");
+    assert_eq!(app.me_with_cookie("acme", &laptop).await.1["authenticated"], true);
+
+    // Someone else's device cannot be revoked.
+    let (mallory, _) = sign_up(&app, "acme", "mallory@acme.test").await;
+    let (status, _, _) =
+        post(&app, "acme", "/api/session-bridge/devices/revoke", Some(&mallory), json!({"device_id": devices[0]["id"]})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_bridge_can_be_turned_off_per_tenant() {
+    let app = TestApp::spawn().await;
+    let changes = [(tessera_backend::sessions::Key::BridgeEnabled, "false".to_owned())];
+    app.platform.directory.update_settings(&Slug::parse("acme").expect("slug"), &changes).await.expect("saved");
+    let body: Value = app.register(&app.raw(), "acme", "ada@acme.test").await.json().await.expect("json");
+    assert_eq!(body["bridge_token"], Value::Null);
+    let (status, _, _) = post(&app, "acme", "/api/session-bridge/check", None, json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, token) = sign_up(&app, "globex", "bob@globex.test").await;
+    assert_eq!(restore(&app, "globex", &token).await.0, StatusCode::OK, "globex keeps it");
+}
