@@ -69,6 +69,10 @@ async fn run(case: Case) {
         ("TENANCY_SESSION_ISOLATION", flag(case.isolation).to_owned()),
         ("TENANCY_SESSION_SCOPE_GUARD", flag(case.scope_guard).to_owned()),
         ("TENANCY_CROSS_SUBDOMAIN_SESSIONS", flag(case.cross_subdomain).to_owned()),
+        // The session layer alone: a bridge family in the session would also
+        // refuse the crossing (its family is unknown at globex) and hide what
+        // the insecure combination really allows.
+        ("BRIDGE_ENABLED", "false".to_owned()),
     ];
     if let Some(redis) = &redis {
         env.push(("REDIS_URL", redis.url.clone()));
