@@ -20,7 +20,12 @@ export function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.test`;
 }
 
-type Site = (tenant: string | null, path: string) => string;
+export type Site = (tenant: string | null, path: string) => string;
+
+/** Addresses on a server of the test's own (`startServer`). */
+export function at(port: number): Site {
+  return (tenant, path) => `http://${tenant ? `${tenant}.localhost` : "localhost"}:${port}${path}`;
+}
 
 /** Opens a page and waits until the app has hydrated. */
 export async function open(page: Page, tenant: string | null, path: string, site: Site = url) {
@@ -48,4 +53,29 @@ export async function signIn(page: Page, tenant: string, email: string, site: Si
 export async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+}
+
+export const TOKEN_KEY = "tessera_bridge_token";
+
+export async function storedToken(page: Page): Promise<string | null> {
+  return page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY);
+}
+
+/** Waits until the bridge has stored a token (optionally a different one). */
+export async function waitForToken(page: Page, not?: string | null): Promise<string> {
+  await expect.poll(() => storedToken(page)).not.toBeNull();
+  if (not) await expect.poll(() => storedToken(page)).not.toBe(not);
+  return (await storedToken(page)) ?? "";
+}
+
+/** POSTs a restore from inside the page (same origin, like the app does). */
+export async function restoreFromPage(page: Page, token: string): Promise<number> {
+  return page.evaluate(async (t) => {
+    const response = await fetch("/api/session-bridge/restore", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: t }),
+    });
+    return response.status;
+  }, token);
 }

@@ -1,0 +1,70 @@
+// The session bridge in a real browser: restore after lost cookies and
+// after a real redeploy, theft detection, other tenants, logout.
+import { test, expect } from "@playwright/test";
+import { startServer } from "../server";
+import { at, open, register, restoreFromPage, storedToken, uniqueEmail, waitForToken } from "./helpers";
+
+test("cookies cleared: reload restores the session and stores a new token", async ({ page }) => {
+  const logs: string[] = [];
+  page.on("console", (message) => logs.push(message.text()));
+  const email = uniqueEmail("bridge");
+  await register(page, "acme", email);
+  const first = await waitForToken(page);
+  await page.context().clearCookies();
+  await page.reload();
+  await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
+  await waitForToken(page, first);
+  expect(logs.some((l) => l.includes("Session bridge token used to restore session"))).toBe(true);
+});
+
+test("a real redeploy: server stopped, sessions wiped, started again, still signed in", async ({ page }) => {
+  const env = { SESSION_DRIVER: "memory" }; // every session dies with the process
+  let server = await startServer({ env });
+  try {
+    const site = at(server.port);
+    const email = uniqueEmail("deploy");
+    await register(page, "acme", email, site);
+    await waitForToken(page);
+    await server.stop(true);
+    server = await startServer({ env, reuse: { port: server.port, dataDir: server.dataDir } });
+    await page.reload();
+    await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("an old token replayed after the grace window signs the device out everywhere", async ({ page }) => {
+  const server = await startServer({ env: { BRIDGE_ROTATION_GRACE: "1" } });
+  try {
+    const site = at(server.port);
+    await register(page, "acme", uniqueEmail("theft"), site);
+    const old = await waitForToken(page);
+    await page.reload(); // the load refreshes: `old` is rotated out
+    await waitForToken(page, old);
+    await page.waitForTimeout(1_500);
+    expect(await restoreFromPage(page, old)).toBe(401);
+    await open(page, "acme", "/dashboard", site);
+    await expect(page.getByTestId("signed-out")).toBeVisible();
+    await expect.poll(() => storedToken(page)).toBeNull();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("acme's token presented at globex is refused, and dies", async ({ page }) => {
+  await register(page, "acme", uniqueEmail("cross"));
+  const token = await waitForToken(page);
+  await open(page, "globex", "/");
+  expect(await restoreFromPage(page, token)).toBe(401);
+  await open(page, "acme", "/");
+  expect(await restoreFromPage(page, token)).toBe(401);
+});
+
+test("logout removes the token from localStorage and makes it unusable", async ({ page }) => {
+  await register(page, "acme", uniqueEmail("logout"));
+  const token = await waitForToken(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect.poll(() => storedToken(page)).toBeNull();
+  expect(await restoreFromPage(page, token)).toBe(401);
+});
