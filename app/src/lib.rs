@@ -16,6 +16,8 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::security::content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

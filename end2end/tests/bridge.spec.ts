@@ -42,7 +42,8 @@ test("an old token replayed after the grace window signs the device out everywhe
     const old = await waitForToken(page);
     await page.reload(); // the load refreshes: `old` is rotated out
     await waitForToken(page, old);
-    await page.waitForTimeout(1_500);
+    // Timestamps are whole seconds: a 1 s grace window is over after 2 s at most.
+    await page.waitForTimeout(2_500);
     expect(await restoreFromPage(page, old)).toBe(401);
     await open(page, "acme", "/dashboard", site);
     await expect(page.getByTestId("signed-out")).toBeVisible();

@@ -83,3 +83,16 @@ test("an unknown workspace gets a page that says so", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByTestId("error-message")).toHaveText('There is no workspace called "initech" here.');
 });
+
+test("pages carry a nonce-based Content-Security-Policy that hydration satisfies", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  const response = await page.goto(url("acme", "/login"));
+  const policy = response?.headers()["content-security-policy"] ?? "";
+  expect(policy).toContain("script-src 'self' 'nonce-");
+  expect(policy).toContain("frame-ancestors 'none'");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  expect(violations).toEqual([]);
+});

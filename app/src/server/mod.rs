@@ -5,4 +5,5 @@ pub mod bridge;
 pub mod context;
 pub mod errors;
 pub mod navigation;
+pub mod security;
 pub mod workspaces;
