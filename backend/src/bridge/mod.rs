@@ -227,13 +227,7 @@ pub async fn rotate(
             return Err(BridgeError::Invalid);
         }
     };
-    sqlx::query("UPDATE bridge_families SET last_used_at = $1, ip = $2, user_agent = $3 WHERE id = $4")
-        .bind(at)
-        .bind(device.ip.as_deref())
-        .bind(device.user_agent.as_deref())
-        .bind(owner.as_str())
-        .execute(&mut *conn)
-        .await?;
+    touch_family(&mut conn, &owner, device, at).await?;
     event(&mut conn, kind, Some(&owner), Some(user), device.ip.as_deref()).await?;
     conn.commit().await?;
     Ok(Rotated { user, family: owner, token: next })
@@ -256,16 +250,22 @@ pub async fn reissue(db: &Scope, tenant: crate::tenancy::TenantId, family: &Fami
         .execute(&mut *conn)
         .await?;
     insert_token(&mut conn, &token, family, at).await?;
+    touch_family(&mut conn, family, device, at).await?;
+    event(&mut conn, "refreshed", Some(family), Some(UserId::new(user)), device.ip.as_deref()).await?;
+    conn.commit().await?;
+    Ok(token)
+}
+
+/// Records that the family was just used, and from where.
+async fn touch_family(conn: &mut sqlx::AnyConnection, family: &FamilyId, device: &Device, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE bridge_families SET last_used_at = $1, ip = $2, user_agent = $3 WHERE id = $4")
         .bind(at)
         .bind(device.ip.as_deref())
         .bind(device.user_agent.as_deref())
         .bind(family.as_str())
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    event(&mut conn, "refreshed", Some(family), Some(UserId::new(user)), device.ip.as_deref()).await?;
-    conn.commit().await?;
-    Ok(token)
+    Ok(())
 }
 
 async fn revoke_in(conn: &mut sqlx::AnyConnection, family: &FamilyId, reason: &str) -> Result<(), sqlx::Error> {
