@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::Login ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=pages::Register ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=pages::Dashboard ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=pages::Admin ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod admin;
 mod dashboard;
 mod form;
 mod home;
@@ -8,6 +9,7 @@ mod not_found;
 mod register;
 mod signup;
 
+pub use admin::Admin;
 pub use dashboard::Dashboard;
 pub use home::Home;
 pub use login::Login;

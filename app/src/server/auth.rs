@@ -16,7 +16,7 @@ fn tenant_view(tenant: &Tenant) -> TenantView {
     TenantView { slug: tenant.slug.to_string(), name: tenant.name.clone() }
 }
 
-fn user_view(user: &User) -> UserView {
+pub fn user_view(user: &User) -> UserView {
     UserView {
         id: user.id.get(),
         email: user.email.to_string(),

@@ -20,7 +20,8 @@ impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
             AccountError::Email(_) | AccountError::Password(_) | AccountError::Name => ApiError::BadRequest(e.to_string()),
-            AccountError::EmailTaken => ApiError::Conflict(e.to_string()),
+            AccountError::EmailTaken | AccountError::LastAdmin => ApiError::Conflict(e.to_string()),
+            AccountError::NoSuchUser => ApiError::NotFound(e.to_string()),
             AccountError::WrongCredentials => ApiError::Unauthorized(e.to_string()),
             AccountError::Hash(_) | AccountError::Database(_) => internal(&e),
         }

@@ -1,5 +1,6 @@
 //! Server-side bodies of the server functions (compiled with `ssr` only).
 
+pub mod admin;
 pub mod auth;
 pub mod bridge;
 pub mod context;

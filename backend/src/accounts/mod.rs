@@ -1,5 +1,6 @@
 //! Accounts of a tenant: emails, passwords, users.
 
+pub mod audit;
 pub mod email;
 pub mod password;
 pub mod users;

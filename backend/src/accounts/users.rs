@@ -85,6 +85,10 @@ pub enum AccountError {
     /// Deliberately silent about which of email and password was wrong.
     #[error("invalid email or password")]
     WrongCredentials,
+    #[error("a workspace keeps at least one admin")]
+    LastAdmin,
+    #[error("there is no such user")]
+    NoSuchUser,
     #[error(transparent)]
     Hash(#[from] HashError),
     #[error("database error: {0}")]
@@ -178,4 +182,36 @@ pub async fn find(db: &Scope, id: UserId) -> Result<Option<User>, sqlx::Error> {
         .as_ref()
         .map(user_from_row)
         .transpose()
+}
+
+/// Every user of the tenant, by id.
+pub async fn list(db: &Scope) -> Result<Vec<User>, sqlx::Error> {
+    sqlx::query("SELECT id, email, name, role FROM users ORDER BY id")
+        .fetch_all(&mut *db.conn().await?)
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect()
+}
+
+/// Promotes or demotes a user; the last admin cannot be demoted (checked in
+/// the same statement, so two admins demoting each other cannot both win).
+pub async fn set_role(db: &Scope, id: UserId, role: Role) -> Result<User, AccountError> {
+    let mut conn = db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE users SET role = $1 WHERE id = $2 \
+         AND ($1 = 'admin' OR EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND id <> $2)) \
+         RETURNING id, email, name, role",
+    )
+    .bind(role.as_str())
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = changed else {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(id.0).fetch_optional(&mut *conn).await?;
+        return Err(if exists.is_some() { AccountError::LastAdmin } else { AccountError::NoSuchUser });
+    };
+    let user = user_from_row(&row)?;
+    conn.commit().await?;
+    Ok(user)
 }

@@ -49,6 +49,26 @@ pub enum DirectoryError {
     Database(#[from] sqlx::Error),
 }
 
+/// The effective settings around a change, for the audit log.
+#[derive(Debug, Clone)]
+pub struct SettingsChange {
+    pub before: SessionSettings,
+    pub after: SessionSettings,
+}
+
+impl SettingsChange {
+    /// `key: old → new` for every key whose effective value changed.
+    pub fn differences(&self) -> Vec<(Key, String, String)> {
+        Key::ALL
+            .into_iter()
+            .filter_map(|k| {
+                let (old, new) = (self.before.get(k), self.after.get(k));
+                (old != new).then_some((k, old, new))
+            })
+            .collect()
+    }
+}
+
 struct Cached {
     handle: Arc<TenantHandle>,
     loaded: Instant,
@@ -143,9 +163,10 @@ impl Directory {
     /// Changes a tenant's overrides ("null" removes one). Everything is
     /// validated together before anything is stored; the next request uses
     /// the new settings (other processes within the cache's TTL).
-    pub async fn update_settings(&self, slug: &Slug, changes: &[(Key, String)]) -> Result<SessionSettings, DirectoryError> {
+    pub async fn update_settings(&self, slug: &Slug, changes: &[(Key, String)]) -> Result<SettingsChange, DirectoryError> {
         let tenant = self.get(slug).await?;
         let mut overrides = self.overrides(&tenant).await?;
+        let before = self.defaults.with_overrides(&overrides, &self.domain).unwrap_or_else(|_| (*self.defaults).clone());
         for (key, value) in changes {
             overrides.set(*key, value);
         }
@@ -155,7 +176,7 @@ impl Directory {
         if effective.lets_sessions_cross_tenants() {
             tracing::warn!(tenant = %slug, "{CROSSING_WARNING}");
         }
-        Ok(effective)
+        Ok(SettingsChange { before, after: effective })
     }
 
     /// The environment defaults every tenant starts from.

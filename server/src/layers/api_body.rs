@@ -1,6 +1,6 @@
 //! Normalises bodies posted to the JSON API so every client can use it:
 //! a url-encoded form (submitted before hydration or without JavaScript)
-//! becomes the equivalent JSON object of strings, and an empty body (a bare
+//! becomes the equivalent JSON object of strings (`a[b]=c` nests), and an empty body (a bare
 //! `POST /api/auth/logout`) becomes `{}`.
 
 use axum::{
@@ -41,13 +41,12 @@ pub async fn normalise(req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let json = match to_bytes(body, MAX_FORM_BYTES).await {
         Err(_) => Err(ApiError::PayloadTooLarge("the form is too large".into())),
-        Ok(bytes) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        // serde_qs reads `values[key]=v` as nested objects, as Leptos' own
+        // form handling does once hydrated.
+        Ok(bytes) => serde_qs::Config::new(5, false)
+            .deserialize_bytes::<serde_json::Value>(&bytes)
             .map_err(|e| ApiError::BadRequest(format!("malformed form: {e}")))
-            .and_then(|fields| {
-                let object: serde_json::Map<_, _> =
-                    fields.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
-                serde_json::to_vec(&object).map_err(|_| ApiError::internal())
-            }),
+            .and_then(|object| serde_json::to_vec(&object).map_err(|_| ApiError::internal())),
     };
     match json {
         Ok(json) => {

@@ -30,8 +30,14 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
     };
     let spec = CookieSpec::for_tenant(&handle.settings, &handle.tenant.slug, &platform.config.domain, is_https(req.uri(), req.headers()));
     let presented = find_session_id(&platform, &handle, &spec, req.headers());
+    // After a prefix change the browser still holds the old cookie: carry its
+    // session over to the new name instead of signing everyone out.
+    let renamed = match presented {
+        Presented::Nothing => renamed_cookie(&platform, &handle, &spec, req.headers()),
+        _ => None,
+    };
     let id = match presented {
-        Presented::Nothing => None,
+        Presented::Nothing => renamed.as_ref().map(|(_, id)| *id),
         Presented::Ours(id) => Some(id),
         Presented::Foreign if handle.settings.scope_guard => {
             tracing::warn!(tenant = %handle.tenant.slug, "refused a session cookie made for another tenant");
@@ -57,6 +63,9 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         accept.insert(header::ACCEPT, value.clone());
     }
     let mut response = next.run(req).await;
+    if let Some((old_name, _)) = renamed {
+        move_cookie(&session, &platform, &handle, &spec, &old_name, &mut response).await;
+    }
     if let Err(error) = persist(&session, &platform, &handle, &spec, had_cookie, &mut response).await {
         tracing::error!(tenant = %handle.tenant.slug, %error, "saving the session failed");
         let error = ApiError::Unavailable("your session could not be saved; please try again".into());
@@ -96,6 +105,51 @@ fn find_session_id(platform: &Platform, handle: &TenantHandle, spec: &CookieSpec
         }
     }
     verdict
+}
+
+/// A valid session cookie of this tenant under another prefix's name
+/// (`<old prefix>_<slug>_session`), with its session id.
+fn renamed_cookie(
+    platform: &Platform,
+    handle: &TenantHandle,
+    spec: &CookieSpec,
+    headers: &HeaderMap,
+) -> Option<(String, tower_sessions::session::Id)> {
+    let suffix = format!("_{}_session", handle.tenant.slug);
+    headers
+        .get_all(header::COOKIE)
+        .into_iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| name.ends_with(&suffix) && *name != spec.name)
+        .find_map(|(name, value)| match platform.seal.open(value.trim_matches('"'), handle.tenant.id) {
+            Unsealed::Ours(id) => Some((name.to_owned(), id)),
+            _ => None,
+        })
+}
+
+/// Re-issues a live session under the current cookie name and expires the
+/// old one (host-only, and for the parent domain in case it was shared).
+async fn move_cookie(session: &Session, platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, old_name: &str, response: &mut Response) {
+    if session.is_empty().await {
+        return;
+    }
+    if let Some(id) = session.id() {
+        let mut cookie = build_cookie(spec, platform.seal.seal(handle.tenant.id, id));
+        cookie.set_max_age(time::Duration::try_from(handle.settings.lifetime).ok());
+        set_cookie(response, &cookie);
+    }
+    let old = CookieSpec { name: old_name.to_owned(), domain: None, ..spec.clone() };
+    let mut removal = build_cookie(&old, String::new());
+    removal.make_removal();
+    set_cookie(response, &removal);
+    if platform.config.domain.accepts_domain_cookies() {
+        let shared = CookieSpec { domain: Some(platform.config.domain.as_str().to_owned()), ..old };
+        let mut removal = build_cookie(&shared, String::new());
+        removal.make_removal();
+        set_cookie(response, &removal);
+    }
 }
 
 /// With the scope guard off a foreign session id is used as is: the

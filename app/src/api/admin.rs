@@ -1,0 +1,65 @@
+//! The tenant admin panel's API (`/api/admin/*`): admins only, 403 for anyone else.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::{GetUrl, Json};
+
+use super::types::{RoleView, UserView};
+use crate::error::ApiError;
+
+/// One setting as the form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingField {
+    /// The setting's name (`cookie.same_site`), also the form field's.
+    pub key: String,
+    /// The environment variable that gives the default.
+    pub env: String,
+    pub value: String,
+    /// True when the tenant overrides the default.
+    pub overridden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub fields: Vec<SettingField>,
+    /// Set when the settings let sessions cross tenants.
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+#[server(prefix = "/api", endpoint = "admin/settings", input = GetUrl)]
+pub async fn admin_settings() -> Result<SettingsView, ApiError> {
+    crate::server::admin::settings().await
+}
+
+/// Saves the submitted values (a value equal to the default, or empty, drops
+/// the override). Refused as a whole, naming the field, when any is invalid.
+#[server(prefix = "/api", endpoint = "admin/settings/save", input = Json)]
+pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsView, ApiError> {
+    crate::server::admin::save_settings(values).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/users", input = GetUrl)]
+pub async fn admin_users() -> Result<Vec<UserView>, ApiError> {
+    crate::server::admin::users().await
+}
+
+/// `user_id` is text so the same form works posted plainly (all strings).
+#[server(prefix = "/api", endpoint = "admin/users/role", input = Json)]
+pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, ApiError> {
+    crate::server::admin::set_role(user_id, role).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/audit", input = GetUrl)]
+pub async fn admin_audit() -> Result<Vec<AuditEntryView>, ApiError> {
+    crate::server::admin::audit().await
+}

@@ -1,0 +1,129 @@
+use leptos::prelude::*;
+
+use super::form::{action_error, ApiForm, FormError};
+use crate::{
+    api::{
+        admin::{admin_audit, admin_settings, admin_users, SaveSettings, SetRole, SettingsView},
+        types::RoleView,
+    },
+    error::ApiError,
+};
+
+/// The tenant admin panel: session and bridge settings, users and roles,
+/// the audit log. Admins only; everyone else gets a 403 page.
+#[component]
+pub fn Admin() -> impl IntoView {
+    let save = ServerAction::<SaveSettings>::new();
+    let set_role = ServerAction::<SetRole>::new();
+    let settings = Resource::new(move || save.version().get(), |_| admin_settings());
+    let users = Resource::new(move || set_role.version().get(), |_| admin_users());
+    let audit = Resource::new(move || (save.version().get(), set_role.version().get()), |_| admin_audit());
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Err(e) => forbidden(e).into_any(),
+                    Ok(view) => view! {
+                        <section class="card wide">
+                            <h1>"Session settings"</h1>
+                            <SettingsForm view save/>
+                        </section>
+                        <section class="card wide">
+                            <h2>"Users"</h2>
+                            {move || Suspend::new(async move {
+                                users.await.map(|users| view! {
+                                    <table class="admin-table" data-testid="users">
+                                        <tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th></th></tr>
+                                        {users.into_iter().map(|u| {
+                                            let (label, target) = match u.role {
+                                                RoleView::Admin => ("Make member", "member"),
+                                                RoleView::Member => ("Make admin", "admin"),
+                                            };
+                                            view! {
+                                                <tr>
+                                                    <td>{u.email}</td><td>{u.name}</td><td>{u.role.label()}</td>
+                                                    <td>
+                                                        <ApiForm action=set_role>
+                                                            <input type="hidden" name="user_id" value=u.id.to_string()/>
+                                                            <input type="hidden" name="role" value=target/>
+                                                            <button type="submit" class="small">{label}</button>
+                                                        </ApiForm>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </table>
+                                    <FormError error=action_error(set_role)/>
+                                })
+                            })}
+                        </section>
+                        <section class="card wide">
+                            <h2>"Audit log"</h2>
+                            {move || Suspend::new(async move {
+                                audit.await.map(|entries| view! {
+                                    <ul class="audit" data-testid="audit">
+                                        {entries.into_iter().map(|e| view! {
+                                            <li><code>{e.at}</code>" "{e.actor}": "{e.action}" — "{e.detail}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                })
+                            })}
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn forbidden(error: ApiError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(error.status());
+    }
+    view! {
+        <section class="card">
+            <h1>"Admins only"</h1>
+            <p class="error" data-testid="error-message">{error.message().to_owned()}</p>
+        </section>
+    }
+}
+
+/// One input per setting, named `values[<key>]`; a refused save shows its
+/// message next to the field it names.
+#[component]
+fn SettingsForm(view: SettingsView, save: ServerAction<SaveSettings>) -> impl IntoView {
+    let saved_warning = move || save.value().with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|s| s.warning.clone()));
+    let initial_warning = view.warning.clone();
+    let warning = Signal::derive(move || saved_warning().unwrap_or_else(|| initial_warning.clone()));
+    let error_for = move |key: String| {
+        Signal::derive(move || {
+            save.value().with(|v| match v {
+                Some(Err(e)) if e.message().starts_with(&format!("{key}:")) => Some(e.message().to_owned()),
+                _ => None,
+            })
+        })
+    };
+    view! {
+        <Show when=move || warning.get().is_some()>
+            <p class="warning" role="alert" data-testid="crossing-warning">{move || warning.get()}</p>
+        </Show>
+        <ApiForm action=save>
+            {view.fields.into_iter().map(|field| {
+                let name = format!("values[{}]", field.key);
+                let error = error_for(field.key.clone());
+                view! {
+                    <label>
+                        {field.key.clone()}
+                        <small>{format!(" ({}{})", field.env, if field.overridden { ", overridden" } else { "" })}</small>
+                        <input name=name value=field.value/>
+                        <Show when=move || error.get().is_some()>
+                            <span class="error field-error" role="alert">{move || error.get()}</span>
+                        </Show>
+                    </label>
+                }
+            }).collect_view()}
+            <button type="submit">"Save settings"</button>
+        </ApiForm>
+    }
+}

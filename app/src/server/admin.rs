@@ -1,0 +1,101 @@
+//! The tenant admin panel's server side. Every function starts with
+//! `require_admin`, so a non-admin gets 403 from each endpoint, not only
+//! from the page.
+
+use std::collections::BTreeMap;
+
+use tessera_backend::{
+    accounts::{audit, users, Role, User, UserId},
+    sessions::{Key, SessionSettings, CROSSING_WARNING},
+};
+
+use super::{
+    auth::{current_user, user_view},
+    context::{self, TenantContext},
+};
+use crate::{
+    api::{
+        admin::{AuditEntryView, SettingField, SettingsView},
+        types::{RoleView, UserView},
+    },
+    error::ApiError,
+};
+
+async fn require_admin() -> Result<(TenantContext, User), ApiError> {
+    let ctx = context::request()?.into_tenant()?;
+    match current_user(&ctx).await? {
+        Some(user) if user.role == Role::Admin => Ok((ctx, user)),
+        _ => Err(ApiError::Forbidden("this page is for the workspace's admins".into())),
+    }
+}
+
+fn view_of(effective: &SessionSettings, overridden: impl Fn(Key) -> bool) -> SettingsView {
+    SettingsView {
+        fields: Key::ALL
+            .into_iter()
+            .map(|key| SettingField {
+                key: key.name().into(),
+                env: key.env().into(),
+                value: effective.get(key),
+                overridden: overridden(key),
+            })
+            .collect(),
+        warning: effective.lets_sessions_cross_tenants().then(|| CROSSING_WARNING.to_owned()),
+    }
+}
+
+pub async fn settings() -> Result<SettingsView, ApiError> {
+    let (ctx, _) = require_admin().await?;
+    let (effective, overrides) = ctx.platform.directory.settings(&ctx.tenant.tenant.slug).await?;
+    Ok(view_of(&effective, |k| overrides.get(k).is_some()))
+}
+
+pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsView, ApiError> {
+    let (ctx, admin) = require_admin().await?;
+    let directory = &ctx.platform.directory;
+    let defaults = directory.defaults();
+    let mut changes = Vec::new();
+    for (name, value) in values {
+        let key = Key::from_name(&name).ok_or_else(|| ApiError::BadRequest(format!("{name}: unknown setting")))?;
+        // The default's own value means "no override".
+        let value = if value.trim() == defaults.get(key) { String::new() } else { value };
+        changes.push((key, value));
+    }
+    let slug = &ctx.tenant.tenant.slug;
+    let change = directory.update_settings(slug, &changes).await?;
+    let db = directory.db(&ctx.tenant.tenant).await?;
+    for (key, old, new) in change.differences() {
+        audit::record(&db, &admin, "setting changed", &format!("{key}: {old} → {new}")).await?;
+    }
+    let (effective, overrides) = directory.settings(slug).await?;
+    Ok(view_of(&effective, |k| overrides.get(k).is_some()))
+}
+
+pub async fn users() -> Result<Vec<UserView>, ApiError> {
+    let (ctx, _) = require_admin().await?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(users::list(&db).await?.iter().map(user_view).collect())
+}
+
+pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, ApiError> {
+    let (ctx, admin) = require_admin().await?;
+    let user_id: i64 = user_id.trim().parse().map_err(|_| ApiError::BadRequest("user_id: not a user id".into()))?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let role = match role {
+        RoleView::Admin => Role::Admin,
+        RoleView::Member => Role::Member,
+    };
+    let changed = users::set_role(&db, UserId::new(user_id), role).await?;
+    audit::record(&db, &admin, "role changed", &format!("{}: → {}", changed.email, role.as_str())).await?;
+    Ok(users::list(&db).await?.iter().map(user_view).collect())
+}
+
+pub async fn audit() -> Result<Vec<AuditEntryView>, ApiError> {
+    let (ctx, _) = require_admin().await?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(audit::recent(&db, 100)
+        .await?
+        .into_iter()
+        .map(|e| AuditEntryView { at: e.at, actor: e.actor_email, action: e.action, detail: e.detail })
+        .collect())
+}

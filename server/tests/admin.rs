@@ -1,0 +1,146 @@
+//! The tenant admin panel's API and page: admins only, settings applied to
+//! the very next request, audit log, roles.
+
+mod support;
+
+use reqwest::{header, StatusCode};
+use serde_json::{json, Value};
+use support::{session_cookie, TestApp};
+
+struct Actor {
+    cookie: Option<String>,
+}
+
+async fn call(app: &TestApp, actor: &Actor, method: &str, path: &str, body: Value) -> (StatusCode, Value, header::HeaderMap) {
+    let url = app.url(Some("acme"), path);
+    let mut request = if method == "GET" { app.raw().get(url) } else { app.raw().post(url).json(&body) };
+    if let Some(cookie) = &actor.cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = request.send().await.expect("sent");
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, response.json().await.unwrap_or(Value::Null), headers)
+}
+
+/// acme with an admin (first user) and a member.
+async fn acme() -> (TestApp, Actor, Actor) {
+    let app = TestApp::spawn_with(&[("TESSERA_DOMAIN", "tessera.test")]).await;
+    let admin = session_cookie(&app.register(&app.raw(), "acme", "admin@acme.test").await, "acme");
+    let member = session_cookie(&app.register(&app.raw(), "acme", "member@acme.test").await, "acme");
+    (app, Actor { cookie: admin }, Actor { cookie: member })
+}
+
+fn endpoints() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        ("GET", "/api/admin/settings", Value::Null),
+        ("POST", "/api/admin/settings/save", json!({"values": {"lifetime": "30"}})),
+        ("GET", "/api/admin/users", Value::Null),
+        ("POST", "/api/admin/users/role", json!({"user_id": "2", "role": "admin"})),
+        ("GET", "/api/admin/audit", Value::Null),
+    ]
+}
+
+#[tokio::test]
+async fn every_admin_endpoint_refuses_non_admins() {
+    let (app, admin, member) = acme().await;
+    for (method, path, body) in endpoints() {
+        for (who, actor) in [("anonymous", &Actor { cookie: None }), ("member", &member)] {
+            let (status, reply, _) = call(&app, actor, method, path, body.clone()).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{who} {method} {path}");
+            assert_eq!(reply["error"], "forbidden", "{who} {method} {path}");
+        }
+    }
+    let page = app.raw().get(app.url(Some("acme"), "/admin")).header(header::COOKIE, member.cookie.clone().unwrap_or_default()).send().await.expect("sent");
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    for (method, path, body) in endpoints() {
+        let (status, _, _) = call(&app, &admin, method, path, body).await;
+        assert_eq!(status, StatusCode::OK, "admin {method} {path}");
+    }
+    let page = app.raw().get(app.url(Some("acme"), "/admin")).header(header::COOKIE, admin.cookie.clone().unwrap_or_default()).send().await.expect("sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("html").contains("Session settings"));
+}
+
+#[tokio::test]
+async fn admin_posts_are_csrf_checked() {
+    let (app, admin, _) = acme().await;
+    let response = app
+        .raw()
+        .post(app.url(Some("acme"), "/api/admin/settings/save"))
+        .header(header::COOKIE, admin.cookie.clone().unwrap_or_default())
+        .header("origin", app.url(Some("globex"), ""))
+        .json(&json!({"values": {"isolation": "false"}}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn invalid_values_are_refused_by_name_and_nothing_is_saved() {
+    let (app, admin, _) = acme().await;
+    let (_, before, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
+    let (status, reply, _) =
+        call(&app, &admin, "POST", "/api/admin/settings/save", json!({"values": {"prefix": "ok", "lifetime": "soon"}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(reply["message"].as_str().is_some_and(|m| m.starts_with("lifetime:")), "{reply}");
+    let (_, after, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
+    assert_eq!(before, after, "nothing saved");
+}
+
+fn set_cookies(headers: &header::HeaderMap) -> Vec<String> {
+    headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn saved_changes_apply_to_the_very_next_request() {
+    let (app, admin, _) = acme().await;
+    let (status, _, _) = call(&app, &admin, "POST", "/api/admin/settings/save", json!({"values": {"cross_subdomain": "true"}})).await;
+    assert_eq!(status, StatusCode::OK);
+    let next = app.register(&app.raw(), "acme", "next@acme.test").await;
+    assert!(set_cookies(next.headers()).iter().any(|c| c.contains("Domain=tessera.test")));
+
+    let (status, _, _) = call(&app, &admin, "POST", "/api/admin/settings/save", json!({"values": {"prefix": "team"}})).await;
+    assert_eq!(status, StatusCode::OK);
+    // The admin's browser still holds tenant_acme_session: it stays signed in,
+    // moved to the new name, and the old cookie is expired.
+    let (status, me, headers) = call(&app, &admin, "GET", "/api/auth/me", Value::Null).await;
+    assert_eq!((status, &me["user"]["email"]), (StatusCode::OK, &json!("admin@acme.test")));
+    let cookies = set_cookies(&headers);
+    assert!(cookies.iter().any(|c| c.starts_with("team_acme_session=") && !c.contains("Max-Age=0")), "{cookies:?}");
+    assert!(cookies.iter().any(|c| c.starts_with("tenant_acme_session=") && c.contains("Max-Age=0")), "{cookies:?}");
+}
+
+#[tokio::test]
+async fn the_insecure_combination_is_flagged_and_changes_are_audited() {
+    let (app, admin, _) = acme().await;
+    let (_, saved, _) =
+        call(&app, &admin, "POST", "/api/admin/settings/save", json!({"values": {"isolation": "false", "scope_guard": "false"}})).await;
+    assert!(saved["warning"].as_str().is_some_and(|w| w.contains("INSECURE")));
+    // Sessions now live in the shared store: the admin signs in again there.
+    let login = app.login(&app.raw(), "acme", "admin@acme.test", support::PASSWORD).await;
+    let admin = Actor { cookie: session_cookie(&login, "acme") };
+    let (_, shown, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
+    assert!(shown["warning"].as_str().is_some());
+    let (_, audit, _) = call(&app, &admin, "GET", "/api/admin/audit", Value::Null).await;
+    let details: Vec<&str> = audit.as_array().expect("list").iter().filter_map(|e| e["detail"].as_str()).collect();
+    assert!(details.contains(&"isolation: true → false") && details.contains(&"scope_guard: true → false"), "{details:?}");
+    assert!(audit.as_array().expect("list").iter().all(|e| e["actor"] == "admin@acme.test"));
+}
+
+#[tokio::test]
+async fn roles_change_but_a_tenant_keeps_one_admin() {
+    let (app, admin, _) = acme().await;
+    let (status, reply, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "1", "role": "member"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{reply}");
+    let (status, users, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "2", "role": "admin"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(users[1]["role"], "admin");
+    let (status, users, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "1", "role": "member"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((users[0]["role"].as_str(), users[1]["role"].as_str()), (Some("member"), Some("admin")));
+    let (status, _, _) = call(&app, &admin, "GET", "/api/admin/users", Value::Null).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no longer an admin");
+    let (status, _, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "99", "role": "admin"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
