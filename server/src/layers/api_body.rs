@@ -41,12 +41,9 @@ pub async fn normalise(req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let json = match to_bytes(body, MAX_FORM_BYTES).await {
         Err(_) => Err(ApiError::PayloadTooLarge("the form is too large".into())),
-        // serde_qs reads `values[key]=v` as nested objects, as Leptos' own
-        // form handling does once hydrated.
-        Ok(bytes) => serde_qs::Config::new(5, false)
-            .deserialize_bytes::<serde_json::Value>(&bytes)
+        Ok(bytes) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .map_err(|e| ApiError::BadRequest(format!("malformed form: {e}")))
-            .and_then(|object| serde_json::to_vec(&object).map_err(|_| ApiError::internal())),
+            .and_then(|fields| serde_json::to_vec(&nest(fields)).map_err(|_| ApiError::internal())),
     };
     match json {
         Ok(json) => {
@@ -55,5 +52,47 @@ pub async fn normalise(req: Request, next: Next) -> Response {
             next.run(Request::from_parts(parts, Body::from(json))).await
         }
         Err(error) => reply::error(parts.uri.path(), &parts.headers, error),
+    }
+}
+
+/// Form fields as a JSON object of strings; `outer[inner]=v` becomes
+/// `{"outer": {"inner": "v"}}`, as Leptos' own form decoding reads it once
+/// hydrated.
+fn nest(fields: Vec<(String, String)>) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let mut object = Map::new();
+    for (key, value) in fields {
+        let nested = key.strip_suffix(']').and_then(|k| k.split_once('['));
+        match nested {
+            Some((outer, inner)) if !outer.is_empty() && !inner.contains(['[', ']']) => {
+                let slot = object.entry(outer.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(map) = slot {
+                    map.insert(inner.to_owned(), Value::String(value));
+                }
+            }
+            _ => {
+                object.insert(key, Value::String(value));
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nests_bracketed_keys_one_level() {
+        let fields = vec![
+            ("email".to_owned(), "a@b.test".to_owned()),
+            ("values[isolation]".to_owned(), "true".to_owned()),
+            ("values[cookie.domain]".to_owned(), "".to_owned()),
+            ("odd[a][b]".to_owned(), "x".to_owned()),
+        ];
+        assert_eq!(
+            nest(fields),
+            serde_json::json!({"email": "a@b.test", "values": {"isolation": "true", "cookie.domain": ""}, "odd[a][b]": "x"})
+        );
     }
 }
