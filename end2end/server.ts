@@ -9,6 +9,8 @@ import * as http from "node:http";
 import * as net from "node:net";
 
 const root = resolve(__dirname, "..");
+/** The password of each tenant's admin (admin@<slug>.test) in these test servers. */
+export const ADMIN_PASSWORD = "e2e-admin-password";
 const binary = process.env.TESSERA_BIN ?? join(root, "target", "debug", "tessera");
 
 function freePort(): Promise<number> {
@@ -70,7 +72,12 @@ export async function startServer(options: Options = {}): Promise<Server> {
   };
   if (!reuse) {
     for (const [slug, name] of [["acme", "Acme"], ["globex", "Globex"]]) {
-      execFileSync(binary, ["tenant", "create", slug, "--name", name], { cwd: root, env, stdio: "ignore" });
+      const admin = ["--admin-email", `admin@${slug}.test`, "--admin-name", `${name} Admin`];
+      execFileSync(binary, ["tenant", "create", slug, "--name", name, ...admin], {
+        cwd: root,
+        env: { ...env, TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD },
+        stdio: "ignore",
+      });
     }
   }
   const server: ChildProcess = spawn(binary, ["serve"], { cwd: root, env, stdio: "inherit" });

@@ -33,7 +33,10 @@ pub fn Admin() -> impl IntoView {
                             {move || Suspend::new(async move {
                                 users.await.map(|users| view! {
                                     <table class="admin-table" data-testid="users">
-                                        <tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th></th></tr>
+                                        // Explicit thead/tbody: a browser adds tbody itself, and
+                                        // hydration must find the DOM it rendered.
+                                        <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th></th></tr></thead>
+                                        <tbody>
                                         {users.into_iter().map(|u| {
                                             let (label, target) = match u.role {
                                                 RoleView::Admin => ("Make member", "member"),
@@ -52,6 +55,7 @@ pub fn Admin() -> impl IntoView {
                                                 </tr>
                                             }
                                         }).collect_view()}
+                                        </tbody>
                                     </table>
                                     <FormError error=action_error(set_role)/>
                                 })
@@ -63,7 +67,10 @@ pub fn Admin() -> impl IntoView {
                                 audit.await.map(|entries| view! {
                                     <ul class="audit" data-testid="audit">
                                         {entries.into_iter().map(|e| view! {
-                                            <li><code>{e.at}</code>" "{e.actor}": "{e.action}" — "{e.detail}</li>
+                                            <li>
+                                                <code>{e.at}</code>
+                                                <span>{format!(" {}: {} — {}", e.actor, e.action, e.detail)}</span>
+                                            </li>
                                         }).collect_view()}
                                     </ul>
                                 })

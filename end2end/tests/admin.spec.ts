@@ -1,0 +1,36 @@
+// The tenant admin panel in a real browser. Screenshots of its pages are
+// written to end2end/screenshots/ (not committed) for a person to look at.
+import { test, expect } from "@playwright/test";
+import { ADMIN_PASSWORD } from "../server";
+import { open, register, uniqueEmail } from "./helpers";
+
+test("an admin changes a setting, sees it saved and audited", async ({ page }) => {
+  await open(page, "acme", "/login");
+  await page.getByLabel("Email").fill("admin@acme.test");
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in")).toBeVisible();
+  await open(page, "acme", "/admin");
+  await page.screenshot({ path: "screenshots/admin-settings.png", fullPage: true });
+
+  const lifetime = page.getByLabel(/^lifetime/);
+  await lifetime.fill("soon");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("lifetime: expected a number of minutes")).toBeVisible();
+  await page.screenshot({ path: "screenshots/admin-settings-error.png", fullPage: true });
+
+  await lifetime.fill("45");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByTestId("audit")).toContainText("lifetime: 120 → 45");
+  await page.reload();
+  await expect(page.getByLabel(/^lifetime/)).toHaveValue("45");
+  await page.screenshot({ path: "screenshots/admin-after-save.png", fullPage: true });
+});
+
+test("a plain user is refused the admin panel", async ({ page }) => {
+  await register(page, "acme", uniqueEmail("member"));
+  const response = await page.goto(page.url().replace("/dashboard", "/admin"));
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "Admins only" })).toBeVisible();
+  await page.screenshot({ path: "screenshots/admin-refused.png", fullPage: true });
+});
