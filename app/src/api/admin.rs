@@ -36,6 +36,19 @@ pub struct AuditEntryView {
     pub detail: String,
 }
 
+/// Everything the panel shows, in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelView {
+    pub settings: SettingsView,
+    pub users: Vec<UserView>,
+    pub audit: Vec<AuditEntryView>,
+}
+
+#[server(prefix = "/api", endpoint = "admin/panel", input = GetUrl)]
+pub async fn admin_panel() -> Result<PanelView, ApiError> {
+    crate::server::admin::panel().await
+}
+
 #[server(prefix = "/api", endpoint = "admin/settings", input = GetUrl)]
 pub async fn admin_settings() -> Result<SettingsView, ApiError> {
     crate::server::admin::settings().await

@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use super::form::{action_error, ApiForm, FormError};
 use crate::{
     api::{
-        admin::{admin_audit, admin_settings, admin_users, SaveSettings, SetRole, SettingsView},
-        types::RoleView,
+        admin::{admin_panel, PanelView, SaveSettings, SetRole, SettingsView},
+        types::{RoleView, UserView},
     },
     error::ApiError,
 };
@@ -15,71 +15,72 @@ use crate::{
 pub fn Admin() -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
     let set_role = ServerAction::<SetRole>::new();
-    let settings = Resource::new(move || save.version().get(), |_| admin_settings());
-    let users = Resource::new(move || set_role.version().get(), |_| admin_users());
-    let audit = Resource::new(move || (save.version().get(), set_role.version().get()), |_| admin_audit());
+    // One resource for the whole panel: nested suspense boundaries hydrated
+    // unreliably once the lists grew.
+    let panel = Resource::new(move || (save.version().get(), set_role.version().get()), |_| admin_panel());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match settings.await {
+                match panel.await {
                     Err(e) => forbidden(e).into_any(),
-                    Ok(view) => view! {
+                    Ok(PanelView { settings, users, audit }) => view! {
                         <section class="card wide">
                             <h1>"Session settings"</h1>
-                            <SettingsForm view save/>
+                            <SettingsForm view=settings save/>
                         </section>
                         <section class="card wide">
                             <h2>"Users"</h2>
-                            {move || Suspend::new(async move {
-                                users.await.map(|users| view! {
-                                    <table class="admin-table" data-testid="users">
-                                        // Explicit thead/tbody: a browser adds tbody itself, and
-                                        // hydration must find the DOM it rendered.
-                                        <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th></th></tr></thead>
-                                        <tbody>
-                                        {users.into_iter().map(|u| {
-                                            let (label, target) = match u.role {
-                                                RoleView::Admin => ("Make member", "member"),
-                                                RoleView::Member => ("Make admin", "admin"),
-                                            };
-                                            view! {
-                                                <tr>
-                                                    <td>{u.email}</td><td>{u.name}</td><td>{u.role.label()}</td>
-                                                    <td>
-                                                        <ApiForm action=set_role>
-                                                            <input type="hidden" name="user_id" value=u.id.to_string()/>
-                                                            <input type="hidden" name="role" value=target/>
-                                                            <button type="submit" class="small">{label}</button>
-                                                        </ApiForm>
-                                                    </td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                    <FormError error=action_error(set_role)/>
-                                })
-                            })}
+                            <UsersTable users set_role/>
                         </section>
                         <section class="card wide">
                             <h2>"Audit log"</h2>
-                            {move || Suspend::new(async move {
-                                audit.await.map(|entries| view! {
-                                    <ul class="audit" data-testid="audit">
-                                        {entries.into_iter().map(|e| view! {
-                                            <li>
-                                                <code>{e.at}</code>
-                                                <span>{format!(" {}: {} — {}", e.actor, e.action, e.detail)}</span>
-                                            </li>
-                                        }).collect_view()}
-                                    </ul>
-                                })
-                            })}
+                            <ul class="audit" data-testid="audit">
+                                {audit.into_iter().map(|e| view! {
+                                    <li>
+                                        <code>{e.at}</code>
+                                        <span>{format!(" {}: {} — {}", e.actor, e.action, e.detail)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
                         </section>
                     }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn UsersTable(users: Vec<UserView>, set_role: ServerAction<SetRole>) -> impl IntoView {
+    view! {
+        <table class="admin-table" data-testid="users">
+            // Explicit thead/tbody: a browser adds tbody itself, and
+            // hydration must find the DOM it rendered.
+            <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th></th></tr></thead>
+            <tbody>
+                {users.into_iter().map(|u| {
+                    let (label, target) = match u.role {
+                        RoleView::Admin => ("Make member", "member"),
+                        RoleView::Member => ("Make admin", "admin"),
+                    };
+                    view! {
+                        <tr>
+                            <td>{u.email}</td>
+                            <td>{u.name}</td>
+                            <td>{u.role.label()}</td>
+                            <td>
+                                <ApiForm action=set_role>
+                                    <input type="hidden" name="user_id" value=u.id.to_string()/>
+                                    <input type="hidden" name="role" value=target/>
+                                    <button type="submit" class="small">{label}</button>
+                                </ApiForm>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <FormError error=action_error(set_role)/>
     }
 }
 

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     api::{
-        admin::{AuditEntryView, SettingField, SettingsView},
+        admin::{AuditEntryView, PanelView, SettingField, SettingsView},
         types::{RoleView, UserView},
     },
     error::ApiError,
@@ -42,6 +42,10 @@ fn view_of(effective: &SessionSettings, overridden: impl Fn(Key) -> bool) -> Set
             .collect(),
         warning: effective.lets_sessions_cross_tenants().then(|| CROSSING_WARNING.to_owned()),
     }
+}
+
+pub async fn panel() -> Result<PanelView, ApiError> {
+    Ok(PanelView { settings: settings().await?, users: users().await?, audit: audit().await? })
 }
 
 pub async fn settings() -> Result<SettingsView, ApiError> {
