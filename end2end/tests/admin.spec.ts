@@ -11,6 +11,8 @@ test("an admin changes a setting, sees it saved and audited", async ({ page }) =
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("signed-in")).toBeVisible();
   await open(page, "acme", "/admin");
+  await expect(page.getByTestId("bridge-chart")).toBeVisible();
+  await expect(page.getByTestId("bridge-totals")).toContainText("restores");
   await page.screenshot({ path: "screenshots/admin-settings.png", fullPage: true });
 
   const lifetime = page.getByLabel(/^lifetime/);

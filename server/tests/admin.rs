@@ -37,6 +37,8 @@ fn endpoints() -> Vec<(&'static str, &'static str, Value)> {
         ("GET", "/api/admin/users", Value::Null),
         ("POST", "/api/admin/users/role", json!({"user_id": "2", "role": "admin"})),
         ("GET", "/api/admin/audit", Value::Null),
+        ("GET", "/api/admin/bridge-usage", Value::Null),
+        ("GET", "/api/admin/panel", Value::Null),
     ]
 }
 
@@ -142,5 +144,27 @@ async fn roles_change_but_a_tenant_keeps_one_admin() {
     let (status, _, _) = call(&app, &admin, "GET", "/api/admin/users", Value::Null).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no longer an admin");
     let (status, _, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "99", "role": "admin"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn bridge_usage_counts_restores_refreshes_failures_and_revocations() {
+    let (app, admin, member) = acme().await;
+    let token = |body: &Value| body["bridge_token"].as_str().unwrap_or_default().to_owned();
+    let signed_up: Value = app.register(&app.raw(), "acme", "ada@acme.test").await.json().await.expect("json");
+    let restore = |t: String| {
+        let app = &app;
+        async move { app.post(&app.raw(), Some("acme"), "/api/session-bridge/restore", &json!({ "token": t })).await.status() }
+    };
+    assert_eq!(restore(token(&signed_up)).await, StatusCode::OK);
+    assert_eq!(restore("garbage".into()).await, StatusCode::UNAUTHORIZED);
+    let (_, _, _) = call(&app, &member, "POST", "/api/auth/logout", json!({})).await; // revokes the member's device
+    let (status, usage, _) = call(&app, &admin, "GET", "/api/admin/bridge-usage", Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let days = usage.as_array().expect("list");
+    assert_eq!(days.len(), 14);
+    let today = &days[13];
+    assert_eq!((today["restores"].as_u64(), today["failures"].as_u64(), today["revocations"].as_u64()), (Some(1), Some(1), Some(1)));
+    let (status, _, _) = call(&app, &member, "GET", "/api/admin/bridge-usage", Value::Null).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

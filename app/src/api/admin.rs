@@ -36,12 +36,24 @@ pub struct AuditEntryView {
     pub detail: String,
 }
 
+/// Bridge activity of one day (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub restores: u64,
+    pub refreshes: u64,
+    pub failures: u64,
+    pub revocations: u64,
+}
+
 /// Everything the panel shows, in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelView {
     pub settings: SettingsView,
     pub users: Vec<UserView>,
     pub audit: Vec<AuditEntryView>,
+    pub usage: Vec<UsageDay>,
 }
 
 #[server(prefix = "/api", endpoint = "admin/panel", input = GetUrl)]
@@ -75,4 +87,10 @@ pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, 
 #[server(prefix = "/api", endpoint = "admin/audit", input = GetUrl)]
 pub async fn admin_audit() -> Result<Vec<AuditEntryView>, ApiError> {
     crate::server::admin::audit().await
+}
+
+/// Bridge restores, refreshes, failures and revocations per day, last 14 days.
+#[server(prefix = "/api", endpoint = "admin/bridge-usage", input = GetUrl)]
+pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
+    crate::server::admin::bridge_usage().await
 }

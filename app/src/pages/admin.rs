@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, ApiForm, FormError};
+use super::{
+    form::{action_error, ApiForm, FormError},
+    usage_chart::UsageChart,
+};
 use crate::{
     api::{
         admin::{admin_panel, PanelView, SaveSettings, SetRole, SettingsView},
@@ -23,7 +26,7 @@ pub fn Admin() -> impl IntoView {
             {move || Suspend::new(async move {
                 match panel.await {
                     Err(e) => forbidden(e).into_any(),
-                    Ok(PanelView { settings, users, audit }) => view! {
+                    Ok(PanelView { settings, users, audit, usage }) => view! {
                         <section class="card wide">
                             <h1>"Session settings"</h1>
                             <SettingsForm view=settings save/>
@@ -31,6 +34,10 @@ pub fn Admin() -> impl IntoView {
                         <section class="card wide">
                             <h2>"Users"</h2>
                             <UsersTable users set_role/>
+                        </section>
+                        <section class="card wide">
+                            <h2>"Session bridge, last 14 days"</h2>
+                            <UsageChart usage/>
                         </section>
                         <section class="card wide">
                             <h2>"Audit log"</h2>

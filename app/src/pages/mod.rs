@@ -8,6 +8,7 @@ mod login;
 mod not_found;
 mod register;
 mod signup;
+mod usage_chart;
 
 pub use admin::Admin;
 pub use dashboard::Dashboard;

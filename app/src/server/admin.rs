@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use tessera_backend::{
     accounts::{audit, users, Role, User, UserId},
+    bridge,
     sessions::{Key, SessionSettings, CROSSING_WARNING},
 };
 
@@ -15,7 +16,7 @@ use super::{
 };
 use crate::{
     api::{
-        admin::{AuditEntryView, PanelView, SettingField, SettingsView},
+        admin::{AuditEntryView, PanelView, UsageDay, SettingField, SettingsView},
         types::{RoleView, UserView},
     },
     error::ApiError,
@@ -45,7 +46,7 @@ fn view_of(effective: &SessionSettings, overridden: impl Fn(Key) -> bool) -> Set
 }
 
 pub async fn panel() -> Result<PanelView, ApiError> {
-    Ok(PanelView { settings: settings().await?, users: users().await?, audit: audit().await? })
+    Ok(PanelView { settings: settings().await?, users: users().await?, audit: audit().await?, usage: bridge_usage().await? })
 }
 
 pub async fn settings() -> Result<SettingsView, ApiError> {
@@ -102,4 +103,26 @@ pub async fn audit() -> Result<Vec<AuditEntryView>, ApiError> {
         .into_iter()
         .map(|e| AuditEntryView { at: e.at, actor: e.actor_email, action: e.action, detail: e.detail })
         .collect())
+}
+
+pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
+    let (ctx, _) = require_admin().await?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(bridge::usage(&db, 14)
+        .await?
+        .into_iter()
+        .map(|d| UsageDay {
+            date: date_of(d.day),
+            restores: d.restores,
+            refreshes: d.refreshes,
+            failures: d.failures,
+            revocations: d.revocations,
+        })
+        .collect())
+}
+
+fn date_of(day: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(day * 86_400)
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_default()
 }

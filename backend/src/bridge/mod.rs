@@ -348,3 +348,44 @@ pub async fn revoke_device(db: &Scope, user: UserId, family: &FamilyId, ip: Opti
     revoke(db, family, "revoked by its owner", ip).await?;
     Ok(true)
 }
+
+/// Bridge activity of one day (UTC), for the admin panel's chart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayUsage {
+    /// Days since 1970-01-01.
+    pub day: i64,
+    pub restores: u64,
+    pub refreshes: u64,
+    pub failures: u64,
+    pub revocations: u64,
+}
+
+/// The last `days` days of events, oldest first, every day present.
+pub async fn usage(db: &Scope, days: i64) -> Result<Vec<DayUsage>, sqlx::Error> {
+    let today = now() / 86_400;
+    let first = today - days + 1;
+    let rows = sqlx::query(
+        "SELECT at / 86400 AS day, kind, COUNT(*) AS n FROM bridge_events WHERE at >= $1 GROUP BY at / 86400, kind",
+    )
+    .bind(first * 86_400)
+    .fetch_all(&mut *db.conn().await?)
+    .await?;
+    let mut usage: Vec<DayUsage> = (first..=today).map(|day| DayUsage { day, ..DayUsage::default() }).collect();
+    for row in rows {
+        let day: i64 = row.try_get("day")?;
+        let count = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
+        let Some(slot) = usize::try_from(day - first).ok().and_then(|i| usage.get_mut(i)) else { continue };
+        match row.try_get::<String, _>("kind")?.as_str() {
+            "restored" => slot.restores += count,
+            "refreshed" | "grace_reuse" => slot.refreshes += count,
+            "failed" => slot.failures += count,
+            "theft_detected" => {
+                slot.failures += count;
+                slot.revocations += count;
+            }
+            "revoked" => slot.revocations += count,
+            _ => {}
+        }
+    }
+    Ok(usage)
+}
