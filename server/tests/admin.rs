@@ -39,6 +39,10 @@ fn endpoints() -> Vec<(&'static str, &'static str, Value)> {
         ("GET", "/api/admin/audit", Value::Null),
         ("GET", "/api/admin/bridge-usage", Value::Null),
         ("GET", "/api/admin/panel", Value::Null),
+        ("GET", "/api/admin/sessions", Value::Null),
+        ("POST", "/api/admin/sessions/revoke", json!({"handle": "nope"})),
+        ("GET", "/api/admin/devices", Value::Null),
+        ("POST", "/api/admin/devices/revoke", json!({"device_id": "nope"})),
     ]
 }
 
@@ -56,7 +60,8 @@ async fn every_admin_endpoint_refuses_non_admins() {
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
     for (method, path, body) in endpoints() {
         let (status, _, _) = call(&app, &admin, method, path, body).await;
-        assert_eq!(status, StatusCode::OK, "admin {method} {path}");
+        let expected = if path.ends_with("/revoke") { StatusCode::NOT_FOUND } else { StatusCode::OK };
+        assert_eq!(status, expected, "admin {method} {path}");
     }
     let page = app.raw().get(app.url(Some("acme"), "/admin")).header(header::COOKIE, admin.cookie.clone().unwrap_or_default()).send().await.expect("sent");
     assert_eq!(page.status(), StatusCode::OK);
@@ -167,4 +172,41 @@ async fn bridge_usage_counts_restores_refreshes_failures_and_revocations() {
     assert_eq!((today["restores"].as_u64(), today["failures"].as_u64(), today["revocations"].as_u64()), (Some(1), Some(1), Some(1)));
     let (status, _, _) = call(&app, &member, "GET", "/api/admin/bridge-usage", Value::Null).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn admins_see_and_revoke_sessions_and_devices() {
+    let (app, admin, member) = acme().await;
+    let (status, sessions, _) = call(&app, &admin, "GET", "/api/admin/sessions", Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let sessions = sessions.as_array().expect("list").clone();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    let members = sessions.iter().find(|s| s["user"] == "member@acme.test").expect("the member's session");
+    assert_eq!(members["ip"], "127.0.0.1");
+    assert!(members["created_at"].as_i64().is_some() && members["current"] == false);
+    assert!(sessions.iter().any(|s| s["user"] == "admin@acme.test" && s["current"] == true));
+    let handle = members["handle"].as_str().expect("handle");
+    assert!(!member.cookie.clone().unwrap_or_default().contains(handle), "handles are not session ids");
+
+    let (status, remaining, _) = call(&app, &admin, "POST", "/api/admin/sessions/revoke", json!({"handle": handle})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(remaining.as_array().map(Vec::len), Some(1));
+    let (_, me, _) = call(&app, &member, "GET", "/api/auth/me", Value::Null).await;
+    assert_eq!(me["authenticated"], false, "signed out on the next request");
+
+    // A device: the member signs in again; the admin revokes that device.
+    let login = app.login(&app.raw(), "acme", "member@acme.test", support::PASSWORD).await;
+    let member = Actor { cookie: session_cookie(&login, "acme") };
+    let (_, devices, _) = call(&app, &admin, "GET", "/api/admin/devices", Value::Null).await;
+    let theirs: Vec<Value> = devices.as_array().expect("list").iter().filter(|d| d["user"] == "member@acme.test").cloned().collect();
+    assert_eq!(theirs.len(), 2, "registration and the new sign-in");
+    for device in theirs {
+        let (status, _, _) = call(&app, &admin, "POST", "/api/admin/devices/revoke", json!({"device_id": device["id"]})).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, me, _) = call(&app, &member, "GET", "/api/auth/me", Value::Null).await;
+    assert_eq!(me["authenticated"], false, "the revoked device is signed out");
+    let (_, audit, _) = call(&app, &admin, "GET", "/api/admin/audit", Value::Null).await;
+    let actions: Vec<&str> = audit.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"session revoked") && actions.contains(&"device revoked"), "{actions:?}");
 }

@@ -36,6 +36,29 @@ pub struct AuditEntryView {
     pub detail: String,
 }
 
+/// A signed-in session of the tenant. `handle` names it without revealing
+/// its id (a one-way hash of it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub handle: String,
+    pub user: String,
+    pub created_at: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub current: bool,
+}
+
+/// A bridge device of any user of the tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminDeviceView {
+    pub id: String,
+    pub user: String,
+    pub last_used_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
 /// Bridge activity of one day (UTC).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageDay {
@@ -54,6 +77,8 @@ pub struct PanelView {
     pub users: Vec<UserView>,
     pub audit: Vec<AuditEntryView>,
     pub usage: Vec<UsageDay>,
+    pub sessions: Vec<SessionView>,
+    pub devices: Vec<AdminDeviceView>,
 }
 
 #[server(prefix = "/api", endpoint = "admin/panel", input = GetUrl)]
@@ -93,4 +118,26 @@ pub async fn admin_audit() -> Result<Vec<AuditEntryView>, ApiError> {
 #[server(prefix = "/api", endpoint = "admin/bridge-usage", input = GetUrl)]
 pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
     crate::server::admin::bridge_usage().await
+}
+
+#[server(prefix = "/api", endpoint = "admin/sessions", input = GetUrl)]
+pub async fn admin_sessions() -> Result<Vec<SessionView>, ApiError> {
+    crate::server::admin_sessions::sessions().await
+}
+
+/// Ends a session; its holder is signed out on their next request.
+#[server(prefix = "/api", endpoint = "admin/sessions/revoke", input = Json)]
+pub async fn revoke_session(handle: String) -> Result<Vec<SessionView>, ApiError> {
+    crate::server::admin_sessions::revoke_session(handle).await
+}
+
+#[server(prefix = "/api", endpoint = "admin/devices", input = GetUrl)]
+pub async fn admin_devices() -> Result<Vec<AdminDeviceView>, ApiError> {
+    crate::server::admin_sessions::devices().await
+}
+
+/// Revokes a bridge device: its token stops working and its sessions end.
+#[server(prefix = "/api", endpoint = "admin/devices/revoke", input = Json)]
+pub async fn admin_revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, ApiError> {
+    crate::server::admin_sessions::revoke_device(device_id).await
 }

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::{
     api::{
-        admin::{admin_panel, PanelView, SaveSettings, SetRole, SettingsView},
+        admin::{admin_panel, AdminRevokeDevice, PanelView, RevokeSession, SaveSettings, SetRole, SettingsView},
         types::{RoleView, UserView},
     },
     error::ApiError,
@@ -18,15 +18,20 @@ use crate::{
 pub fn Admin() -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
     let set_role = ServerAction::<SetRole>::new();
+    let revoke_session = ServerAction::<RevokeSession>::new();
+    let revoke_device = ServerAction::<AdminRevokeDevice>::new();
     // One resource for the whole panel: nested suspense boundaries hydrated
     // unreliably once the lists grew.
-    let panel = Resource::new(move || (save.version().get(), set_role.version().get()), |_| admin_panel());
+    let versions = move || {
+        (save.version().get(), set_role.version().get(), revoke_session.version().get(), revoke_device.version().get())
+    };
+    let panel = Resource::new(versions, |_| admin_panel());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match panel.await {
                     Err(e) => forbidden(e).into_any(),
-                    Ok(PanelView { settings, users, audit, usage }) => view! {
+                    Ok(PanelView { settings, users, audit, usage, sessions, devices }) => view! {
                         <section class="card wide">
                             <h1>"Session settings"</h1>
                             <SettingsForm view=settings save/>
@@ -34,6 +39,52 @@ pub fn Admin() -> impl IntoView {
                         <section class="card wide">
                             <h2>"Users"</h2>
                             <UsersTable users set_role/>
+                        </section>
+                        <section class="card wide">
+                            <h2>"Active sessions"</h2>
+                            <table class="admin-table" data-testid="sessions">
+                                <thead><tr><th>"User"</th><th>"Last seen"</th><th>"IP"</th><th>"Browser"</th><th></th></tr></thead>
+                                <tbody>
+                                    {sessions.into_iter().map(|s| view! {
+                                        <tr>
+                                            <td>{if s.current { format!("{} (you)", s.user) } else { s.user }}</td>
+                                            <td>{s.last_seen.map(|t| t.to_string()).unwrap_or_default()}</td>
+                                            <td>{s.ip.unwrap_or_default()}</td>
+                                            <td class="agent">{s.user_agent.unwrap_or_default()}</td>
+                                            <td>
+                                                <ApiForm action=revoke_session>
+                                                    <input type="hidden" name="handle" value=s.handle/>
+                                                    <button type="submit" class="small">"Revoke"</button>
+                                                </ApiForm>
+                                            </td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <FormError error=action_error(revoke_session)/>
+                        </section>
+                        <section class="card wide">
+                            <h2>"Bridge devices"</h2>
+                            <table class="admin-table" data-testid="devices">
+                                <thead><tr><th>"User"</th><th>"Last used"</th><th>"IP"</th><th>"Browser"</th><th></th></tr></thead>
+                                <tbody>
+                                    {devices.into_iter().map(|d| view! {
+                                        <tr>
+                                            <td>{d.user}</td>
+                                            <td>{d.last_used_at.to_string()}</td>
+                                            <td>{d.ip.unwrap_or_default()}</td>
+                                            <td class="agent">{d.user_agent.unwrap_or_default()}</td>
+                                            <td>
+                                                <ApiForm action=revoke_device>
+                                                    <input type="hidden" name="device_id" value=d.id/>
+                                                    <button type="submit" class="small">"Revoke"</button>
+                                                </ApiForm>
+                                            </td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <FormError error=action_error(revoke_device)/>
                         </section>
                         <section class="card wide">
                             <h2>"Session bridge, last 14 days"</h2>

@@ -22,7 +22,7 @@ use crate::{
     error::ApiError,
 };
 
-async fn require_admin() -> Result<(TenantContext, User), ApiError> {
+pub async fn require_admin() -> Result<(TenantContext, User), ApiError> {
     let ctx = context::request()?.into_tenant()?;
     match current_user(&ctx).await? {
         Some(user) if user.role == Role::Admin => Ok((ctx, user)),
@@ -46,7 +46,14 @@ fn view_of(effective: &SessionSettings, overridden: impl Fn(Key) -> bool) -> Set
 }
 
 pub async fn panel() -> Result<PanelView, ApiError> {
-    Ok(PanelView { settings: settings().await?, users: users().await?, audit: audit().await?, usage: bridge_usage().await? })
+    Ok(PanelView {
+        settings: settings().await?,
+        users: users().await?,
+        audit: audit().await?,
+        usage: bridge_usage().await?,
+        sessions: super::admin_sessions::sessions().await?,
+        devices: super::admin_sessions::devices().await?,
+    })
 }
 
 pub async fn settings() -> Result<SettingsView, ApiError> {

@@ -59,7 +59,7 @@ async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError>
     } else {
         None
     };
-    ctx.session.log_in(user.id, issued.as_ref().map(|i| &i.family)).await?;
+    ctx.session.log_in(user.id, issued.as_ref().map(|i| &i.family), &ctx.device).await?;
     super::navigation::after_success("/dashboard");
     Ok(SignedIn { me: signed_in(&ctx.tenant.tenant, user), bridge_token: issued.map(|i| i.token.expose()) })
 }

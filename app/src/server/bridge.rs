@@ -73,7 +73,7 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
     let key = &ctx.platform.bridge_key;
     match bridge::rotate(&db, &presented, None, Purpose::Restore, &ctx.device, settings, key).await {
         Ok(rotated) => {
-            ctx.session.log_in(rotated.user, Some(&rotated.family)).await.map_err(ApiError::from)?;
+            ctx.session.log_in(rotated.user, Some(&rotated.family), &ctx.device).await.map_err(ApiError::from)?;
             tracing::info!(tenant = %tenant.slug, user = %rotated.user, "session bridge token used to restore session");
             Ok(RestoreResponse {
                 success: true,
@@ -124,7 +124,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
     let Some(family) = ctx.session.bridge_family().await.map_err(ApiError::from)? else {
         // Signed in while the bridge was off: this device gets its family now.
         let issued = bridge::issue(&db, ctx.tenant.tenant.id, user.id, &ctx.device, settings).await?;
-        ctx.session.log_in(user.id, Some(&issued.family)).await.map_err(ApiError::from)?;
+        ctx.session.log_in(user.id, Some(&issued.family), &ctx.device).await.map_err(ApiError::from)?;
         return Ok(RefreshResponse { success: true, token: issued.token.expose() });
     };
     let presented = token.as_deref().and_then(BridgeToken::parse).filter(|t| t.tenant == ctx.tenant.tenant.id);
@@ -159,7 +159,7 @@ async fn signed_in() -> Result<(TenantContext, tessera_backend::accounts::User),
 async fn device_views(ctx: &TenantContext, user: &tessera_backend::accounts::User) -> Result<Vec<DeviceView>, BridgeFailure> {
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await.map_err(ApiError::from)?;
     let current = ctx.session.bridge_family().await.map_err(ApiError::from)?;
-    let devices = bridge::devices(&db, user.id).await.map_err(ApiError::from)?;
+    let devices = bridge::devices(&db, Some(user.id)).await.map_err(ApiError::from)?;
     Ok(devices
         .into_iter()
         .map(|d| DeviceView {

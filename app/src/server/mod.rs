@@ -1,6 +1,7 @@
 //! Server-side bodies of the server functions (compiled with `ssr` only).
 
 pub mod admin;
+pub mod admin_sessions;
 pub mod auth;
 pub mod bridge;
 pub mod context;

@@ -311,13 +311,13 @@ pub async fn family_is_live(db: &Scope, family: &FamilyId) -> Result<bool, sqlx:
     Ok(matches!(revoked, Some(None)))
 }
 
-/// A user's live devices, most recently used first.
-pub async fn devices(db: &Scope, user: UserId) -> Result<Vec<DeviceInfo>, sqlx::Error> {
+/// A user's live devices (every user's with `None`), most recently used first.
+pub async fn devices(db: &Scope, user: Option<UserId>) -> Result<Vec<DeviceInfo>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, user_id, created_at, last_used_at, expires_at, ip, user_agent FROM bridge_families \
-         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY last_used_at DESC",
+         WHERE ($1 IS NULL OR user_id = $1) AND revoked_at IS NULL AND expires_at > $2 ORDER BY last_used_at DESC",
     )
-    .bind(user.get())
+    .bind(user.map(UserId::get))
     .bind(now())
     .fetch_all(&mut *db.conn().await?)
     .await?;

@@ -2,12 +2,19 @@
 
 use tower_sessions::Session;
 
-use crate::{accounts::UserId, bridge::FamilyId, tenancy::TenantId};
+use crate::{
+    accounts::UserId,
+    bridge::{Device, FamilyId},
+    tenancy::TenantId,
+};
 
 const TENANT_KEY: &str = "tenant_id";
 const USER_KEY: &str = "user_id";
 const SEEN_KEY: &str = "seen_at";
 const FAMILY_KEY: &str = "bridge_family";
+const CREATED_KEY: &str = "created_at";
+const IP_KEY: &str = "ip";
+const AGENT_KEY: &str = "user_agent";
 
 /// How often activity re-saves a session, pushing its idle expiry forward
 /// (and recording when it was last seen) without a write on every request.
@@ -60,14 +67,22 @@ impl AuthSession {
     /// Signs a user in under a fresh session id (no fixation), stamped with
     /// the tenant it was made for and the bridge device family (if any) whose
     /// revocation must end it.
-    pub async fn log_in(&self, user: UserId, family: Option<&FamilyId>) -> Result<(), SessionError> {
+    pub async fn log_in(&self, user: UserId, family: Option<&FamilyId>, device: &Device) -> Result<(), SessionError> {
         self.session.cycle_id().await?;
         self.session.insert(TENANT_KEY, self.tenant).await?;
         self.session.insert(USER_KEY, user).await?;
+        self.session.insert(CREATED_KEY, time::OffsetDateTime::now_utc().unix_timestamp()).await?;
+        self.session.insert(IP_KEY, &device.ip).await?;
+        self.session.insert(AGENT_KEY, &device.user_agent).await?;
         if let Some(family) = family {
             self.session.insert(FAMILY_KEY, family).await?;
         }
         self.touch().await
+    }
+
+    /// This session's id, if it has one yet.
+    pub fn id(&self) -> Option<tower_sessions::session::Id> {
+        self.session.id()
     }
 
     /// The bridge device family this session belongs to.
@@ -79,5 +94,37 @@ impl AuthSession {
     /// next request starts under a new id.
     pub async fn log_out(&self) -> Result<(), SessionError> {
         Ok(self.session.flush().await?)
+    }
+}
+
+/// What the admin panel shows of a stored session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub id: tower_sessions::session::Id,
+    pub user: UserId,
+    pub created_at: Option<i64>,
+    pub seen_at: Option<i64>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl SessionSummary {
+    /// A signed-in session of `tenant`, read from a stored record.
+    pub fn of(record: &tower_sessions::session::Record, tenant: TenantId) -> Option<Self> {
+        let get = |key: &str| record.data.get(key).cloned();
+        let stamped: TenantId = serde_json::from_value(get(TENANT_KEY)?).ok()?;
+        if stamped != tenant {
+            return None;
+        }
+        let text = |key: &str| get(key).and_then(|v| v.as_str().map(str::to_owned));
+        let number = |key: &str| get(key).and_then(|v| v.as_i64());
+        Some(Self {
+            id: record.id,
+            user: serde_json::from_value(get(USER_KEY)?).ok()?,
+            created_at: number(CREATED_KEY),
+            seen_at: number(SEEN_KEY),
+            ip: text(IP_KEY),
+            user_agent: text(AGENT_KEY),
+        })
     }
 }

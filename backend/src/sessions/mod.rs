@@ -6,7 +6,7 @@ pub mod seal;
 pub mod settings;
 pub mod stores;
 
-pub use auth::{AuthSession, SessionError};
+pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cookie::CookieSpec;
 pub use seal::{CookieSeal, Unsealed};
 pub use settings::{BridgeSettings, Driver, Key, Overrides, SameSite, SessionSettings, SettingError, CROSSING_WARNING};

@@ -43,6 +43,19 @@ impl FileSessionStore {
         Ok(())
     }
 
+    pub async fn list(&self) -> Result<Vec<Record>, session_store::Error> {
+        let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await else { return Ok(Vec::new()) };
+        let mut records = Vec::new();
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_suffix(".json").and_then(|id| id.parse::<Id>().ok()) else { continue };
+            if let Some(record) = self.load(&id).await? {
+                records.push(record);
+            }
+        }
+        Ok(records)
+    }
+
     pub async fn count(&self) -> u64 {
         let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await else { return 0 };
         let mut count = 0;

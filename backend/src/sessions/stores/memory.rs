@@ -37,6 +37,12 @@ impl MemorySessionStore {
         Self { all, namespace }
     }
 
+    pub fn list(&self) -> Vec<Record> {
+        let now = OffsetDateTime::now_utc();
+        let all = self.all.lock();
+        all.get(&self.namespace).map_or_else(Vec::new, |space| space.values().filter(|r| r.expiry_date > now).cloned().collect())
+    }
+
     pub fn count(&self) -> u64 {
         let now = OffsetDateTime::now_utc();
         let all = self.all.lock();

@@ -38,6 +38,16 @@ macro_rules! on_store {
 }
 
 impl TenantStore {
+    /// Every live record of this store's namespace.
+    pub async fn list(&self) -> Result<Vec<Record>, session_store::Error> {
+        match self {
+            TenantStore::Database(s) => s.list().await,
+            TenantStore::Redis(s) => s.list().await,
+            TenantStore::File(s) => s.list().await,
+            TenantStore::Memory(s) => Ok(s.list()),
+        }
+    }
+
     /// Live session records in this store (all of the namespace's sessions).
     pub async fn count(&self) -> Result<u64, session_store::Error> {
         Ok(match self {

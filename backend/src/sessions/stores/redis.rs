@@ -53,6 +53,16 @@ impl RedisSessionStore {
         Ok(reply.is_some())
     }
 
+    pub async fn list(&self) -> session_store::Result<Vec<Record>> {
+        let mut conn = self.conn.clone();
+        let keys: Vec<String> = conn.keys(format!("{}*", self.key_prefix)).await.map_err(backend)?;
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values: Vec<Option<String>> = conn.mget(&keys).await.map_err(backend)?;
+        Ok(values.into_iter().flatten().filter_map(|v| serde_json::from_str(&v).ok()).collect())
+    }
+
     pub async fn count(&self) -> u64 {
         let mut conn = self.conn.clone();
         let keys: Vec<String> = conn.keys(format!("{}*", self.key_prefix)).await.unwrap_or_default();

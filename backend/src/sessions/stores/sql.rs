@@ -114,6 +114,27 @@ impl SqlSessionStore {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
+    pub async fn list(&self) -> Result<Vec<Record>, session_store::Error> {
+        let rows: Vec<(String, String, i64)> = self
+            .with_table(|| async {
+                sqlx::query_as("SELECT id, data, expiry_date FROM sessions WHERE expiry_date > $1")
+                    .bind(now())
+                    .fetch_all(&mut *self.db.conn().await?)
+                    .await
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, data, expiry)| {
+                Some(Record {
+                    id: id.parse().ok()?,
+                    data: serde_json::from_str(&data).ok()?,
+                    expiry_date: OffsetDateTime::from_unix_timestamp(expiry).ok()?,
+                })
+            })
+            .collect())
+    }
+
     /// Laravel's session lottery: one new session in PRUNE_ODDS also deletes
     /// the expired ones, so the table stays bounded without a sweeper per tenant.
     async fn prune_expired_sometimes(&self) {

@@ -1,0 +1,111 @@
+//! The admin panel's view of the tenant's sessions and bridge devices.
+
+use std::collections::HashMap;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use sha2::{Digest, Sha256};
+use tessera_backend::{
+    accounts::{audit, users, User, UserId},
+    bridge::{self, FamilyId},
+    sessions::SessionSummary,
+};
+use tower_sessions::SessionStore;
+
+use super::{admin::require_admin, auth::bridge_error, context::TenantContext};
+use crate::{
+    api::admin::{AdminDeviceView, SessionView},
+    error::ApiError,
+};
+
+/// A session's public name: a one-way hash, so the panel never shows (or
+/// lets anyone copy) a usable session id.
+fn handle(id: &tower_sessions::session::Id) -> String {
+    URL_SAFE_NO_PAD.encode(&Sha256::digest(format!("tessera-session-handle:{id}").as_bytes())[..12])
+}
+
+async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError> {
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(users::list(&db).await?.into_iter().map(|u| (u.id, u.email.to_string())).collect())
+}
+
+async fn summaries(ctx: &TenantContext) -> Result<Vec<SessionSummary>, ApiError> {
+    let store = ctx.platform.session_store(&ctx.tenant).await.map_err(|e| {
+        tracing::error!(error = %e, "session store unavailable");
+        ApiError::Unavailable("sessions are unavailable right now".into())
+    })?;
+    let records = store.list().await.map_err(|e| ApiError::Unavailable(format!("sessions are unavailable right now: {e}")))?;
+    Ok(records.iter().filter_map(|r| SessionSummary::of(r, ctx.tenant.tenant.id)).collect())
+}
+
+async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView>, ApiError> {
+    let emails = emails(ctx).await?;
+    let current = ctx.session.id();
+    let mut views: Vec<SessionView> = summaries(ctx)
+        .await?
+        .into_iter()
+        .map(|s| SessionView {
+            handle: handle(&s.id),
+            user: emails.get(&s.user).cloned().unwrap_or_else(|| format!("user {}", s.user)),
+            created_at: s.created_at,
+            last_seen: s.seen_at,
+            ip: s.ip,
+            user_agent: s.user_agent,
+            current: current == Some(s.id),
+        })
+        .collect();
+    views.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    Ok(views)
+}
+
+pub async fn sessions() -> Result<Vec<SessionView>, ApiError> {
+    let (ctx, _) = require_admin().await?;
+    session_views(&ctx).await
+}
+
+pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError> {
+    let (ctx, admin) = require_admin().await?;
+    let found = summaries(&ctx).await?.into_iter().find(|s| handle(&s.id) == target);
+    let Some(found) = found else { return Err(ApiError::NotFound("no such session".into())) };
+    let store = ctx.platform.session_store(&ctx.tenant).await.map_err(|_| ApiError::Unavailable("sessions are unavailable right now".into()))?;
+    store.delete(&found.id).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    record(&ctx, &admin, "session revoked", &format!("a session of user {}", found.user)).await?;
+    session_views(&ctx).await
+}
+
+async fn device_views(ctx: &TenantContext) -> Result<Vec<AdminDeviceView>, ApiError> {
+    let emails = emails(ctx).await?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(bridge::devices(&db, None)
+        .await?
+        .into_iter()
+        .map(|d| AdminDeviceView {
+            id: d.family.as_str().to_owned(),
+            user: emails.get(&d.user).cloned().unwrap_or_else(|| format!("user {}", d.user)),
+            last_used_at: d.last_used_at,
+            ip: d.ip,
+            user_agent: d.user_agent,
+        })
+        .collect())
+}
+
+pub async fn devices() -> Result<Vec<AdminDeviceView>, ApiError> {
+    let (ctx, _) = require_admin().await?;
+    device_views(&ctx).await
+}
+
+pub async fn revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, ApiError> {
+    let (ctx, admin) = require_admin().await?;
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let family = FamilyId::from_client(&device_id);
+    if !bridge::family_is_live(&db, &family).await? {
+        return Err(ApiError::NotFound("no such device".into()));
+    }
+    bridge::revoke(&db, &family, "revoked by an admin", ctx.device.ip.as_deref()).await.map_err(bridge_error)?;
+    record(&ctx, &admin, "device revoked", "a bridge device").await?;
+    device_views(&ctx).await
+}
+
+async fn record(ctx: &TenantContext, admin: &User, action: &str, detail: &str) -> Result<(), ApiError> {
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(audit::record(&db, admin, action, detail).await?)
+}
