@@ -53,7 +53,7 @@ async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView>, ApiError
             current: current == Some(s.id),
         })
         .collect();
-    views.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+    views.sort_by_key(|v| std::cmp::Reverse(v.last_seen));
     Ok(views)
 }
 
