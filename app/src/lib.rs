@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=pages::Register ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=pages::Dashboard ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::Admin ssr=SsrMode::Async/>
+                    <Route path=path!("/central-admin") view=pages::CentralAdmin ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -16,6 +16,8 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Prepended to every Redis key, so several installations (or tests) can share one Redis.
     pub redis_key_prefix: String,
+    /// The central admin's password (HTTP Basic, user `admin`); unset: no central admin.
+    pub central_admin_password: Option<Secret>,
     pub domain: CentralDomain,
     pub site_addr: SocketAddr,
     pub session_defaults: SessionSettings,
@@ -62,9 +64,26 @@ impl Config {
             storage,
             redis_url,
             redis_key_prefix: lookup("REDIS_KEY_PREFIX").unwrap_or_else(|| "tessera:".into()),
+            central_admin_password: lookup("TESSERA_CENTRAL_ADMIN_PASSWORD").filter(|p| !p.is_empty()).map(Secret),
             domain,
             site_addr,
             session_defaults,
         })
+    }
+}
+
+/// A configured secret: usable, never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
     }
 }

@@ -3,5 +3,6 @@
 pub mod admin;
 pub mod auth;
 pub mod bridge;
+pub mod central;
 pub mod types;
 pub mod workspaces;

@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod admin;
+mod central_admin;
 mod dashboard;
 mod form;
 mod home;
@@ -11,6 +12,7 @@ mod signup;
 mod usage_chart;
 
 pub use admin::Admin;
+pub use central_admin::CentralAdmin;
 pub use dashboard::Dashboard;
 pub use home::Home;
 pub use login::Login;

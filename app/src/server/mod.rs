@@ -4,6 +4,7 @@ pub mod admin;
 pub mod admin_sessions;
 pub mod auth;
 pub mod bridge;
+pub mod central;
 pub mod context;
 pub mod errors;
 pub mod navigation;
