@@ -36,3 +36,29 @@ test("a plain user is refused the admin panel", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Admins only" })).toBeVisible();
   await page.screenshot({ path: "screenshots/admin-refused.png", fullPage: true });
 });
+
+test("a device revoked by the admin is signed out", async ({ browser }) => {
+  const memberContext = await browser.newContext();
+  const member = await memberContext.newPage();
+  const email = uniqueEmail("revoked");
+  await register(member, "acme", email);
+
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await open(admin, "acme", "/login");
+  await admin.getByLabel("Email").fill("admin@acme.test");
+  await admin.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await admin.getByRole("button", { name: "Sign in" }).click();
+  await expect(admin.getByTestId("signed-in")).toBeVisible();
+  await open(admin, "acme", "/admin");
+  const row = admin.getByTestId("devices").getByRole("row").filter({ hasText: email });
+  await expect(row).toHaveCount(1);
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await expect(admin.getByTestId("devices").getByRole("row").filter({ hasText: email })).toHaveCount(0);
+  await admin.screenshot({ path: "screenshots/admin-devices.png", fullPage: true });
+
+  await member.reload();
+  await expect(member.getByTestId("signed-out")).toBeVisible();
+  await memberContext.close();
+  await adminContext.close();
+});
