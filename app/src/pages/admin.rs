@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
+
 use super::{
-    form::{action_error, ApiForm, FormError},
+    form::{action_error, ApiForm, ErrorCard, FormError},
     usage_chart::UsageChart,
 };
 use crate::{
@@ -42,49 +45,25 @@ pub fn Admin() -> impl IntoView {
                         </section>
                         <section class="card wide">
                             <h2>"Active sessions"</h2>
-                            <table class="admin-table" data-testid="sessions">
-                                <thead><tr><th>"User"</th><th>"Last seen"</th><th>"IP"</th><th>"Browser"</th><th></th></tr></thead>
-                                <tbody>
-                                    {sessions.into_iter().map(|s| view! {
-                                        <tr>
-                                            <td>{if s.current { format!("{} (you)", s.user) } else { s.user }}</td>
-                                            <td>{s.last_seen.map(|t| t.to_string()).unwrap_or_default()}</td>
-                                            <td>{s.ip.unwrap_or_default()}</td>
-                                            <td class="agent">{s.user_agent.unwrap_or_default()}</td>
-                                            <td>
-                                                <ApiForm action=revoke_session>
-                                                    <input type="hidden" name="handle" value=s.handle/>
-                                                    <button type="submit" class="small">"Revoke"</button>
-                                                </ApiForm>
-                                            </td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <FormError error=action_error(revoke_session)/>
+                            <RevocableTable testid="sessions" when="Last seen" field="handle" action=revoke_session
+                                rows=sessions.into_iter().map(|s| Revocable {
+                                    who: if s.current { format!("{} (you)", s.user) } else { s.user },
+                                    when: s.last_seen.map(|t| t.to_string()).unwrap_or_default(),
+                                    ip: s.ip.unwrap_or_default(),
+                                    agent: s.user_agent.unwrap_or_default(),
+                                    key: s.handle,
+                                }).collect()/>
                         </section>
                         <section class="card wide">
                             <h2>"Bridge devices"</h2>
-                            <table class="admin-table" data-testid="devices">
-                                <thead><tr><th>"User"</th><th>"Last used"</th><th>"IP"</th><th>"Browser"</th><th></th></tr></thead>
-                                <tbody>
-                                    {devices.into_iter().map(|d| view! {
-                                        <tr>
-                                            <td>{d.user}</td>
-                                            <td>{d.last_used_at.to_string()}</td>
-                                            <td>{d.ip.unwrap_or_default()}</td>
-                                            <td class="agent">{d.user_agent.unwrap_or_default()}</td>
-                                            <td>
-                                                <ApiForm action=revoke_device>
-                                                    <input type="hidden" name="device_id" value=d.id/>
-                                                    <button type="submit" class="small">"Revoke"</button>
-                                                </ApiForm>
-                                            </td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <FormError error=action_error(revoke_device)/>
+                            <RevocableTable testid="devices" when="Last used" field="device_id" action=revoke_device
+                                rows=devices.into_iter().map(|d| Revocable {
+                                    who: d.user,
+                                    when: d.last_used_at.to_string(),
+                                    ip: d.ip.unwrap_or_default(),
+                                    agent: d.user_agent.unwrap_or_default(),
+                                    key: d.id,
+                                }).collect()/>
                         </section>
                         <section class="card wide">
                             <h2>"Session bridge, last 14 days"</h2>
@@ -143,15 +122,52 @@ fn UsersTable(users: Vec<UserView>, set_role: ServerAction<SetRole>) -> impl Int
 }
 
 fn forbidden(error: ApiError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-        options.set_status(error.status());
-    }
+    view! { <ErrorCard title="Admins only" error/> }
+}
+
+/// A session or device row, with what its revoke form posts.
+struct Revocable {
+    who: String,
+    when: String,
+    ip: String,
+    agent: String,
+    key: String,
+}
+
+#[component]
+fn RevocableTable<S>(
+    testid: &'static str,
+    when: &'static str,
+    /// The revoke endpoint's argument name.
+    field: &'static str,
+    rows: Vec<Revocable>,
+    action: ServerAction<S>,
+) -> impl IntoView
+where
+    S: DeserializeOwned + ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
     view! {
-        <section class="card">
-            <h1>"Admins only"</h1>
-            <p class="error" data-testid="error-message">{error.message().to_owned()}</p>
-        </section>
+        <table class="admin-table" data-testid=testid>
+            <thead><tr><th>"User"</th><th>{when}</th><th>"IP"</th><th>"Browser"</th><th></th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|row| view! {
+                    <tr>
+                        <td>{row.who}</td>
+                        <td>{row.when}</td>
+                        <td>{row.ip}</td>
+                        <td class="agent">{row.agent}</td>
+                        <td>
+                            <ApiForm action>
+                                <input type="hidden" name=field value=row.key/>
+                                <button type="submit" class="small">"Revoke"</button>
+                            </ApiForm>
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <FormError error=action_error(action)/>
     }
 }
 

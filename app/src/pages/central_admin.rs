@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, ApiForm, FormError};
+use super::form::{action_error, ApiForm, ErrorCard, FormError};
 use crate::api::central::{central_tenants, CentralCreate, CentralDelete, CentralMigrate};
 
 /// The central admin on the main domain: every tenant, with create, migrate
@@ -16,18 +16,7 @@ pub fn CentralAdmin() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match tenants.await {
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-                            options.set_status(e.status());
-                        }
-                        view! {
-                            <section class="card">
-                                <h1>"Central admin"</h1>
-                                <p class="error" data-testid="error-message">{e.message().to_owned()}</p>
-                            </section>
-                        }.into_any()
-                    }
+                    Err(error) => view! { <ErrorCard title="Central admin" error/> }.into_any(),
                     Ok(rows) => view! {
                         <section class="card wide">
                             <h1>"Tenants"</h1>

@@ -112,3 +112,18 @@ where
         let _ = done;
     });
 }
+
+/// A page-sized error: the card, and (rendered on the server) the error's status.
+#[component]
+pub fn ErrorCard(title: &'static str, error: ApiError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(error.status());
+    }
+    view! {
+        <section class="card">
+            <h1>{title}</h1>
+            <p class="error" data-testid="error-message">{error.message().to_owned()}</p>
+        </section>
+    }
+}
