@@ -1,5 +1,6 @@
 //! Fixed-window rate limiting for bridge restores, per client and per
-//! tenant. In this process's memory (shared through Redis with scale-out).
+//! tenant, in this process's memory: several processes each count their own
+//! share until the limiter moves to a shared store.
 
 use std::{
     collections::HashMap,
