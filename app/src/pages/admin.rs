@@ -4,7 +4,7 @@ use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 
 use super::{
-    form::{action_error, ApiForm, ErrorCard, FormError},
+    form::{action_error, utc, ApiForm, ErrorCard, FormError},
     usage_chart::UsageChart,
 };
 use crate::{
@@ -48,7 +48,7 @@ pub fn Admin() -> impl IntoView {
                             <RevocableTable testid="sessions" when="Last seen" field="handle" action=revoke_session
                                 rows=sessions.into_iter().map(|s| Revocable {
                                     who: if s.current { format!("{} (you)", s.user) } else { s.user },
-                                    when: s.last_seen.map(|t| t.to_string()).unwrap_or_default(),
+                                    when: s.last_seen.map(utc).unwrap_or_default(),
                                     ip: s.ip.unwrap_or_default(),
                                     agent: s.user_agent.unwrap_or_default(),
                                     key: s.handle,
@@ -59,7 +59,7 @@ pub fn Admin() -> impl IntoView {
                             <RevocableTable testid="devices" when="Last used" field="device_id" action=revoke_device
                                 rows=devices.into_iter().map(|d| Revocable {
                                     who: d.user,
-                                    when: d.last_used_at.to_string(),
+                                    when: utc(d.last_used_at),
                                     ip: d.ip.unwrap_or_default(),
                                     agent: d.user_agent.unwrap_or_default(),
                                     key: d.id,
@@ -74,7 +74,7 @@ pub fn Admin() -> impl IntoView {
                             <ul class="audit" data-testid="audit">
                                 {audit.into_iter().map(|e| view! {
                                     <li>
-                                        <code>{e.at}</code>
+                                        <code>{utc(e.at)}</code>
                                         <span>{format!(" {}: {} — {}", e.actor, e.action, e.detail)}</span>
                                     </li>
                                 }).collect_view()}
