@@ -33,8 +33,21 @@ pub enum ConfigError {
     Session(#[from] SettingError),
     #[error("DATABASE_URL: expected postgres://... (unset for the embedded SQLite default)")]
     DatabaseUrl,
+    #[error("TESSERA_MAX_OPEN_TENANT_DBS: expected a number from 1 to 100000, got {0:?}")]
+    MaxOpen(String),
     #[error("SESSION_DRIVER=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)")]
     RedisUrl,
+}
+
+/// How many SQLite tenant databases stay open (default 256).
+fn max_open_tenants(lookup: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
+    match lookup("TESSERA_MAX_OPEN_TENANT_DBS") {
+        None => Ok(256),
+        Some(text) => match text.trim().parse::<usize>() {
+            Ok(n @ 1..=100_000) => Ok(n),
+            _ => Err(ConfigError::MaxOpen(text)),
+        },
+    }
 }
 
 impl Config {
@@ -51,7 +64,7 @@ impl Config {
         session_defaults.validate_env_for(&domain)?;
         let data_dir = lookup("TESSERA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data"));
         let storage = match lookup("DATABASE_URL").filter(|url| !url.trim().is_empty()) {
-            None => StorageConfig::Sqlite { data_dir: data_dir.clone() },
+            None => StorageConfig::Sqlite { data_dir: data_dir.clone(), max_open: max_open_tenants(&lookup)? },
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => StorageConfig::Postgres { url },
             Some(_) => return Err(ConfigError::DatabaseUrl),
         };

@@ -126,3 +126,19 @@ async fn tenant_lookups_are_cached() {
     let after = app.platform.directory.central_lookups();
     assert!(after - before <= 2, "20 requests asked the central database {} times", after - before);
 }
+
+#[tokio::test]
+async fn open_tenant_databases_are_capped_and_reopened_on_demand() {
+    let app = TestApp::spawn_with(&[("TESSERA_MAX_OPEN_TENANT_DBS", "2")]).await;
+    for slug in ["initech", "umbrella"] {
+        app.create_tenant(slug, None).await;
+    }
+    for (i, slug) in ["acme", "globex", "initech", "umbrella", "acme", "globex"].into_iter().enumerate() {
+        let response = app.register(&app.raw(), slug, &format!("user{i}@{slug}.test")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{slug}");
+        let open = app.platform.directory.open_databases().await;
+        assert!(open <= 2, "{open} tenant databases open with a cap of 2");
+    }
+    // A tenant whose pool was let go reopens on its next request.
+    assert_eq!(app.login(&app.raw(), "initech", "user2@initech.test", PASSWORD).await.status(), StatusCode::OK);
+}

@@ -4,6 +4,7 @@
 pub mod central;
 pub mod connect;
 pub mod migrate;
+pub mod open_pools;
 pub mod scope;
 pub mod tenants;
 
@@ -20,7 +21,8 @@ const POSTGRES_POOL_SIZE: u32 = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageConfig {
-    Sqlite { data_dir: PathBuf },
+    /// `max_open`: SQLite tenant databases kept open at once (least recently used let go).
+    Sqlite { data_dir: PathBuf, max_open: usize },
     Postgres { url: String },
 }
 
@@ -28,12 +30,12 @@ pub enum StorageConfig {
 /// tenant storage.
 pub async fn open(config: &StorageConfig) -> Result<(CentralDb, TenantStorage), DbError> {
     match config {
-        StorageConfig::Sqlite { data_dir } => {
+        StorageConfig::Sqlite { data_dir, max_open } => {
             let tenants_dir = data_dir.join("tenants");
             std::fs::create_dir_all(&tenants_dir)?;
             let pool = connect::sqlite(&data_dir.join("central.sqlite"), connect::OpenMode::Create, 8).await?;
             migrate::sqlite(&pool, &migrate::CENTRAL_SQLITE).await?;
-            Ok((CentralDb::new(Scope::sqlite(pool)), TenantStorage::sqlite(tenants_dir)))
+            Ok((CentralDb::new(Scope::sqlite(pool)), TenantStorage::sqlite(tenants_dir, *max_open)))
         }
         StorageConfig::Postgres { url } => {
             let central = Schema::new("central");

@@ -1,14 +1,14 @@
 //! Where each tenant's data lives: a SQLite file per tenant, or a
 //! PostgreSQL schema per tenant in one shared pool.
 
-use std::{collections::HashMap, path::PathBuf};
+use std::path::PathBuf;
 
 use sqlx::{AnyPool, Executor};
-use tokio::sync::Mutex;
 
 use super::{
     connect::{self, OpenMode},
     migrate,
+    open_pools::OpenPools,
     scope::{Schema, Scope},
 };
 use crate::tenancy::{Slug, Tenant};
@@ -18,7 +18,7 @@ const CONNECTIONS_PER_SQLITE_TENANT: u32 = 4;
 
 #[derive(Debug)]
 pub enum TenantStorage {
-    Sqlite { dir: PathBuf, open: Mutex<HashMap<Slug, AnyPool>> },
+    Sqlite { dir: PathBuf, open: OpenPools },
     Postgres { url: String, pool: AnyPool },
 }
 
@@ -27,8 +27,17 @@ fn schema(slug: &Slug) -> Schema {
 }
 
 impl TenantStorage {
-    pub fn sqlite(dir: PathBuf) -> Self {
-        Self::Sqlite { dir, open: Mutex::new(HashMap::new()) }
+    /// `max_open`: how many tenant databases stay open at once.
+    pub fn sqlite(dir: PathBuf, max_open: usize) -> Self {
+        Self::Sqlite { dir, open: OpenPools::new(max_open) }
+    }
+
+    /// SQLite tenant pools open right now (0 on PostgreSQL's single pool).
+    pub async fn open_pools(&self) -> usize {
+        match self {
+            Self::Sqlite { open, .. } => open.count().await,
+            Self::Postgres { .. } => 0,
+        }
     }
 
     /// The file holding a SQLite tenant's data. Slugs are validated to
@@ -42,14 +51,14 @@ impl TenantStorage {
         match self {
             Self::Postgres { pool, .. } => Ok(Scope::postgres(pool.clone(), schema(&tenant.slug))),
             Self::Sqlite { dir, open } => {
-                if let Some(pool) = open.lock().await.get(&tenant.slug) {
-                    return Ok(Scope::sqlite(pool.clone()));
+                if let Some(pool) = open.get(&tenant.slug).await {
+                    return Ok(Scope::sqlite(pool));
                 }
                 // Opened outside the lock so one slow file does not stall every
                 // tenant; a concurrent opener's pool wins and ours is dropped.
                 let pool =
                     connect::sqlite(&Self::file(dir, &tenant.slug), OpenMode::Existing, CONNECTIONS_PER_SQLITE_TENANT).await?;
-                Ok(Scope::sqlite(open.lock().await.entry(tenant.slug.clone()).or_insert(pool).clone()))
+                Ok(Scope::sqlite(open.insert(tenant.slug.clone(), pool).await))
             }
         }
     }
@@ -108,7 +117,7 @@ impl TenantStorage {
                 Ok(())
             }
             Self::Sqlite { dir, open } => {
-                if let Some(pool) = open.lock().await.remove(slug) {
+                if let Some(pool) = open.remove(slug).await {
                     pool.close().await;
                 }
                 let main = Self::file(dir, slug);

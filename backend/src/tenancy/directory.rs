@@ -200,6 +200,11 @@ impl Directory {
         self.cache_write().remove(slug);
     }
 
+    /// Tenant databases open right now (SQLite; bounded by the cap).
+    pub async fn open_databases(&self) -> usize {
+        self.storage.open_pools().await
+    }
+
     /// The tenant's own database.
     pub async fn db(&self, tenant: &Tenant) -> Result<Scope, sqlx::Error> {
         self.storage.scope(tenant).await

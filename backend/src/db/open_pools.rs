@@ -1,0 +1,63 @@
+//! The SQLite tenant pools this process keeps open, capped: with thousands of
+//! tenants, the least recently used pool is let go (its connections close
+//! once requests still using it finish) and reopened on its next request.
+
+use std::collections::HashMap;
+
+use sqlx::AnyPool;
+use tokio::sync::Mutex;
+
+use crate::tenancy::Slug;
+
+#[derive(Debug)]
+pub struct OpenPools {
+    cap: usize,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    pools: HashMap<Slug, (AnyPool, u64)>,
+    clock: u64,
+}
+
+impl OpenPools {
+    pub fn new(cap: usize) -> Self {
+        Self { cap: cap.max(1), inner: Mutex::default() }
+    }
+
+    pub async fn get(&self, slug: &Slug) -> Option<AnyPool> {
+        let mut inner = self.inner.lock().await;
+        inner.clock += 1;
+        let now = inner.clock;
+        inner.pools.get_mut(slug).map(|(pool, used)| {
+            *used = now;
+            pool.clone()
+        })
+    }
+
+    /// Keeps `pool` (or the one a concurrent opener kept first), evicting the
+    /// least recently used beyond the cap.
+    pub async fn insert(&self, slug: Slug, pool: AnyPool) -> AnyPool {
+        let mut inner = self.inner.lock().await;
+        inner.clock += 1;
+        let now = inner.clock;
+        let kept = inner.pools.entry(slug).or_insert((pool, now)).0.clone();
+        while inner.pools.len() > self.cap {
+            let oldest = inner.pools.iter().min_by_key(|(_, (_, used))| *used).map(|(slug, _)| slug.clone());
+            match oldest {
+                Some(slug) => inner.pools.remove(&slug),
+                None => break,
+            };
+        }
+        kept
+    }
+
+    pub async fn remove(&self, slug: &Slug) -> Option<AnyPool> {
+        self.inner.lock().await.pools.remove(slug).map(|(pool, _)| pool)
+    }
+
+    pub async fn count(&self) -> usize {
+        self.inner.lock().await.pools.len()
+    }
+}
