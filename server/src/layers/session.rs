@@ -39,12 +39,13 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
     let id = match presented {
         Presented::Nothing => renamed.as_ref().map(|(_, id)| *id),
         Presented::Ours(id) => Some(id),
-        Presented::Foreign if handle.settings.scope_guard => {
+        Presented::Foreign(_) if handle.settings.scope_guard => {
             tracing::warn!(tenant = %handle.tenant.slug, "refused a session cookie made for another tenant");
             let error = ApiError::Forbidden("this session belongs to another workspace".into());
             return reply::error(req.uri().path(), req.headers(), error);
         }
-        Presented::Foreign => foreign_id(&platform, &handle, &spec, req.headers()),
+        // The documented insecure combination (with isolation off): used as is.
+        Presented::Foreign(id) => Some(id),
     };
     let store = match platform.session_store(&handle).await {
         Ok(store) => store,
@@ -77,19 +78,23 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
 enum Presented {
     Nothing,
     Ours(tower_sessions::session::Id),
-    Foreign,
+    /// Sealed for another tenant; the id is only used with the scope guard off.
+    Foreign(tower_sessions::session::Id),
 }
 
-fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+/// Every `name=value` pair of the request's Cookie headers.
+fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .into_iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(move |pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then_some(v.trim_matches('"'))
-        })
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(k, v)| (k, v.trim_matches('"')))
+}
+
+fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    cookie_pairs(headers).filter(move |(k, _)| *k == name).map(|(_, v)| v)
 }
 
 /// Browsers may send several cookies of one name (a host-only one and a
@@ -100,7 +105,11 @@ fn find_session_id(platform: &Platform, handle: &TenantHandle, spec: &CookieSpec
     for value in cookie_values(headers, &spec.name) {
         match platform.seal.open(value, handle.tenant.id) {
             Unsealed::Ours(id) => return Presented::Ours(id),
-            Unsealed::Foreign { .. } => verdict = Presented::Foreign,
+            Unsealed::Foreign { id, .. } => {
+                if matches!(verdict, Presented::Nothing) {
+                    verdict = Presented::Foreign(id);
+                }
+            }
             Unsealed::Invalid => {}
         }
     }
@@ -116,14 +125,9 @@ fn renamed_cookie(
     headers: &HeaderMap,
 ) -> Option<(String, tower_sessions::session::Id)> {
     let suffix = format!("_{}_session", handle.tenant.slug);
-    headers
-        .get_all(header::COOKIE)
-        .into_iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+    cookie_pairs(headers)
         .filter(|(name, _)| name.ends_with(&suffix) && *name != spec.name)
-        .find_map(|(name, value)| match platform.seal.open(value.trim_matches('"'), handle.tenant.id) {
+        .find_map(|(name, value)| match platform.seal.open(value, handle.tenant.id) {
             Unsealed::Ours(id) => Some((name.to_owned(), id)),
             _ => None,
         })
@@ -136,29 +140,13 @@ async fn move_cookie(session: &Session, platform: &Platform, handle: &TenantHand
         return;
     }
     if let Some(id) = session.id() {
-        let mut cookie = build_cookie(spec, platform.seal.seal(handle.tenant.id, id));
-        cookie.set_max_age(time::Duration::try_from(handle.settings.lifetime).ok());
-        set_cookie(response, &cookie);
+        issue_cookie(response, platform, handle, spec, id);
     }
     let old = CookieSpec { name: old_name.to_owned(), domain: None, ..spec.clone() };
-    let mut removal = build_cookie(&old, String::new());
-    removal.make_removal();
-    set_cookie(response, &removal);
+    expire_cookie(response, &old);
     if platform.config.domain.accepts_domain_cookies() {
-        let shared = CookieSpec { domain: Some(platform.config.domain.as_str().to_owned()), ..old };
-        let mut removal = build_cookie(&shared, String::new());
-        removal.make_removal();
-        set_cookie(response, &removal);
+        expire_cookie(response, &CookieSpec { domain: Some(platform.config.domain.as_str().to_owned()), ..old });
     }
-}
-
-/// With the scope guard off a foreign session id is used as is: the
-/// documented insecure combination (together with isolation off).
-fn foreign_id(platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, headers: &HeaderMap) -> Option<tower_sessions::session::Id> {
-    cookie_values(headers, &spec.name).find_map(|value| match platform.seal.open(value, handle.tenant.id) {
-        Unsealed::Foreign { id, .. } => Some(id),
-        _ => None,
-    })
 }
 
 /// After the handler: save a changed session and (re)issue its cookie, or
@@ -173,15 +161,11 @@ async fn persist(
 ) -> Result<(), tower_sessions::session::Error> {
     let empty = session.is_empty().await;
     if had_cookie && empty {
-        let mut cookie = build_cookie(spec, String::new());
-        cookie.make_removal();
-        set_cookie(response, &cookie);
+        expire_cookie(response, spec);
     } else if session.is_modified() && !empty && !response.status().is_server_error() {
         session.save().await?;
         if let Some(id) = session.id() {
-            let mut cookie = build_cookie(spec, platform.seal.seal(handle.tenant.id, id));
-            cookie.set_max_age(time::Duration::try_from(handle.settings.lifetime).ok());
-            set_cookie(response, &cookie);
+            issue_cookie(response, platform, handle, spec, id);
         }
     }
     Ok(())
@@ -202,6 +186,20 @@ fn build_cookie(spec: &CookieSpec, value: String) -> Cookie<'static> {
         cookie.set_domain(domain.clone());
     }
     cookie
+}
+
+/// Sets the sealed session cookie, living as long as an idle session.
+fn issue_cookie(response: &mut Response, platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, id: tower_sessions::session::Id) {
+    let mut cookie = build_cookie(spec, platform.seal.seal(handle.tenant.id, id));
+    cookie.set_max_age(time::Duration::try_from(handle.settings.lifetime).ok());
+    set_cookie(response, &cookie);
+}
+
+/// Tells the browser to drop the cookie `spec` names (same Path and Domain).
+fn expire_cookie(response: &mut Response, spec: &CookieSpec) {
+    let mut cookie = build_cookie(spec, String::new());
+    cookie.make_removal();
+    set_cookie(response, &cookie);
 }
 
 fn set_cookie(response: &mut Response, cookie: &Cookie<'_>) {
