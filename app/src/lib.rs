@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod bridge_client;
+pub mod dates;
 pub mod error;
 mod pages;
 #[cfg(feature = "ssr")]

@@ -1,10 +1,11 @@
 use leptos::prelude::*;
 
 use leptos::server_fn::ServerFn;
+use crate::dates::utc;
 use serde::de::DeserializeOwned;
 
 use super::{
-    form::{action_error, utc, ApiForm, ErrorCard, FormError},
+    form::{action_error, ApiForm, ErrorCard, FormError},
     usage_chart::UsageChart,
 };
 use crate::{

@@ -11,6 +11,7 @@ use tessera_backend::{
 };
 
 use super::{
+    admin_sessions,
     auth::{current_user, user_view},
     context::{self, TenantContext},
 };
@@ -19,6 +20,7 @@ use crate::{
         admin::{AuditEntryView, PanelView, UsageDay, SettingField, SettingsView},
         types::{RoleView, UserView},
     },
+    dates,
     error::ApiError,
 };
 
@@ -45,21 +47,27 @@ fn view_of(effective: &SessionSettings, overridden: impl Fn(Key) -> bool) -> Set
     }
 }
 
+/// Everything at once, behind one admin check.
 pub async fn panel() -> Result<PanelView, ApiError> {
+    let (ctx, _) = require_admin().await?;
     Ok(PanelView {
-        settings: settings().await?,
-        users: users().await?,
-        audit: audit().await?,
-        usage: bridge_usage().await?,
-        sessions: super::admin_sessions::sessions().await?,
-        devices: super::admin_sessions::devices().await?,
+        settings: settings_view(&ctx).await?,
+        users: users_view(&ctx).await?,
+        audit: audit_view(&ctx).await?,
+        usage: usage_view(&ctx).await?,
+        sessions: admin_sessions::session_views(&ctx).await?,
+        devices: admin_sessions::device_views(&ctx).await?,
     })
+}
+
+async fn settings_view(ctx: &TenantContext) -> Result<SettingsView, ApiError> {
+    let (effective, overrides) = ctx.platform.directory.settings(&ctx.tenant.tenant.slug).await?;
+    Ok(view_of(&effective, |k| overrides.get(k).is_some()))
 }
 
 pub async fn settings() -> Result<SettingsView, ApiError> {
     let (ctx, _) = require_admin().await?;
-    let (effective, overrides) = ctx.platform.directory.settings(&ctx.tenant.tenant.slug).await?;
-    Ok(view_of(&effective, |k| overrides.get(k).is_some()))
+    settings_view(&ctx).await
 }
 
 pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsView, ApiError> {
@@ -79,14 +87,17 @@ pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsV
     for (key, old, new) in change.differences() {
         audit::record(&db, &admin, "setting changed", &format!("{key}: {old} → {new}")).await?;
     }
-    let (effective, overrides) = directory.settings(slug).await?;
-    Ok(view_of(&effective, |k| overrides.get(k).is_some()))
+    settings_view(&ctx).await
+}
+
+async fn users_view(ctx: &TenantContext) -> Result<Vec<UserView>, ApiError> {
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(users::list(&db).await?.iter().map(user_view).collect())
 }
 
 pub async fn users() -> Result<Vec<UserView>, ApiError> {
     let (ctx, _) = require_admin().await?;
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
-    Ok(users::list(&db).await?.iter().map(user_view).collect())
+    users_view(&ctx).await
 }
 
 pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, ApiError> {
@@ -99,11 +110,15 @@ pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, 
     };
     let changed = users::set_role(&db, UserId::new(user_id), role).await?;
     audit::record(&db, &admin, "role changed", &format!("{}: → {}", changed.email, role.as_str())).await?;
-    Ok(users::list(&db).await?.iter().map(user_view).collect())
+    users_view(&ctx).await
 }
 
 pub async fn audit() -> Result<Vec<AuditEntryView>, ApiError> {
     let (ctx, _) = require_admin().await?;
+    audit_view(&ctx).await
+}
+
+async fn audit_view(ctx: &TenantContext) -> Result<Vec<AuditEntryView>, ApiError> {
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
     Ok(audit::recent(&db, 100)
         .await?
@@ -114,22 +129,20 @@ pub async fn audit() -> Result<Vec<AuditEntryView>, ApiError> {
 
 pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
     let (ctx, _) = require_admin().await?;
+    usage_view(&ctx).await
+}
+
+async fn usage_view(ctx: &TenantContext) -> Result<Vec<UsageDay>, ApiError> {
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
     Ok(bridge::usage(&db, 14)
         .await?
         .into_iter()
         .map(|d| UsageDay {
-            date: date_of(d.day),
+            date: dates::date(d.day * 86_400),
             restores: d.restores,
             refreshes: d.refreshes,
             failures: d.failures,
             revocations: d.revocations,
         })
         .collect())
-}
-
-fn date_of(day: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(day * 86_400)
-        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
-        .unwrap_or_default()
 }

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use tessera_backend::{
     accounts::{audit, users, User, UserId},
     bridge::{self, FamilyId},
-    sessions::SessionSummary,
+    sessions::{SessionSummary, TenantStore},
 };
 use tower_sessions::SessionStore;
 
@@ -28,19 +28,22 @@ async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError
     Ok(users::list(&db).await?.into_iter().map(|u| (u.id, u.email.to_string())).collect())
 }
 
-async fn summaries(ctx: &TenantContext) -> Result<Vec<SessionSummary>, ApiError> {
-    let store = ctx.platform.session_store(&ctx.tenant).await.map_err(|e| {
+async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
+    ctx.platform.session_store(&ctx.tenant).await.map_err(|e| {
         tracing::error!(error = %e, "session store unavailable");
         ApiError::Unavailable("sessions are unavailable right now".into())
-    })?;
+    })
+}
+
+async fn summaries(ctx: &TenantContext, store: &TenantStore) -> Result<Vec<SessionSummary>, ApiError> {
     let records = store.list().await.map_err(|e| ApiError::Unavailable(format!("sessions are unavailable right now: {e}")))?;
     Ok(records.iter().filter_map(|r| SessionSummary::of(r, ctx.tenant.tenant.id)).collect())
 }
 
-async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView>, ApiError> {
+pub(super) async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView>, ApiError> {
     let emails = emails(ctx).await?;
     let current = ctx.session.id();
-    let mut views: Vec<SessionView> = summaries(ctx)
+    let mut views: Vec<SessionView> = summaries(ctx, &store(ctx).await?)
         .await?
         .into_iter()
         .map(|s| SessionView {
@@ -64,15 +67,15 @@ pub async fn sessions() -> Result<Vec<SessionView>, ApiError> {
 
 pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError> {
     let (ctx, admin) = require_admin().await?;
-    let found = summaries(&ctx).await?.into_iter().find(|s| handle(&s.id) == target);
+    let store = store(&ctx).await?;
+    let found = summaries(&ctx, &store).await?.into_iter().find(|s| handle(&s.id) == target);
     let Some(found) = found else { return Err(ApiError::NotFound("no such session".into())) };
-    let store = ctx.platform.session_store(&ctx.tenant).await.map_err(|_| ApiError::Unavailable("sessions are unavailable right now".into()))?;
     store.delete(&found.id).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     record(&ctx, &admin, "session revoked", &format!("a session of user {}", found.user)).await?;
     session_views(&ctx).await
 }
 
-async fn device_views(ctx: &TenantContext) -> Result<Vec<AdminDeviceView>, ApiError> {
+pub(super) async fn device_views(ctx: &TenantContext) -> Result<Vec<AdminDeviceView>, ApiError> {
     let emails = emails(ctx).await?;
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
     Ok(bridge::devices(&db, None)
