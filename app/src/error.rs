@@ -23,6 +23,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// Request headers (cookies, mostly) beyond what any browser sends.
+    #[error("{0}")]
+    HeadersTooLarge(String),
     #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
@@ -39,6 +42,7 @@ impl ApiError {
             ApiError::NotFound(_) => S::NOT_FOUND,
             ApiError::Conflict(_) => S::CONFLICT,
             ApiError::PayloadTooLarge(_) => S::PAYLOAD_TOO_LARGE,
+            ApiError::HeadersTooLarge(_) => S::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Unavailable(_) => S::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => S::INTERNAL_SERVER_ERROR,
         }
@@ -53,6 +57,7 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::PayloadTooLarge(m)
+            | ApiError::HeadersTooLarge(m)
             | ApiError::Unavailable(m)
             | ApiError::Internal(m) => m,
         }

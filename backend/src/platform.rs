@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use crate::{
-    bridge::RateLimiter,
+    bridge::{self, RateLimiter},
     accounts::{self, users::AccountError, NewRole, User},
     config::Config,
     db,
@@ -22,7 +22,8 @@ pub struct Platform {
     pub seal: CookieSeal,
     /// Derives bridge token successors (see `bridge::token`).
     pub bridge_key: [u8; 32],
-    pub restore_limiter: RateLimiter,
+    /// Restore attempts when there is no Redis to count them in.
+    local_limiter: RateLimiter,
     memory: Arc<MemorySessions>,
     redis: OnceCell<redis::aio::ConnectionManager>,
 }
@@ -66,6 +67,18 @@ pub enum ProvisionError {
     Admin(#[from] AccountError),
 }
 
+/// Fail fast while Redis is away (a 503 in well under a second, not the
+/// client's default of retrying for 12 s inside the request), and reconnect
+/// on the next request once it is back.
+fn redis_config() -> redis::aio::ConnectionManagerConfig {
+    redis::aio::ConnectionManagerConfig::new()
+        .set_number_of_retries(1)
+        .set_factor(50)
+        .set_max_delay(200)
+        .set_connection_timeout(std::time::Duration::from_millis(500))
+        .set_response_timeout(std::time::Duration::from_secs(2))
+}
+
 impl Platform {
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let (central, storage) = db::open(&config.storage).await?;
@@ -77,7 +90,7 @@ impl Platform {
             directory,
             seal,
             bridge_key,
-            restore_limiter: RateLimiter::default(),
+            local_limiter: RateLimiter::default(),
             memory: Arc::default(),
             redis: OnceCell::new(),
         })
@@ -131,13 +144,24 @@ impl Platform {
         })
     }
 
+    /// Counts one bridge restore attempt under `key`: `Ok(Err(wait))` when
+    /// over `limit` per minute. Shared through Redis when REDIS_URL is set,
+    /// so several processes enforce one limit.
+    pub async fn count_restore(&self, key: &str, limit: u32) -> Result<Result<(), std::time::Duration>, StoreError> {
+        if self.config.redis_url.is_none() {
+            return Ok(self.local_limiter.hit(key, limit));
+        }
+        let key = format!("{}ratelimit:{key}", self.config.redis_key_prefix);
+        Ok(bridge::limiter::hit_shared(&mut self.redis().await?, &key, limit).await?)
+    }
+
     /// One connection manager for the process, made on first use (and
     /// retried on the next request if Redis was down).
     async fn redis(&self) -> Result<redis::aio::ConnectionManager, StoreError> {
         let url = self.config.redis_url.as_deref().ok_or(StoreError::RedisNotConfigured)?;
         let manager = self
             .redis
-            .get_or_try_init(|| async { redis::Client::open(url)?.get_connection_manager().await })
+            .get_or_try_init(|| async { redis::Client::open(url)?.get_connection_manager_with_config(redis_config()).await })
             .await?;
         Ok(manager.clone())
     }

@@ -74,6 +74,7 @@ fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
         .layer(middleware::from_fn(layers::csrf::check_origin))
         .layer(middleware::from_fn_with_state(platform, layers::site::resolve_site))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(layers::headers::security_headers))
         .layer(TraceLayer::new_for_http())
 }
 

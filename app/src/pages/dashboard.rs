@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::{forget_bridge_token_on_success, use_me, ApiForm};
+use super::form::{forget_bridge_token_on_success, use_me, ApiForm, ErrorCard};
 use crate::api::auth::Logout;
 
 #[component]
@@ -34,7 +34,7 @@ pub fn Dashboard() -> impl IntoView {
                             </section>
                         }.into_any(),
                     },
-                    Err(e) => view! { <p class="error">{e.message().to_owned()}</p> }.into_any(),
+                    Err(error) => view! { <ErrorCard title="Dashboard" error/> }.into_any(),
                 }
             })}
         </Suspense>

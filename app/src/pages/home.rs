@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::use_me;
+use super::form::{use_me, ErrorCard};
 
 /// The central landing page, or a tenant's front door.
 #[component]
@@ -29,7 +29,7 @@ pub fn Home() -> impl IntoView {
                             </section>
                         }.into_any(),
                     },
-                    Err(e) => view! { <p class="error">{e.message().to_owned()}</p> }.into_any(),
+                    Err(error) => view! { <ErrorCard title="Tessera" error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -14,7 +14,7 @@ use crate::{
 impl From<ApiError> for BridgeFailure {
     fn from(e: ApiError) -> Self {
         let reason = match e {
-            ApiError::BadRequest(_) | ApiError::PayloadTooLarge(_) => FailureReason::BadRequest,
+            ApiError::BadRequest(_) | ApiError::PayloadTooLarge(_) | ApiError::HeadersTooLarge(_) => FailureReason::BadRequest,
             ApiError::Unauthorized(_) => FailureReason::Invalid,
             ApiError::Forbidden(_) => FailureReason::Forbidden,
             ApiError::NotFound(_) => FailureReason::Disabled,
@@ -49,16 +49,21 @@ fn rate_limited(wait: std::time::Duration) -> BridgeFailure {
     }
 }
 
+fn limiter_down(e: tessera_backend::platform::StoreError) -> BridgeFailure {
+    tracing::error!(error = %e, "the restore rate limiter is unavailable");
+    BridgeFailure::new(FailureReason::Unavailable, "session restore is unavailable right now; please try again shortly")
+}
+
 pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
     let settings = &ctx.tenant.settings.bridge;
     let tenant = &ctx.tenant.tenant;
     let client = ctx.device.ip.as_deref().unwrap_or("unknown");
-    let limiter = &ctx.platform.restore_limiter;
-    limiter.hit(&format!("restore:{}:{client}", tenant.id), settings.restore_rate_limit).map_err(rate_limited)?;
-    limiter
-        .hit(&format!("restore:{}", tenant.id), settings.restore_rate_limit.saturating_mul(20))
-        .map_err(rate_limited)?;
+    let per_client = format!("restore:{}:{client}", tenant.id);
+    let per_tenant = format!("restore:{}", tenant.id);
+    for (key, limit) in [(per_client, settings.restore_rate_limit), (per_tenant, settings.restore_rate_limit.saturating_mul(20))] {
+        ctx.platform.count_restore(&key, limit).await.map_err(limiter_down)?.map_err(rate_limited)?;
+    }
 
     let db = ctx.platform.directory.db(tenant).await.map_err(ApiError::from)?;
     let Some(presented) = BridgeToken::parse(&token) else {

@@ -3,7 +3,7 @@
 
 use tessera_backend::{
     accounts::AccountError,
-    db::DbError,
+    db::{is_outage, DbError},
     platform::ProvisionError,
     sessions::SessionError,
     tenancy::{DirectoryError, HostError, SlugError},
@@ -16,6 +16,16 @@ fn internal(error: &dyn std::fmt::Display) -> ApiError {
     ApiError::internal()
 }
 
+/// A storage failure: 503 when the database is down, busy or damaged (the
+/// client may retry; other tenants are unaffected), 500 otherwise.
+fn storage(error: &DbError) -> ApiError {
+    if is_outage(error) {
+        tracing::error!(%error, "storage unavailable");
+        return ApiError::Unavailable("this workspace's data is unavailable right now; please try again shortly".into());
+    }
+    internal(error)
+}
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
@@ -23,7 +33,8 @@ impl From<AccountError> for ApiError {
             AccountError::EmailTaken | AccountError::LastAdmin => ApiError::Conflict(e.to_string()),
             AccountError::NoSuchUser => ApiError::NotFound(e.to_string()),
             AccountError::WrongCredentials => ApiError::Unauthorized(e.to_string()),
-            AccountError::Hash(_) | AccountError::Database(_) => internal(&e),
+            AccountError::Database(db) => storage(&db),
+            AccountError::Hash(_) => internal(&e),
         }
     }
 }
@@ -46,7 +57,7 @@ impl From<DirectoryError> for ApiError {
             DirectoryError::Exists(_) | DirectoryError::OrphanStorage(_) => ApiError::Conflict(e.to_string()),
             DirectoryError::NotFound(_) => ApiError::NotFound(e.to_string()),
             DirectoryError::Name(_) | DirectoryError::Setting(_) => ApiError::BadRequest(e.to_string()),
-            DirectoryError::Database(_) => internal(&e),
+            DirectoryError::Database(db) => storage(&db),
         }
     }
 }
@@ -79,6 +90,6 @@ impl From<HostError> for ApiError {
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
-        internal(&e)
+        storage(&e)
     }
 }

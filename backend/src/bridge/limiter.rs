@@ -1,6 +1,6 @@
 //! Fixed-window rate limiting for bridge restores, per client and per
-//! tenant, in this process's memory: several processes each count their own
-//! share until the limiter moves to a shared store.
+//! tenant: in Redis when the installation has one (every process counts in
+//! the same window), else in this process's memory (one process only).
 
 use std::{
     collections::HashMap,
@@ -33,6 +33,36 @@ impl RateLimiter {
         *count += 1;
         Ok(())
     }
+}
+
+/// Counts one attempt under `key` in Redis, shared by every process using
+/// it: a window starts with its first attempt (SET NX EX) and is counted by
+/// INCR, in one MULTI so no window is left without its expiry.
+pub async fn hit_shared(
+    conn: &mut redis::aio::ConnectionManager,
+    key: &str,
+    limit: u32,
+) -> Result<Result<(), Duration>, redis::RedisError> {
+    let window = WINDOW.as_secs();
+    let (count, ttl): (u32, i64) = redis::pipe()
+        .atomic()
+        .cmd("SET")
+        .arg(key)
+        .arg(0)
+        .arg("NX")
+        .arg("EX")
+        .arg(window)
+        .ignore()
+        .cmd("INCR")
+        .arg(key)
+        .cmd("TTL")
+        .arg(key)
+        .query_async(conn)
+        .await?;
+    if count > limit {
+        return Ok(Err(Duration::from_secs(u64::try_from(ttl).unwrap_or(window).max(1))));
+    }
+    Ok(Ok(()))
 }
 
 #[cfg(test)]

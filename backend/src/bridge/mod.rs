@@ -216,7 +216,8 @@ pub async fn rotate(
             // Lost a race to a concurrent rotation of the same token: it made the same successor.
             if claimed.rows_affected() == 1 { purpose.event() } else { "grace_reuse" }
         }
-        Some(when) if at - when <= secs(settings.rotation_grace) && successor.as_deref() == Some(next.selector.as_str()) => {
+        // Strictly within: a grace of 0 allows no replay at all.
+        Some(when) if at - when < secs(settings.rotation_grace) && successor.as_deref() == Some(next.selector.as_str()) => {
             "grace_reuse"
         }
         Some(_) => {

@@ -43,10 +43,19 @@ pub async fn sqlite(path: &Path, mode: OpenMode, max_connections: u32) -> Result
         // Local files connect in microseconds; a failure (say, a corrupt
         // file) is not worth the default 30 s of retries.
         .acquire_timeout(Duration::from_secs(5))
-        .after_connect(|conn, _| {
+        // A local file does not drop connections the way a network peer
+        // does; pinging before every use doubled each query's thread hops.
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| {
             Box::pin(async move {
-                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON")
-                    .await?;
+                // The busy timeout first, so everything after it waits for a
+                // lock instead of failing; WAL is a property of the file, set
+                // once by whoever may create it (switching takes a lock that
+                // concurrent writers on a busy central database would refuse).
+                conn.execute("PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON").await?;
+                if mode == OpenMode::Create {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                }
                 Ok(())
             })
         })

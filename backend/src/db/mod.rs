@@ -5,12 +5,14 @@ pub mod central;
 pub mod connect;
 pub mod migrate;
 pub mod open_pools;
+pub mod outage;
 pub mod scope;
 pub mod tenants;
 
 use std::path::PathBuf;
 
 pub use central::CentralDb;
+pub use outage::is_outage;
 pub use scope::{Schema, Scope};
 /// The storage error type, re-exported so callers need no sqlx dependency.
 pub use sqlx::Error as DbError;

@@ -36,7 +36,7 @@ pub async fn normalise(req: Request, next: Next) -> Response {
         return next.run(Request::from_parts(parts, Body::from("{}"))).await;
     }
     if !is_form {
-        return next.run(req).await;
+        return with_whole_body(req, next).await;
     }
     let (mut parts, body) = req.into_parts();
     let json = match to_bytes(body, MAX_FORM_BYTES).await {
@@ -52,6 +52,25 @@ pub async fn normalise(req: Request, next: Next) -> Response {
             next.run(Request::from_parts(parts, Body::from(json))).await
         }
         Err(error) => reply::error(parts.uri.path(), &parts.headers, error),
+    }
+}
+
+/// Reads the body here, so one that outgrows the limit (sent chunked, with
+/// no Content-Length to refuse up front) is a 413, not a parse error.
+async fn with_whole_body(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    match to_bytes(body, usize::MAX).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(e) => {
+            let too_large = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                .any(|e| e.is::<http_body_util::LengthLimitError>());
+            let error = if too_large {
+                ApiError::PayloadTooLarge("the request body is too large".into())
+            } else {
+                ApiError::BadRequest("the request body could not be read".into())
+            };
+            reply::error(parts.uri.path(), &parts.headers, error)
+        }
     }
 }
 

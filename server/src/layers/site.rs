@@ -17,7 +17,16 @@ use tessera_backend::{
 
 use super::reply;
 
+/// Browsers keep a site's cookies to about 4 KiB each and send a few; a
+/// Cookie header far beyond that is junk or an attack on whatever parses it.
+const MAX_COOKIE_BYTES: usize = 16 * 1024;
+
 pub async fn resolve_site(State(platform): State<Arc<Platform>>, mut req: Request, next: Next) -> Response {
+    let cookie_bytes: usize = req.headers().get_all(header::COOKIE).iter().map(|v| v.len()).sum();
+    if cookie_bytes > MAX_COOKIE_BYTES {
+        let error = ApiError::HeadersTooLarge("too many or too large cookies; clear this site's cookies and try again".into());
+        return reply::error(req.uri().path(), req.headers(), error);
+    }
     let host = host_of(&req);
     let site = match find_site(&platform, host).await {
         Ok(site) => site,

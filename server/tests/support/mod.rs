@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod backends;
+pub mod process;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -128,10 +129,10 @@ impl TestApp {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
-    fn builder(&self) -> reqwest::ClientBuilder {
+    fn builder(&self, slugs: &[&str]) -> reqwest::ClientBuilder {
         let domain = self.domain();
         let mut builder = Client::builder().redirect(reqwest::redirect::Policy::none()).resolve(domain, self.addr());
-        for slug in ["acme", "globex", "initech", "umbrella"] {
+        for slug in ["acme", "globex", "initech", "umbrella"].iter().chain(slugs) {
             builder = builder.resolve(&format!("{slug}.{domain}"), self.addr());
         }
         builder
@@ -139,12 +140,17 @@ impl TestApp {
 
     /// A client that keeps cookies per host, like one browser.
     pub fn browser(&self) -> Client {
-        self.builder().cookie_store(true).build().expect("client")
+        self.builder(&[]).cookie_store(true).build().expect("client")
     }
 
     /// A client without a cookie jar: every cookie is sent by hand.
     pub fn raw(&self) -> Client {
-        self.builder().build().expect("client")
+        self.raw_for(&[])
+    }
+
+    /// The same, also reaching these tenants' subdomains.
+    pub fn raw_for(&self, slugs: &[&str]) -> Client {
+        self.builder(slugs).build().expect("client")
     }
 
     /// POSTs a JSON body to a site (None: the central domain).
@@ -212,9 +218,12 @@ async fn me_with(client: &Client, url: &str, cookie: Option<&str>) -> (StatusCod
 
 /// The `name=value` of a response's session cookie, if it set one.
 pub fn session_cookie(response: &Response, tenant: &str) -> Option<String> {
+    session_cookie_in(response.headers(), tenant)
+}
+
+pub fn session_cookie_in(headers: &header::HeaderMap, tenant: &str) -> Option<String> {
     let prefix = format!("tenant_{tenant}_session=");
-    response
-        .headers()
+    headers
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -1,0 +1,248 @@
+//! Things going wrong underneath: Redis stopped, PostgreSQL connections
+//! killed, the server killed mid-write, one tenant's SQLite file damaged or
+//! locked. Each is a clear answer and a recovery, never a panic or a leak
+//! into another tenant.
+
+mod support;
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::{AnyConnection, Connection, Executor};
+use tessera_backend::db::StorageConfig;
+use support::{
+    backends::{postgres_url, redis_url},
+    process::{cli, ServerProcess},
+    Backend, TestApp, PASSWORD,
+};
+
+/// A Redis of the test's own, so stopping it disturbs no other test.
+struct PrivateRedis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl PrivateRedis {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
+        let mut redis = Self { port, child: None };
+        redis.resume();
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn resume(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test]
+async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
+    if redis_url().is_none() {
+        return;
+    }
+    let mut redis = PrivateRedis::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (dir_text, url) = (dir.path().display().to_string(), redis.url());
+    let env = [("TESSERA_DATA_DIR", dir_text.as_str()), ("REDIS_URL", url.as_str()), ("SESSION_DRIVER", "redis")];
+    cli(&env, &["tenant", "create", "acme", "--admin-email", "admin@acme.test", "--admin-password", PASSWORD]);
+    let mut server = ServerProcess::start(&env, &dir.path().join("server.log"));
+    let login = json!({"email": "admin@acme.test", "password": PASSWORD});
+    let signed_in = server.call("acme", "/api/auth/login", None, Some(&login)).await;
+    let cookie = signed_in.cookie("acme").expect("session cookie");
+
+    redis.stop();
+    let me = server.call("acme", "/api/auth/me", Some(&cookie), None).await;
+    assert_eq!(me.status, StatusCode::SERVICE_UNAVAILABLE, "{}", me.text);
+    assert!(me.json()["message"].as_str().is_some_and(|m| m.contains("unavailable")), "{}", me.text);
+    let page = server.call("acme", "/dashboard", Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.text);
+    let again = server.call("acme", "/api/auth/login", None, Some(&login)).await;
+    assert_eq!(again.status, StatusCode::SERVICE_UNAVAILABLE, "{}", again.text);
+    assert!(!server.log_text().contains("panicked"), "{}", server.log_text());
+
+    redis.resume();
+    // A fresh Redis has no sessions: signing in again works once it reconnects.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = server.call("acme", "/api/auth/login", None, Some(&login)).await;
+        if reply.status == StatusCode::OK {
+            let cookie = reply.cookie("acme").expect("session cookie");
+            let me = server.call("acme", "/api/auth/me", Some(&cookie), None).await;
+            assert_eq!(me.json()["user"]["email"], "admin@acme.test");
+            break;
+        }
+        assert!(Instant::now() < deadline, "not back 10 s after Redis returned: {} {}", reply.status, reply.text);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.kill9();
+}
+
+#[tokio::test]
+async fn requests_recover_after_postgres_connections_are_killed() {
+    let Some(pg) = postgres_url() else { return };
+    let app = TestApp::spawn_on(&Backend::Postgres(pg.clone()), &[]).await;
+    let client = app.browser();
+    assert_eq!(app.register(&client, "acme", "ada@example.com").await.status(), StatusCode::OK);
+
+    let StorageConfig::Postgres { url } = &app.platform.config.storage else { panic!("a PostgreSQL app") };
+    let name = url.rsplit('/').next().expect("database name").to_owned();
+    let mut admin = AnyConnection::connect(&pg).await.expect("admin connection");
+    let killed: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&name)
+    .fetch_all(&mut admin)
+    .await
+    .expect("terminated");
+    assert!(!killed.is_empty(), "the app had connections to kill");
+
+    for _ in 0..5 {
+        let (status, me) = app.me(&client, "acme").await;
+        assert_eq!(status, StatusCode::OK, "{me}");
+        assert_eq!(me["user"]["email"], "ada@example.com");
+    }
+    admin.execute("SELECT 1").await.expect("admin still fine");
+}
+
+/// Signs `count` users up at acme and returns each one's bridge token.
+async fn bridge_holders(server: &ServerProcess, count: usize) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for i in 0..count {
+        let body = json!({"email": format!("user{i}@acme.test"), "password": PASSWORD, "name": "User"});
+        let reply = server.call("acme", "/api/auth/register", None, Some(&body)).await;
+        tokens.push(reply.json()["bridge_token"].as_str().expect("bridge token").to_owned());
+    }
+    tokens
+}
+
+#[tokio::test]
+async fn kill_9_mid_writes_leaves_no_corrupt_session_and_no_half_rotated_token() {
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().display().to_string();
+    let env = [("TESSERA_DATA_DIR", dir_text.as_str()), ("SESSION_DRIVER", "database"), ("BRIDGE_RESTORE_RATE_LIMIT", "10000")];
+    cli(&env, &["tenant", "create", "acme"]);
+    let server = ServerProcess::start(&env, &dir.path().join("server.log"));
+    let tokens = bridge_holders(&server, 6).await;
+
+    // Each holder restores over and over, keeping the newest token it was
+    // given, until the server dies under it.
+    let server = std::sync::Arc::new(server);
+    let mut holders = Vec::new();
+    for token in tokens {
+        let server = std::sync::Arc::clone(&server);
+        holders.push(tokio::spawn(async move {
+            let mut token = token;
+            loop {
+                let reply = tokio::time::timeout(
+                    Duration::from_secs(2),
+                    server.try_call("acme", "/api/session-bridge/restore", None, Some(&json!({"token": token}))),
+                )
+                .await;
+                match reply {
+                    Ok(Some(reply)) if reply.status == StatusCode::OK => {
+                        token = reply.json()["new_token"].as_str().expect("successor").to_owned();
+                    }
+                    Ok(Some(reply)) => panic!("restore failed before the kill: {} {}", reply.status, reply.text),
+                    _ => return token,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let killed = Command::new("kill").args(["-9", &server.pid().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let mut last_tokens = Vec::new();
+    for holder in holders {
+        last_tokens.push(holder.await.expect("holder"));
+    }
+    let Ok(server) = std::sync::Arc::try_unwrap(server) else { panic!("holders still hold the server") };
+    let server = server.restart();
+
+    let file = dir.path().join("tenants/acme.sqlite");
+    let mut db = AnyConnection::connect(&format!("sqlite://{}", file.display())).await.expect("tenant database");
+    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut db).await.expect("integrity check");
+    assert_eq!(check, "ok");
+    let sessions: Vec<(String,)> = sqlx::query_as("SELECT data FROM sessions").fetch_all(&mut db).await.expect("sessions");
+    assert!(sessions.len() > 6, "restores made sessions");
+    for (data,) in sessions {
+        serde_json::from_str::<serde_json::Value>(&data).expect("every stored session is whole JSON");
+    }
+    // The newest token each holder got still restores: it is either current,
+    // or its rotation's answer was lost and it is replayed within the grace.
+    for token in last_tokens {
+        let reply = server.call("acme", "/api/session-bridge/restore", None, Some(&json!({"token": token}))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn a_corrupt_tenant_file_fails_only_that_tenant() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("initech", None).await;
+    let file = app.data_dir.path().join("tenants/initech.sqlite");
+    std::fs::write(&file, vec![0x5a; 64 * 1024]).expect("file overwritten");
+
+    let client = app.browser();
+    let broken = app.register(&client, "initech", "ada@initech.test").await;
+    assert_eq!(broken.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = broken.json().await.expect("json");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("unavailable")), "{body}");
+    assert_eq!(app.register(&client, "acme", "ada@acme.test").await.status(), StatusCode::OK);
+    assert_eq!(app.me(&client, "acme").await.1["user"]["email"], "ada@acme.test");
+}
+
+#[tokio::test]
+async fn a_locked_tenant_file_slows_only_that_tenant() {
+    let app = TestApp::spawn().await;
+    let file = app.data_dir.path().join("tenants/globex.sqlite");
+    let mut locker = AnyConnection::connect(&format!("sqlite://{}", file.display())).await.expect("globex file");
+    locker.execute("BEGIN EXCLUSIVE").await.expect("write lock held");
+
+    let app = std::sync::Arc::new(app);
+    let locked = {
+        let app = std::sync::Arc::clone(&app);
+        tokio::spawn(async move { app.register(&app.browser(), "globex", "ada@globex.test").await.status() })
+    };
+    let started = Instant::now();
+    let client = app.browser();
+    assert_eq!(app.register(&client, "acme", "ada@acme.test").await.status(), StatusCode::OK);
+    assert_eq!(app.me(&client, "acme").await.1["user"]["email"], "ada@acme.test");
+    assert!(started.elapsed() < Duration::from_secs(3), "acme waited on globex's lock");
+
+    assert_eq!(locked.await.expect("globex request"), StatusCode::SERVICE_UNAVAILABLE, "busy past the timeout");
+    locker.execute("ROLLBACK").await.expect("lock released");
+    assert_eq!(app.register(&app.browser(), "globex", "ada@globex.test").await.status(), StatusCode::OK);
+}

@@ -1,0 +1,186 @@
+//! What an attacker or a broken client sends: bad Host headers, junk and
+//! oversized cookies, malformed JSON, huge bodies, traversal, SQL
+//! metacharacters, look-alike characters. Every one is a clear 4xx (or,
+//! where ignoring it is the right answer, an ordinary anonymous 200): never
+//! a 5xx, never a crash.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use support::{TestApp, PASSWORD};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+/// Sends raw bytes and returns the status code of the answer.
+async fn raw_status(app: &TestApp, request: &[u8]) -> u16 {
+    let mut stream = TcpStream::connect(("127.0.0.1", app.port)).await.expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut answer = vec![0; 64];
+    let n = stream.read(&mut answer).await.expect("read");
+    let line = String::from_utf8_lossy(&answer[..n]).to_string();
+    line.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {line:?}"))
+}
+
+fn get_with_host(host: &[u8]) -> Vec<u8> {
+    [b"GET /api/auth/me HTTP/1.1\r\nHost: ".as_slice(), host, b"\r\nConnection: close\r\n\r\n"].concat()
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_hosts_are_4xx() {
+    let app = TestApp::spawn().await;
+    let long = format!("{}.localhost", "a".repeat(5000));
+    let cases: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"acme..localhost".to_vec(),
+        b"-acme.localhost".to_vec(),
+        b"acme.localhost:99999".to_vec(),
+        b"acme.localhost:port".to_vec(),
+        b"../../etc.localhost".to_vec(),
+        b"acme%2e.localhost".to_vec(),
+        b"acme.localhost.evil.test".to_vec(),
+        b"[::1".to_vec(),
+        long.into_bytes(),
+        "\u{430}cme.localhost".as_bytes().to_vec(), // Cyrillic а
+        b"\xff\xfe.localhost".to_vec(),
+        b"acme.localhost\x00".to_vec(),
+    ];
+    for host in cases {
+        let status = raw_status(&app, &get_with_host(&host)).await;
+        assert!((400..500).contains(&status), "Host {:?} got {status}", String::from_utf8_lossy(&host));
+    }
+    let missing = raw_status(&app, b"GET /api/auth/me HTTP/1.1\r\nConnection: close\r\n\r\n").await;
+    assert_eq!(missing, 400, "HTTP/1.1 without Host");
+    let twice = raw_status(&app, b"GET /api/auth/me HTTP/1.1\r\nHost: acme.localhost\r\nHost: globex.localhost\r\nConnection: close\r\n\r\n").await;
+    assert!((200..500).contains(&twice), "two Hosts got {twice}");
+}
+
+#[tokio::test]
+async fn junk_duplicate_and_oversized_cookies_never_fail_the_server() {
+    let app = TestApp::spawn().await;
+    let client = app.browser();
+    app.register(&client, "acme", "ada@acme.test").await;
+    let valid = support::session_cookie(&app.login(&app.raw(), "acme", "ada@acme.test", PASSWORD).await, "acme").expect("cookie");
+    let name = valid.split('=').next().unwrap_or_default().to_owned();
+
+    for cookie in [
+        format!("{name}=garbage"),
+        format!("{name}="),
+        format!("{name}=\"\""),
+        format!("{name}=a.b.c.d.e"),
+        format!("{name}={}", "A".repeat(4000)),
+        format!("{name}=%00%ff; {name}=;;;;=="),
+        "=; ; =x; ==; ;".to_owned(),
+    ] {
+        let (status, me) = app.me_with_cookie("acme", &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{cookie:?}: {me}");
+        assert_eq!(me["authenticated"], false, "{cookie:?} signs nobody in");
+    }
+    // A junk duplicate next to the real cookie does not shadow it.
+    let (_, me) = app.me_with_cookie("acme", &format!("{name}=junk; {valid}")).await;
+    assert_eq!(me["user"]["email"], "ada@acme.test");
+
+    let huge = format!("{name}={}", "A".repeat(200_000));
+    let request = format!("GET /api/auth/me HTTP/1.1\r\nHost: acme.localhost\r\nCookie: {huge}\r\nConnection: close\r\n\r\n");
+    let status = raw_status(&app, request.as_bytes()).await;
+    assert!((400..500).contains(&status), "a 200 kB cookie got {status}");
+}
+
+#[tokio::test]
+async fn malformed_json_and_huge_bodies_are_4xx() {
+    let app = TestApp::spawn().await;
+    let client = app.raw();
+    let url = app.url(Some("acme"), "/api/auth/login");
+    for body in ["", "{", "[]", "null", "{\"email\": 5}", "{\"email\":\"a@b.c\"}", "\u{0}\u{1}", "{\"email\":\"a@b.c\",\"password\":{}}"] {
+        let response = client.post(&url).header("content-type", "application/json").body(body).send().await.expect("sent");
+        let status = response.status();
+        assert!(status.is_client_error(), "{body:?} got {status}");
+        let json: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(json["message"].is_string(), "{body:?}: a message says what is wrong: {json}");
+    }
+    let huge = format!("{{\"email\":\"{}\",\"password\":\"x\"}}", "a".repeat(2 * 1024 * 1024));
+    let response = client.post(&url).header("content-type", "application/json").body(huge.clone()).send().await.expect("sent");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Without a Content-Length (chunked), the limit applies as it is read.
+    let mut stream = TcpStream::connect(("127.0.0.1", app.port)).await.expect("connect");
+    let head = "POST /api/auth/login HTTP/1.1\r\nHost: acme.localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    let _ = stream.write_all(head.as_bytes()).await;
+    for chunk in huge.as_bytes().chunks(64 * 1024) {
+        // The server may answer and close before all of it is sent.
+        if stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.is_err()
+            || stream.write_all(chunk).await.is_err()
+            || stream.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "chunked 2 MB got {:?}", answer.lines().next());
+}
+
+#[tokio::test]
+async fn traversal_never_leaves_the_site() {
+    let app = TestApp::spawn().await;
+    for path in ["/pkg/../../Cargo.toml", "/pkg/..%2f..%2fCargo.toml", "/%2e%2e/%2e%2e/Cargo.toml", "/../../../../etc/passwd"] {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: acme.localhost\r\nConnection: close\r\n\r\n");
+        let status = raw_status(&app, request.as_bytes()).await;
+        assert!((400..500).contains(&status), "{path} got {status}");
+    }
+    let client = app.raw();
+    for slug in ["../acme", "acme/../globex", "..", "acme%00", "ac me"] {
+        let response = client
+            .post(app.url(None, "/api/workspaces"))
+            .json(&json!({"slug": slug, "name": "X", "admin_name": "A", "admin_email": "a@x.test", "admin_password": PASSWORD}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "slug {slug:?}");
+    }
+}
+
+#[tokio::test]
+async fn sql_metacharacters_are_just_text() {
+    let app = TestApp::spawn().await;
+    let nasty = "x'; DROP TABLE users; --\"\\%_";
+    let client = app.browser();
+    let body = json!({"email": "o'brien+\"q\"@acme.test", "password": format!("{nasty}{nasty}"), "name": nasty});
+    let registered = app.post(&client, Some("acme"), "/api/auth/register", &body).await;
+    assert_eq!(registered.status(), StatusCode::OK);
+    let (_, me) = app.me(&client, "acme").await;
+    assert_eq!(me["user"]["name"], nasty, "stored verbatim");
+
+    for (email, password) in [(nasty, "whatever1"), ("' OR '1'='1@x.test", "' OR '1'='1"), ("a@acme.test", nasty)] {
+        let response = app.login(&app.raw(), "acme", email, password).await;
+        assert!(response.status().is_client_error(), "{email:?} got {}", response.status());
+    }
+    let response = app
+        .post(&app.raw(), None, "/api/workspaces", &json!({"slug": "a'b", "name": nasty, "admin_name": nasty, "admin_email": "a@x.test", "admin_password": PASSWORD}))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let again = app.login(&app.raw(), "acme", "o'brien+\"q\"@acme.test", &format!("{nasty}{nasty}")).await;
+    assert_eq!(again.status(), StatusCode::OK, "the users table is intact");
+}
+
+#[tokio::test]
+async fn unicode_look_alikes_are_refused() {
+    let app = TestApp::spawn().await;
+    let client = app.raw();
+    for slug in ["\u{430}cme", "acm\u{435}", "ａcme", "acme\u{200b}"] {
+        let response = client
+            .post(app.url(None, "/api/workspaces"))
+            .json(&json!({"slug": slug, "name": "X", "admin_name": "A", "admin_email": "a@x.test", "admin_password": PASSWORD}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "slug {slug:?}");
+    }
+    for email in ["ada@\u{430}cme.test", "\u{430}da@acme.test", "ada@acme.test\u{200b}"] {
+        let response = app.register(&client, "acme", email).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "email {email:?}");
+    }
+}

@@ -1,0 +1,153 @@
+//! The real `tessera` binary as a child process: for what only a separate
+//! process can show (scale-out, `kill -9`, what ends up in its logs).
+
+use std::{
+    net::{SocketAddr, TcpListener},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+pub struct ServerProcess {
+    child: Child,
+    pub port: u16,
+    env: Vec<(String, String)>,
+    log: PathBuf,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+impl ServerProcess {
+    /// `tessera serve` on a free port with this environment, its output
+    /// appended to `log`; returns once it accepts connections.
+    pub fn start(env: &[(&str, &str)], log: &Path) -> Self {
+        let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Self::start_on(free_port(), env, log.to_owned())
+    }
+
+    fn start_on(port: u16, mut env: Vec<(String, String)>, log: PathBuf) -> Self {
+        env.retain(|(k, _)| k != "LEPTOS_SITE_ADDR");
+        env.push(("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}")));
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .arg("serve")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .env("LEPTOS_SITE_ROOT", "target/site")
+            .env("LEPTOS_OUTPUT_NAME", "tessera")
+            .current_dir(env!("CARGO_MANIFEST_DIR").to_owned() + "/..")
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().expect("log file"))
+            .stderr(file)
+            .spawn()
+            .expect("tessera starts");
+        let mut server = Self { child, port, env, log };
+        server.wait_listening();
+        server
+    }
+
+    fn wait_listening(&mut self) {
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(addr).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("tessera exited ({status}) before listening:\n{}", self.log_text());
+            }
+            assert!(Instant::now() < deadline, "tessera did not listen within 30 s:\n{}", self.log_text());
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `kill -9`: no shutdown, no flush, whatever was in flight is cut off.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the same server again on the same port and data.
+    pub fn restart(mut self) -> Self {
+        self.kill9();
+        let (port, env, log) = (self.port, std::mem::take(&mut self.env), self.log.clone());
+        drop(self);
+        Self::start_on(port, env, log)
+    }
+
+    pub fn url(&self, tenant: &str, path: &str) -> String {
+        format!("http://{tenant}.localhost:{}{path}", self.port)
+    }
+
+    /// Everything the process wrote so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// An answer, read whole.
+pub struct Reply {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.text).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn cookie(&self, tenant: &str) -> Option<String> {
+        super::session_cookie_in(&self.headers, tenant)
+    }
+}
+
+impl ServerProcess {
+    /// One request to `tenant`, with this Cookie header and JSON body (POST) or none (GET).
+    pub async fn call(&self, tenant: &str, path: &str, cookie: Option<&str>, body: Option<&serde_json::Value>) -> Reply {
+        self.try_call(tenant, path, cookie, body).await.expect("request answered")
+    }
+
+    /// The same; None when the server did not answer (it died, say).
+    pub async fn try_call(&self, tenant: &str, path: &str, cookie: Option<&str>, body: Option<&serde_json::Value>) -> Option<Reply> {
+        let host = format!("{tenant}.localhost");
+        let client = reqwest::Client::builder()
+            .resolve(&host, SocketAddr::from(([127, 0, 0, 1], self.port)))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let url = self.url(tenant, path);
+        let mut request = match body {
+            Some(body) => client.post(url).json(body),
+            None => client.get(url),
+        };
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        let response = request.send().await.ok()?;
+        let (status, headers) = (response.status(), response.headers().clone());
+        Some(Reply { status, headers, text: response.text().await.ok()? })
+    }
+}
+
+/// Runs a one-shot `tessera` command (say, `tenant create`) with this environment.
+pub fn cli(env: &[(&str, &str)], args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("tessera runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "tessera {args:?} failed:\n{text}");
+    text
+}
