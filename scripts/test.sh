@@ -21,7 +21,7 @@ say "Rust unit and integration tests"
 # would add `hydrate`, which cannot share a build with it). Leptos bakes
 # LEPTOS_OUTPUT_NAME in at compile time; setting it as cargo-leptos does
 # lets both builds share artifacts.
-LEPTOS_OUTPUT_NAME=tessera cargo test -p tessera-backend -p tessera-app -p tessera-server --features tessera-app/ssr
+LEPTOS_OUTPUT_NAME=tessera cargo test -p tessera-backend -p tessera-app -p tessera-server -p tessera-bench --features tessera-app/ssr
 say "building the site (server and wasm) for the browser tests"
 cargo leptos build
 say "end-to-end tests in Chromium"

@@ -21,6 +21,9 @@ pub struct Config {
     pub domain: CentralDomain,
     pub site_addr: SocketAddr,
     pub session_defaults: SessionSettings,
+    /// Behind a reverse proxy: the client address is the last one in
+    /// `X-Forwarded-For` rather than the connection's.
+    pub trust_proxy: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,8 @@ pub enum ConfigError {
     MaxOpen(String),
     #[error("SESSION_DRIVER=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)")]
     RedisUrl,
+    #[error("TESSERA_TRUST_PROXY: expected true or false, got {0:?}")]
+    TrustProxy(String),
 }
 
 /// How many SQLite tenant databases stay open (default 256).
@@ -68,6 +73,11 @@ impl Config {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => StorageConfig::Postgres { url },
             Some(_) => return Err(ConfigError::DatabaseUrl),
         };
+        let trust_proxy = match lookup("TESSERA_TRUST_PROXY").as_deref().map(str::trim) {
+            None | Some("" | "false") => false,
+            Some("true") => true,
+            Some(other) => return Err(ConfigError::TrustProxy(other.to_owned())),
+        };
         let redis_url = lookup("REDIS_URL").filter(|url| !url.trim().is_empty());
         if session_defaults.driver == Driver::Redis && redis_url.is_none() {
             return Err(ConfigError::RedisUrl);
@@ -81,6 +91,7 @@ impl Config {
             domain,
             site_addr,
             session_defaults,
+            trust_proxy,
         })
     }
 }

@@ -253,3 +253,24 @@ async fn the_bridge_can_be_turned_off_per_tenant() {
     let (_, token) = sign_up(&app, "globex", "bob@globex.test").await;
     assert_eq!(restore(&app, "globex", &token).await.0, StatusCode::OK, "globex keeps it");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for() {
+    let junk = json!({"token": "tsb1.1.AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"});
+    let restore = |app: &TestApp, client: &'static str| {
+        app.raw().post(app.url(Some("acme"), "/api/session-bridge/restore")).header("x-forwarded-for", format!("203.0.113.9, {client}")).json(&junk).send()
+    };
+    let trusting = TestApp::spawn_with(&[("TESSERA_TRUST_PROXY", "true"), ("BRIDGE_RESTORE_RATE_LIMIT", "2")]).await;
+    for _ in 0..2 {
+        assert_eq!(restore(&trusting, "10.0.0.1").await.expect("sent").status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(restore(&trusting, "10.0.0.1").await.expect("sent").status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(restore(&trusting, "10.0.0.2").await.expect("sent").status(), StatusCode::UNAUTHORIZED, "another client");
+
+    // Not behind a proxy: the header is the client's own claim, ignored.
+    let direct = TestApp::spawn_with(&[("BRIDGE_RESTORE_RATE_LIMIT", "2")]).await;
+    for _ in 0..2 {
+        assert_eq!(restore(&direct, "10.0.0.1").await.expect("sent").status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(restore(&direct, "10.0.0.2").await.expect("sent").status(), StatusCode::TOO_MANY_REQUESTS);
+}

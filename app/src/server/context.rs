@@ -44,7 +44,9 @@ pub fn request() -> Result<RequestContext, ApiError> {
         .unwrap_or_default()
         .to_owned();
     let https = is_https(&parts.uri, &parts.headers);
-    let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = platform.config.trust_proxy.then(|| forwarded_for(&parts.headers)).flatten();
+    let connected = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let ip = forwarded.or(connected).map(|ip| ip.to_string());
     let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     let device = Device::new(ip, user_agent);
     Ok(RequestContext { platform, site, session, host, https, device })
@@ -62,4 +64,11 @@ impl RequestContext {
             )),
         }
     }
+}
+
+/// The address our proxy put last in `X-Forwarded-For` (earlier entries are
+/// whatever the client claimed).
+fn forwarded_for(headers: &http::HeaderMap) -> Option<std::net::IpAddr> {
+    let last = headers.get_all("x-forwarded-for").iter().last()?.to_str().ok()?.rsplit(',').next()?;
+    last.trim().parse().ok()
 }
