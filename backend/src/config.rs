@@ -44,10 +44,10 @@ pub enum ConfigError {
     TrustProxy(String),
 }
 
-/// How many SQLite tenant databases stay open (default 256).
+/// How many SQLite tenant databases stay open (default 64).
 fn max_open_tenants(lookup: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
     match lookup("TESSERA_MAX_OPEN_TENANT_DBS") {
-        None => Ok(256),
+        None => Ok(64),
         Some(text) => match text.trim().parse::<usize>() {
             Ok(n @ 1..=100_000) => Ok(n),
             _ => Err(ConfigError::MaxOpen(text)),

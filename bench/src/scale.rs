@@ -18,7 +18,7 @@ pub struct Options {
     #[arg(long, default_value_t = 10_000)]
     pub tenants: usize,
     /// TESSERA_MAX_OPEN_TENANT_DBS for the SQLite run.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 64)]
     pub max_open: usize,
     /// Seconds of requests to random tenants after the cold pass.
     #[arg(long, default_value_t = 10)]

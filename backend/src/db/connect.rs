@@ -52,7 +52,13 @@ pub async fn sqlite(path: &Path, mode: OpenMode, max_connections: u32) -> Result
                 // lock instead of failing; WAL is a property of the file, set
                 // once by whoever may create it (switching takes a lock that
                 // concurrent writers on a busy central database would refuse).
-                conn.execute("PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON").await?;
+                // cache_size: a tenant database is a few pages and hundreds of
+                // pools may be open; SQLite's 2 MiB default per connection
+                // was most of the server's memory at 10,000 tenants.
+                conn.execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -256",
+                )
+                .await?;
                 if mode == OpenMode::Create {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                 }

@@ -13,8 +13,9 @@ use super::{
 };
 use crate::tenancy::{Slug, Tenant};
 
-/// Connections per SQLite tenant pool: tenants are many and mostly idle.
-const CONNECTIONS_PER_SQLITE_TENANT: u32 = 4;
+/// Connections per SQLite tenant pool: tenants are many and mostly idle, and
+/// SQLite writes one at a time anyway.
+const CONNECTIONS_PER_SQLITE_TENANT: u32 = 2;
 
 #[derive(Debug)]
 pub enum TenantStorage {

@@ -81,6 +81,10 @@ pub struct Directory {
     defaults: Arc<SessionSettings>,
     cache: RwLock<HashMap<Slug, Cached>>,
     central_lookups: AtomicU64,
+    /// One provisioning at a time in this process: each holds the central
+    /// write lock while its storage is made, and on SQLite a queue of them
+    /// would otherwise outwait the busy timeout when the disk is slow.
+    provisioning: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Directory {
@@ -98,6 +102,7 @@ impl Directory {
             defaults: Arc::new(defaults),
             cache: RwLock::new(HashMap::new()),
             central_lookups: AtomicU64::new(0),
+            provisioning: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -243,6 +248,7 @@ impl Directory {
     /// tenant's storage exists.
     async fn record_and_provision(&self, slug: &Slug, name: &str, now: i64) -> Result<Tenant, DirectoryError> {
         let sql = format!("INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) RETURNING {TENANT_COLUMNS}");
+        let _one_at_a_time = self.provisioning.lock().await;
         let mut conn = self.central.scope().begin().await?;
         let inserted = sqlx::query(&sql).bind(slug.as_str()).bind(name).bind(now).fetch_one(&mut *conn).await;
         let row = match inserted {
