@@ -5,6 +5,7 @@ mod support;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{TestApp, PASSWORD};
+use tessera_backend::tenancy::directory::CACHE_TTL;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Sends raw bytes, for requests no HTTP client would build.
@@ -120,11 +121,14 @@ async fn tenant_lookups_are_cached() {
     let client = app.raw();
     app.me(&client, "acme").await;
     let before = app.platform.directory.central_lookups();
+    let started = std::time::Instant::now();
     for _ in 0..20 {
         app.me(&client, "acme").await;
     }
     let after = app.platform.directory.central_lookups();
-    assert!(after - before <= 2, "20 requests asked the central database {} times", after - before);
+    // One lookup per expired cache entry, however slow the machine is.
+    let allowed = u64::try_from(started.elapsed().as_millis() / CACHE_TTL.as_millis()).unwrap_or(u64::MAX) + 1;
+    assert!(after - before <= allowed, "20 requests asked the central database {} times", after - before);
 }
 
 #[tokio::test]

@@ -23,8 +23,10 @@ use crate::{
 };
 
 /// How long a resolved tenant is trusted before the central database is asked
-/// again; bounds how stale another process's view can be.
-const CACHE_TTL: Duration = Duration::from_secs(1);
+/// again; bounds how stale another process's view can be (a setting saved
+/// through one process applies at the others within this, well inside the
+/// promised second).
+pub const CACHE_TTL: Duration = Duration::from_millis(500);
 
 /// Everything a request needs to know about its tenant, shared and cheap to clone.
 #[derive(Debug)]
