@@ -14,7 +14,10 @@ use sqlx::{Connection as _, Executor};
 use tessera_backend::{tenancy::Slug, Config, Platform};
 use tokio::task::JoinSet;
 
-use crate::load::{Connection, Probe};
+use crate::{
+    load::{Connection, Probe},
+    process::{free_addr, release_binary, Server},
+};
 
 /// A password good enough for the policy; bench accounts are thrown away.
 pub const PASSWORD: &str = "bench-password-0123";
@@ -65,6 +68,15 @@ impl Installation {
         }
         env.extend(self.extra_env.iter().cloned());
         env
+    }
+
+    /// Starts the release `tessera serve` on this installation (see `process`
+    /// for the pinning); returns it and its address.
+    pub async fn serve(&self) -> anyhow::Result<(Server, SocketAddr)> {
+        let addr = free_addr()?;
+        let serve = ["serve".to_owned()];
+        let server = Server::start(&release_binary("tessera"), &serve, &self.env(addr), addr, &self.log("tessera.log")).await?;
+        Ok((server, addr))
     }
 
     /// Creates `slugs` `concurrency` at a time; returns each one's time.

@@ -166,6 +166,13 @@ impl Outcome {
         }
     }
 
+    /// Answers per second over the run's time.
+    pub fn per_second(&self) -> f64 {
+        let seconds = self.elapsed.as_secs_f64();
+        let answers = self.right + self.wrong + self.failed;
+        if seconds > 0.0 { answers as f64 / seconds } else { 0.0 }
+    }
+
     pub fn absorb(&mut self, other: Outcome) {
         self.latencies_us.extend(other.latencies_us);
         self.right += other.right;

@@ -8,7 +8,7 @@ use crate::{
     budget::Budget,
     fixture::{self, Installation},
     load::{self, Mix, Probe},
-    process::{free_addr, release_binary, Server},
+    process::Server,
     stats::{ms, percentile, Summary},
 };
 
@@ -44,10 +44,7 @@ pub async fn run(options: &Options, installation: Installation, label: &str, bud
         ms(percentile(&micros, 99.0)),
     );
 
-    let addr = free_addr()?;
-    let server =
-        Server::start(&release_binary("tessera"), &["serve".to_owned()], &installation.env(addr), addr, &installation.log("tessera.log"))
-            .await?;
+    let (server, addr) = installation.serve().await?;
     let started = Instant::now();
     let accounts = fixture::sign_up_one_each(addr, &slugs, 2).await?;
     println!("signed up one user per tenant in {:.1} s (argon2 hashing dominates)", started.elapsed().as_secs_f64());

@@ -16,10 +16,8 @@ pub struct Summary {
 impl Summary {
     pub fn of(outcome: &mut Outcome) -> Self {
         outcome.latencies_us.sort_unstable();
-        let requests = outcome.right + outcome.wrong + outcome.failed;
-        let seconds = outcome.elapsed.as_secs_f64();
         Self {
-            per_second: if seconds > 0.0 { requests as f64 / seconds } else { 0.0 },
+            per_second: outcome.per_second(),
             p50: percentile(&outcome.latencies_us, 50.0),
             p99: percentile(&outcome.latencies_us, 99.0),
             wrong: outcome.wrong,

@@ -37,11 +37,20 @@ pub struct Options {
 const TENANTS: usize = 4;
 const USERS_PER_TENANT: usize = 4;
 
+const DASHBOARD: &str = "SSR dashboard";
+const CHECK: &str = "/api/session-bridge/check";
+
 struct Target {
     name: &'static str,
     probes: Vec<Probe>,
     addr: SocketAddr,
     outcome: Outcome,
+}
+
+impl Target {
+    fn new(name: &'static str, addr: SocketAddr, probes: Vec<Probe>) -> Self {
+        Self { name, probes, addr, outcome: Outcome::default() }
+    }
 }
 
 pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
@@ -50,42 +59,34 @@ pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result
     let slugs = fixture::slugs("tp", TENANTS)?;
     installation.provision(&slugs, 2).await?;
 
-    let tessera_addr = free_addr()?;
-    let tessera = Server::start(
-        &release_binary("tessera"),
-        &["serve".to_owned()],
-        &installation.env(tessera_addr),
-        tessera_addr,
-        &installation.log("tessera.log"),
-    )
-    .await?;
+    let (tessera, tessera_addr) = installation.serve().await?;
     let hello_addr = free_addr()?;
     let hello =
         Server::start(&release_binary("hello"), &[hello_addr.to_string()], &[], hello_addr, &installation.log("hello.log")).await?;
 
     let (accounts, restorer) = sign_up_everyone(tessera_addr, &slugs).await?;
     let mut targets = vec![
-        Target { name: "baseline: axum hello", probes: vec![baseline_probe(hello_addr)], addr: hello_addr, outcome: Outcome::default() },
-        Target { name: "SSR dashboard", probes: accounts.iter().map(|a| a.dashboard_probe(tessera_addr)).collect(), addr: tessera_addr, outcome: Outcome::default() },
-        Target { name: "/api/auth/me", probes: accounts.iter().map(|a| a.me_probe(tessera_addr)).collect(), addr: tessera_addr, outcome: Outcome::default() },
-        Target { name: "/api/session-bridge/check", probes: accounts.iter().map(|a| a.check_probe(tessera_addr)).collect(), addr: tessera_addr, outcome: Outcome::default() },
+        Target::new("baseline: axum hello", hello_addr, vec![baseline_probe(hello_addr)]),
+        Target::new(DASHBOARD, tessera_addr, accounts.iter().map(|a| a.dashboard_probe(tessera_addr)).collect()),
+        Target::new("/api/auth/me", tessera_addr, accounts.iter().map(|a| a.me_probe(tessera_addr)).collect()),
+        Target::new(CHECK, tessera_addr, accounts.iter().map(|a| a.check_probe(tessera_addr)).collect()),
         // Floors: the same stack with no session to load, so no database at
         // all. No session work can make a target faster than its floor.
-        Target { name: "floor: SSR sign-in page, no session", probes: slugs.iter().map(|s| login_page_probe(s, tessera_addr)).collect(), addr: tessera_addr, outcome: Outcome::default() },
-        Target { name: "floor: check, no session", probes: slugs.iter().map(|s| anonymous_check_probe(s, tessera_addr)).collect(), addr: tessera_addr, outcome: Outcome::default() },
+        Target::new("floor: SSR sign-in page, no session", tessera_addr, slugs.iter().map(|s| login_page_probe(s, tessera_addr)).collect()),
+        Target::new("floor: check, no session", tessera_addr, slugs.iter().map(|s| anonymous_check_probe(s, tessera_addr)).collect()),
     ];
 
     for target in &targets {
         load::run(target.addr, &target.probes, Mix::PerConnection, options.connections, Duration::from_secs(1)).await;
     }
     let seconds = Duration::from_secs(options.seconds);
+    let count = targets.len();
     for round in 0..options.rounds as usize {
         // Rotating the order spreads any drift (heat, caches) over every target.
-        for i in 0..targets.len() {
-            let count = targets.len();
+        for i in 0..count {
             let target = &mut targets[(i + round) % count];
             let outcome = load::run(target.addr, &target.probes, Mix::PerConnection, options.connections, seconds).await;
-            println!("  round {} {:<28} {:>9.0} req/s", round + 1, target.name, outcome_rate(&outcome));
+            println!("  round {} {:<28} {:>9.0} req/s", round + 1, target.name, outcome.per_second());
             target.outcome.absorb(outcome);
         }
     }
@@ -111,9 +112,9 @@ pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result
     let memory = tessera.memory();
     println!("\nTessera resident memory: {:.1} MiB (peak {:.1} MiB)", memory.rss_mib, memory.peak_mib);
 
-    let ratio = |i: usize| summaries[i].1.per_second / baseline;
-    budgets.push(Budget::at_least("SSR dashboard req/s vs baseline", ratio(1), 0.40));
-    budgets.push(Budget::at_least("/api/session-bridge/check req/s vs baseline", ratio(3), 0.60));
+    let ratio = |name: &str| summaries.iter().find(|(n, _)| *n == name).map_or(0.0, |(_, s)| s.per_second / baseline);
+    budgets.push(Budget::at_least("SSR dashboard req/s vs baseline", ratio(DASHBOARD), 0.40));
+    budgets.push(Budget::at_least("/api/session-bridge/check req/s vs baseline", ratio(CHECK), 0.60));
     budgets.push(Budget::at_most_ms("bridge restore p99 at one connection", restore.p99, 5.0));
     let unexpected: u64 = summaries.iter().map(|(_, s)| s.wrong + s.failed).sum::<u64>() + restore.wrong + restore.failed;
     budgets.push(Budget::zero("answers not the right tenant's right user (or failed)", unexpected));
@@ -121,11 +122,6 @@ pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result
     tessera.stop().await;
     hello.stop().await;
     installation.remove().await
-}
-
-fn outcome_rate(outcome: &Outcome) -> f64 {
-    let n = outcome.right + outcome.wrong + outcome.failed;
-    n as f64 / outcome.elapsed.as_secs_f64().max(f64::EPSILON)
 }
 
 /// `USERS_PER_TENANT` accounts per tenant, plus one more at the first tenant

@@ -67,8 +67,9 @@ fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
-        // Outermost last: a request meets site, then CSRF, then API body → JSON,
-        // then the session layer, then the handler.
+        // Outermost last: a request meets tracing, security headers (set on
+        // the way out), the body limit, site, CSRF, API body → JSON, the
+        // session layer, then the handler.
         .layer(middleware::from_fn(layers::session::tenant_session))
         .layer(middleware::from_fn(layers::api_body::normalise))
         .layer(middleware::from_fn(layers::csrf::check_origin))

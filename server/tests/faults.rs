@@ -6,7 +6,6 @@
 mod support;
 
 use std::{
-    net::TcpListener,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -17,7 +16,7 @@ use sqlx::{AnyConnection, Connection, Executor};
 use tessera_backend::db::StorageConfig;
 use support::{
     backends::{postgres_url, redis_url},
-    process::{cli, ServerProcess},
+    process::{cli, free_port, ServerProcess},
     Backend, TestApp, PASSWORD,
 };
 
@@ -29,7 +28,7 @@ struct PrivateRedis {
 
 impl PrivateRedis {
     fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
+        let port = free_port();
         let mut redis = Self { port, child: None };
         redis.resume();
         redis

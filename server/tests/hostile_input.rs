@@ -14,16 +14,6 @@ use tokio::{
     net::TcpStream,
 };
 
-/// Sends raw bytes and returns the status code of the answer.
-async fn raw_status(app: &TestApp, request: &[u8]) -> u16 {
-    let mut stream = TcpStream::connect(("127.0.0.1", app.port)).await.expect("connect");
-    stream.write_all(request).await.expect("write");
-    let mut answer = vec![0; 64];
-    let n = stream.read(&mut answer).await.expect("read");
-    let line = String::from_utf8_lossy(&answer[..n]).to_string();
-    line.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {line:?}"))
-}
-
 /// Signs up a workspace with this slug on the central site.
 async fn workspace_signup(app: &TestApp, slug: &str) -> StatusCode {
     let body = json!({"slug": slug, "name": "X", "admin_name": "A", "admin_email": "a@x.test", "admin_password": PASSWORD});
@@ -54,12 +44,12 @@ async fn malformed_and_oversized_hosts_are_4xx() {
         b"acme.localhost\x00".to_vec(),
     ];
     for host in cases {
-        let status = raw_status(&app, &get_with_host(&host)).await;
+        let status = app.raw_status(&get_with_host(&host)).await;
         assert!((400..500).contains(&status), "Host {:?} got {status}", String::from_utf8_lossy(&host));
     }
-    let missing = raw_status(&app, b"GET /api/auth/me HTTP/1.1\r\nConnection: close\r\n\r\n").await;
+    let missing = app.raw_status(b"GET /api/auth/me HTTP/1.1\r\nConnection: close\r\n\r\n").await;
     assert_eq!(missing, 400, "HTTP/1.1 without Host");
-    let twice = raw_status(&app, b"GET /api/auth/me HTTP/1.1\r\nHost: acme.localhost\r\nHost: globex.localhost\r\nConnection: close\r\n\r\n").await;
+    let twice = app.raw_status(b"GET /api/auth/me HTTP/1.1\r\nHost: acme.localhost\r\nHost: globex.localhost\r\nConnection: close\r\n\r\n").await;
     assert!((200..500).contains(&twice), "two Hosts got {twice}");
 }
 
@@ -90,7 +80,7 @@ async fn junk_duplicate_and_oversized_cookies_never_fail_the_server() {
 
     let huge = format!("{name}={}", "A".repeat(200_000));
     let request = format!("GET /api/auth/me HTTP/1.1\r\nHost: acme.localhost\r\nCookie: {huge}\r\nConnection: close\r\n\r\n");
-    let status = raw_status(&app, request.as_bytes()).await;
+    let status = app.raw_status(request.as_bytes()).await;
     assert!((400..500).contains(&status), "a 200 kB cookie got {status}");
 }
 
@@ -134,7 +124,7 @@ async fn traversal_never_leaves_the_site() {
     let app = TestApp::spawn().await;
     for path in ["/pkg/../../Cargo.toml", "/pkg/..%2f..%2fCargo.toml", "/%2e%2e/%2e%2e/Cargo.toml", "/../../../../etc/passwd"] {
         let request = format!("GET {path} HTTP/1.1\r\nHost: acme.localhost\r\nConnection: close\r\n\r\n");
-        let status = raw_status(&app, request.as_bytes()).await;
+        let status = app.raw_status(request.as_bytes()).await;
         assert!((400..500).contains(&status), "{path} got {status}");
     }
     for slug in ["../acme", "acme/../globex", "..", "acme%00", "ac me"] {

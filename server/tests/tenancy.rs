@@ -6,16 +6,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{TestApp, PASSWORD};
 use tessera_backend::tenancy::directory::CACHE_TTL;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// Sends raw bytes, for requests no HTTP client would build.
-async fn raw_http(app: &TestApp, request: &str) -> String {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.expect("connect");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.expect("read");
-    String::from_utf8_lossy(&response).into_owned()
-}
 
 #[tokio::test]
 async fn central_domain_serves_the_landing_page() {
@@ -50,17 +40,17 @@ async fn unknown_tenant_gets_a_404_that_says_so() {
 #[tokio::test]
 async fn missing_or_malformed_host_gets_400() {
     let app = TestApp::spawn().await;
-    let missing = raw_http(&app, "GET / HTTP/1.0\r\n\r\n").await;
+    let missing = app.raw_http(b"GET / HTTP/1.0\r\n\r\n").await;
     assert!(missing.starts_with("HTTP/1.0 400") || missing.starts_with("HTTP/1.1 400"), "{missing}");
     for host in ["bad host", "acme.localhost:notaport", "acme.localhost:99999", "[::1]", "a\"b.localhost"] {
-        let response = raw_http(&app, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")).await;
+        let response = app.raw_http(format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await;
         assert!(response.starts_with("HTTP/1.1 400"), "{host}: {response}");
     }
     let long = format!("GET / HTTP/1.1\r\nHost: {}.localhost\r\nConnection: close\r\n\r\n", "a".repeat(300));
-    assert!(raw_http(&app, &long).await.starts_with("HTTP/1.1 400"));
+    assert!(app.raw_http(long.as_bytes()).await.starts_with("HTTP/1.1 400"));
     // Hosts outside the central domain, and subdomains that cannot be slugs, are unknown sites.
     for host in ["evil.example", "a.b.localhost", "www.localhost"] {
-        let response = raw_http(&app, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")).await;
+        let response = app.raw_http(format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await;
         assert!(response.starts_with("HTTP/1.1 404"), "{host}: {response}");
     }
 }

@@ -39,12 +39,11 @@ pub async fn normalise(req: Request, next: Next) -> Response {
         return with_whole_body(req, next).await;
     }
     let (mut parts, body) = req.into_parts();
-    let json = match to_bytes(body, MAX_FORM_BYTES).await {
-        Err(_) => Err(ApiError::PayloadTooLarge("the form is too large".into())),
-        Ok(bytes) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+    let json = read_body(body, MAX_FORM_BYTES).await.and_then(|bytes| {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .map_err(|e| ApiError::BadRequest(format!("malformed form: {e}")))
-            .and_then(|fields| serde_json::to_vec(&nest(fields)).map_err(|_| ApiError::internal())),
-    };
+            .and_then(|fields| serde_json::to_vec(&nest(fields)).map_err(|_| ApiError::internal()))
+    });
     match json {
         Ok(json) => {
             parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -59,19 +58,25 @@ pub async fn normalise(req: Request, next: Next) -> Response {
 /// no Content-Length to refuse up front) is a 413, not a parse error.
 async fn with_whole_body(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    match to_bytes(body, usize::MAX).await {
+    // The request body limit layer outside bounds it already.
+    match read_body(body, usize::MAX).await {
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Err(e) => {
-            let too_large = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
-                .any(|e| e.is::<http_body_util::LengthLimitError>());
-            let error = if too_large {
-                ApiError::PayloadTooLarge("the request body is too large".into())
-            } else {
-                ApiError::BadRequest("the request body could not be read".into())
-            };
-            reply::error(parts.uri.path(), &parts.headers, error)
-        }
+        Err(error) => reply::error(parts.uri.path(), &parts.headers, error),
     }
+}
+
+/// The whole body, at most `limit` bytes: 413 beyond this limit or the
+/// server's, 400 when it cannot be read at all.
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    to_bytes(body, limit).await.map_err(|e| {
+        let too_large = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+            .any(|e| e.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            ApiError::PayloadTooLarge("the request body is too large".into())
+        } else {
+            ApiError::BadRequest("the request body could not be read".into())
+        }
+    })
 }
 
 /// Form fields as a JSON object of strings; `outer[inner]=v` becomes

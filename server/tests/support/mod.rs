@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use tessera_backend::{db::Scope, platform::NewAdmin, tenancy::Slug, Config, Platform};
 use tessera_server::Application;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub const DOMAIN: &str = "localhost";
 pub const PASSWORD: &str = "correct horse battery";
@@ -151,6 +152,23 @@ impl TestApp {
     /// The same, also reaching these tenants' subdomains.
     pub fn raw_for(&self, slugs: &[&str]) -> Client {
         self.builder(slugs).build().expect("client")
+    }
+
+    /// Sends raw bytes, for requests no HTTP client would build, and returns
+    /// the whole answer (the request should ask for `Connection: close`).
+    pub async fn raw_http(&self, request: &[u8]) -> String {
+        let mut stream = tokio::net::TcpStream::connect(self.addr()).await.expect("connect");
+        stream.write_all(request).await.expect("write");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.expect("read");
+        String::from_utf8_lossy(&response).into_owned()
+    }
+
+    /// The status code of a raw request's answer.
+    pub async fn raw_status(&self, request: &[u8]) -> u16 {
+        let answer = self.raw_http(request).await;
+        let status = answer.split_whitespace().nth(1).and_then(|code| code.parse().ok());
+        status.unwrap_or_else(|| panic!("no status in {:?}", answer.lines().next()))
     }
 
     /// POSTs a JSON body to a site (None: the central domain).

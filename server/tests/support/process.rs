@@ -15,7 +15,8 @@ pub struct ServerProcess {
     log: PathBuf,
 }
 
-fn free_port() -> u16 {
+/// A loopback port nobody listens on (bound, then released).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
