@@ -40,7 +40,9 @@ pub mod client {
     pub fn store_token(token: &str) {
         if let Some(storage) = local() {
             if storage.set_item(TOKEN_KEY, token).is_err() {
-                logging::warn!("[SessionBridge] could not store the bridge token (storage full or disabled)");
+                logging::warn!(
+                    "[SessionBridge] could not store the bridge token (storage full or disabled)"
+                );
             }
         }
     }
@@ -53,7 +55,9 @@ pub mod client {
 
     pub fn start() {
         spawn_local(on_load());
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
         let on_visible = Closure::<dyn FnMut()>::new(|| {
             let visible = web_sys::window()
                 .and_then(|w| w.document())
@@ -62,7 +66,13 @@ pub mod client {
                 spawn_local(refresh_if_signed_in());
             }
         });
-        if document.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref()).is_ok() {
+        if document
+            .add_event_listener_with_callback(
+                "visibilitychange",
+                on_visible.as_ref().unchecked_ref(),
+            )
+            .is_ok()
+        {
             // Lives as long as the page.
             on_visible.forget();
         }
@@ -80,7 +90,9 @@ pub mod client {
                 return;
             }
         };
-        let reloaded = session().and_then(|s| s.get_item(RELOADED_KEY).ok().flatten()).is_some();
+        let reloaded = session()
+            .and_then(|s| s.get_item(RELOADED_KEY).ok().flatten())
+            .is_some();
         if let Some(s) = session() {
             let _ = s.remove_item(RELOADED_KEY);
         }
@@ -111,7 +123,10 @@ pub mod client {
                 clear_token();
                 logging::warn!("[SessionBridge] the bridge token was refused; it has been removed");
             }
-            Err(f) => logging::warn!("[SessionBridge] restore failed, will retry on a later visit: {}", f.message),
+            Err(f) => logging::warn!(
+                "[SessionBridge] restore failed, will retry on a later visit: {}",
+                f.message
+            ),
         }
     }
 
@@ -128,7 +143,12 @@ pub mod client {
                 store_token(&refreshed.token);
                 logging::log!("[SessionBridge] bridge token refreshed");
             }
-            Err(f) if matches!(f.reason, FailureReason::Invalid | FailureReason::Unauthenticated) => {
+            Err(f)
+                if matches!(
+                    f.reason,
+                    FailureReason::Invalid | FailureReason::Unauthenticated
+                ) =>
+            {
                 clear_token();
                 logging::warn!("[SessionBridge] the bridge token was refused; it has been removed");
             }

@@ -7,6 +7,39 @@ use server_fn::{
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
+/// A refusal that passes with time: the body carries only its message, the
+/// wait goes in the `Retry-After` header.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RetryLater {
+    pub message: String,
+    pub after_secs: u64,
+}
+
+impl RetryLater {
+    pub fn new(message: impl Into<String>, after_secs: u64) -> Self {
+        Self {
+            message: message.into(),
+            after_secs: after_secs.max(1),
+        }
+    }
+}
+
+impl Serialize for RetryLater {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.message)
+    }
+}
+
+impl<'de> Deserialize<'de> for RetryLater {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Self {
+            message: String::deserialize(deserializer)?,
+            after_secs: 0,
+        })
+    }
+}
+
 /// Serialised as `{"error": "unauthorized", "message": "..."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "error", content = "message", rename_all = "snake_case")]
@@ -26,8 +59,14 @@ pub enum ApiError {
     /// Request headers (cookies, mostly) beyond what any browser sends.
     #[error("{0}")]
     HeadersTooLarge(String),
+    /// Throttled (sign-in attempts, restores).
+    #[error("{0}")]
+    TooManyRequests(RetryLater),
     #[error("{0}")]
     Unavailable(String),
+    /// Overloaded for a moment (every password-hashing slot busy).
+    #[error("{0}")]
+    Busy(RetryLater),
     #[error("{0}")]
     Internal(String),
 }
@@ -43,7 +82,8 @@ impl ApiError {
             ApiError::Conflict(_) => S::CONFLICT,
             ApiError::PayloadTooLarge(_) => S::PAYLOAD_TOO_LARGE,
             ApiError::HeadersTooLarge(_) => S::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            ApiError::Unavailable(_) => S::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests(_) => S::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) | ApiError::Busy(_) => S::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => S::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,6 +100,15 @@ impl ApiError {
             | ApiError::HeadersTooLarge(m)
             | ApiError::Unavailable(m)
             | ApiError::Internal(m) => m,
+            ApiError::TooManyRequests(later) | ApiError::Busy(later) => &later.message,
+        }
+    }
+
+    /// Seconds to send in `Retry-After`, for the refusals that pass with time.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests(later) | ApiError::Busy(later) => Some(later.after_secs),
+            _ => None,
         }
     }
 
@@ -79,10 +128,16 @@ impl FromServerFnError for ApiError {
             // On the server a Request error is a body that could not be read;
             // in the browser it is a network failure.
             #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Request(m) => ApiError::BadRequest(format!("could not read the request: {m}")),
+            ServerFnErrorErr::Request(m) => {
+                ApiError::BadRequest(format!("could not read the request: {m}"))
+            }
             #[cfg(not(feature = "ssr"))]
-            ServerFnErrorErr::Request(m) => ApiError::Unavailable(format!("could not reach the server: {m}")),
-            ServerFnErrorErr::Response(m) => ApiError::Unavailable(format!("could not reach the server: {m}")),
+            ServerFnErrorErr::Request(m) => {
+                ApiError::Unavailable(format!("could not reach the server: {m}"))
+            }
+            ServerFnErrorErr::Response(m) => {
+                ApiError::Unavailable(format!("could not reach the server: {m}"))
+            }
             ServerFnErrorErr::MissingArg(m) => ApiError::BadRequest(format!("missing field: {m}")),
             other => {
                 #[cfg(feature = "ssr")]

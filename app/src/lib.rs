@@ -66,7 +66,10 @@ pub fn App() -> impl IntoView {
 /// anyone curious) can tell a live page from a server-rendered one.
 #[cfg(feature = "hydrate")]
 pub fn mark_hydrated() {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }

@@ -3,8 +3,9 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use crate::{
+    client::{ProxyListError, TrustedProxies},
     db::StorageConfig,
-    sessions::{Driver, SessionSettings, SettingError},
+    sessions::{Driver, Fence, SessionSettings, SettingError},
     tenancy::{CentralDomain, HostError},
 };
 
@@ -21,9 +22,10 @@ pub struct Config {
     pub domain: CentralDomain,
     pub site_addr: SocketAddr,
     pub session_defaults: SessionSettings,
-    /// Behind a reverse proxy: the client address is the last one in
-    /// `X-Forwarded-For` rather than the connection's.
-    pub trust_proxy: bool,
+    /// What tenant admins may change, and within which bounds.
+    pub fence: Fence,
+    /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,8 +42,13 @@ pub enum ConfigError {
     MaxOpen(String),
     #[error("SESSION_DRIVER=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)")]
     RedisUrl,
-    #[error("TESSERA_TRUST_PROXY: expected true or false, got {0:?}")]
-    TrustProxy(String),
+    #[error(
+        "TESSERA_TRUST_PROXY is replaced by TESSERA_TRUSTED_PROXIES: list your proxies' addresses or networks \
+         (e.g. TESSERA_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8)"
+    )]
+    TrustProxy,
+    #[error(transparent)]
+    TrustedProxies(#[from] ProxyListError),
 }
 
 /// How many SQLite tenant databases stay open (default 64).
@@ -61,23 +68,35 @@ impl Config {
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let domain = CentralDomain::parse(&lookup("TESSERA_DOMAIN").unwrap_or_else(|| "localhost".into()))
-            .map_err(ConfigError::Domain)?;
+        let domain =
+            CentralDomain::parse(&lookup("TESSERA_DOMAIN").unwrap_or_else(|| "localhost".into()))
+                .map_err(ConfigError::Domain)?;
         let addr = lookup("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let site_addr = addr.parse().map_err(|_| ConfigError::SiteAddr(addr))?;
         let session_defaults = SessionSettings::from_lookup(&lookup)?;
         session_defaults.validate_env_for(&domain)?;
-        let data_dir = lookup("TESSERA_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data"));
+        let data_dir = lookup("TESSERA_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("data"));
         let storage = match lookup("DATABASE_URL").filter(|url| !url.trim().is_empty()) {
-            None => StorageConfig::Sqlite { data_dir: data_dir.clone(), max_open: max_open_tenants(&lookup)? },
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => StorageConfig::Postgres { url },
+            None => StorageConfig::Sqlite {
+                data_dir: data_dir.clone(),
+                max_open: max_open_tenants(&lookup)?,
+            },
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                StorageConfig::Postgres { url }
+            }
             Some(_) => return Err(ConfigError::DatabaseUrl),
         };
-        let trust_proxy = match lookup("TESSERA_TRUST_PROXY").as_deref().map(str::trim) {
-            None | Some("" | "false") => false,
-            Some("true") => true,
-            Some(other) => return Err(ConfigError::TrustProxy(other.to_owned())),
-        };
+        // The old on/off switch trusted every peer; refusing to start beats
+        // silently ignoring it (clients would all share the proxy's address).
+        if lookup("TESSERA_TRUST_PROXY").is_some() {
+            return Err(ConfigError::TrustProxy);
+        }
+        let trusted_proxies = lookup("TESSERA_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .parse()?;
+        let fence = Fence::from_lookup(&lookup)?;
         let redis_url = lookup("REDIS_URL").filter(|url| !url.trim().is_empty());
         if session_defaults.driver == Driver::Redis && redis_url.is_none() {
             return Err(ConfigError::RedisUrl);
@@ -87,11 +106,14 @@ impl Config {
             storage,
             redis_url,
             redis_key_prefix: lookup("REDIS_KEY_PREFIX").unwrap_or_else(|| "tessera:".into()),
-            central_admin_password: lookup("TESSERA_CENTRAL_ADMIN_PASSWORD").filter(|p| !p.is_empty()).map(Secret),
+            central_admin_password: lookup("TESSERA_CENTRAL_ADMIN_PASSWORD")
+                .filter(|p| !p.is_empty())
+                .map(Secret),
             domain,
             site_addr,
             session_defaults,
-            trust_proxy,
+            fence,
+            trusted_proxies,
         })
     }
 }

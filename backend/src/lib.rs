@@ -3,9 +3,12 @@
 
 pub mod accounts;
 pub mod bridge;
+pub mod client;
 pub mod config;
 pub mod db;
+pub mod limits;
 pub mod platform;
+pub mod redis_link;
 pub mod sessions;
 pub mod tenancy;
 
@@ -20,7 +23,12 @@ mod send_checks {
     fn assert_send<T: Send>(_: T) {}
 
     #[allow(dead_code)]
-    fn futures_are_send(p: &crate::Platform, s: &crate::tenancy::Slug, t: &crate::tenancy::Tenant, st: &crate::db::TenantStorage) {
+    fn futures_are_send(
+        p: &crate::Platform,
+        s: &crate::tenancy::Slug,
+        t: &crate::tenancy::Tenant,
+        st: &crate::db::TenantStorage,
+    ) {
         assert_send(p.directory.create(s, "x"));
         assert_send(st.create(s));
         assert_send(st.exists(s));
@@ -31,7 +39,14 @@ mod send_checks {
 
     #[allow(dead_code)]
     fn migrations_are_send(pool: &sqlx::AnyPool, schema: &crate::db::Schema) {
-        assert_send(crate::db::migrate::sqlite(pool, &crate::db::migrate::TENANT_SQLITE));
-        assert_send(crate::db::migrate::postgres_schema("x", schema, &crate::db::migrate::TENANT_SQLITE));
+        assert_send(crate::db::migrate::sqlite(
+            pool,
+            &crate::db::migrate::TENANT_SQLITE,
+        ));
+        assert_send(crate::db::migrate::postgres_schema(
+            "x",
+            schema,
+            &crate::db::migrate::TENANT_SQLITE,
+        ));
     }
 }

@@ -22,7 +22,10 @@ use tokio::net::TcpStream;
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("connecting to {addr}: {source}")]
-    Connect { addr: SocketAddr, source: std::io::Error },
+    Connect {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("http: {0}")]
     Http(#[from] hyper::Error),
     #[error("bad request: {0}")]
@@ -48,7 +51,10 @@ impl Probe {
 
     pub fn post_json(host: &str, path: &str, body: &serde_json::Value) -> Self {
         let mut probe = Self::new(Method::POST, host, path, Bytes::from(body.to_string()));
-        probe.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        probe.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         probe
     }
 
@@ -58,7 +64,14 @@ impl Probe {
             headers.insert(header::HOST, host);
         }
         headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
-        Self { method, path: path.to_owned(), headers, body, status: StatusCode::OK, expect: Vec::new() }
+        Self {
+            method,
+            path: path.to_owned(),
+            headers,
+            body,
+            status: StatusCode::OK,
+            expect: Vec::new(),
+        }
     }
 
     pub fn with_cookie(mut self, cookie: &str) -> Self {
@@ -74,7 +87,10 @@ impl Probe {
     }
 
     fn request(&self) -> Result<http::Request<Full<Bytes>>, http::Error> {
-        let mut request = http::Request::builder().method(self.method.clone()).uri(&self.path).body(Full::new(self.body.clone()))?;
+        let mut request = http::Request::builder()
+            .method(self.method.clone())
+            .uri(&self.path)
+            .body(Full::new(self.body.clone()))?;
         *request.headers_mut() = self.headers.clone();
         Ok(request)
     }
@@ -84,8 +100,15 @@ impl Probe {
         if answer.status != self.status {
             return Verdict::Failed;
         }
-        let all_there = self.expect.iter().all(|text| memchr::memmem::find(&answer.body, text.as_bytes()).is_some());
-        if all_there { Verdict::Right } else { Verdict::Wrong }
+        let all_there = self
+            .expect
+            .iter()
+            .all(|text| memchr::memmem::find(&answer.body, text.as_bytes()).is_some());
+        if all_there {
+            Verdict::Right
+        } else {
+            Verdict::Wrong
+        }
     }
 }
 
@@ -117,7 +140,10 @@ impl Answer {
             .into_iter()
             .filter_map(|v| v.to_str().ok())
             .filter_map(|v| v.split(';').next())
-            .find(|pair| pair.split_once('=').is_some_and(|(name, value)| name.contains(part) && !value.is_empty()))
+            .find(|pair| {
+                pair.split_once('=')
+                    .is_some_and(|(name, value)| name.contains(part) && !value.is_empty())
+            })
             .map(str::to_owned)
     }
 }
@@ -129,9 +155,14 @@ pub struct Connection {
 
 impl Connection {
     pub async fn open(addr: SocketAddr) -> Result<Self, LoadError> {
-        let stream = TcpStream::connect(addr).await.map_err(|source| LoadError::Connect { addr, source })?;
-        stream.set_nodelay(true).map_err(|source| LoadError::Connect { addr, source })?;
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|source| LoadError::Connect { addr, source })?;
+        stream
+            .set_nodelay(true)
+            .map_err(|source| LoadError::Connect { addr, source })?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(connection);
         Ok(Self { sender })
     }
@@ -141,7 +172,11 @@ impl Connection {
         let response = self.sender.send_request(probe.request()?).await?;
         let (parts, body) = response.into_parts();
         let body = body.collect().await?.to_bytes();
-        Ok(Answer { status: parts.status, headers: parts.headers, body })
+        Ok(Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
     }
 }
 
@@ -170,7 +205,11 @@ impl Outcome {
     pub fn per_second(&self) -> f64 {
         let seconds = self.elapsed.as_secs_f64();
         let answers = self.right + self.wrong + self.failed;
-        if seconds > 0.0 { answers as f64 / seconds } else { 0.0 }
+        if seconds > 0.0 {
+            answers as f64 / seconds
+        } else {
+            0.0
+        }
     }
 
     pub fn absorb(&mut self, other: Outcome) {
@@ -196,10 +235,23 @@ pub enum Mix {
 
 /// Drives `connections` keep-alive connections until `duration` is up (or,
 /// for `Mix::EachOnce`, until every probe was sent).
-pub async fn run(addr: SocketAddr, probes: &[Probe], mix: Mix, connections: usize, duration: Duration) -> Outcome {
+pub async fn run(
+    addr: SocketAddr,
+    probes: &[Probe],
+    mix: Mix,
+    connections: usize,
+    duration: Duration,
+) -> Outcome {
     let started = Instant::now();
-    let plan = Arc::new(Plan { probes: probes.to_vec(), mix, deadline: started + duration, next: AtomicUsize::new(0) });
-    let workers: Vec<_> = (0..connections).map(|i| tokio::spawn(drive(addr, Arc::clone(&plan), i))).collect();
+    let plan = Arc::new(Plan {
+        probes: probes.to_vec(),
+        mix,
+        deadline: started + duration,
+        next: AtomicUsize::new(0),
+    });
+    let workers: Vec<_> = (0..connections)
+        .map(|i| tokio::spawn(drive(addr, Arc::clone(&plan), i)))
+        .collect();
     let mut outcome = Outcome::default();
     for worker in workers {
         match worker.await {
@@ -226,7 +278,9 @@ impl Plan {
             Mix::EachOnce => self.probes.get(self.next.fetch_add(1, Ordering::Relaxed)),
             _ if Instant::now() >= self.deadline => None,
             Mix::PerConnection => self.probes.get(i % self.probes.len()),
-            Mix::Random => self.probes.get(rand::thread_rng().gen_range(0..self.probes.len())),
+            Mix::Random => self
+                .probes
+                .get(rand::thread_rng().gen_range(0..self.probes.len())),
         }
     }
 }

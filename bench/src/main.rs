@@ -18,14 +18,20 @@ use clap::Parser;
 use crate::{budget::Budget, fixture::Installation};
 
 #[derive(Debug, Parser)]
-#[command(about = "Tessera's benchmark: throughput vs a bare axum baseline, tenant scale, wasm size")]
+#[command(
+    about = "Tessera's benchmark: throughput vs a bare axum baseline, tenant scale, wasm size"
+)]
 struct Cli {
     #[command(flatten)]
     throughput: throughput::Options,
     #[command(flatten)]
     scale: scale::Options,
     /// A PostgreSQL server to make a scratch database on ("" skips PostgreSQL).
-    #[arg(long, env = "TESSERA_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    #[arg(
+        long,
+        env = "TESSERA_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
     postgres_url: String,
     /// Only the throughput part (no scale runs, no wasm size).
     #[arg(long)]
@@ -48,7 +54,11 @@ async fn main() -> ExitCode {
     for budget in &budgets {
         budget.print();
     }
-    if budgets.iter().all(|b| b.pass) { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if budgets.iter().all(|b| b.pass) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 async fn run(cli: &Cli, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
@@ -59,13 +69,28 @@ async fn run(cli: &Cli, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
     if cli.throughput_only {
         return Ok(());
     }
-    let max_open = vec![("TESSERA_MAX_OPEN_TENANT_DBS".to_owned(), cli.scale.max_open.to_string())];
-    scale::run(&cli.scale, Installation::sqlite(max_open)?, "SQLite, a file per tenant", budgets).await?;
+    let max_open = vec![(
+        "TESSERA_MAX_OPEN_TENANT_DBS".to_owned(),
+        cli.scale.max_open.to_string(),
+    )];
+    scale::run(
+        &cli.scale,
+        Installation::sqlite(max_open)?,
+        "SQLite, a file per tenant",
+        budgets,
+    )
+    .await?;
     if cli.postgres_url.is_empty() {
         println!("\nSKIPPED: PostgreSQL scale run (no --postgres-url)");
     } else {
         let installation = Installation::postgres(&cli.postgres_url, Vec::new()).await?;
-        scale::run(&cli.scale, installation, "PostgreSQL, a schema per tenant in one pool", budgets).await?;
+        scale::run(
+            &cli.scale,
+            installation,
+            "PostgreSQL, a schema per tenant in one pool",
+            budgets,
+        )
+        .await?;
     }
     wasm::measure(budgets)
 }
@@ -74,7 +99,11 @@ async fn run(cli: &Cli, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
 fn print_machine() {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     println!("# Tessera benchmark\nmachine: {cpu}; this process may use {cores} core(s); servers pinned to core {}", process::SERVER_CORE);

@@ -25,8 +25,15 @@ pub fn free_addr() -> anyhow::Result<SocketAddr> {
 
 impl Server {
     /// Starts `program args` on `SERVER_CORE` and waits until `addr` accepts connections.
-    pub async fn start(program: &Path, args: &[String], env: &[(String, String)], addr: SocketAddr, log: &Path) -> anyhow::Result<Self> {
-        let log_file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    pub async fn start(
+        program: &Path,
+        args: &[String],
+        env: &[(String, String)],
+        addr: SocketAddr,
+        log: &Path,
+    ) -> anyhow::Result<Self> {
+        let log_file =
+            std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
         let mut child = Command::new("taskset")
             .arg("-c")
             .arg(SERVER_CORE)
@@ -45,10 +52,18 @@ impl Server {
                 return Ok(Self { child });
             }
             if let Some(status) = child.try_wait()? {
-                bail!("{} exited ({status}) before listening; see {}", program.display(), log.display());
+                bail!(
+                    "{} exited ({status}) before listening; see {}",
+                    program.display(),
+                    log.display()
+                );
             }
             if Instant::now() > deadline {
-                bail!("{} did not listen on {addr} within 60 s; see {}", program.display(), log.display());
+                bail!(
+                    "{} did not listen on {addr} within 60 s; see {}",
+                    program.display(),
+                    log.display()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -56,7 +71,10 @@ impl Server {
 
     /// Resident memory now and at its peak, in MiB (from /proc).
     pub fn memory(&self) -> Memory {
-        let status = self.child.id().and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok());
+        let status = self
+            .child
+            .id()
+            .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok());
         let field = |name: &str| {
             status
                 .as_deref()
@@ -65,7 +83,10 @@ impl Server {
                 .and_then(|kib| kib.parse::<f64>().ok())
                 .map_or(0.0, |kib| kib / 1024.0)
         };
-        Memory { rss_mib: field("VmRSS:"), peak_mib: field("VmHWM:") }
+        Memory {
+            rss_mib: field("VmRSS:"),
+            peak_mib: field("VmHWM:"),
+        }
     }
 
     /// Stops the server and waits for it to go.

@@ -28,14 +28,22 @@ pub struct Options {
 /// Concurrent connections for the cold and spread passes.
 const CONNECTIONS: usize = 8;
 
-pub async fn run(options: &Options, installation: Installation, label: &str, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
+pub async fn run(
+    options: &Options,
+    installation: Installation,
+    label: &str,
+    budgets: &mut Vec<Budget>,
+) -> anyhow::Result<()> {
     println!("\n## Scale: {} tenants on {label}", options.tenants);
     let slugs = fixture::slugs("sc", options.tenants)?;
     let started = Instant::now();
     let mut times = installation.provision(&slugs, 4).await?;
     let total = started.elapsed();
     times.sort_unstable();
-    let micros: Vec<u32> = times.iter().map(|t| u32::try_from(t.as_micros()).unwrap_or(u32::MAX)).collect();
+    let micros: Vec<u32> = times
+        .iter()
+        .map(|t| u32::try_from(t.as_micros()).unwrap_or(u32::MAX))
+        .collect();
     println!(
         "provisioned in {:.1} s: {} per tenant (4 at a time); each took p50 {}, p99 {}",
         total.as_secs_f64(),
@@ -47,7 +55,10 @@ pub async fn run(options: &Options, installation: Installation, label: &str, bud
     let (server, addr) = installation.serve().await?;
     let started = Instant::now();
     let accounts = fixture::sign_up_one_each(addr, &slugs, 2).await?;
-    println!("signed up one user per tenant in {:.1} s (argon2 hashing dominates)", started.elapsed().as_secs_f64());
+    println!(
+        "signed up one user per tenant in {:.1} s (argon2 hashing dominates)",
+        started.elapsed().as_secs_f64()
+    );
     print_memory("after sign-up", &server);
 
     // Sign-up went through the tenants in this same order, so by now every
@@ -58,7 +69,8 @@ pub async fn run(options: &Options, installation: Installation, label: &str, bud
     let probes: Vec<Probe> = accounts.iter().map(|a| a.me_probe(addr)).collect();
     let mut cold = Vec::new();
     for connections in [1, CONNECTIONS] {
-        let mut outcome = load::run(addr, &probes, Mix::EachOnce, connections, Duration::ZERO).await;
+        let mut outcome =
+            load::run(addr, &probes, Mix::EachOnce, connections, Duration::ZERO).await;
         let summary = Summary::of(&mut outcome);
         println!(
             "first request at every tenant, {connections} connection(s): {:.0} req/s, p50 {}, p99 {}",
@@ -68,14 +80,42 @@ pub async fn run(options: &Options, installation: Installation, label: &str, bud
         );
         cold.push(summary);
     }
-    let mut spread = load::run(addr, &probes, Mix::Random, CONNECTIONS, Duration::from_secs(options.spread_seconds)).await;
+    let mut spread = load::run(
+        addr,
+        &probes,
+        Mix::Random,
+        CONNECTIONS,
+        Duration::from_secs(options.spread_seconds),
+    )
+    .await;
     let spread = Summary::of(&mut spread);
-    println!("random tenants for {} s: {:.0} req/s, p50 {}, p99 {}", options.spread_seconds, spread.per_second, ms(spread.p50), ms(spread.p99));
+    println!(
+        "random tenants for {} s: {:.0} req/s, p50 {}, p99 {}",
+        options.spread_seconds,
+        spread.per_second,
+        ms(spread.p50),
+        ms(spread.p99)
+    );
     let memory = print_memory("after the spread pass", &server);
 
-    budgets.push(Budget::at_most_ms(&format!("{label}: cold-tenant first request p99, one connection"), cold[0].p99, 20.0));
-    budgets.push(Budget::at_most(&format!("{label}: peak resident memory"), memory, 300.0, "MiB"));
-    budgets.push(Budget::zero(&format!("{label}: answers not the right tenant's user (or failed)"), cold.iter().chain([&spread]).map(|s| s.wrong + s.failed).sum()));
+    budgets.push(Budget::at_most_ms(
+        &format!("{label}: cold-tenant first request p99, one connection"),
+        cold[0].p99,
+        20.0,
+    ));
+    budgets.push(Budget::at_most(
+        &format!("{label}: peak resident memory"),
+        memory,
+        300.0,
+        "MiB",
+    ));
+    budgets.push(Budget::zero(
+        &format!("{label}: answers not the right tenant's user (or failed)"),
+        cold.iter()
+            .chain([&spread])
+            .map(|s| s.wrong + s.failed)
+            .sum(),
+    ));
     server.stop().await;
     installation.remove().await
 }
@@ -83,6 +123,9 @@ pub async fn run(options: &Options, installation: Installation, label: &str, bud
 /// Prints RSS now and at peak; returns the peak.
 fn print_memory(when: &str, server: &Server) -> f64 {
     let memory = server.memory();
-    println!("resident memory {when}: {:.1} MiB (peak {:.1} MiB)", memory.rss_mib, memory.peak_mib);
+    println!(
+        "resident memory {when}: {:.1} MiB (peak {:.1} MiB)",
+        memory.rss_mib, memory.peak_mib
+    );
     memory.peak_mib
 }

@@ -12,12 +12,19 @@ pub fn measure(budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
     println!("\n## Release wasm");
     let mut total_raw = 0;
     let mut total_gzip = 0;
-    for entry in std::fs::read_dir(PKG_DIR).with_context(|| format!("reading {PKG_DIR} (run cargo leptos build --release)"))? {
+    for entry in std::fs::read_dir(PKG_DIR)
+        .with_context(|| format!("reading {PKG_DIR} (run cargo leptos build --release)"))?
+    {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "wasm") {
             let raw = std::fs::metadata(&path)?.len();
             let gzip = gzipped_size(&path)?;
-            println!("{}: {:.1} KiB, {:.1} KiB gzip -9", path.display(), raw as f64 / 1024.0, gzip as f64 / 1024.0);
+            println!(
+                "{}: {:.1} KiB, {:.1} KiB gzip -9",
+                path.display(),
+                raw as f64 / 1024.0,
+                gzip as f64 / 1024.0
+            );
             total_raw += raw;
             total_gzip += gzip;
         }
@@ -25,13 +32,23 @@ pub fn measure(budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
     if total_raw == 0 {
         bail!("no .wasm in {PKG_DIR}");
     }
-    budgets.push(Budget::at_most("release wasm, gzip", total_gzip as f64 / 1024.0, 200.0, "KiB"));
+    budgets.push(Budget::at_most(
+        "release wasm, gzip",
+        total_gzip as f64 / 1024.0,
+        200.0,
+        "KiB",
+    ));
     Ok(())
 }
 
 /// `gzip -9` of a file, counted; what a server would send with gzip on.
 fn gzipped_size(path: &Path) -> anyhow::Result<u64> {
-    let output = Command::new("gzip").arg("-9").arg("-c").arg(path).output().context("running gzip")?;
+    let output = Command::new("gzip")
+        .arg("-9")
+        .arg("-c")
+        .arg(path)
+        .output()
+        .context("running gzip")?;
     if !output.status.success() {
         bail!("gzip failed on {}", path.display());
     }

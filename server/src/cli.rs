@@ -7,14 +7,18 @@ use clap::{Args, Parser, Subcommand};
 use tessera_backend::{
     platform::{NewAdmin, StartError},
     sessions::{Key, Overrides, CROSSING_WARNING},
-    tenancy::Slug,
+    tenancy::{directory::Editor, Slug},
     Config, Platform,
 };
 
 use crate::startup::Application;
 
 #[derive(Debug, Parser)]
-#[command(name = "tessera", version, about = "Multi-tenant workspaces with isolated sessions")]
+#[command(
+    name = "tessera",
+    version,
+    about = "Multi-tenant workspaces with isolated sessions"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -62,7 +66,12 @@ struct CreateArgs {
     #[arg(long, requires = "admin_password")]
     admin_email: Option<String>,
     /// Also read from TESSERA_ADMIN_PASSWORD, which keeps it out of `ps`.
-    #[arg(long, env = "TESSERA_ADMIN_PASSWORD", hide_env_values = true, requires = "admin_email")]
+    #[arg(
+        long,
+        env = "TESSERA_ADMIN_PASSWORD",
+        hide_env_values = true,
+        requires = "admin_email"
+    )]
     admin_password: Option<String>,
     #[arg(long, default_value = "Admin")]
     admin_name: String,
@@ -98,7 +107,11 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     leptos_options.site_addr = config.site_addr;
     let domain = config.domain.as_str().to_owned();
     let app = Application::build(config, leptos_options).await?;
-    tracing::info!("serving http://{domain}:{} (tenants at http://<slug>.{domain}:{})", app.port(), app.port());
+    tracing::info!(
+        "serving http://{domain}:{} (tenants at http://<slug>.{domain}:{})",
+        app.port(),
+        app.port()
+    );
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -112,13 +125,19 @@ async fn tenant(platform: Platform, command: TenantCommand) -> anyhow::Result<Ex
         TenantCommand::Create(args) => {
             let slug = slug(&args.slug)?;
             let name = args.name.unwrap_or_else(|| args.slug.clone());
-            let admin = args.admin_email.zip(args.admin_password).map(|(email, password)| NewAdmin {
-                email,
-                password,
-                name: args.admin_name,
-            });
+            let admin = args
+                .admin_email
+                .zip(args.admin_password)
+                .map(|(email, password)| NewAdmin {
+                    email,
+                    password,
+                    name: args.admin_name,
+                });
             let (tenant, admin) = platform.provision(&slug, &name, admin).await?;
-            println!("created tenant {} (\"{}\", id {})", tenant.slug, tenant.name, tenant.id);
+            println!(
+                "created tenant {} (\"{}\", id {})",
+                tenant.slug, tenant.name, tenant.id
+            );
             if let Some(admin) = admin {
                 println!("admin: {} (user id {})", admin.email, admin.id);
             }
@@ -133,7 +152,9 @@ async fn tenant(platform: Platform, command: TenantCommand) -> anyhow::Result<Ex
             }
         }
         TenantCommand::Migrate(args) => return migrate(&platform, args).await,
-        TenantCommand::Settings { slug: input, set } => settings(&platform, &slug(&input)?, &set).await?,
+        TenantCommand::Settings { slug: input, set } => {
+            settings(&platform, &slug(&input)?, &set).await?
+        }
         TenantCommand::Delete { slug: input, yes } => {
             let slug = slug(&input)?;
             if !yes && !confirm(&slug)? {
@@ -153,13 +174,20 @@ async fn settings(platform: &Platform, slug: &Slug, assignments: &[String]) -> a
         .map(|a| Overrides::parse_assignment(a).map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
     if !changes.is_empty() {
-        platform.directory.update_settings(slug, &changes).await?;
+        platform
+            .directory
+            .update_settings(slug, &changes, Editor::Operator)
+            .await?;
         println!("saved; the next request to {slug} uses them");
     }
     let (effective, overrides) = platform.directory.settings(slug).await?;
     println!("session settings of {slug}:");
     for key in Key::ALL {
-        let source = if overrides.get(key).is_some() { "tenant" } else { "default" };
+        let source = if overrides.get(key).is_some() {
+            "tenant"
+        } else {
+            "default"
+        };
         println!("  {:<26} {:<14} ({source})", key.name(), effective.get(key));
     }
     if effective.lets_sessions_cross_tenants() {
@@ -205,9 +233,16 @@ async fn migrate(platform: &Platform, args: MigrateArgs) -> anyhow::Result<ExitC
     }
     bar.finish_and_clear();
     let failed = failures.len();
-    println!("migrated {} of {total} tenants; {failed} failed", total - failed);
+    println!(
+        "migrated {} of {total} tenants; {failed} failed",
+        total - failed
+    );
     if !failures.is_empty() {
         println!("failed: {}", failures.join(", "));
     }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -8,7 +8,11 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tessera_app::{shell, App};
 use tessera_backend::{platform::StartError, sessions::CROSSING_WARNING, Config, Platform};
 use tokio::net::TcpListener;
-use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    services::{ServeDir, ServeFile},
+    trace::TraceLayer,
+};
 
 use crate::layers;
 
@@ -20,7 +24,10 @@ pub enum StartupError {
     #[error(transparent)]
     Platform(#[from] StartError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub struct Application {
@@ -31,19 +38,35 @@ pub struct Application {
 
 impl Application {
     /// Opens storage and binds the listener; port 0 picks a free port.
-    pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Self, StartupError> {
+    pub async fn build(
+        config: Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, StartupError> {
         let addr = config.site_addr;
         let platform = Arc::new(Platform::open(config).await?);
-        if platform.config.session_defaults.lets_sessions_cross_tenants() {
+        if platform
+            .config
+            .session_defaults
+            .lets_sessions_cross_tenants()
+        {
             tracing::warn!("{CROSSING_WARNING} (environment defaults)");
         }
-        let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
         let router = router(Arc::clone(&platform), leptos_options);
-        Ok(Self { listener, router, platform })
+        Ok(Self {
+            listener,
+            router,
+            platform,
+        })
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     pub fn platform(&self) -> Arc<Platform> {
@@ -52,30 +75,55 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 
 fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
-    Router::new()
+    let site_root = leptos_options.site_root.to_string();
+    let pkg = format!("{site_root}/{}", leptos_options.site_pkg_dir);
+    // Files need no tenant and no session: they are served before either is
+    // looked at, so a bad cookie can never block a stylesheet and a /pkg
+    // fetch never opens a tenant's database.
+    let files = Router::new()
+        .nest_service("/pkg", ServeDir::new(pkg))
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(format!("{site_root}/favicon.svg")),
+        );
+    let app = Router::new()
         .leptos_routes(&leptos_options, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
-        // Outermost last: a request meets tracing, security headers (set on
-        // the way out), the body limit, site, CSRF, API body → JSON, the
-        // session layer, then the handler.
+        // Outermost last: a request meets tracing, the client (address,
+        // scheme), security headers (set on the way out), then either the
+        // files or the body limit, site, CSRF, API body → JSON, the session
+        // layer and the handler.
         .layer(middleware::from_fn(layers::session::tenant_session))
         .layer(middleware::from_fn(layers::api_body::normalise))
         .layer(middleware::from_fn(layers::csrf::check_origin))
-        .layer(middleware::from_fn_with_state(platform, layers::site::resolve_site))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&platform),
+            layers::site::resolve_site,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    files
+        .merge(app)
         .layer(middleware::from_fn(layers::headers::security_headers))
+        .layer(middleware::from_fn_with_state(
+            platform,
+            layers::client::identify,
+        ))
         .layer(TraceLayer::new_for_http())
 }
 

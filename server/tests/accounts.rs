@@ -10,11 +10,21 @@ use support::{session_cookie, TestApp, PASSWORD};
 async fn first_user_is_admin_and_later_ones_are_members() {
     for backend in support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
-        let first: Value = app.register(&app.raw(), "acme", "ada@acme.test").await.json().await.expect("json");
+        let first: Value = app
+            .register(&app.raw(), "acme", "ada@acme.test")
+            .await
+            .json()
+            .await
+            .expect("json");
         assert_eq!(first["authenticated"], true);
         assert_eq!(first["user"]["role"], "admin");
         assert_eq!(first["tenant"]["slug"], "acme");
-        let second: Value = app.register(&app.raw(), "acme", "bob@acme.test").await.json().await.expect("json");
+        let second: Value = app
+            .register(&app.raw(), "acme", "bob@acme.test")
+            .await
+            .json()
+            .await
+            .expect("json");
         assert_eq!(second["user"]["role"], "member");
         assert_eq!(second["user"]["id"], 2);
     }
@@ -26,12 +36,22 @@ async fn me_reports_the_signed_in_user_and_logout_ends_it() {
     let browser = app.browser();
     let (status, anonymous) = app.me(&browser, "acme").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(anonymous, json!({"authenticated": false, "user": null, "tenant": {"slug": "acme", "name": "acme"}}));
+    assert_eq!(
+        anonymous,
+        json!({"authenticated": false, "user": null, "tenant": {"slug": "acme", "name": "acme"}})
+    );
     app.register(&browser, "acme", "Ada@Acme.test").await;
     let (_, me) = app.me(&browser, "acme").await;
-    assert_eq!(me["user"]["email"], "ada@acme.test", "emails are normalised");
+    assert_eq!(
+        me["user"]["email"], "ada@acme.test",
+        "emails are normalised"
+    );
     assert_eq!(me["user"]["name"], "Test User");
-    let out = browser.post(app.url(Some("acme"), "/api/auth/logout")).send().await.expect("sent");
+    let out = browser
+        .post(app.url(Some("acme"), "/api/auth/logout"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(out.status(), StatusCode::OK);
     assert_eq!(app.me(&browser, "acme").await.1["authenticated"], false);
     let back = app.login(&browser, "acme", "ada@acme.test", PASSWORD).await;
@@ -43,34 +63,74 @@ async fn me_reports_the_signed_in_user_and_logout_ends_it() {
 async fn wrong_credentials_get_401_without_saying_which_part() {
     let app = TestApp::spawn().await;
     app.register(&app.raw(), "acme", "ada@acme.test").await;
-    let wrong_password = app.login(&app.raw(), "acme", "ada@acme.test", "not the password").await;
+    let wrong_password = app
+        .login(&app.raw(), "acme", "ada@acme.test", "not the password")
+        .await;
     assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
     assert!(session_cookie(&wrong_password, "acme").is_none());
     let wrong_password: Value = wrong_password.json().await.expect("json");
-    let unknown_email = app.login(&app.raw(), "acme", "nobody@acme.test", PASSWORD).await;
+    let unknown_email = app
+        .login(&app.raw(), "acme", "nobody@acme.test", PASSWORD)
+        .await;
     assert_eq!(unknown_email.status(), StatusCode::UNAUTHORIZED);
     let unknown_email: Value = unknown_email.json().await.expect("json");
     assert_eq!(wrong_password, unknown_email);
-    assert_eq!(wrong_password, json!({"error": "unauthorized", "message": "invalid email or password"}));
+    assert_eq!(
+        wrong_password,
+        json!({"error": "unauthorized", "message": "invalid email or password"})
+    );
     // The same account does not exist at globex.
-    assert_eq!(app.login(&app.raw(), "globex", "ada@acme.test", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login(&app.raw(), "globex", "ada@acme.test", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn registration_refuses_bad_input_clearly() {
     let app = TestApp::spawn().await;
     let cases = [
-        (json!({"email": "not-an-email", "password": PASSWORD, "name": "A"}), StatusCode::BAD_REQUEST, "valid email"),
-        (json!({"email": "a@acme.test", "password": "short", "name": "A"}), StatusCode::BAD_REQUEST, "at least 8"),
-        (json!({"email": "a@acme.test", "password": PASSWORD, "name": "  "}), StatusCode::BAD_REQUEST, "name"),
-        (json!({"email": "a@acme.test"}), StatusCode::BAD_REQUEST, "malformed"),
-        (json!({"email": "o'brien+x@acme.test", "password": PASSWORD, "name": "Robert'); DROP TABLE users; --"}), StatusCode::OK, ""),
+        (
+            json!({"email": "not-an-email", "password": PASSWORD, "name": "A"}),
+            StatusCode::BAD_REQUEST,
+            "valid email",
+        ),
+        (
+            json!({"email": "a@acme.test", "password": "short", "name": "A"}),
+            StatusCode::BAD_REQUEST,
+            "at least 8",
+        ),
+        (
+            json!({"email": "a@acme.test", "password": PASSWORD, "name": "  "}),
+            StatusCode::BAD_REQUEST,
+            "name",
+        ),
+        (
+            json!({"email": "a@acme.test"}),
+            StatusCode::BAD_REQUEST,
+            "malformed",
+        ),
+        (
+            json!({"email": "o'brien+x@acme.test", "password": PASSWORD, "name": "Robert'); DROP TABLE users; --"}),
+            StatusCode::OK,
+            "",
+        ),
     ];
     for (body, status, needle) in cases {
-        let response = app.post(&app.raw(), Some("acme"), "/api/auth/register", &body).await;
+        let response = app
+            .post(&app.raw(), Some("acme"), "/api/auth/register", &body)
+            .await;
         assert_eq!(response.status(), status, "{body}");
         let reply: Value = response.json().await.expect("json");
-        assert!(reply["message"].as_str().unwrap_or_default().contains(needle), "{reply}");
+        assert!(
+            reply["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(needle),
+            "{reply}"
+        );
     }
     let duplicate = app.register(&app.raw(), "acme", "dup@acme.test").await;
     assert_eq!(duplicate.status(), StatusCode::OK);
@@ -91,15 +151,25 @@ async fn registration_refuses_bad_input_clearly() {
 async fn accounts_only_exist_in_workspaces() {
     let app = TestApp::spawn().await;
     let body = json!({"email": "a@b.test", "password": PASSWORD, "name": "A"});
-    let response = app.post(&app.raw(), None, "/api/auth/register", &body).await;
+    let response = app
+        .post(&app.raw(), None, "/api/auth/register", &body)
+        .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let (status, me) = me_at_central(&app).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(me, json!({"authenticated": false, "user": null, "tenant": null}));
+    assert_eq!(
+        me,
+        json!({"authenticated": false, "user": null, "tenant": null})
+    );
 }
 
 async fn me_at_central(app: &TestApp) -> (StatusCode, Value) {
-    let response = app.raw().get(app.url(None, "/api/auth/me")).send().await.expect("sent");
+    let response = app
+        .raw()
+        .get(app.url(None, "/api/auth/me"))
+        .send()
+        .await
+        .expect("sent");
     (response.status(), response.json().await.expect("json"))
 }
 
@@ -134,7 +204,19 @@ async fn plain_form_posts_work_without_javascript() {
 
     let bad = form("wrong password").send().await.expect("sent");
     assert_eq!(bad.status(), StatusCode::FOUND);
-    assert_eq!(bad.headers()[header::LOCATION], "/login?error=invalid+email+or+password");
-    let page = app.raw().get(app.url(Some("acme"), "/login?error=invalid+email+or+password")).send().await.expect("sent");
-    assert!(page.text().await.expect("html").contains("invalid email or password"));
+    assert_eq!(
+        bad.headers()[header::LOCATION],
+        "/login?error=invalid+email+or+password"
+    );
+    let page = app
+        .raw()
+        .get(app.url(Some("acme"), "/login?error=invalid+email+or+password"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(page
+        .text()
+        .await
+        .expect("html")
+        .contains("invalid email or password"));
 }

@@ -11,38 +11,83 @@ struct Actor {
     cookie: Option<String>,
 }
 
-async fn call(app: &TestApp, actor: &Actor, method: &str, path: &str, body: Value) -> (StatusCode, Value, header::HeaderMap) {
+async fn call(
+    app: &TestApp,
+    actor: &Actor,
+    method: &str,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value, header::HeaderMap) {
     let url = app.url(Some("acme"), path);
-    let mut request = if method == "GET" { app.raw().get(url) } else { app.raw().post(url).json(&body) };
+    let mut request = if method == "GET" {
+        app.raw().get(url)
+    } else {
+        app.raw()
+            .post(url)
+            .json(&body)
+            .header("sec-fetch-site", "same-origin")
+    };
     if let Some(cookie) = &actor.cookie {
         request = request.header(header::COOKIE, cookie);
     }
     let response = request.send().await.expect("sent");
     let (status, headers) = (response.status(), response.headers().clone());
-    (status, response.json().await.unwrap_or(Value::Null), headers)
+    (
+        status,
+        response.json().await.unwrap_or(Value::Null),
+        headers,
+    )
 }
 
 /// acme with an admin (first user) and a member.
 async fn acme() -> (TestApp, Actor, Actor) {
-    let app = TestApp::spawn_with(&[("TESSERA_DOMAIN", "tessera.test")]).await;
-    let admin = session_cookie(&app.register(&app.raw(), "acme", "admin@acme.test").await, "acme");
-    let member = session_cookie(&app.register(&app.raw(), "acme", "member@acme.test").await, "acme");
+    acme_with(&[]).await
+}
+
+async fn acme_with(env: &[(&str, &str)]) -> (TestApp, Actor, Actor) {
+    let mut env = env.to_vec();
+    env.push(("TESSERA_DOMAIN", "tessera.test"));
+    let app = TestApp::spawn_with(&env).await;
+    let admin = session_cookie(
+        &app.register(&app.raw(), "acme", "admin@acme.test").await,
+        "acme",
+    );
+    let member = session_cookie(
+        &app.register(&app.raw(), "acme", "member@acme.test").await,
+        "acme",
+    );
     (app, Actor { cookie: admin }, Actor { cookie: member })
 }
 
 fn endpoints() -> Vec<(&'static str, &'static str, Value)> {
     vec![
         ("GET", "/api/admin/settings", Value::Null),
-        ("POST", "/api/admin/settings/save", json!({"values": {"lifetime": "30"}})),
+        (
+            "POST",
+            "/api/admin/settings/save",
+            json!({"values": {"lifetime": "30"}}),
+        ),
         ("GET", "/api/admin/users", Value::Null),
-        ("POST", "/api/admin/users/role", json!({"user_id": "2", "role": "admin"})),
+        (
+            "POST",
+            "/api/admin/users/role",
+            json!({"user_id": "2", "role": "admin"}),
+        ),
         ("GET", "/api/admin/audit", Value::Null),
         ("GET", "/api/admin/bridge-usage", Value::Null),
         ("GET", "/api/admin/panel", Value::Null),
         ("GET", "/api/admin/sessions", Value::Null),
-        ("POST", "/api/admin/sessions/revoke", json!({"handle": "nope"})),
+        (
+            "POST",
+            "/api/admin/sessions/revoke",
+            json!({"handle": "nope"}),
+        ),
         ("GET", "/api/admin/devices", Value::Null),
-        ("POST", "/api/admin/devices/revoke", json!({"device_id": "nope"})),
+        (
+            "POST",
+            "/api/admin/devices/revoke",
+            json!({"device_id": "nope"}),
+        ),
     ]
 }
 
@@ -56,16 +101,36 @@ async fn every_admin_endpoint_refuses_non_admins() {
             assert_eq!(reply["error"], "forbidden", "{who} {method} {path}");
         }
     }
-    let page = app.raw().get(app.url(Some("acme"), "/admin")).header(header::COOKIE, member.cookie.clone().unwrap_or_default()).send().await.expect("sent");
+    let page = app
+        .raw()
+        .get(app.url(Some("acme"), "/admin"))
+        .header(header::COOKIE, member.cookie.clone().unwrap_or_default())
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
     for (method, path, body) in endpoints() {
         let (status, _, _) = call(&app, &admin, method, path, body).await;
-        let expected = if path.ends_with("/revoke") { StatusCode::NOT_FOUND } else { StatusCode::OK };
+        let expected = if path.ends_with("/revoke") {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
         assert_eq!(status, expected, "admin {method} {path}");
     }
-    let page = app.raw().get(app.url(Some("acme"), "/admin")).header(header::COOKIE, admin.cookie.clone().unwrap_or_default()).send().await.expect("sent");
+    let page = app
+        .raw()
+        .get(app.url(Some("acme"), "/admin"))
+        .header(header::COOKIE, admin.cookie.clone().unwrap_or_default())
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.expect("html").contains("Session settings"));
+    assert!(page
+        .text()
+        .await
+        .expect("html")
+        .contains("Session settings"));
 }
 
 #[tokio::test]
@@ -87,68 +152,174 @@ async fn admin_posts_are_csrf_checked() {
 async fn invalid_values_are_refused_by_name_and_nothing_is_saved() {
     let (app, admin, _) = acme().await;
     let (_, before, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
-    let (status, reply, _) =
-        call(&app, &admin, "POST", "/api/admin/settings/save", json!({"values": {"prefix": "ok", "lifetime": "soon"}})).await;
+    let (status, reply, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/settings/save",
+        json!({"values": {"prefix": "ok", "lifetime": "soon"}}),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(reply["message"].as_str().is_some_and(|m| m.starts_with("lifetime:")), "{reply}");
+    assert!(
+        reply["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("lifetime:")),
+        "{reply}"
+    );
     let (_, after, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
     assert_eq!(before, after, "nothing saved");
 }
 
 fn set_cookies(headers: &header::HeaderMap) -> Vec<String> {
-    headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[tokio::test]
 async fn saved_changes_apply_to_the_very_next_request() {
     let (app, admin, _) = acme().await;
-    let (status, _, _) = call(&app, &admin, "POST", "/api/admin/settings/save", json!({"values": {"cross_subdomain": "true"}})).await;
+    let (status, _, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/settings/save",
+        json!({"values": {"cross_subdomain": "true"}}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let next = app.register(&app.raw(), "acme", "next@acme.test").await;
-    assert!(set_cookies(next.headers()).iter().any(|c| c.contains("Domain=tessera.test")));
+    assert!(set_cookies(next.headers())
+        .iter()
+        .any(|c| c.contains("Domain=tessera.test")));
 
-    let (status, _, _) = call(&app, &admin, "POST", "/api/admin/settings/save", json!({"values": {"prefix": "team"}})).await;
+    let (status, _, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/settings/save",
+        json!({"values": {"prefix": "team"}}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     // The admin's browser still holds tenant_acme_session: it stays signed in,
     // moved to the new name, and the old cookie is expired.
     let (status, me, headers) = call(&app, &admin, "GET", "/api/auth/me", Value::Null).await;
-    assert_eq!((status, &me["user"]["email"]), (StatusCode::OK, &json!("admin@acme.test")));
+    assert_eq!(
+        (status, &me["user"]["email"]),
+        (StatusCode::OK, &json!("admin@acme.test"))
+    );
     let cookies = set_cookies(&headers);
-    assert!(cookies.iter().any(|c| c.starts_with("team_acme_session=") && !c.contains("Max-Age=0")), "{cookies:?}");
-    assert!(cookies.iter().any(|c| c.starts_with("tenant_acme_session=") && c.contains("Max-Age=0")), "{cookies:?}");
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("team_acme_session=") && !c.contains("Max-Age=0")),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("tenant_acme_session=") && c.contains("Max-Age=0")),
+        "{cookies:?}"
+    );
 }
 
 #[tokio::test]
 async fn the_insecure_combination_is_flagged_and_changes_are_audited() {
-    let (app, admin, _) = acme().await;
-    let (_, saved, _) =
-        call(&app, &admin, "POST", "/api/admin/settings/save", json!({"values": {"isolation": "false", "scope_guard": "false"}})).await;
-    assert!(saved["warning"].as_str().is_some_and(|w| w.contains("INSECURE")));
+    // Isolation is the operator's by default; this operator lets admins choose.
+    let (app, admin, _) = acme_with(&[(
+        "TESSERA_TENANT_ADMIN_SETTINGS",
+        "isolation,scope_guard,lifetime",
+    )])
+    .await;
+    let (_, saved, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/settings/save",
+        json!({"values": {"isolation": "false", "scope_guard": "false"}}),
+    )
+    .await;
+    assert!(saved["warning"]
+        .as_str()
+        .is_some_and(|w| w.contains("INSECURE")));
     // Sessions now live in the shared store: the admin signs in again there.
-    let login = app.login(&app.raw(), "acme", "admin@acme.test", support::PASSWORD).await;
-    let admin = Actor { cookie: session_cookie(&login, "acme") };
+    let login = app
+        .login(&app.raw(), "acme", "admin@acme.test", support::PASSWORD)
+        .await;
+    let admin = Actor {
+        cookie: session_cookie(&login, "acme"),
+    };
     let (_, shown, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
     assert!(shown["warning"].as_str().is_some());
     let (_, audit, _) = call(&app, &admin, "GET", "/api/admin/audit", Value::Null).await;
-    let details: Vec<&str> = audit.as_array().expect("list").iter().filter_map(|e| e["detail"].as_str()).collect();
-    assert!(details.contains(&"isolation: true → false") && details.contains(&"scope_guard: true → false"), "{details:?}");
-    assert!(audit.as_array().expect("list").iter().all(|e| e["actor"] == "admin@acme.test"));
+    let details: Vec<&str> = audit
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["detail"].as_str())
+        .collect();
+    assert!(
+        details.contains(&"isolation: true → false")
+            && details.contains(&"scope_guard: true → false"),
+        "{details:?}"
+    );
+    assert!(audit
+        .as_array()
+        .expect("list")
+        .iter()
+        .all(|e| e["actor"] == "admin@acme.test"));
 }
 
 #[tokio::test]
 async fn roles_change_but_a_tenant_keeps_one_admin() {
     let (app, admin, _) = acme().await;
-    let (status, reply, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "1", "role": "member"})).await;
+    let (status, reply, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/users/role",
+        json!({"user_id": "1", "role": "member"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "{reply}");
-    let (status, users, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "2", "role": "admin"})).await;
+    let (status, users, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/users/role",
+        json!({"user_id": "2", "role": "admin"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(users[1]["role"], "admin");
-    let (status, users, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "1", "role": "member"})).await;
+    let (status, users, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/users/role",
+        json!({"user_id": "1", "role": "member"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((users[0]["role"].as_str(), users[1]["role"].as_str()), (Some("member"), Some("admin")));
+    assert_eq!(
+        (users[0]["role"].as_str(), users[1]["role"].as_str()),
+        (Some("member"), Some("admin"))
+    );
     let (status, _, _) = call(&app, &admin, "GET", "/api/admin/users", Value::Null).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no longer an admin");
-    let (status, _, _) = call(&app, &admin, "POST", "/api/admin/users/role", json!({"user_id": "99", "role": "admin"})).await;
+    let (status, _, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/users/role",
+        json!({"user_id": "99", "role": "admin"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -156,20 +327,42 @@ async fn roles_change_but_a_tenant_keeps_one_admin() {
 async fn bridge_usage_counts_restores_refreshes_failures_and_revocations() {
     let (app, admin, member) = acme().await;
     let token = |body: &Value| body["bridge_token"].as_str().unwrap_or_default().to_owned();
-    let signed_up: Value = app.register(&app.raw(), "acme", "ada@acme.test").await.json().await.expect("json");
+    let signed_up: Value = app
+        .register(&app.raw(), "acme", "ada@acme.test")
+        .await
+        .json()
+        .await
+        .expect("json");
     let restore = |t: String| {
         let app = &app;
-        async move { app.post(&app.raw(), Some("acme"), "/api/session-bridge/restore", &json!({ "token": t })).await.status() }
+        async move {
+            app.post(
+                &app.raw(),
+                Some("acme"),
+                "/api/session-bridge/restore",
+                &json!({ "token": t }),
+            )
+            .await
+            .status()
+        }
     };
     assert_eq!(restore(token(&signed_up)).await, StatusCode::OK);
     assert_eq!(restore("garbage".into()).await, StatusCode::UNAUTHORIZED);
     let (_, _, _) = call(&app, &member, "POST", "/api/auth/logout", json!({})).await; // revokes the member's device
-    let (status, usage, _) = call(&app, &admin, "GET", "/api/admin/bridge-usage", Value::Null).await;
+    let (status, usage, _) =
+        call(&app, &admin, "GET", "/api/admin/bridge-usage", Value::Null).await;
     assert_eq!(status, StatusCode::OK);
     let days = usage.as_array().expect("list");
     assert_eq!(days.len(), 14);
     let today = &days[13];
-    assert_eq!((today["restores"].as_u64(), today["failures"].as_u64(), today["revocations"].as_u64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (
+            today["restores"].as_u64(),
+            today["failures"].as_u64(),
+            today["revocations"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
     let (status, _, _) = call(&app, &member, "GET", "/api/admin/bridge-usage", Value::Null).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
@@ -181,32 +374,75 @@ async fn admins_see_and_revoke_sessions_and_devices() {
     assert_eq!(status, StatusCode::OK);
     let sessions = sessions.as_array().expect("list").clone();
     assert_eq!(sessions.len(), 2, "{sessions:?}");
-    let members = sessions.iter().find(|s| s["user"] == "member@acme.test").expect("the member's session");
+    let members = sessions
+        .iter()
+        .find(|s| s["user"] == "member@acme.test")
+        .expect("the member's session");
     assert_eq!(members["ip"], "127.0.0.1");
     assert!(members["created_at"].as_i64().is_some() && members["current"] == false);
-    assert!(sessions.iter().any(|s| s["user"] == "admin@acme.test" && s["current"] == true));
+    assert!(sessions
+        .iter()
+        .any(|s| s["user"] == "admin@acme.test" && s["current"] == true));
     let handle = members["handle"].as_str().expect("handle");
-    assert!(!member.cookie.clone().unwrap_or_default().contains(handle), "handles are not session ids");
+    assert!(
+        !member.cookie.clone().unwrap_or_default().contains(handle),
+        "handles are not session ids"
+    );
 
-    let (status, remaining, _) = call(&app, &admin, "POST", "/api/admin/sessions/revoke", json!({"handle": handle})).await;
+    let (status, remaining, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/sessions/revoke",
+        json!({"handle": handle}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(remaining.as_array().map(Vec::len), Some(1));
     let (_, me, _) = call(&app, &member, "GET", "/api/auth/me", Value::Null).await;
     assert_eq!(me["authenticated"], false, "signed out on the next request");
 
     // A device: the member signs in again; the admin revokes that device.
-    let login = app.login(&app.raw(), "acme", "member@acme.test", support::PASSWORD).await;
-    let member = Actor { cookie: session_cookie(&login, "acme") };
+    let login = app
+        .login(&app.raw(), "acme", "member@acme.test", support::PASSWORD)
+        .await;
+    let member = Actor {
+        cookie: session_cookie(&login, "acme"),
+    };
     let (_, devices, _) = call(&app, &admin, "GET", "/api/admin/devices", Value::Null).await;
-    let theirs: Vec<Value> = devices.as_array().expect("list").iter().filter(|d| d["user"] == "member@acme.test").cloned().collect();
+    let theirs: Vec<Value> = devices
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|d| d["user"] == "member@acme.test")
+        .cloned()
+        .collect();
     assert_eq!(theirs.len(), 2, "registration and the new sign-in");
     for device in theirs {
-        let (status, _, _) = call(&app, &admin, "POST", "/api/admin/devices/revoke", json!({"device_id": device["id"]})).await;
+        let (status, _, _) = call(
+            &app,
+            &admin,
+            "POST",
+            "/api/admin/devices/revoke",
+            json!({"device_id": device["id"]}),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
     }
     let (_, me, _) = call(&app, &member, "GET", "/api/auth/me", Value::Null).await;
-    assert_eq!(me["authenticated"], false, "the revoked device is signed out");
+    assert_eq!(
+        me["authenticated"], false,
+        "the revoked device is signed out"
+    );
     let (_, audit, _) = call(&app, &admin, "GET", "/api/admin/audit", Value::Null).await;
-    let actions: Vec<&str> = audit.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
-    assert!(actions.contains(&"session revoked") && actions.contains(&"device revoked"), "{actions:?}");
+    let actions: Vec<&str> = audit
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"session revoked") && actions.contains(&"device revoked"),
+        "{actions:?}"
+    );
 }

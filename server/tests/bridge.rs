@@ -6,16 +6,29 @@ mod support;
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 use support::{session_cookie, TestApp};
-use tessera_backend::tenancy::Slug;
+use tessera_backend::tenancy::{directory::Editor, Slug};
 
-async fn post(app: &TestApp, tenant: &str, path: &str, cookie: Option<&str>, body: Value) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+async fn post(
+    app: &TestApp,
+    tenant: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Value,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
     let mut request = app.raw().post(app.url(Some(tenant), path)).json(&body);
     if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
+        // As the page's own script sends it.
+        request = request
+            .header(header::COOKIE, cookie)
+            .header("sec-fetch-site", "same-origin");
     }
     let response = request.send().await.expect("sent");
     let (status, headers) = (response.status(), response.headers().clone());
-    (status, headers, response.json().await.unwrap_or(Value::Null))
+    (
+        status,
+        headers,
+        response.json().await.unwrap_or(Value::Null),
+    )
 }
 
 /// Registers at `tenant`; returns (session cookie, bridge token).
@@ -23,11 +36,28 @@ async fn sign_up(app: &TestApp, tenant: &str, email: &str) -> (String, String) {
     let response = app.register(&app.raw(), tenant, email).await;
     let cookie = session_cookie(&response, tenant).expect("cookie");
     let body: Value = response.json().await.expect("json");
-    (cookie, body["bridge_token"].as_str().expect("a bridge token").to_owned())
+    (
+        cookie,
+        body["bridge_token"]
+            .as_str()
+            .expect("a bridge token")
+            .to_owned(),
+    )
 }
 
-async fn restore(app: &TestApp, tenant: &str, token: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    post(app, tenant, "/api/session-bridge/restore", None, json!({ "token": token })).await
+async fn restore(
+    app: &TestApp,
+    tenant: &str,
+    token: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    post(
+        app,
+        tenant,
+        "/api/session-bridge/restore",
+        None,
+        json!({ "token": token }),
+    )
+    .await
 }
 
 fn new_token(body: &Value) -> String {
@@ -40,34 +70,77 @@ const REFUSED: &str = "Invalid or expired session token";
 async fn endpoints_have_the_documented_shapes() {
     let app = TestApp::spawn().await;
     let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
-    let acme = app.platform.directory.get(&Slug::parse("acme").expect("slug")).await.expect("tenant");
-    assert!(token.starts_with(&format!("tsb1.{}.", acme.id)), "recognisable prefix");
+    let acme = app
+        .platform
+        .directory
+        .get(&Slug::parse("acme").expect("slug"))
+        .await
+        .expect("tenant");
+    assert!(
+        token.starts_with(&format!("tsb1.{}.", acme.id)),
+        "recognisable prefix"
+    );
 
-    let (status, _, checked) = post(&app, "acme", "/api/session-bridge/check", Some(&cookie), json!({})).await;
+    let (status, _, checked) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/check",
+        Some(&cookie),
+        json!({}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(checked, json!({"authenticated": true, "user_id": 1, "has_token": true}));
+    assert_eq!(
+        checked,
+        json!({"authenticated": true, "user_id": 1, "has_token": true})
+    );
     let (_, _, anonymous) = post(&app, "acme", "/api/session-bridge/check", None, json!({})).await;
-    assert_eq!(anonymous, json!({"authenticated": false, "user_id": null, "has_token": false}));
+    assert_eq!(
+        anonymous,
+        json!({"authenticated": false, "user_id": null, "has_token": false})
+    );
 
     let (status, headers, restored) = restore(&app, "acme", &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(restored["success"], true);
     assert_eq!(restored["message"], "Session restored successfully");
     assert_ne!(new_token(&restored), token, "rotated");
-    let restored_cookie = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a new session").to_owned();
-    let restored_cookie = restored_cookie.split(';').next().unwrap_or_default().to_owned();
+    let restored_cookie = headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("a new session")
+        .to_owned();
+    let restored_cookie = restored_cookie
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     assert_ne!(restored_cookie, cookie, "a fresh session id");
-    assert_eq!(app.me_with_cookie("acme", &restored_cookie).await.1["user"]["email"], "ada@acme.test");
+    assert_eq!(
+        app.me_with_cookie("acme", &restored_cookie).await.1["user"]["email"],
+        "ada@acme.test"
+    );
 
-    let (status, _, refreshed) =
-        post(&app, "acme", "/api/session-bridge/refresh", Some(&restored_cookie), json!({"token": new_token(&restored)})).await;
+    let (status, _, refreshed) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/refresh",
+        Some(&restored_cookie),
+        json!({"token": new_token(&restored)}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(refreshed["success"], true);
-    assert!(refreshed["token"].as_str().is_some_and(|t| t.starts_with("tsb1.")));
+    assert!(refreshed["token"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("tsb1.")));
 
     let (status, _, failed) = restore(&app, "acme", "tsb1.1.nope.nope").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(failed, json!({"success": false, "message": REFUSED, "reason": "invalid"}));
+    assert_eq!(
+        failed,
+        json!({"success": false, "message": REFUSED, "reason": "invalid"})
+    );
     let (status, _, _) = post(&app, "acme", "/api/session-bridge/refresh", None, json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh needs a session");
 }
@@ -82,7 +155,13 @@ async fn unknown_selector_and_wrong_verifier_look_the_same() {
         t.split('.').map(str::to_owned).collect::<Vec<_>>()
     };
     let wrong_verifier = format!("{}.{}.{}.{}", parts[0], parts[1], parts[2], other[3]);
-    let unknown_selector = format!("{}.{}.{}.{}", parts[0], parts[1], other[3].get(..22).unwrap_or_default(), parts[3]);
+    let unknown_selector = format!(
+        "{}.{}.{}.{}",
+        parts[0],
+        parts[1],
+        other[3].get(..22).unwrap_or_default(),
+        parts[3]
+    );
     let a = restore(&app, "acme", &wrong_verifier).await;
     let b = restore(&app, "acme", &unknown_selector).await;
     let c = restore(&app, "acme", "garbage").await;
@@ -97,12 +176,22 @@ async fn only_hashes_are_stored() {
     let app = TestApp::spawn().await;
     let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
     let verifier = token.rsplit('.').next().expect("verifier").to_owned();
-    let acme = app.platform.directory.get(&Slug::parse("acme").expect("slug")).await.expect("tenant");
+    let acme = app
+        .platform
+        .directory
+        .get(&Slug::parse("acme").expect("slug"))
+        .await
+        .expect("tenant");
     let db = app.platform.directory.db(&acme).await.expect("db");
     let mut conn = db.conn().await.expect("conn");
-    let stored: Vec<String> = sqlx::query_scalar("SELECT verifier_hash FROM bridge_tokens").fetch_all(&mut *conn).await.expect("rows");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT verifier_hash FROM bridge_tokens")
+        .fetch_all(&mut *conn)
+        .await
+        .expect("rows");
     assert_eq!(stored.len(), 1);
-    assert!(stored.iter().all(|h| !h.contains(&verifier) && !token.contains(h.as_str())));
+    assert!(stored
+        .iter()
+        .all(|h| !h.contains(&verifier) && !token.contains(h.as_str())));
 }
 
 #[tokio::test]
@@ -110,9 +199,17 @@ async fn a_replay_within_the_grace_window_gets_the_same_successor() {
     let app = TestApp::spawn().await;
     let (_, t0) = sign_up(&app, "acme", "ada@acme.test").await;
     let (first, second) = tokio::join!(restore(&app, "acme", &t0), restore(&app, "acme", &t0));
-    assert_eq!((first.0, second.0), (StatusCode::OK, StatusCode::OK), "two tabs restoring at once");
+    assert_eq!(
+        (first.0, second.0),
+        (StatusCode::OK, StatusCode::OK),
+        "two tabs restoring at once"
+    );
     assert_eq!(new_token(&first.2), new_token(&second.2));
-    assert_eq!(restore(&app, "acme", &new_token(&first.2)).await.0, StatusCode::OK, "the successor is valid");
+    assert_eq!(
+        restore(&app, "acme", &new_token(&first.2)).await.0,
+        StatusCode::OK,
+        "the successor is valid"
+    );
 }
 
 #[tokio::test]
@@ -121,8 +218,20 @@ async fn two_tabs_refreshing_at_once_both_end_up_valid() {
     let (cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
     let body = json!({ "token": t0 });
     let (a, b) = tokio::join!(
-        post(&app, "acme", "/api/session-bridge/refresh", Some(&cookie), body.clone()),
-        post(&app, "acme", "/api/session-bridge/refresh", Some(&cookie), body.clone()),
+        post(
+            &app,
+            "acme",
+            "/api/session-bridge/refresh",
+            Some(&cookie),
+            body.clone()
+        ),
+        post(
+            &app,
+            "acme",
+            "/api/session-bridge/refresh",
+            Some(&cookie),
+            body.clone()
+        ),
     );
     assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
     assert_eq!(a.2["token"], b.2["token"]);
@@ -136,29 +245,60 @@ async fn a_replay_after_the_grace_window_revokes_the_family_and_its_sessions() {
     let (login_cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
     let (_, headers, restored) = restore(&app, "acme", &t0).await;
     let t1 = new_token(&restored);
-    let restored_cookie = headers[header::SET_COOKIE].to_str().expect("ascii").split(';').next().unwrap_or_default().to_owned();
+    let restored_cookie = headers[header::SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 
     let (status, _, body) = restore(&app, "acme", &t0).await;
-    assert_eq!((status, body["message"].as_str()), (StatusCode::UNAUTHORIZED, Some(REFUSED)));
-    assert_eq!(restore(&app, "acme", &t1).await.0, StatusCode::UNAUTHORIZED, "the whole family is revoked");
-    assert_eq!(app.me_with_cookie("acme", &restored_cookie).await.1["authenticated"], false, "its sessions end");
-    assert_eq!(app.me_with_cookie("acme", &login_cookie).await.1["authenticated"], false);
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some(REFUSED))
+    );
+    assert_eq!(
+        restore(&app, "acme", &t1).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the whole family is revoked"
+    );
+    assert_eq!(
+        app.me_with_cookie("acme", &restored_cookie).await.1["authenticated"],
+        false,
+        "its sessions end"
+    );
+    assert_eq!(
+        app.me_with_cookie("acme", &login_cookie).await.1["authenticated"],
+        false
+    );
 
-    let acme = app.platform.directory.get(&Slug::parse("acme").expect("slug")).await.expect("tenant");
+    let acme = app
+        .platform
+        .directory
+        .get(&Slug::parse("acme").expect("slug"))
+        .await
+        .expect("tenant");
     let db = app.platform.directory.db(&acme).await.expect("db");
     let mut conn = db.conn().await.expect("conn");
-    let thefts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bridge_events WHERE kind = 'theft_detected'")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("count");
+    let thefts: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM bridge_events WHERE kind = 'theft_detected'")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("count");
     assert_eq!(thefts, 1, "an event is recorded");
 }
 
 #[tokio::test]
 async fn expired_tokens_are_refused() {
     let app = TestApp::spawn().await;
-    let acme = app.platform.directory.get(&Slug::parse("acme").expect("slug")).await.expect("tenant");
+    let acme = app
+        .platform
+        .directory
+        .get(&Slug::parse("acme").expect("slug"))
+        .await
+        .expect("tenant");
     let db = app.platform.directory.db(&acme).await.expect("db");
     for column in ["expires_at", "last_used_at"] {
         let (_, token) = sign_up(&app, "acme", &format!("{column}@acme.test")).await;
@@ -169,7 +309,11 @@ async fn expired_tokens_are_refused() {
             .expect("aged");
         conn.commit().await.expect("committed");
         let (status, _, body) = restore(&app, "acme", &token).await;
-        assert_eq!((status, body["message"].as_str()), (StatusCode::UNAUTHORIZED, Some(REFUSED)), "{column}");
+        assert_eq!(
+            (status, body["message"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some(REFUSED)),
+            "{column}"
+        );
     }
 }
 
@@ -177,15 +321,25 @@ async fn expired_tokens_are_refused() {
 async fn restores_are_rate_limited_per_client() {
     let app = TestApp::spawn_with(&[("BRIDGE_RESTORE_RATE_LIMIT", "3")]).await;
     for _ in 0..3 {
-        assert_eq!(restore(&app, "acme", "garbage").await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            restore(&app, "acme", "garbage").await.0,
+            StatusCode::UNAUTHORIZED
+        );
     }
     let (status, headers, body) = restore(&app, "acme", "garbage").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = headers[header::RETRY_AFTER].to_str().expect("ascii").parse().expect("seconds");
+    let wait: u64 = headers[header::RETRY_AFTER]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
     assert!((1..=60).contains(&wait));
     assert_eq!(body["reason"], "rate_limited");
     // Another tenant has its own budget.
-    assert_eq!(restore(&app, "globex", "garbage").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        restore(&app, "globex", "garbage").await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -194,9 +348,19 @@ async fn an_acme_token_presented_at_globex_is_refused_and_revoked() {
     let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
     sign_up(&app, "globex", "bob@globex.test").await; // user 1 exists there too
     let (status, headers, body) = restore(&app, "globex", &token).await;
-    assert_eq!((status, body["message"].as_str()), (StatusCode::UNAUTHORIZED, Some(REFUSED)));
-    assert!(headers.get(header::SET_COOKIE).is_none(), "nobody is signed in at globex");
-    assert_eq!(restore(&app, "acme", &token).await.0, StatusCode::UNAUTHORIZED, "and the token is dead at acme too");
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some(REFUSED))
+    );
+    assert!(
+        headers.get(header::SET_COOKIE).is_none(),
+        "nobody is signed in at globex"
+    );
+    assert_eq!(
+        restore(&app, "acme", &token).await.0,
+        StatusCode::UNAUTHORIZED,
+        "and the token is dead at acme too"
+    );
 }
 
 #[tokio::test]
@@ -205,14 +369,19 @@ async fn logout_revokes_the_token_server_side() {
     let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
     let (status, _, _) = post(&app, "acme", "/api/auth/logout", Some(&cookie), json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(restore(&app, "acme", &token).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        restore(&app, "acme", &token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn users_list_and_revoke_their_own_devices() {
     let app = TestApp::spawn().await;
     let (laptop, _) = sign_up(&app, "acme", "ada@acme.test").await;
-    let phone_login = app.login(&app.raw(), "acme", "ada@acme.test", support::PASSWORD).await;
+    let phone_login = app
+        .login(&app.raw(), "acme", "ada@acme.test", support::PASSWORD)
+        .await;
     let phone = session_cookie(&phone_login, "acme").expect("cookie");
     let devices: Value = app
         .raw()
@@ -226,51 +395,169 @@ async fn users_list_and_revoke_their_own_devices() {
         .expect("json");
     let devices = devices.as_array().expect("a list").clone();
     assert_eq!(devices.len(), 2);
-    let phone_device = devices.iter().find(|d| d["current"] == false).expect("the other device");
-    let (status, _, remaining) =
-        post(&app, "acme", "/api/session-bridge/devices/revoke", Some(&laptop), json!({"device_id": phone_device["id"]})).await;
+    let phone_device = devices
+        .iter()
+        .find(|d| d["current"] == false)
+        .expect("the other device");
+    let (status, _, remaining) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/devices/revoke",
+        Some(&laptop),
+        json!({"device_id": phone_device["id"]}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(remaining.as_array().map(Vec::len), Some(1));
-    assert_eq!(app.me_with_cookie("acme", &phone).await.1["authenticated"], false, "the revoked device is signed out");
-    assert_eq!(app.me_with_cookie("acme", &laptop).await.1["authenticated"], true);
+    assert_eq!(
+        app.me_with_cookie("acme", &phone).await.1["authenticated"],
+        false,
+        "the revoked device is signed out"
+    );
+    assert_eq!(
+        app.me_with_cookie("acme", &laptop).await.1["authenticated"],
+        true
+    );
 
     // Someone else's device cannot be revoked.
     let (mallory, _) = sign_up(&app, "acme", "mallory@acme.test").await;
-    let (status, _, _) =
-        post(&app, "acme", "/api/session-bridge/devices/revoke", Some(&mallory), json!({"device_id": devices[0]["id"]})).await;
+    let (status, _, _) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/devices/revoke",
+        Some(&mallory),
+        json!({"device_id": devices[0]["id"]}),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn the_bridge_can_be_turned_off_per_tenant() {
     let app = TestApp::spawn().await;
-    let changes = [(tessera_backend::sessions::Key::BridgeEnabled, "false".to_owned())];
-    app.platform.directory.update_settings(&Slug::parse("acme").expect("slug"), &changes).await.expect("saved");
-    let body: Value = app.register(&app.raw(), "acme", "ada@acme.test").await.json().await.expect("json");
+    let changes = [(
+        tessera_backend::sessions::Key::BridgeEnabled,
+        "false".to_owned(),
+    )];
+    app.platform
+        .directory
+        .update_settings(
+            &Slug::parse("acme").expect("slug"),
+            &changes,
+            Editor::Operator,
+        )
+        .await
+        .expect("saved");
+    let body: Value = app
+        .register(&app.raw(), "acme", "ada@acme.test")
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(body["bridge_token"], Value::Null);
     let (status, _, _) = post(&app, "acme", "/api/session-bridge/check", None, json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, token) = sign_up(&app, "globex", "bob@globex.test").await;
-    assert_eq!(restore(&app, "globex", &token).await.0, StatusCode::OK, "globex keeps it");
+    assert_eq!(
+        restore(&app, "globex", &token).await.0,
+        StatusCode::OK,
+        "globex keeps it"
+    );
+}
+
+const JUNK: &str = "tsb1.1.AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+
+/// A restore through our proxy, which appended the client's address.
+async fn restore_via_proxy(app: &TestApp, forwarded_for: &str, token: &str) -> StatusCode {
+    let url = app.url(Some("acme"), "/api/session-bridge/restore");
+    let request = app
+        .raw()
+        .post(url)
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "token": token }));
+    request.send().await.expect("sent").status()
 }
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for() {
-    let junk = json!({"token": "tsb1.1.AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"});
-    let restore = |app: &TestApp, client: &'static str| {
-        app.raw().post(app.url(Some("acme"), "/api/session-bridge/restore")).header("x-forwarded-for", format!("203.0.113.9, {client}")).json(&junk).send()
-    };
-    let trusting = TestApp::spawn_with(&[("TESSERA_TRUST_PROXY", "true"), ("BRIDGE_RESTORE_RATE_LIMIT", "2")]).await;
-    for _ in 0..2 {
-        assert_eq!(restore(&trusting, "10.0.0.1").await.expect("sent").status(), StatusCode::UNAUTHORIZED);
+    let trusting = TestApp::spawn_with(&[
+        ("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32"),
+        ("BRIDGE_RESTORE_RATE_LIMIT", "2"),
+    ])
+    .await;
+    // Whatever the client writes to the left of what our proxy saw is its
+    // own claim: it cannot pick a fresh key with it.
+    for claimed in ["1.1.1.1", "2.2.2.2"] {
+        assert_eq!(
+            restore_via_proxy(&trusting, &format!("{claimed}, 198.51.100.1"), JUNK).await,
+            StatusCode::UNAUTHORIZED
+        );
     }
-    assert_eq!(restore(&trusting, "10.0.0.1").await.expect("sent").status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(restore(&trusting, "10.0.0.2").await.expect("sent").status(), StatusCode::UNAUTHORIZED, "another client");
+    assert_eq!(
+        restore_via_proxy(&trusting, "3.3.3.3, 198.51.100.1", JUNK).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        restore_via_proxy(&trusting, "198.51.100.2", JUNK).await,
+        StatusCode::UNAUTHORIZED,
+        "another client"
+    );
+    // IPv6 clients are one client per /64.
+    for address in ["2001:db8:1:2::1", "2001:db8:1:2::2"] {
+        assert_eq!(
+            restore_via_proxy(&trusting, address, JUNK).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        restore_via_proxy(&trusting, "2001:db8:1:2:ffff::3", JUNK).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        restore_via_proxy(&trusting, "2001:db8:1:3::1", JUNK).await,
+        StatusCode::UNAUTHORIZED,
+        "the next /64"
+    );
 
-    // Not behind a proxy: the header is the client's own claim, ignored.
+    // Not from a trusted proxy: the header is the client's own claim, ignored.
     let direct = TestApp::spawn_with(&[("BRIDGE_RESTORE_RATE_LIMIT", "2")]).await;
     for _ in 0..2 {
-        assert_eq!(restore(&direct, "10.0.0.1").await.expect("sent").status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            restore_via_proxy(&direct, "198.51.100.1", JUNK).await,
+            StatusCode::UNAUTHORIZED
+        );
     }
-    assert_eq!(restore(&direct, "10.0.0.2").await.expect("sent").status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        restore_via_proxy(&direct, "198.51.100.2", JUNK).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn junk_tokens_from_many_addresses_never_block_a_good_restore() {
+    let app = TestApp::spawn_with(&[
+        ("TESSERA_TRUSTED_PROXIES", "127.0.0.1"),
+        ("BRIDGE_RESTORE_RATE_LIMIT", "2"),
+    ])
+    .await;
+    let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
+    // The tenant tolerates 40 failures a minute (20 × the per-client limit);
+    // 30 addresses, each within its own limit, flood it past that.
+    let mut statuses = Vec::new();
+    for i in 0..60 {
+        statuses.push(restore_via_proxy(&app, &format!("198.51.100.{}", i % 30 + 1), JUNK).await);
+    }
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        throttled, 20,
+        "past the tenant's failure budget junk is throttled: {statuses:?}"
+    );
+    assert_eq!(
+        restore_via_proxy(&app, "192.0.2.77", &token).await,
+        StatusCode::OK,
+        "a good token still restores"
+    );
 }

@@ -8,7 +8,9 @@ struct Cli {
 
 impl Cli {
     fn new() -> Self {
-        Self { data_dir: tempfile::tempdir().expect("temp dir") }
+        Self {
+            data_dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -23,13 +25,27 @@ impl Cli {
 }
 
 fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 #[test]
 fn create_list_migrate_delete() {
     let cli = Cli::new();
-    let created = cli.run(&["tenant", "create", "acme", "--name", "Acme Inc", "--admin-email", "admin@acme.test", "--admin-password", "acme-demo-pass"]);
+    let created = cli.run(&[
+        "tenant",
+        "create",
+        "acme",
+        "--name",
+        "Acme Inc",
+        "--admin-email",
+        "admin@acme.test",
+        "--admin-password",
+        "acme-demo-pass",
+    ]);
     assert!(created.status.success(), "{}", text(&created));
     assert!(text(&created).contains("admin: admin@acme.test"));
     assert!(cli.data_dir.path().join("tenants/acme.sqlite").exists());
@@ -37,14 +53,24 @@ fn create_list_migrate_delete() {
 
     let list = cli.run(&["tenant", "list"]);
     let listed = text(&list);
-    assert!(listed.contains("acme") && listed.contains("Acme Inc") && listed.contains("globex"), "{listed}");
+    assert!(
+        listed.contains("acme") && listed.contains("Acme Inc") && listed.contains("globex"),
+        "{listed}"
+    );
 
     let one = cli.run(&["tenant", "migrate", "--tenant", "acme"]);
     assert!(one.status.success(), "{}", text(&one));
     let all = cli.run(&["tenant", "migrate", "--all"]);
     assert!(all.status.success());
-    assert!(text(&all).contains("[2/2]") && text(&all).contains("migrated 2 of 2"), "{}", text(&all));
-    assert!(!cli.run(&["tenant", "migrate"]).status.success(), "needs --tenant or --all");
+    assert!(
+        text(&all).contains("[2/2]") && text(&all).contains("migrated 2 of 2"),
+        "{}",
+        text(&all)
+    );
+    assert!(
+        !cli.run(&["tenant", "migrate"]).status.success(),
+        "needs --tenant or --all"
+    );
 
     let refused = cli.run(&["tenant", "delete", "globex"]);
     assert!(!refused.status.success());
@@ -58,7 +84,12 @@ fn create_list_migrate_delete() {
 #[test]
 fn bad_and_duplicate_slugs_are_refused_clearly() {
     let cli = Cli::new();
-    for (slug, needle) in [("Acme", "lowercase"), ("www", "reserved"), ("a", "3 to 63"), ("../x", "lowercase")] {
+    for (slug, needle) in [
+        ("Acme", "lowercase"),
+        ("www", "reserved"),
+        ("a", "3 to 63"),
+        ("../x", "lowercase"),
+    ] {
         let output = cli.run(&["tenant", "create", slug]);
         assert!(!output.status.success(), "{slug}");
         assert!(text(&output).contains(needle), "{slug}: {}", text(&output));
@@ -82,7 +113,11 @@ fn invalid_settings_are_refused_at_start() {
         .output()
         .expect("runs");
     assert!(!output.status.success());
-    assert!(text(&output).contains("TENANCY_CROSS_SUBDOMAIN_SESSIONS"), "{}", text(&output));
+    assert!(
+        text(&output).contains("TENANCY_CROSS_SUBDOMAIN_SESSIONS"),
+        "{}",
+        text(&output)
+    );
 }
 
 #[test]
@@ -91,11 +126,24 @@ fn migrate_all_carries_on_past_a_broken_tenant_and_says_so() {
     for slug in ["acme", "broken", "globex"] {
         assert!(cli.run(&["tenant", "create", slug]).status.success());
     }
-    std::fs::write(cli.data_dir.path().join("tenants/broken.sqlite"), b"this is not a database").expect("corrupted");
+    std::fs::write(
+        cli.data_dir.path().join("tenants/broken.sqlite"),
+        b"this is not a database",
+    )
+    .expect("corrupted");
     let output = cli.run(&["tenant", "migrate", "--all"]);
-    assert!(!output.status.success(), "the exit code says something failed");
+    assert!(
+        !output.status.success(),
+        "the exit code says something failed"
+    );
     let all = text(&output);
-    assert!(all.contains("[1/3] acme ok") && all.contains("[3/3] globex ok"), "{all}");
+    assert!(
+        all.contains("[1/3] acme ok") && all.contains("[3/3] globex ok"),
+        "{all}"
+    );
     assert!(all.contains("[2/3] broken FAILED"), "{all}");
-    assert!(all.contains("migrated 2 of 3 tenants; 1 failed") && all.contains("failed: broken"), "{all}");
+    assert!(
+        all.contains("migrated 2 of 3 tenants; 1 failed") && all.contains("failed: broken"),
+        "{all}"
+    );
 }

@@ -13,12 +13,12 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::{AnyConnection, Connection, Executor};
-use tessera_backend::db::StorageConfig;
 use support::{
     backends::{postgres_url, redis_url},
     process::{cli, free_port, ServerProcess},
     Backend, TestApp, PASSWORD,
 };
+use tessera_backend::db::StorageConfig;
 
 /// A Redis of the test's own, so stopping it disturbs no other test.
 struct PrivateRedis {
@@ -40,7 +40,16 @@ impl PrivateRedis {
 
     fn resume(&mut self) {
         let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server runs");
@@ -74,35 +83,85 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
     let mut redis = PrivateRedis::start();
     let dir = tempfile::tempdir().expect("temp dir");
     let (dir_text, url) = (dir.path().display().to_string(), redis.url());
-    let env = [("TESSERA_DATA_DIR", dir_text.as_str()), ("REDIS_URL", url.as_str()), ("SESSION_DRIVER", "redis")];
-    cli(&env, &["tenant", "create", "acme", "--admin-email", "admin@acme.test", "--admin-password", PASSWORD]);
+    let env = [
+        ("TESSERA_DATA_DIR", dir_text.as_str()),
+        ("REDIS_URL", url.as_str()),
+        ("SESSION_DRIVER", "redis"),
+    ];
+    cli(
+        &env,
+        &[
+            "tenant",
+            "create",
+            "acme",
+            "--admin-email",
+            "admin@acme.test",
+            "--admin-password",
+            PASSWORD,
+        ],
+    );
     let mut server = ServerProcess::start(&env, &dir.path().join("server.log"));
     let login = json!({"email": "admin@acme.test", "password": PASSWORD});
-    let signed_in = server.call("acme", "/api/auth/login", None, Some(&login)).await;
+    let signed_in = server
+        .call("acme", "/api/auth/login", None, Some(&login))
+        .await;
     let cookie = signed_in.cookie("acme").expect("session cookie");
 
     redis.stop();
-    let me = server.call("acme", "/api/auth/me", Some(&cookie), None).await;
+    let me = server
+        .call("acme", "/api/auth/me", Some(&cookie), None)
+        .await;
     assert_eq!(me.status, StatusCode::SERVICE_UNAVAILABLE, "{}", me.text);
-    assert!(me.json()["message"].as_str().is_some_and(|m| m.contains("unavailable")), "{}", me.text);
+    assert!(
+        me.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("unavailable")),
+        "{}",
+        me.text
+    );
     let page = server.call("acme", "/dashboard", Some(&cookie), None).await;
-    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.text);
-    let again = server.call("acme", "/api/auth/login", None, Some(&login)).await;
-    assert_eq!(again.status, StatusCode::SERVICE_UNAVAILABLE, "{}", again.text);
-    assert!(!server.log_text().contains("panicked"), "{}", server.log_text());
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.text
+    );
+    let again = server
+        .call("acme", "/api/auth/login", None, Some(&login))
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        again.text
+    );
+    assert!(
+        !server.log_text().contains("panicked"),
+        "{}",
+        server.log_text()
+    );
 
     redis.resume();
     // A fresh Redis has no sessions: signing in again works once it reconnects.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let reply = server.call("acme", "/api/auth/login", None, Some(&login)).await;
+        let reply = server
+            .call("acme", "/api/auth/login", None, Some(&login))
+            .await;
         if reply.status == StatusCode::OK {
             let cookie = reply.cookie("acme").expect("session cookie");
-            let me = server.call("acme", "/api/auth/me", Some(&cookie), None).await;
+            let me = server
+                .call("acme", "/api/auth/me", Some(&cookie), None)
+                .await;
             assert_eq!(me.json()["user"]["email"], "admin@acme.test");
             break;
         }
-        assert!(Instant::now() < deadline, "not back 10 s after Redis returned: {} {}", reply.status, reply.text);
+        assert!(
+            Instant::now() < deadline,
+            "not back 10 s after Redis returned: {} {}",
+            reply.status,
+            reply.text
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     server.kill9();
@@ -113,9 +172,16 @@ async fn requests_recover_after_postgres_connections_are_killed() {
     let Some(pg) = postgres_url() else { return };
     let app = TestApp::spawn_on(&Backend::Postgres(pg.clone()), &[]).await;
     let client = app.browser();
-    assert_eq!(app.register(&client, "acme", "ada@example.com").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.register(&client, "acme", "ada@example.com")
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
-    let StorageConfig::Postgres { url } = &app.platform.config.storage else { panic!("a PostgreSQL app") };
+    let StorageConfig::Postgres { url } = &app.platform.config.storage else {
+        panic!("a PostgreSQL app")
+    };
     let name = url.rsplit('/').next().expect("database name").to_owned();
     let mut admin = AnyConnection::connect(&pg).await.expect("admin connection");
     let killed: Vec<(bool,)> = sqlx::query_as(
@@ -139,9 +205,17 @@ async fn requests_recover_after_postgres_connections_are_killed() {
 async fn bridge_holders(server: &ServerProcess, count: usize) -> Vec<String> {
     let mut tokens = Vec::new();
     for i in 0..count {
-        let body = json!({"email": format!("user{i}@acme.test"), "password": PASSWORD, "name": "User"});
-        let reply = server.call("acme", "/api/auth/register", None, Some(&body)).await;
-        tokens.push(reply.json()["bridge_token"].as_str().expect("bridge token").to_owned());
+        let body =
+            json!({"email": format!("user{i}@acme.test"), "password": PASSWORD, "name": "User"});
+        let reply = server
+            .call("acme", "/api/auth/register", None, Some(&body))
+            .await;
+        tokens.push(
+            reply.json()["bridge_token"]
+                .as_str()
+                .expect("bridge token")
+                .to_owned(),
+        );
     }
     tokens
 }
@@ -151,7 +225,11 @@ async fn kill_9_mid_writes_leaves_no_corrupt_session_and_no_half_rotated_token()
     sqlx::any::install_default_drivers();
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_text = dir.path().display().to_string();
-    let env = [("TESSERA_DATA_DIR", dir_text.as_str()), ("SESSION_DRIVER", "database"), ("BRIDGE_RESTORE_RATE_LIMIT", "10000")];
+    let env = [
+        ("TESSERA_DATA_DIR", dir_text.as_str()),
+        ("SESSION_DRIVER", "database"),
+        ("BRIDGE_RESTORE_RATE_LIMIT", "10000"),
+    ];
     cli(&env, &["tenant", "create", "acme"]);
     let server = ServerProcess::start(&env, &dir.path().join("server.log"));
     let tokens = bridge_holders(&server, 6).await;
@@ -167,42 +245,74 @@ async fn kill_9_mid_writes_leaves_no_corrupt_session_and_no_half_rotated_token()
             loop {
                 let reply = tokio::time::timeout(
                     Duration::from_secs(2),
-                    server.try_call("acme", "/api/session-bridge/restore", None, Some(&json!({"token": token}))),
+                    server.try_call(
+                        "acme",
+                        "/api/session-bridge/restore",
+                        None,
+                        Some(&json!({"token": token})),
+                    ),
                 )
                 .await;
                 match reply {
                     Ok(Some(reply)) if reply.status == StatusCode::OK => {
-                        token = reply.json()["new_token"].as_str().expect("successor").to_owned();
+                        token = reply.json()["new_token"]
+                            .as_str()
+                            .expect("successor")
+                            .to_owned();
                     }
-                    Ok(Some(reply)) => panic!("restore failed before the kill: {} {}", reply.status, reply.text),
+                    Ok(Some(reply)) => panic!(
+                        "restore failed before the kill: {} {}",
+                        reply.status, reply.text
+                    ),
                     _ => return token,
                 }
             }
         }));
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let killed = Command::new("kill").args(["-9", &server.pid().to_string()]).status().expect("kill runs");
+    let killed = Command::new("kill")
+        .args(["-9", &server.pid().to_string()])
+        .status()
+        .expect("kill runs");
     assert!(killed.success());
     let mut last_tokens = Vec::new();
     for holder in holders {
         last_tokens.push(holder.await.expect("holder"));
     }
-    let Ok(server) = std::sync::Arc::try_unwrap(server) else { panic!("holders still hold the server") };
+    let Ok(server) = std::sync::Arc::try_unwrap(server) else {
+        panic!("holders still hold the server")
+    };
     let server = server.restart();
 
     let file = dir.path().join("tenants/acme.sqlite");
-    let mut db = AnyConnection::connect(&format!("sqlite://{}", file.display())).await.expect("tenant database");
-    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut db).await.expect("integrity check");
+    let mut db = AnyConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("tenant database");
+    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&mut db)
+        .await
+        .expect("integrity check");
     assert_eq!(check, "ok");
-    let sessions: Vec<(String,)> = sqlx::query_as("SELECT data FROM sessions").fetch_all(&mut db).await.expect("sessions");
+    let sessions: Vec<(String,)> = sqlx::query_as("SELECT data FROM sessions")
+        .fetch_all(&mut db)
+        .await
+        .expect("sessions");
     assert!(sessions.len() > 6, "restores made sessions");
     for (data,) in sessions {
-        serde_json::from_str::<serde_json::Value>(&data).expect("every stored session is whole JSON");
+        serde_json::from_str::<serde_json::Value>(&data)
+            .expect("every stored session is whole JSON");
     }
     // The newest token each holder got still restores: it is either current,
     // or its rotation's answer was lost and it is replayed within the grace.
     for token in last_tokens {
-        let reply = server.call("acme", "/api/session-bridge/restore", None, Some(&json!({"token": token}))).await;
+        let reply = server
+            .call(
+                "acme",
+                "/api/session-bridge/restore",
+                None,
+                Some(&json!({"token": token})),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     }
 }
@@ -218,30 +328,72 @@ async fn a_corrupt_tenant_file_fails_only_that_tenant() {
     let broken = app.register(&client, "initech", "ada@initech.test").await;
     assert_eq!(broken.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: serde_json::Value = broken.json().await.expect("json");
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("unavailable")), "{body}");
-    assert_eq!(app.register(&client, "acme", "ada@acme.test").await.status(), StatusCode::OK);
-    assert_eq!(app.me(&client, "acme").await.1["user"]["email"], "ada@acme.test");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("unavailable")),
+        "{body}"
+    );
+    assert_eq!(
+        app.register(&client, "acme", "ada@acme.test")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.me(&client, "acme").await.1["user"]["email"],
+        "ada@acme.test"
+    );
 }
 
 #[tokio::test]
 async fn a_locked_tenant_file_slows_only_that_tenant() {
     let app = TestApp::spawn().await;
     let file = app.data_dir.path().join("tenants/globex.sqlite");
-    let mut locker = AnyConnection::connect(&format!("sqlite://{}", file.display())).await.expect("globex file");
-    locker.execute("BEGIN EXCLUSIVE").await.expect("write lock held");
+    let mut locker = AnyConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("globex file");
+    locker
+        .execute("BEGIN EXCLUSIVE")
+        .await
+        .expect("write lock held");
 
     let app = std::sync::Arc::new(app);
     let locked = {
         let app = std::sync::Arc::clone(&app);
-        tokio::spawn(async move { app.register(&app.browser(), "globex", "ada@globex.test").await.status() })
+        tokio::spawn(async move {
+            app.register(&app.browser(), "globex", "ada@globex.test")
+                .await
+                .status()
+        })
     };
     let started = Instant::now();
     let client = app.browser();
-    assert_eq!(app.register(&client, "acme", "ada@acme.test").await.status(), StatusCode::OK);
-    assert_eq!(app.me(&client, "acme").await.1["user"]["email"], "ada@acme.test");
-    assert!(started.elapsed() < Duration::from_secs(3), "acme waited on globex's lock");
+    assert_eq!(
+        app.register(&client, "acme", "ada@acme.test")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.me(&client, "acme").await.1["user"]["email"],
+        "ada@acme.test"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "acme waited on globex's lock"
+    );
 
-    assert_eq!(locked.await.expect("globex request"), StatusCode::SERVICE_UNAVAILABLE, "busy past the timeout");
+    assert_eq!(
+        locked.await.expect("globex request"),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy past the timeout"
+    );
     locker.execute("ROLLBACK").await.expect("lock released");
-    assert_eq!(app.register(&app.browser(), "globex", "ada@globex.test").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.register(&app.browser(), "globex", "ada@globex.test")
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

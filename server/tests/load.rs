@@ -28,7 +28,9 @@ impl Tally {
         if status.is_server_error() {
             self.server_errors.push(format!("{what}: {status}"));
         } else if !body.contains(expected) {
-            self.crossed.push(format!("{what}: expected {expected:?}, got {status} {body:.200}"));
+            self.crossed.push(format!(
+                "{what}: expected {expected:?}, got {status} {body:.200}"
+            ));
         }
     }
 }
@@ -44,29 +46,84 @@ async fn client_life(app: Arc<TestApp>, slug: String, email: String) -> Tally {
         let cookie = session_cookie(&login, &slug).unwrap_or_default();
         let body = login.text().await.unwrap_or_default();
         tally.see("login", status, &body, &expect_me);
-        let token = serde_json::from_str::<serde_json::Value>(&body).ok().and_then(|v| v["bridge_token"].as_str().map(str::to_owned));
+        let token = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["bridge_token"].as_str().map(str::to_owned));
 
-        let page = client.get(app.url(Some(&slug), "/dashboard")).header(header::COOKIE, &cookie).send().await.expect("page");
+        let page = client
+            .get(app.url(Some(&slug), "/dashboard"))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .expect("page");
         let status = page.status();
-        tally.see("dashboard", status, &page.text().await.unwrap_or_default(), &format!("Signed in to {slug} as {email}"));
-        let me = client.get(&me_url).header(header::COOKIE, &cookie).send().await.expect("me");
+        tally.see(
+            "dashboard",
+            status,
+            &page.text().await.unwrap_or_default(),
+            &format!("Signed in to {slug} as {email}"),
+        );
+        let me = client
+            .get(&me_url)
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .expect("me");
         let status = me.status();
-        tally.see("me", status, &me.text().await.unwrap_or_default(), &expect_me);
+        tally.see(
+            "me",
+            status,
+            &me.text().await.unwrap_or_default(),
+            &expect_me,
+        );
 
         // A redeploy lost the session: the bridge brings it back, for this user.
-        let restored = app.post(&client, Some(&slug), "/api/session-bridge/restore", &json!({"token": token})).await;
+        let restored = app
+            .post(
+                &client,
+                Some(&slug),
+                "/api/session-bridge/restore",
+                &json!({"token": token}),
+            )
+            .await;
         let restored_cookie = session_cookie(&restored, &slug).unwrap_or_default();
         let status = restored.status();
-        tally.see(&format!("restore {round}"), status, &restored.text().await.unwrap_or_default(), "\"success\":true");
-        let me = client.get(&me_url).header(header::COOKIE, &restored_cookie).send().await.expect("me");
+        tally.see(
+            &format!("restore {round}"),
+            status,
+            &restored.text().await.unwrap_or_default(),
+            "\"success\":true",
+        );
+        let me = client
+            .get(&me_url)
+            .header(header::COOKIE, &restored_cookie)
+            .send()
+            .await
+            .expect("me");
         let status = me.status();
-        tally.see("me after restore", status, &me.text().await.unwrap_or_default(), &expect_me);
+        tally.see(
+            "me after restore",
+            status,
+            &me.text().await.unwrap_or_default(),
+            &expect_me,
+        );
 
         for cookie in [&cookie, &restored_cookie] {
-            let out = client.post(app.url(Some(&slug), "/api/auth/logout")).header(header::COOKIE, cookie).json(&json!({})).send().await;
+            let out = client
+                .post(app.url(Some(&slug), "/api/auth/logout"))
+                .header(header::COOKIE, cookie)
+                .header("sec-fetch-site", "same-origin")
+                .json(&json!({}))
+                .send()
+                .await;
             let out = out.expect("logout");
             let status = out.status();
-            tally.see("logout", status, &out.text().await.unwrap_or_default(), "\"authenticated\":false");
+            tally.see(
+                "logout",
+                status,
+                &out.text().await.unwrap_or_default(),
+                "\"authenticated\":false",
+            );
         }
     }
     tally
@@ -84,14 +141,21 @@ async fn many_clients_at_many_tenants_see_only_their_own_data() {
     let mut provisioning = Vec::new();
     for slug in &slugs {
         let (app, slug) = (Arc::clone(&app), Slug::parse(slug).expect("slug"));
-        provisioning.push(tokio::spawn(async move { app.platform.provision(&slug, slug.as_str(), None).await.map(|_| ()) }));
+        provisioning.push(tokio::spawn(async move {
+            app.platform
+                .provision(&slug, slug.as_str(), None)
+                .await
+                .map(|_| ())
+        }));
     }
     for done in provisioning {
         done.await.expect("task").expect("provisioned");
     }
     for slug in &slugs {
         for u in 0..USERS {
-            let registered = app.register(&app.raw_for(&[slug]), slug, &format!("user{u}@{slug}.test")).await;
+            let registered = app
+                .register(&app.raw_for(&[slug]), slug, &format!("user{u}@{slug}.test"))
+                .await;
             assert_eq!(registered.status(), StatusCode::OK);
         }
     }
@@ -99,7 +163,11 @@ async fn many_clients_at_many_tenants_see_only_their_own_data() {
     let mut clients = Vec::new();
     for slug in &slugs {
         for u in 0..USERS {
-            clients.push(tokio::spawn(client_life(Arc::clone(&app), slug.clone(), format!("user{u}@{slug}.test"))));
+            clients.push(tokio::spawn(client_life(
+                Arc::clone(&app),
+                slug.clone(),
+                format!("user{u}@{slug}.test"),
+            )));
         }
     }
     let mut total = Tally::default();
@@ -110,6 +178,10 @@ async fn many_clients_at_many_tenants_see_only_their_own_data() {
         total.crossed.extend(tally.crossed);
     }
     assert_eq!(total.answers, TENANTS * USERS * ROUNDS * 7);
-    assert!(total.server_errors.is_empty(), "5xx: {:?}", total.server_errors);
+    assert!(
+        total.server_errors.is_empty(),
+        "5xx: {:?}",
+        total.server_errors
+    );
     assert!(total.crossed.is_empty(), "wrong data: {:?}", total.crossed);
 }

@@ -29,7 +29,10 @@ async fn search_path_never_leaks_between_tenants_under_concurrency() {
             let mut conn = db.conn().await.expect("connection");
             // Yield mid-transaction so other tasks interleave on the pool.
             tokio::task::yield_now().await;
-            let schema: String = sqlx::query_scalar("SELECT current_schema()::text").fetch_one(&mut *conn).await.expect("schema");
+            let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("schema");
             assert_eq!(schema, format!("tenant_{slug}"), "round {round}");
         }));
     }
@@ -39,7 +42,10 @@ async fn search_path_never_leaks_between_tenants_under_concurrency() {
     // And a plain connection from the shared pool carries no tenant's path.
     let central = app.platform.directory.central().scope().clone();
     let mut conn = central.conn().await.expect("connection");
-    let schema: String = sqlx::query_scalar("SELECT current_schema()::text").fetch_one(&mut *conn).await.expect("schema");
+    let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("schema");
     assert_eq!(schema, "central");
 }
 
@@ -47,16 +53,32 @@ async fn search_path_never_leaks_between_tenants_under_concurrency() {
 async fn concurrent_requests_across_tenants_see_only_their_own_users() {
     let Some(app) = pg_app().await else { return };
     // User 1 at both tenants, then many interleaved reads.
-    let acme = support::session_cookie(&app.register(&app.raw(), "acme", "ada@acme.test").await, "acme").expect("cookie");
-    let globex = support::session_cookie(&app.register(&app.raw(), "globex", "bob@globex.test").await, "globex").expect("cookie");
+    let acme = support::session_cookie(
+        &app.register(&app.raw(), "acme", "ada@acme.test").await,
+        "acme",
+    )
+    .expect("cookie");
+    let globex = support::session_cookie(
+        &app.register(&app.raw(), "globex", "bob@globex.test").await,
+        "globex",
+    )
+    .expect("cookie");
     let mut tasks = Vec::new();
     for i in 0..60 {
-        let (tenant, cookie, email) =
-            if i % 2 == 0 { ("acme", acme.clone(), "ada@acme.test") } else { ("globex", globex.clone(), "bob@globex.test") };
+        let (tenant, cookie, email) = if i % 2 == 0 {
+            ("acme", acme.clone(), "ada@acme.test")
+        } else {
+            ("globex", globex.clone(), "bob@globex.test")
+        };
         let client = app.raw();
         let url = app.url(Some(tenant), "/api/auth/me");
         tasks.push(tokio::spawn(async move {
-            let response = client.get(url).header(reqwest::header::COOKIE, cookie).send().await.expect("sent");
+            let response = client
+                .get(url)
+                .header(reqwest::header::COOKIE, cookie)
+                .send()
+                .await
+                .expect("sent");
             assert_eq!(response.status(), StatusCode::OK);
             let body: serde_json::Value = response.json().await.expect("json");
             assert_eq!(body["user"]["email"], email);
@@ -64,7 +86,8 @@ async fn concurrent_requests_across_tenants_see_only_their_own_users() {
         }));
     }
     for task in tasks {
-        task.await.expect("every answer was the right tenant's right user");
+        task.await
+            .expect("every answer was the right tenant's right user");
     }
 }
 
@@ -83,6 +106,10 @@ async fn tenants_are_schemas_and_deleting_drops_the_schema() {
         names
     };
     assert_eq!(schemas().await, vec!["tenant_acme", "tenant_globex"]);
-    app.platform.directory.delete(&Slug::parse("globex").expect("slug")).await.expect("deleted");
+    app.platform
+        .directory
+        .delete(&Slug::parse("globex").expect("slug"))
+        .await
+        .expect("deleted");
     assert_eq!(schemas().await, vec!["tenant_acme"]);
 }

@@ -37,37 +37,88 @@ async fn pair(extra: &[(&str, &str)]) -> Option<Pair> {
         ("SESSION_DRIVER", "redis"),
     ];
     env.extend_from_slice(extra);
-    cli(&env, &["tenant", "create", "acme", "--admin-email", "admin@acme.test", "--admin-password", PASSWORD]);
+    cli(
+        &env,
+        &[
+            "tenant",
+            "create",
+            "acme",
+            "--admin-email",
+            "admin@acme.test",
+            "--admin-password",
+            PASSWORD,
+        ],
+    );
     let a = ServerProcess::start(&env, &dir.path().join("a.log"));
     let b = ServerProcess::start(&env, &dir.path().join("b.log"));
-    Some(Pair { a, b, _dir: dir, _db: db, _redis: prefix })
+    Some(Pair {
+        a,
+        b,
+        _dir: dir,
+        _db: db,
+        _redis: prefix,
+    })
 }
 
 async fn login(server: &ServerProcess) -> (String, String) {
-    let reply = server.call("acme", "/api/auth/login", None, Some(&json!({"email": "admin@acme.test", "password": PASSWORD}))).await;
+    let reply = server
+        .call(
+            "acme",
+            "/api/auth/login",
+            None,
+            Some(&json!({"email": "admin@acme.test", "password": PASSWORD})),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    let token = reply.json()["bridge_token"].as_str().expect("bridge token").to_owned();
+    let token = reply.json()["bridge_token"]
+        .as_str()
+        .expect("bridge token")
+        .to_owned();
     (reply.cookie("acme").expect("session cookie"), token)
 }
 
 async fn restore(server: &ServerProcess, token: &str) -> Reply {
-    server.call("acme", "/api/session-bridge/restore", None, Some(&json!({"token": token}))).await
+    server
+        .call(
+            "acme",
+            "/api/session-bridge/restore",
+            None,
+            Some(&json!({"token": token})),
+        )
+        .await
 }
 
 fn lifetime(settings: &Value) -> Option<&str> {
-    settings["fields"].as_array()?.iter().find(|f| f["key"] == "lifetime")?["value"].as_str()
+    settings["fields"]
+        .as_array()?
+        .iter()
+        .find(|f| f["key"] == "lifetime")?["value"]
+        .as_str()
 }
 
 #[tokio::test]
 async fn a_session_made_at_one_process_works_at_the_other() {
     let Some(pair) = pair(&[]).await else { return };
     let (cookie, _) = login(&pair.a).await;
-    let me = pair.b.call("acme", "/api/auth/me", Some(&cookie), None).await;
+    let me = pair
+        .b
+        .call("acme", "/api/auth/me", Some(&cookie), None)
+        .await;
     assert_eq!(me.json()["user"]["email"], "admin@acme.test", "{}", me.text);
-    let logout = pair.b.call("acme", "/api/auth/logout", Some(&cookie), Some(&json!({}))).await;
+    let logout = pair
+        .b
+        .call("acme", "/api/auth/logout", Some(&cookie), Some(&json!({})))
+        .await;
     assert_eq!(logout.status, StatusCode::OK);
-    let me = pair.a.call("acme", "/api/auth/me", Some(&cookie), None).await;
-    assert_eq!(me.json()["authenticated"], false, "signed out at b means signed out at a");
+    let me = pair
+        .a
+        .call("acme", "/api/auth/me", Some(&cookie), None)
+        .await;
+    assert_eq!(
+        me.json()["authenticated"],
+        false,
+        "signed out at b means signed out at a"
+    );
 }
 
 #[tokio::test]
@@ -75,45 +126,83 @@ async fn a_setting_saved_at_one_process_applies_at_the_other_within_a_second() {
     let Some(pair) = pair(&[]).await else { return };
     let (cookie, _) = login(&pair.a).await;
     // b has the tenant's settings cached from this read.
-    let before = pair.b.call("acme", "/api/admin/settings", Some(&cookie), None).await;
+    let before = pair
+        .b
+        .call("acme", "/api/admin/settings", Some(&cookie), None)
+        .await;
     assert_eq!(lifetime(&before.json()), Some("120"), "{}", before.text);
-    let saved = pair.a.call("acme", "/api/admin/settings/save", Some(&cookie), Some(&json!({"values": {"lifetime": "45"}}))).await;
+    let saved = pair
+        .a
+        .call(
+            "acme",
+            "/api/admin/settings/save",
+            Some(&cookie),
+            Some(&json!({"values": {"lifetime": "45"}})),
+        )
+        .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
     let saved_at = Instant::now();
     loop {
-        let seen = pair.b.call("acme", "/api/admin/settings", Some(&cookie), None).await;
+        let seen = pair
+            .b
+            .call("acme", "/api/admin/settings", Some(&cookie), None)
+            .await;
         if lifetime(&seen.json()) == Some("45") {
             break;
         }
-        assert!(saved_at.elapsed() < Duration::from_secs(1), "b still has the old lifetime after 1 s");
+        assert!(
+            saved_at.elapsed() < Duration::from_secs(1),
+            "b still has the old lifetime after 1 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
 #[tokio::test]
 async fn the_restore_rate_limit_counts_both_processes() {
-    let Some(pair) = pair(&[("BRIDGE_RESTORE_RATE_LIMIT", "4")]).await else { return };
+    let Some(pair) = pair(&[("BRIDGE_RESTORE_RATE_LIMIT", "4")]).await else {
+        return;
+    };
     let junk = "tsb1.1.AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
     for server in [&pair.a, &pair.b, &pair.a, &pair.b] {
         assert_eq!(restore(server, junk).await.status, StatusCode::UNAUTHORIZED);
     }
     for server in [&pair.a, &pair.b] {
         let limited = restore(server, junk).await;
-        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.text);
+        assert_eq!(
+            limited.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            limited.text
+        );
         assert!(limited.headers.contains_key("retry-after"));
     }
 }
 
 #[tokio::test]
 async fn a_token_rotated_at_one_process_is_rotated_at_the_other() {
-    let Some(pair) = pair(&[("BRIDGE_ROTATION_GRACE", "0")]).await else { return };
+    let Some(pair) = pair(&[("BRIDGE_ROTATION_GRACE", "0")]).await else {
+        return;
+    };
     let (_, first) = login(&pair.a).await;
     let restored = restore(&pair.a, &first).await;
     assert_eq!(restored.status, StatusCode::OK, "{}", restored.text);
-    let second = restored.json()["new_token"].as_str().expect("successor").to_owned();
+    let second = restored.json()["new_token"]
+        .as_str()
+        .expect("successor")
+        .to_owned();
 
     let again = restore(&pair.b, &second).await;
-    assert_eq!(again.status, StatusCode::OK, "b accepts the successor a issued: {}", again.text);
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "b accepts the successor a issued: {}",
+        again.text
+    );
     let replayed = restore(&pair.b, &first).await;
-    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED, "b refuses the token a rotated away");
+    assert_eq!(
+        replayed.status,
+        StatusCode::UNAUTHORIZED,
+        "b refuses the token a rotated away"
+    );
 }

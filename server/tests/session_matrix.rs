@@ -43,7 +43,12 @@ fn cases() -> Vec<Case> {
         for isolation in [true, false] {
             for scope_guard in [true, false] {
                 for cross_subdomain in [false, true] {
-                    cases.push(Case { driver, isolation, scope_guard, cross_subdomain });
+                    cases.push(Case {
+                        driver,
+                        isolation,
+                        scope_guard,
+                        cross_subdomain,
+                    });
                 }
             }
         }
@@ -54,9 +59,21 @@ fn cases() -> Vec<Case> {
 /// Live sessions in acme's own store (`isolated`) or in the shared one.
 async fn stored(app: &TestApp, tenant: &str, isolated: bool) -> u64 {
     let slug = Slug::parse(tenant).expect("slug");
-    let handle = app.platform.directory.resolve(&slug).await.expect("resolves").expect("exists");
-    let settings = SessionSettings { isolation: isolated, ..(*handle.settings).clone() };
-    let probe = TenantHandle { tenant: handle.tenant.clone(), settings: Arc::new(settings) };
+    let handle = app
+        .platform
+        .directory
+        .resolve(&slug)
+        .await
+        .expect("resolves")
+        .expect("exists");
+    let settings = SessionSettings {
+        isolation: isolated,
+        ..(*handle.settings).clone()
+    };
+    let probe = TenantHandle {
+        tenant: handle.tenant.clone(),
+        settings: Arc::new(settings),
+    };
     let store = app.platform.session_store(&probe).await.expect("store");
     store.count().await.expect("count")
 }
@@ -67,8 +84,14 @@ async fn run(case: Case) {
         ("TESSERA_DOMAIN", "tessera.test".to_owned()),
         ("SESSION_DRIVER", case.driver.to_owned()),
         ("TENANCY_SESSION_ISOLATION", flag(case.isolation).to_owned()),
-        ("TENANCY_SESSION_SCOPE_GUARD", flag(case.scope_guard).to_owned()),
-        ("TENANCY_CROSS_SUBDOMAIN_SESSIONS", flag(case.cross_subdomain).to_owned()),
+        (
+            "TENANCY_SESSION_SCOPE_GUARD",
+            flag(case.scope_guard).to_owned(),
+        ),
+        (
+            "TENANCY_CROSS_SUBDOMAIN_SESSIONS",
+            flag(case.cross_subdomain).to_owned(),
+        ),
         // The session layer alone: a bridge family in the session would also
         // refuse the crossing (its family is unknown at globex) and hide what
         // the insecure combination really allows.
@@ -83,19 +106,37 @@ async fn run(case: Case) {
 
     let login = app.register(&app.raw(), "acme", "ada@acme.test").await;
     assert_eq!(login.status(), StatusCode::OK, "{case:?}");
-    let set_cookie = login.headers()[header::SET_COOKIE].to_str().expect("ascii").to_owned();
-    assert_eq!(set_cookie.contains("Domain=tessera.test"), case.cross_subdomain, "{case:?}: {set_cookie}");
+    let set_cookie = login.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(
+        set_cookie.contains("Domain=tessera.test"),
+        case.cross_subdomain,
+        "{case:?}: {set_cookie}"
+    );
     let acme_cookie = session_cookie(&login, "acme").expect("cookie");
     let globex_login = app.register(&app.raw(), "globex", "bob@globex.test").await;
     let globex_cookie = session_cookie(&globex_login, "globex").expect("cookie");
 
     // (a) where the records landed
-    let (acme_own, globex_own, shared) =
-        (stored(&app, "acme", true).await, stored(&app, "globex", true).await, stored(&app, "acme", false).await);
+    let (acme_own, globex_own, shared) = (
+        stored(&app, "acme", true).await,
+        stored(&app, "globex", true).await,
+        stored(&app, "acme", false).await,
+    );
     if case.isolation {
-        assert_eq!((acme_own, globex_own, shared), (1, 1, 0), "{case:?}: each tenant's own store");
+        assert_eq!(
+            (acme_own, globex_own, shared),
+            (1, 1, 0),
+            "{case:?}: each tenant's own store"
+        );
     } else {
-        assert_eq!((acme_own, globex_own, shared), (0, 0, 2), "{case:?}: the shared store only");
+        assert_eq!(
+            (acme_own, globex_own, shared),
+            (0, 0, 2),
+            "{case:?}: the shared store only"
+        );
     }
 
     // (b) acme's cookie under globex's name, and under its own name, at globex
@@ -104,27 +145,47 @@ async fn run(case: Case) {
     let crosses = !case.isolation && !case.scope_guard;
     if crosses {
         // The flagged insecure combination: globex's user 1 is "signed in".
-        assert_eq!((status, &body["authenticated"]), (StatusCode::OK, &serde_json::json!(true)), "{case:?}");
+        assert_eq!(
+            (status, &body["authenticated"]),
+            (StatusCode::OK, &serde_json::json!(true)),
+            "{case:?}"
+        );
         assert_eq!(body["user"]["email"], "bob@globex.test", "{case:?}");
     } else {
         assert_ne!(body["authenticated"], true, "{case:?}: {body}");
-        let expected = if case.scope_guard { StatusCode::FORBIDDEN } else { StatusCode::OK };
+        let expected = if case.scope_guard {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::OK
+        };
         assert_eq!(status, expected, "{case:?}");
     }
     let (_, body) = app.me_with_cookie("globex", &acme_cookie).await;
-    assert_eq!(body["authenticated"], false, "{case:?}: globex ignores acme's cookie name");
+    assert_eq!(
+        body["authenticated"], false,
+        "{case:?}: globex ignores acme's cookie name"
+    );
 
     // Logout at acme leaves globex signed in.
     let logout = app
         .raw()
         .post(app.url(Some("acme"), "/api/auth/logout"))
         .header(header::COOKIE, &acme_cookie)
+        .header("sec-fetch-site", "same-origin")
         .send()
         .await
         .expect("sent");
     assert_eq!(logout.status(), StatusCode::OK, "{case:?}");
-    assert_eq!(app.me_with_cookie("acme", &acme_cookie).await.1["authenticated"], false, "{case:?}");
-    assert_eq!(app.me_with_cookie("globex", &globex_cookie).await.1["authenticated"], true, "{case:?}");
+    assert_eq!(
+        app.me_with_cookie("acme", &acme_cookie).await.1["authenticated"],
+        false,
+        "{case:?}"
+    );
+    assert_eq!(
+        app.me_with_cookie("globex", &globex_cookie).await.1["authenticated"],
+        true,
+        "{case:?}"
+    );
 }
 
 #[tokio::test]
@@ -139,11 +200,22 @@ async fn every_driver_and_setting_combination() {
 #[tokio::test]
 async fn a_tossed_parent_domain_cookie_does_not_confuse_acme() {
     let app = TestApp::spawn_with(&[("TESSERA_DOMAIN", "tessera.test")]).await;
-    let acme = session_cookie(&app.register(&app.raw(), "acme", "ada@acme.test").await, "acme").expect("cookie");
-    let globex = session_cookie(&app.register(&app.raw(), "globex", "eve@globex.test").await, "globex").expect("cookie");
+    let acme = session_cookie(
+        &app.register(&app.raw(), "acme", "ada@acme.test").await,
+        "acme",
+    )
+    .expect("cookie");
+    let globex = session_cookie(
+        &app.register(&app.raw(), "globex", "eve@globex.test").await,
+        "globex",
+    )
+    .expect("cookie");
     // A sibling tenant plants cookies named like acme's for the parent domain:
     // a value of its own and garbage, sent before or after acme's real one.
-    let planted = [format!("tenant_acme_session={}", value_of(&globex)), "tenant_acme_session=garbage".to_owned()];
+    let planted = [
+        format!("tenant_acme_session={}", value_of(&globex)),
+        "tenant_acme_session=garbage".to_owned(),
+    ];
     for tossed in &planted {
         for header_value in [format!("{tossed}; {acme}"), format!("{acme}; {tossed}")] {
             let (status, body) = app.me_with_cookie("acme", &header_value).await;

@@ -10,28 +10,63 @@ use tessera_backend::tenancy::directory::CACHE_TTL;
 #[tokio::test]
 async fn central_domain_serves_the_landing_page() {
     let app = TestApp::spawn().await;
-    let page = app.raw().get(app.url(None, "/")).send().await.expect("sent");
+    let page = app
+        .raw()
+        .get(app.url(None, "/"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("html");
     assert!(html.contains("Create your workspace"), "{html}");
-    let signup = app.raw().get(app.url(None, "/signup")).send().await.expect("sent").text().await.expect("html");
+    let signup = app
+        .raw()
+        .get(app.url(None, "/signup"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
     assert!(signup.contains("name=\"slug\""));
 }
 
 #[tokio::test]
 async fn tenant_home_names_the_tenant() {
     let app = TestApp::spawn().await;
-    let html = app.raw().get(app.url(Some("acme"), "/")).send().await.expect("sent").text().await.expect("html");
+    let html = app
+        .raw()
+        .get(app.url(Some("acme"), "/"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("Welcome to acme"));
 }
 
 #[tokio::test]
 async fn unknown_tenant_gets_a_404_that_says_so() {
     let app = TestApp::spawn().await;
-    let page = app.raw().get(app.url(Some("initech"), "/")).send().await.expect("sent");
+    let page = app
+        .raw()
+        .get(app.url(Some("initech"), "/"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
-    assert!(page.text().await.expect("html").contains("There is no workspace called &quot;initech&quot; here."));
-    let api = app.raw().get(app.url(Some("initech"), "/api/auth/me")).send().await.expect("sent");
+    assert!(page
+        .text()
+        .await
+        .expect("html")
+        .contains("There is no workspace called &quot;initech&quot; here."));
+    let api = app
+        .raw()
+        .get(app.url(Some("initech"), "/api/auth/me"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
     let body: Value = api.json().await.expect("json");
     assert_eq!(body["error"], "not_found");
@@ -41,16 +76,39 @@ async fn unknown_tenant_gets_a_404_that_says_so() {
 async fn missing_or_malformed_host_gets_400() {
     let app = TestApp::spawn().await;
     let missing = app.raw_http(b"GET / HTTP/1.0\r\n\r\n").await;
-    assert!(missing.starts_with("HTTP/1.0 400") || missing.starts_with("HTTP/1.1 400"), "{missing}");
-    for host in ["bad host", "acme.localhost:notaport", "acme.localhost:99999", "[::1]", "a\"b.localhost"] {
-        let response = app.raw_http(format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await;
+    assert!(
+        missing.starts_with("HTTP/1.0 400") || missing.starts_with("HTTP/1.1 400"),
+        "{missing}"
+    );
+    for host in [
+        "bad host",
+        "acme.localhost:notaport",
+        "acme.localhost:99999",
+        "[::1]",
+        "a\"b.localhost",
+    ] {
+        let response = app
+            .raw_http(
+                format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+            )
+            .await;
         assert!(response.starts_with("HTTP/1.1 400"), "{host}: {response}");
     }
-    let long = format!("GET / HTTP/1.1\r\nHost: {}.localhost\r\nConnection: close\r\n\r\n", "a".repeat(300));
-    assert!(app.raw_http(long.as_bytes()).await.starts_with("HTTP/1.1 400"));
+    let long = format!(
+        "GET / HTTP/1.1\r\nHost: {}.localhost\r\nConnection: close\r\n\r\n",
+        "a".repeat(300)
+    );
+    assert!(app
+        .raw_http(long.as_bytes())
+        .await
+        .starts_with("HTTP/1.1 400"));
     // Hosts outside the central domain, and subdomains that cannot be slugs, are unknown sites.
     for host in ["evil.example", "a.b.localhost", "www.localhost"] {
-        let response = app.raw_http(format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await;
+        let response = app
+            .raw_http(
+                format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+            )
+            .await;
         assert!(response.starts_with("HTTP/1.1 404"), "{host}: {response}");
     }
 }
@@ -63,16 +121,28 @@ fn workspace(slug: &str) -> Value {
 async fn signup_creates_a_workspace_with_its_admin() {
     for backend in support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
-        let response = app.post(&app.raw(), None, "/api/workspaces", &workspace("initech")).await;
+        let response = app
+            .post(&app.raw(), None, "/api/workspaces", &workspace("initech"))
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         let created: Value = response.json().await.expect("json");
         assert_eq!(created["slug"], "initech");
-        assert_eq!(created["login_url"], format!("http://initech.localhost:{}/login", app.port));
-        let login: Value = app.login(&app.raw(), "initech", "peter@initech.test", PASSWORD).await.json().await.expect("json");
+        assert_eq!(
+            created["login_url"],
+            format!("http://initech.localhost:{}/login", app.port)
+        );
+        let login: Value = app
+            .login(&app.raw(), "initech", "peter@initech.test", PASSWORD)
+            .await
+            .json()
+            .await
+            .expect("json");
         assert_eq!(login["user"]["role"], "admin");
         assert_eq!(login["tenant"]["name"], "Initech");
 
-        let again = app.post(&app.raw(), None, "/api/workspaces", &workspace("initech")).await;
+        let again = app
+            .post(&app.raw(), None, "/api/workspaces", &workspace("initech"))
+            .await;
         assert_eq!(again.status(), StatusCode::CONFLICT);
     }
 }
@@ -91,17 +161,32 @@ async fn signup_refuses_bad_slugs_with_a_clear_message() {
         ("api", "reserved"),
     ];
     for (slug, needle) in cases {
-        let response = app.post(&app.raw(), None, "/api/workspaces", &workspace(slug)).await;
+        let response = app
+            .post(&app.raw(), None, "/api/workspaces", &workspace(slug))
+            .await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{slug}");
         let body: Value = response.json().await.expect("json");
-        assert!(body["message"].as_str().unwrap_or_default().contains(needle), "{slug}: {body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(needle),
+            "{slug}: {body}"
+        );
     }
     // A bad admin leaves no tenant behind.
     let mut bad_admin = workspace("umbrella");
     bad_admin["admin_email"] = json!("nope");
-    let response = app.post(&app.raw(), None, "/api/workspaces", &bad_admin).await;
+    let response = app
+        .post(&app.raw(), None, "/api/workspaces", &bad_admin)
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let page = app.raw().get(app.url(Some("umbrella"), "/")).send().await.expect("sent");
+    let page = app
+        .raw()
+        .get(app.url(Some("umbrella"), "/"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
 }
 
@@ -117,8 +202,14 @@ async fn tenant_lookups_are_cached() {
     }
     let after = app.platform.directory.central_lookups();
     // One lookup per expired cache entry, however slow the machine is.
-    let allowed = u64::try_from(started.elapsed().as_millis() / CACHE_TTL.as_millis()).unwrap_or(u64::MAX) + 1;
-    assert!(after - before <= allowed, "20 requests asked the central database {} times", after - before);
+    let allowed = u64::try_from(started.elapsed().as_millis() / CACHE_TTL.as_millis())
+        .unwrap_or(u64::MAX)
+        + 1;
+    assert!(
+        after - before <= allowed,
+        "20 requests asked the central database {} times",
+        after - before
+    );
 }
 
 #[tokio::test]
@@ -127,12 +218,22 @@ async fn open_tenant_databases_are_capped_and_reopened_on_demand() {
     for slug in ["initech", "umbrella"] {
         app.create_tenant(slug, None).await;
     }
-    for (i, slug) in ["acme", "globex", "initech", "umbrella", "acme", "globex"].into_iter().enumerate() {
-        let response = app.register(&app.raw(), slug, &format!("user{i}@{slug}.test")).await;
+    for (i, slug) in ["acme", "globex", "initech", "umbrella", "acme", "globex"]
+        .into_iter()
+        .enumerate()
+    {
+        let response = app
+            .register(&app.raw(), slug, &format!("user{i}@{slug}.test"))
+            .await;
         assert_eq!(response.status(), StatusCode::OK, "{slug}");
         let open = app.platform.directory.open_databases().await;
         assert!(open <= 2, "{open} tenant databases open with a cap of 2");
     }
     // A tenant whose pool was let go reopens on its next request.
-    assert_eq!(app.login(&app.raw(), "initech", "user2@initech.test", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&app.raw(), "initech", "user2@initech.test", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

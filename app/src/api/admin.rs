@@ -36,6 +36,17 @@ pub struct AuditEntryView {
     pub detail: String,
 }
 
+/// A failed sign-in, or the lockout one caused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInEventView {
+    pub at: i64,
+    /// `failed` or `locked`.
+    pub kind: String,
+    /// As typed (normalised), which may be no account at all.
+    pub email: String,
+    pub ip: Option<String>,
+}
+
 /// A signed-in session of the tenant. `handle` names it without revealing
 /// its id (a one-way hash of it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +90,7 @@ pub struct PanelView {
     pub usage: Vec<UsageDay>,
     pub sessions: Vec<SessionView>,
     pub devices: Vec<AdminDeviceView>,
+    pub sign_in_events: Vec<SignInEventView>,
 }
 
 #[server(prefix = "/api", endpoint = "admin/panel", input = GetUrl)]

@@ -81,7 +81,12 @@ pub struct BridgeFailure {
 
 impl BridgeFailure {
     pub fn new(reason: FailureReason, message: impl Into<String>) -> Self {
-        Self { success: false, message: message.into(), reason, retry_after: None }
+        Self {
+            success: false,
+            message: message.into(),
+            reason,
+            retry_after: None,
+        }
     }
 
     pub fn invalid() -> Self {
@@ -94,7 +99,9 @@ impl FromServerFnError for BridgeFailure {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) | ServerFnErrorErr::MissingArg(m) => {
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::Deserialization(m)
+            | ServerFnErrorErr::MissingArg(m) => {
                 Self::new(FailureReason::BadRequest, format!("malformed request: {m}"))
             }
             other => Self::new(FailureReason::Unavailable, other.to_string()),

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use leptos::server_fn::ServerFn;
 use crate::dates::utc;
+use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 
 use super::{
@@ -10,7 +10,10 @@ use super::{
 };
 use crate::{
     api::{
-        admin::{admin_panel, AdminRevokeDevice, PanelView, RevokeSession, SaveSettings, SetRole, SettingsView},
+        admin::{
+            admin_panel, AdminRevokeDevice, PanelView, RevokeSession, SaveSettings, SetRole,
+            SettingsView,
+        },
         types::{RoleView, UserView},
     },
     error::ApiError,
@@ -27,7 +30,12 @@ pub fn Admin() -> impl IntoView {
     // One resource for the whole panel: nested suspense boundaries hydrated
     // unreliably once the lists grew.
     let versions = move || {
-        (save.version().get(), set_role.version().get(), revoke_session.version().get(), revoke_device.version().get())
+        (
+            save.version().get(),
+            set_role.version().get(),
+            revoke_session.version().get(),
+            revoke_device.version().get(),
+        )
     };
     let panel = Resource::new(versions, |_| admin_panel());
     view! {
@@ -35,7 +43,7 @@ pub fn Admin() -> impl IntoView {
             {move || Suspend::new(async move {
                 match panel.await {
                     Err(e) => forbidden(e).into_any(),
-                    Ok(PanelView { settings, users, audit, usage, sessions, devices }) => view! {
+                    Ok(PanelView { settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {
                         <section class="card wide">
                             <h1>"Session settings"</h1>
                             <SettingsForm view=settings save/>
@@ -69,6 +77,17 @@ pub fn Admin() -> impl IntoView {
                         <section class="card wide">
                             <h2>"Session bridge, last 14 days"</h2>
                             <UsageChart usage/>
+                        </section>
+                        <section class="card wide">
+                            <h2>"Failed sign-ins"</h2>
+                            <ul class="audit" data-testid="sign-in-events">
+                                {sign_in_events.into_iter().map(|e| view! {
+                                    <li>
+                                        <code>{utc(e.at)}</code>
+                                        <span>{format!(" {} — {} from {}", e.kind, e.email, e.ip.unwrap_or_default())}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
                         </section>
                         <section class="card wide">
                             <h2>"Audit log"</h2>
@@ -176,13 +195,22 @@ where
 /// message next to the field it names.
 #[component]
 fn SettingsForm(view: SettingsView, save: ServerAction<SaveSettings>) -> impl IntoView {
-    let saved_warning = move || save.value().with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|s| s.warning.clone()));
+    let saved_warning = move || {
+        save.value().with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|s| s.warning.clone())
+        })
+    };
     let initial_warning = view.warning.clone();
-    let warning = Signal::derive(move || saved_warning().unwrap_or_else(|| initial_warning.clone()));
+    let warning =
+        Signal::derive(move || saved_warning().unwrap_or_else(|| initial_warning.clone()));
     let error_for = move |key: String| {
         Signal::derive(move || {
             save.value().with(|v| match v {
-                Some(Err(e)) if e.message().starts_with(&format!("{key}:")) => Some(e.message().to_owned()),
+                Some(Err(e)) if e.message().starts_with(&format!("{key}:")) => {
+                    Some(e.message().to_owned())
+                }
                 _ => None,
             })
         })

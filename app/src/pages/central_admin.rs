@@ -10,7 +10,13 @@ pub fn CentralAdmin() -> impl IntoView {
     let create = ServerAction::<CentralCreate>::new();
     let migrate = ServerAction::<CentralMigrate>::new();
     let delete = ServerAction::<CentralDelete>::new();
-    let versions = move || (create.version().get(), migrate.version().get(), delete.version().get());
+    let versions = move || {
+        (
+            create.version().get(),
+            migrate.version().get(),
+            delete.version().get(),
+        )
+    };
     let tenants = Resource::new(versions, |_| central_tenants());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -65,9 +65,12 @@ where
             Ok(input) => {
                 action.dispatch(input);
             }
-            Err(e) => action.value().set(Some(Err(
-                server_fn::error::ServerFnErrorErr::Args(e.to_string()).into_app_error(),
-            ))),
+            Err(e) => action
+                .value()
+                .set(Some(Err(server_fn::error::ServerFnErrorErr::Args(
+                    e.to_string(),
+                )
+                .into_app_error()))),
         }
     };
     view! {

@@ -4,8 +4,12 @@ use leptos::prelude::*;
 
 use crate::api::admin::UsageDay;
 
-const SERIES: [(&str, &str); 4] =
-    [("restores", "#3451b2"), ("refreshes", "#12b76a"), ("failures", "#f79009"), ("revocations", "#b42318")];
+const SERIES: [(&str, &str); 4] = [
+    ("restores", "#3451b2"),
+    ("refreshes", "#12b76a"),
+    ("failures", "#f79009"),
+    ("revocations", "#b42318"),
+];
 
 fn values(day: &UsageDay) -> [u64; 4] {
     [day.restores, day.refreshes, day.failures, day.revocations]

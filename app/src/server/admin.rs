@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use tessera_backend::{
-    accounts::{audit, users, Role, User, UserId},
+    accounts::{audit, sign_in_events, users, Role, User, UserId},
     bridge,
     sessions::{Key, SessionSettings, CROSSING_WARNING},
+    tenancy::directory::Editor,
 };
 
 use super::{
@@ -17,7 +18,7 @@ use super::{
 };
 use crate::{
     api::{
-        admin::{AuditEntryView, PanelView, UsageDay, SettingField, SettingsView},
+        admin::{AuditEntryView, PanelView, SettingField, SettingsView, SignInEventView, UsageDay},
         types::{RoleView, UserView},
     },
     dates,
@@ -28,7 +29,9 @@ pub async fn require_admin() -> Result<(TenantContext, User), ApiError> {
     let ctx = context::request()?.into_tenant()?;
     match current_user(&ctx).await? {
         Some(user) if user.role == Role::Admin => Ok((ctx, user)),
-        _ => Err(ApiError::Forbidden("this page is for the workspace's admins".into())),
+        _ => Err(ApiError::Forbidden(
+            "this page is for the workspace's admins".into(),
+        )),
     }
 }
 
@@ -43,7 +46,9 @@ fn view_of(effective: &SessionSettings, overridden: impl Fn(Key) -> bool) -> Set
                 overridden: overridden(key),
             })
             .collect(),
-        warning: effective.lets_sessions_cross_tenants().then(|| CROSSING_WARNING.to_owned()),
+        warning: effective
+            .lets_sessions_cross_tenants()
+            .then(|| CROSSING_WARNING.to_owned()),
     }
 }
 
@@ -57,11 +62,30 @@ pub async fn panel() -> Result<PanelView, ApiError> {
         usage: usage_view(&ctx).await?,
         sessions: admin_sessions::session_views(&ctx).await?,
         devices: admin_sessions::device_views(&ctx).await?,
+        sign_in_events: sign_in_events_view(&ctx).await?,
     })
 }
 
+async fn sign_in_events_view(ctx: &TenantContext) -> Result<Vec<SignInEventView>, ApiError> {
+    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    Ok(sign_in_events::recent(&db, 50)
+        .await?
+        .into_iter()
+        .map(|e| SignInEventView {
+            at: e.at,
+            kind: e.kind,
+            email: e.email,
+            ip: e.ip,
+        })
+        .collect())
+}
+
 async fn settings_view(ctx: &TenantContext) -> Result<SettingsView, ApiError> {
-    let (effective, overrides) = ctx.platform.directory.settings(&ctx.tenant.tenant.slug).await?;
+    let (effective, overrides) = ctx
+        .platform
+        .directory
+        .settings(&ctx.tenant.tenant.slug)
+        .await?;
     Ok(view_of(&effective, |k| overrides.get(k).is_some()))
 }
 
@@ -76,16 +100,29 @@ pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsV
     let defaults = directory.defaults();
     let mut changes = Vec::new();
     for (name, value) in values {
-        let key = Key::from_name(&name).ok_or_else(|| ApiError::BadRequest(format!("{name}: unknown setting")))?;
+        let key = Key::from_name(&name)
+            .ok_or_else(|| ApiError::BadRequest(format!("{name}: unknown setting")))?;
         // The default's own value means "no override".
-        let value = if value.trim() == defaults.get(key) { String::new() } else { value };
+        let value = if value.trim() == defaults.get(key) {
+            String::new()
+        } else {
+            value
+        };
         changes.push((key, value));
     }
     let slug = &ctx.tenant.tenant.slug;
-    let change = directory.update_settings(slug, &changes).await?;
+    let change = directory
+        .update_settings(slug, &changes, Editor::TenantAdmin)
+        .await?;
     let db = directory.db(&ctx.tenant.tenant).await?;
     for (key, old, new) in change.differences() {
-        audit::record(&db, &admin, "setting changed", &format!("{key}: {old} → {new}")).await?;
+        audit::record(
+            &db,
+            &admin,
+            "setting changed",
+            &format!("{key}: {old} → {new}"),
+        )
+        .await?;
     }
     settings_view(&ctx).await
 }
@@ -102,14 +139,23 @@ pub async fn users() -> Result<Vec<UserView>, ApiError> {
 
 pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, ApiError> {
     let (ctx, admin) = require_admin().await?;
-    let user_id: i64 = user_id.trim().parse().map_err(|_| ApiError::BadRequest("user_id: not a user id".into()))?;
+    let user_id: i64 = user_id
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::BadRequest("user_id: not a user id".into()))?;
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
     let role = match role {
         RoleView::Admin => Role::Admin,
         RoleView::Member => Role::Member,
     };
     let changed = users::set_role(&db, UserId::new(user_id), role).await?;
-    audit::record(&db, &admin, "role changed", &format!("{}: → {}", changed.email, role.as_str())).await?;
+    audit::record(
+        &db,
+        &admin,
+        "role changed",
+        &format!("{}: → {}", changed.email, role.as_str()),
+    )
+    .await?;
     users_view(&ctx).await
 }
 
@@ -123,7 +169,12 @@ async fn audit_view(ctx: &TenantContext) -> Result<Vec<AuditEntryView>, ApiError
     Ok(audit::recent(&db, 100)
         .await?
         .into_iter()
-        .map(|e| AuditEntryView { at: e.at, actor: e.actor_email, action: e.action, detail: e.detail })
+        .map(|e| AuditEntryView {
+            at: e.at,
+            actor: e.actor_email,
+            action: e.action,
+            detail: e.detail,
+        })
         .collect())
 }
 

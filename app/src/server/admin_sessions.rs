@@ -25,7 +25,11 @@ fn handle(id: &tower_sessions::session::Id) -> String {
 
 async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError> {
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
-    Ok(users::list(&db).await?.into_iter().map(|u| (u.id, u.email.to_string())).collect())
+    Ok(users::list(&db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.email.to_string()))
+        .collect())
 }
 
 async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
@@ -35,9 +39,18 @@ async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
     })
 }
 
-async fn summaries(ctx: &TenantContext, store: &TenantStore) -> Result<Vec<SessionSummary>, ApiError> {
-    let records = store.list().await.map_err(|e| ApiError::Unavailable(format!("sessions are unavailable right now: {e}")))?;
-    Ok(records.iter().filter_map(|r| SessionSummary::of(r, ctx.tenant.tenant.id)).collect())
+async fn summaries(
+    ctx: &TenantContext,
+    store: &TenantStore,
+) -> Result<Vec<SessionSummary>, ApiError> {
+    let records = store
+        .list()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("sessions are unavailable right now: {e}")))?;
+    Ok(records
+        .iter()
+        .filter_map(|r| SessionSummary::of(r, ctx.tenant.tenant.id))
+        .collect())
 }
 
 pub(super) async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView>, ApiError> {
@@ -48,7 +61,10 @@ pub(super) async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView
         .into_iter()
         .map(|s| SessionView {
             handle: handle(&s.id),
-            user: emails.get(&s.user).cloned().unwrap_or_else(|| format!("user {}", s.user)),
+            user: emails
+                .get(&s.user)
+                .cloned()
+                .unwrap_or_else(|| format!("user {}", s.user)),
             created_at: s.created_at,
             last_seen: s.seen_at,
             ip: s.ip,
@@ -68,10 +84,24 @@ pub async fn sessions() -> Result<Vec<SessionView>, ApiError> {
 pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError> {
     let (ctx, admin) = require_admin().await?;
     let store = store(&ctx).await?;
-    let found = summaries(&ctx, &store).await?.into_iter().find(|s| handle(&s.id) == target);
-    let Some(found) = found else { return Err(ApiError::NotFound("no such session".into())) };
-    store.delete(&found.id).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    record(&ctx, &admin, "session revoked", &format!("a session of user {}", found.user)).await?;
+    let found = summaries(&ctx, &store)
+        .await?
+        .into_iter()
+        .find(|s| handle(&s.id) == target);
+    let Some(found) = found else {
+        return Err(ApiError::NotFound("no such session".into()));
+    };
+    store
+        .delete(&found.id)
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    record(
+        &ctx,
+        &admin,
+        "session revoked",
+        &format!("a session of user {}", found.user),
+    )
+    .await?;
     session_views(&ctx).await
 }
 
@@ -83,7 +113,10 @@ pub(super) async fn device_views(ctx: &TenantContext) -> Result<Vec<AdminDeviceV
         .into_iter()
         .map(|d| AdminDeviceView {
             id: d.family.as_str().to_owned(),
-            user: emails.get(&d.user).cloned().unwrap_or_else(|| format!("user {}", d.user)),
+            user: emails
+                .get(&d.user)
+                .cloned()
+                .unwrap_or_else(|| format!("user {}", d.user)),
             last_used_at: d.last_used_at,
             ip: d.ip,
             user_agent: d.user_agent,
@@ -103,12 +136,24 @@ pub async fn revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, Ap
     if !bridge::family_is_live(&db, &family).await? {
         return Err(ApiError::NotFound("no such device".into()));
     }
-    bridge::revoke(&db, &family, "revoked by an admin", ctx.device.ip.as_deref()).await.map_err(bridge_error)?;
+    bridge::revoke(
+        &db,
+        &family,
+        "revoked by an admin",
+        ctx.device.ip.as_deref(),
+    )
+    .await
+    .map_err(bridge_error)?;
     record(&ctx, &admin, "device revoked", "a bridge device").await?;
     device_views(&ctx).await
 }
 
-async fn record(ctx: &TenantContext, admin: &User, action: &str, detail: &str) -> Result<(), ApiError> {
+async fn record(
+    ctx: &TenantContext,
+    admin: &User,
+    action: &str,
+    detail: &str,
+) -> Result<(), ApiError> {
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
     Ok(audit::record(&db, admin, action, detail).await?)
 }

@@ -1,19 +1,26 @@
 //! Registration, login, logout and "who am I" for a tenant.
 
 use tessera_backend::{
-    accounts::{users, NewRole, Role, User},
+    accounts::{users, AccountError, NewRole, Role, User},
     bridge,
+    limits::{AddressCount, SignInGate, SignInRealm},
     tenancy::{Site, Tenant},
 };
 
-use super::context::{self, TenantContext};
+use super::{
+    context::{self, TenantContext},
+    throttle,
+};
 use crate::{
     api::types::{MeResponse, RoleView, SignedIn, TenantView, UserView},
     error::ApiError,
 };
 
 fn tenant_view(tenant: &Tenant) -> TenantView {
-    TenantView { slug: tenant.slug.to_string(), name: tenant.name.clone() }
+    TenantView {
+        slug: tenant.slug.to_string(),
+        name: tenant.name.clone(),
+    }
 }
 
 pub fn user_view(user: &User) -> UserView {
@@ -29,17 +36,27 @@ pub fn user_view(user: &User) -> UserView {
 }
 
 fn signed_in(tenant: &Tenant, user: &User) -> MeResponse {
-    MeResponse { authenticated: true, user: Some(user_view(user)), tenant: Some(tenant_view(tenant)) }
+    MeResponse {
+        authenticated: true,
+        user: Some(user_view(user)),
+        tenant: Some(tenant_view(tenant)),
+    }
 }
 
 fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
-    MeResponse { authenticated: false, user: None, tenant: tenant.map(tenant_view) }
+    MeResponse {
+        authenticated: false,
+        user: None,
+        tenant: tenant.map(tenant_view),
+    }
 }
 
 /// The signed-in user of this tenant, if any. A session whose bridge
 /// device was revoked (logout elsewhere, an admin, theft) ends here.
 pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError> {
-    let Some(id) = ctx.session.user_id().await? else { return Ok(None) };
+    let Some(id) = ctx.session.user_id().await? else {
+        return Ok(None);
+    };
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
     if let Some(family) = ctx.session.bridge_family().await? {
         if !bridge::family_is_live(&db, &family).await? {
@@ -50,18 +67,30 @@ pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError>
     Ok(users::find(&db, id).await?)
 }
 
-/// Signs the user in, starting this device's bridge family when the bridge is on.
+/// Signs the user in, starting this device's bridge family when the bridge
+/// is on and the answer can reach a script: a plain form post (before
+/// hydration, or without JavaScript) is redirected and its token would be
+/// lost, so that device's family starts on its first refresh instead.
 async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError> {
     let settings = &ctx.tenant.settings.bridge;
-    let issued = if settings.enabled {
+    let issued = if settings.enabled && !super::navigation::is_plain_form_post() {
         let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
-        Some(bridge::issue(&db, ctx.tenant.tenant.id, user.id, &ctx.device, settings).await.map_err(bridge_error)?)
+        Some(
+            bridge::issue(&db, ctx.tenant.tenant.id, user.id, &ctx.device, settings)
+                .await
+                .map_err(bridge_error)?,
+        )
     } else {
         None
     };
-    ctx.session.log_in(user.id, issued.as_ref().map(|i| &i.family), &ctx.device).await?;
+    ctx.session
+        .log_in(user.id, issued.as_ref().map(|i| &i.family), &ctx.device)
+        .await?;
     super::navigation::after_success("/dashboard");
-    Ok(SignedIn { me: signed_in(&ctx.tenant.tenant, user), bridge_token: issued.map(|i| i.token.expose()) })
+    Ok(SignedIn {
+        me: signed_in(&ctx.tenant.tenant, user),
+        bridge_token: issued.map(|i| i.token.expose()),
+    })
 }
 
 pub fn bridge_error(e: bridge::BridgeError) -> ApiError {
@@ -71,17 +100,59 @@ pub fn bridge_error(e: bridge::BridgeError) -> ApiError {
     }
 }
 
+/// Admits a sign-in or registration attempt for `email` at this tenant (429 otherwise).
+async fn admit<'a>(ctx: &'a TenantContext, email: &str) -> Result<SignInGate<'a>, ApiError> {
+    let realm = SignInRealm::Tenant(ctx.tenant.tenant.id);
+    let policy = ctx.tenant.settings.signin;
+    throttle::admit(
+        &ctx.platform,
+        realm,
+        email,
+        &ctx.client,
+        policy,
+        AddressCount::EveryAttempt,
+    )
+    .await
+}
+
 pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {
     let ctx = context::request()?.into_tenant()?;
+    let gate = admit(&ctx, &email).await?;
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
-    let user = users::register(&db, &email, password, &name, NewRole::FirstUserIsAdmin).await?;
+    let user = match users::register(
+        &db,
+        &ctx.platform.hasher,
+        &email,
+        password,
+        &name,
+        NewRole::FirstUserIsAdmin,
+    )
+    .await
+    {
+        Ok(user) => user,
+        // Probing for existing accounts counts like guessing passwords.
+        Err(AccountError::EmailTaken) => {
+            throttle::failed(&gate, None, &email, &ctx.client).await?;
+            return Err(AccountError::EmailTaken.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     sign_in(&ctx, &user).await
 }
 
 pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
     let ctx = context::request()?.into_tenant()?;
+    let gate = admit(&ctx, &email).await?;
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
-    let user = users::authenticate(&db, &email, password).await?;
+    let user = match users::authenticate(&db, &ctx.platform.hasher, &email, password).await {
+        Ok(user) => user,
+        Err(AccountError::WrongCredentials) => {
+            throttle::failed(&gate, Some(&db), &email, &ctx.client).await?;
+            return Err(AccountError::WrongCredentials.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    gate.succeeded().await.map_err(throttle::limiter_down)?;
     sign_in(&ctx, &user).await
 }
 
@@ -90,7 +161,9 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
     let ctx = context::request()?.into_tenant()?;
     if let Some(family) = ctx.session.bridge_family().await? {
         let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
-        bridge::revoke(&db, &family, "logout", ctx.device.ip.as_deref()).await.map_err(bridge_error)?;
+        bridge::revoke(&db, &family, "logout", ctx.device.ip.as_deref())
+            .await
+            .map_err(bridge_error)?;
     }
     ctx.session.log_out().await?;
     super::navigation::after_success("/");

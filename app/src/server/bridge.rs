@@ -1,26 +1,41 @@
 //! The session bridge endpoints' bodies.
 
-use tessera_backend::bridge::{self, BridgeError, BridgeToken, FamilyId, Purpose};
+use tessera_backend::{
+    bridge::{self, BridgeError, BridgeToken, FamilyId, Purpose},
+    db::Scope,
+    limits::{LimitError, Limiter, Rule, Throttled},
+};
 
 use super::{
     auth::current_user,
     context::{self, TenantContext},
 };
 use crate::{
-    api::bridge::{BridgeFailure, CheckResponse, DeviceView, FailureReason, RefreshResponse, RestoreResponse},
+    api::bridge::{
+        BridgeFailure, CheckResponse, DeviceView, FailureReason, RefreshResponse, RestoreResponse,
+    },
     error::ApiError,
 };
 
 impl From<ApiError> for BridgeFailure {
     fn from(e: ApiError) -> Self {
         let reason = match e {
-            ApiError::BadRequest(_) | ApiError::PayloadTooLarge(_) | ApiError::HeadersTooLarge(_) => FailureReason::BadRequest,
+            ApiError::BadRequest(_)
+            | ApiError::PayloadTooLarge(_)
+            | ApiError::HeadersTooLarge(_) => FailureReason::BadRequest,
             ApiError::Unauthorized(_) => FailureReason::Invalid,
             ApiError::Forbidden(_) => FailureReason::Forbidden,
             ApiError::NotFound(_) => FailureReason::Disabled,
-            ApiError::Conflict(_) | ApiError::Unavailable(_) | ApiError::Internal(_) => FailureReason::Unavailable,
+            ApiError::TooManyRequests(_) => FailureReason::RateLimited,
+            ApiError::Conflict(_)
+            | ApiError::Unavailable(_)
+            | ApiError::Busy(_)
+            | ApiError::Internal(_) => FailureReason::Unavailable,
         };
-        BridgeFailure::new(reason, e.message())
+        BridgeFailure {
+            retry_after: e.retry_after(),
+            ..BridgeFailure::new(reason, e.message())
+        }
     }
 }
 
@@ -37,48 +52,120 @@ impl From<BridgeError> for BridgeFailure {
 fn enabled_tenant() -> Result<TenantContext, BridgeFailure> {
     let ctx = context::request()?.into_tenant()?;
     if !ctx.tenant.settings.bridge.enabled {
-        return Err(BridgeFailure::new(FailureReason::Disabled, "the session bridge is off for this workspace"));
+        return Err(BridgeFailure::new(
+            FailureReason::Disabled,
+            "the session bridge is off for this workspace",
+        ));
     }
     Ok(ctx)
 }
 
-fn rate_limited(wait: std::time::Duration) -> BridgeFailure {
+fn rate_limited(t: Throttled) -> BridgeFailure {
     BridgeFailure {
-        retry_after: Some(wait.as_secs().max(1)),
-        ..BridgeFailure::new(FailureReason::RateLimited, "too many restore attempts; try again later")
+        retry_after: Some(t.seconds()),
+        ..BridgeFailure::new(
+            FailureReason::RateLimited,
+            "too many restore attempts; try again later",
+        )
     }
 }
 
-fn limiter_down(e: tessera_backend::platform::StoreError) -> BridgeFailure {
+fn limiter_down(e: LimitError) -> BridgeFailure {
     tracing::error!(error = %e, "the restore rate limiter is unavailable");
-    BridgeFailure::new(FailureReason::Unavailable, "session restore is unavailable right now; please try again shortly")
+    BridgeFailure::new(
+        FailureReason::Unavailable,
+        "session restore is unavailable right now; please try again shortly",
+    )
+}
+
+/// Restores per client (every attempt) and per tenant (failures only, 20×
+/// the per-client limit). A good token is never refused for the tenant's
+/// sake: past its failure budget only failures are answered 429 (and no
+/// longer recorded), so junk from many addresses cannot block real restores.
+struct RestoreLimits {
+    per_client: (String, Rule),
+    per_tenant: (String, Rule),
+}
+
+impl RestoreLimits {
+    fn of(ctx: &TenantContext) -> Self {
+        let (tenant, limit) = (
+            ctx.tenant.tenant.id,
+            ctx.tenant.settings.bridge.restore_rate_limit,
+        );
+        Self {
+            per_client: (
+                format!("restore:{tenant}:{}", ctx.client.limit_key()),
+                Rule::per_minute(limit),
+            ),
+            per_tenant: (
+                format!("restore-failures:{tenant}"),
+                Rule::per_minute(limit.saturating_mul(20)),
+            ),
+        }
+    }
+
+    async fn admit(&self, limiter: &Limiter) -> Result<(), BridgeFailure> {
+        let (key, rule) = &self.per_client;
+        limiter
+            .hit(key, *rule)
+            .await
+            .map_err(limiter_down)?
+            .map_err(rate_limited)
+    }
+
+    /// Counts a failed restore against the tenant, and records it.
+    async fn failed(&self, ctx: &TenantContext, db: &Scope) -> BridgeFailure {
+        let (key, rule) = &self.per_tenant;
+        match ctx.platform.limiter.hit(key, *rule).await {
+            Err(e) => return limiter_down(e),
+            Ok(Err(throttled)) => return rate_limited(throttled),
+            Ok(Ok(())) => {}
+        }
+        match bridge::record(db, "failed", ctx.device.ip.as_deref()).await {
+            Ok(()) => BridgeFailure::invalid(),
+            Err(e) => ApiError::from(e).into(),
+        }
+    }
 }
 
 pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
     let settings = &ctx.tenant.settings.bridge;
     let tenant = &ctx.tenant.tenant;
-    let client = ctx.device.ip.as_deref().unwrap_or("unknown");
-    let per_client = format!("restore:{}:{client}", tenant.id);
-    let per_tenant = format!("restore:{}", tenant.id);
-    for (key, limit) in [(per_client, settings.restore_rate_limit), (per_tenant, settings.restore_rate_limit.saturating_mul(20))] {
-        ctx.platform.count_restore(&key, limit).await.map_err(limiter_down)?.map_err(rate_limited)?;
-    }
+    let limits = RestoreLimits::of(&ctx);
+    limits.admit(&ctx.platform.limiter).await?;
 
-    let db = ctx.platform.directory.db(tenant).await.map_err(ApiError::from)?;
+    let db = ctx
+        .platform
+        .directory
+        .db(tenant)
+        .await
+        .map_err(ApiError::from)?;
     let Some(presented) = BridgeToken::parse(&token) else {
-        bridge::record(&db, "failed", ctx.device.ip.as_deref()).await.map_err(ApiError::from)?;
-        return Err(BridgeFailure::invalid());
+        return Err(limits.failed(&ctx, &db).await);
     };
     if presented.tenant != tenant.id {
         revoke_at_its_own_tenant(&ctx, &presented).await;
-        bridge::record(&db, "failed", ctx.device.ip.as_deref()).await.map_err(ApiError::from)?;
-        return Err(BridgeFailure::invalid());
+        return Err(limits.failed(&ctx, &db).await);
     }
     let key = &ctx.platform.bridge_key;
-    match bridge::rotate(&db, &presented, None, Purpose::Restore, &ctx.device, settings, key).await {
+    match bridge::rotate(
+        &db,
+        &presented,
+        None,
+        Purpose::Restore,
+        &ctx.device,
+        settings,
+        key,
+    )
+    .await
+    {
         Ok(rotated) => {
-            ctx.session.log_in(rotated.user, Some(&rotated.family), &ctx.device).await.map_err(ApiError::from)?;
+            ctx.session
+                .log_in(rotated.user, Some(&rotated.family), &ctx.device)
+                .await
+                .map_err(ApiError::from)?;
             tracing::info!(tenant = %tenant.slug, user = %rotated.user, "session bridge token used to restore session");
             Ok(RestoreResponse {
                 success: true,
@@ -86,10 +173,7 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
                 new_token: Some(rotated.token.expose()),
             })
         }
-        Err(BridgeError::Invalid) => {
-            bridge::record(&db, "failed", ctx.device.ip.as_deref()).await.map_err(ApiError::from)?;
-            Err(BridgeFailure::invalid())
-        }
+        Err(BridgeError::Invalid) => Err(limits.failed(&ctx, &db).await),
         Err(e) => Err(e.into()),
     }
 }
@@ -100,9 +184,21 @@ async fn revoke_at_its_own_tenant(ctx: &TenantContext, presented: &BridgeToken) 
     tracing::warn!(tenant = %ctx.tenant.tenant.slug, origin = %presented.tenant, "a bridge token of another tenant was presented; revoking it");
     let directory = &ctx.platform.directory;
     let revoked = async {
-        let Some(origin) = directory.central().find_tenant_by_id(presented.tenant).await? else { return Ok(()) };
+        let Some(origin) = directory
+            .central()
+            .find_tenant_by_id(presented.tenant)
+            .await?
+        else {
+            return Ok(());
+        };
         let db = directory.db(&origin).await?;
-        bridge::revoke_presented(&db, presented, "presented at another tenant", ctx.device.ip.as_deref()).await
+        bridge::revoke_presented(
+            &db,
+            presented,
+            "presented at another tenant",
+            ctx.device.ip.as_deref(),
+        )
+        .await
     };
     if let Err(e) = revoked.await {
         tracing::error!(error = %e, "could not revoke a foreign bridge token");
@@ -113,34 +209,74 @@ pub async fn check() -> Result<CheckResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
     let user = current_user(&ctx).await?;
     let has_token = match &user {
-        Some(_) => ctx.session.bridge_family().await.map_err(ApiError::from)?.is_some(),
+        Some(_) => ctx
+            .session
+            .bridge_family()
+            .await
+            .map_err(ApiError::from)?
+            .is_some(),
         None => false,
     };
-    Ok(CheckResponse { authenticated: user.is_some(), user_id: user.map(|u| u.id.get()), has_token })
+    Ok(CheckResponse {
+        authenticated: user.is_some(),
+        user_id: user.map(|u| u.id.get()),
+        has_token,
+    })
 }
 
 pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
     let Some(user) = current_user(&ctx).await? else {
-        return Err(BridgeFailure::new(FailureReason::Unauthenticated, "sign in first"));
+        return Err(BridgeFailure::new(
+            FailureReason::Unauthenticated,
+            "sign in first",
+        ));
     };
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await.map_err(ApiError::from)?;
+    let db = ctx
+        .platform
+        .directory
+        .db(&ctx.tenant.tenant)
+        .await
+        .map_err(ApiError::from)?;
     let settings = &ctx.tenant.settings.bridge;
     let Some(family) = ctx.session.bridge_family().await.map_err(ApiError::from)? else {
         // Signed in while the bridge was off: this device gets its family now.
-        let issued = bridge::issue(&db, ctx.tenant.tenant.id, user.id, &ctx.device, settings).await?;
-        ctx.session.log_in(user.id, Some(&issued.family), &ctx.device).await.map_err(ApiError::from)?;
-        return Ok(RefreshResponse { success: true, token: issued.token.expose() });
+        let issued =
+            bridge::issue(&db, ctx.tenant.tenant.id, user.id, &ctx.device, settings).await?;
+        ctx.session
+            .log_in(user.id, Some(&issued.family), &ctx.device)
+            .await
+            .map_err(ApiError::from)?;
+        return Ok(RefreshResponse {
+            success: true,
+            token: issued.token.expose(),
+        });
     };
-    let presented = token.as_deref().and_then(BridgeToken::parse).filter(|t| t.tenant == ctx.tenant.tenant.id);
+    let presented = token
+        .as_deref()
+        .and_then(BridgeToken::parse)
+        .filter(|t| t.tenant == ctx.tenant.tenant.id);
     let token = match presented {
         Some(presented) => {
             let key = &ctx.platform.bridge_key;
-            match bridge::rotate(&db, &presented, Some(&family), Purpose::Refresh, &ctx.device, settings, key).await {
+            match bridge::rotate(
+                &db,
+                &presented,
+                Some(&family),
+                Purpose::Refresh,
+                &ctx.device,
+                settings,
+                key,
+            )
+            .await
+            {
                 Ok(rotated) => rotated.token,
                 Err(BridgeError::Invalid) => {
                     // A replay revoked the family, or the token is not this device's.
-                    if !bridge::family_is_live(&db, &family).await.map_err(ApiError::from)? {
+                    if !bridge::family_is_live(&db, &family)
+                        .await
+                        .map_err(ApiError::from)?
+                    {
                         ctx.session.log_out().await.map_err(ApiError::from)?;
                     }
                     return Err(BridgeFailure::invalid());
@@ -148,23 +284,47 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
                 Err(e) => return Err(e.into()),
             }
         }
-        None => bridge::reissue(&db, ctx.tenant.tenant.id, &family, &ctx.device).await?,
+        // Without the current token there is nothing to prove this is the
+        // device the family belongs to: a stolen session cookie alone must
+        // not mint a bridge token that outlives it.
+        None => {
+            return Err(BridgeFailure::new(
+                FailureReason::Invalid,
+                "this device's current token is required to refresh it",
+            ))
+        }
     };
-    Ok(RefreshResponse { success: true, token: token.expose() })
+    Ok(RefreshResponse {
+        success: true,
+        token: token.expose(),
+    })
 }
 
 async fn signed_in() -> Result<(TenantContext, tessera_backend::accounts::User), BridgeFailure> {
     let ctx = context::request()?.into_tenant()?;
     match current_user(&ctx).await? {
         Some(user) => Ok((ctx, user)),
-        None => Err(BridgeFailure::new(FailureReason::Unauthenticated, "sign in first")),
+        None => Err(BridgeFailure::new(
+            FailureReason::Unauthenticated,
+            "sign in first",
+        )),
     }
 }
 
-async fn device_views(ctx: &TenantContext, user: &tessera_backend::accounts::User) -> Result<Vec<DeviceView>, BridgeFailure> {
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await.map_err(ApiError::from)?;
+async fn device_views(
+    ctx: &TenantContext,
+    user: &tessera_backend::accounts::User,
+) -> Result<Vec<DeviceView>, BridgeFailure> {
+    let db = ctx
+        .platform
+        .directory
+        .db(&ctx.tenant.tenant)
+        .await
+        .map_err(ApiError::from)?;
     let current = ctx.session.bridge_family().await.map_err(ApiError::from)?;
-    let devices = bridge::devices(&db, Some(user.id)).await.map_err(ApiError::from)?;
+    let devices = bridge::devices(&db, Some(user.id))
+        .await
+        .map_err(ApiError::from)?;
     Ok(devices
         .into_iter()
         .map(|d| DeviceView {
@@ -186,10 +346,18 @@ pub async fn devices() -> Result<Vec<DeviceView>, BridgeFailure> {
 
 pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceView>, BridgeFailure> {
     let (ctx, user) = signed_in().await?;
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await.map_err(ApiError::from)?;
+    let db = ctx
+        .platform
+        .directory
+        .db(&ctx.tenant.tenant)
+        .await
+        .map_err(ApiError::from)?;
     let family = FamilyId::from_client(&device_id);
     if !bridge::revoke_device(&db, user.id, &family, ctx.device.ip.as_deref()).await? {
-        return Err(BridgeFailure::new(FailureReason::Forbidden, "no such device of yours"));
+        return Err(BridgeFailure::new(
+            FailureReason::Forbidden,
+            "no such device of yours",
+        ));
     }
     device_views(&ctx, &user).await
 }

@@ -5,38 +5,74 @@ use http::{header, request::Parts, HeaderValue};
 use leptos::prelude::use_context;
 use subtle::ConstantTimeEq;
 use tessera_backend::{
+    limits::{AddressCount, SignInRealm},
     platform::NewAdmin,
     tenancy::{Site, Slug},
     Platform,
 };
 
-use super::context;
+use super::{context, throttle};
+
+/// The account name the central admin's lockout is counted under.
+const CENTRAL_ADMIN: &str = "admin";
 use crate::{api::central::TenantRow, error::ApiError};
 
 /// The platform, if this request is on the central domain from the central admin.
 async fn require_central_admin() -> Result<std::sync::Arc<Platform>, ApiError> {
     let ctx = context::request()?;
     if !matches!(ctx.site, Site::Central) {
-        return Err(ApiError::NotFound("the central admin lives on the main domain".into()));
+        return Err(ApiError::NotFound(
+            "the central admin lives on the main domain".into(),
+        ));
     }
     let Some(expected) = ctx.platform.config.central_admin_password.clone() else {
-        return Err(ApiError::NotFound("the central admin is not configured (TESSERA_CENTRAL_ADMIN_PASSWORD)".into()));
+        return Err(ApiError::NotFound(
+            "the central admin is not configured (TESSERA_CENTRAL_ADMIN_PASSWORD)".into(),
+        ));
     };
     let presented = use_context::<Parts>()
-        .and_then(|parts| parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned))
-        .and_then(|value| value.strip_prefix("Basic ").and_then(|b| STANDARD.decode(b.trim()).ok()))
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .and_then(|value| {
+            value
+                .strip_prefix("Basic ")
+                .and_then(|b| STANDARD.decode(b.trim()).ok())
+        })
         .and_then(|bytes| String::from_utf8(bytes).ok());
     let Some(presented) = presented else {
         if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-            options.insert_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"Tessera central admin\""));
+            options.insert_header(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"Tessera central admin\""),
+            );
         }
-        return Err(ApiError::Unauthorized("sign in as the central admin".into()));
+        return Err(ApiError::Unauthorized(
+            "sign in as the central admin".into(),
+        ));
     };
-    let expected = format!("admin:{}", expected.expose());
+    let policy = ctx.platform.directory.defaults().signin;
+    let gate = throttle::admit(
+        &ctx.platform,
+        SignInRealm::Central,
+        CENTRAL_ADMIN,
+        &ctx.client,
+        policy,
+        AddressCount::FailuresOnly,
+    )
+    .await?;
+    let expected = format!("{CENTRAL_ADMIN}:{}", expected.expose());
     if bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
-        Ok(ctx.platform)
+        Ok(ctx.platform.clone())
     } else {
-        Err(ApiError::Forbidden("these credentials are not the central admin's".into()))
+        throttle::failed(&gate, None, CENTRAL_ADMIN, &ctx.client).await?;
+        Err(ApiError::Forbidden(
+            "these credentials are not the central admin's".into(),
+        ))
     }
 }
 
@@ -46,7 +82,12 @@ async fn rows(platform: &Platform) -> Result<Vec<TenantRow>, ApiError> {
         .list()
         .await?
         .into_iter()
-        .map(|t| TenantRow { id: t.id.get(), slug: t.slug.to_string(), name: t.name, created_at: t.created_at })
+        .map(|t| TenantRow {
+            id: t.id.get(),
+            slug: t.slug.to_string(),
+            name: t.name,
+            created_at: t.created_at,
+        })
         .collect())
 }
 
@@ -55,11 +96,24 @@ pub async fn tenants() -> Result<Vec<TenantRow>, ApiError> {
     rows(&platform).await
 }
 
-pub async fn create(slug: String, name: String, admin_email: String, admin_password: String) -> Result<Vec<TenantRow>, ApiError> {
+pub async fn create(
+    slug: String,
+    name: String,
+    admin_email: String,
+    admin_password: String,
+) -> Result<Vec<TenantRow>, ApiError> {
     let platform = require_central_admin().await?;
     let slug = Slug::parse(slug.trim())?;
-    let name = if name.trim().is_empty() { slug.to_string() } else { name };
-    let admin = NewAdmin { email: admin_email, password: admin_password, name: "Admin".into() };
+    let name = if name.trim().is_empty() {
+        slug.to_string()
+    } else {
+        name
+    };
+    let admin = NewAdmin {
+        email: admin_email,
+        password: admin_password,
+        name: "Admin".into(),
+    };
     platform.provision(&slug, &name, Some(admin)).await?;
     tracing::info!(tenant = %slug, "tenant created by the central admin");
     rows(&platform).await
@@ -76,7 +130,9 @@ pub async fn delete(slug: String, confirm: String) -> Result<Vec<TenantRow>, Api
     let platform = require_central_admin().await?;
     let slug = Slug::parse(slug.trim())?;
     if confirm.trim() != slug.as_str() {
-        return Err(ApiError::BadRequest(format!("type \"{slug}\" to confirm deleting it and all its data")));
+        return Err(ApiError::BadRequest(format!(
+            "type \"{slug}\" to confirm deleting it and all its data"
+        )));
     }
     platform.directory.delete(&slug).await?;
     tracing::warn!(tenant = %slug, "tenant deleted by the central admin");

@@ -7,8 +7,9 @@ use http::{header, request::Parts};
 use leptos::prelude::use_context;
 use tessera_backend::{
     bridge::Device,
+    client::Client,
     sessions::AuthSession,
-    tenancy::{is_https, Site, TenantHandle},
+    tenancy::{Site, TenantHandle},
     Platform,
 };
 
@@ -20,7 +21,7 @@ pub struct RequestContext {
     pub session: Option<AuthSession>,
     /// The `Host` header as the browser sent it (with port).
     pub host: String,
-    pub https: bool,
+    pub client: Client,
     pub device: Device,
 }
 
@@ -29,13 +30,22 @@ pub struct TenantContext {
     pub platform: Arc<Platform>,
     pub tenant: Arc<TenantHandle>,
     pub session: AuthSession,
+    pub client: Client,
     pub device: Device,
 }
 
 pub fn request() -> Result<RequestContext, ApiError> {
     let parts = use_context::<Parts>().ok_or_else(ApiError::internal)?;
-    let platform = parts.extensions.get::<Arc<Platform>>().cloned().ok_or_else(ApiError::internal)?;
-    let site = parts.extensions.get::<Site>().cloned().ok_or_else(ApiError::internal)?;
+    let platform = parts
+        .extensions
+        .get::<Arc<Platform>>()
+        .cloned()
+        .ok_or_else(ApiError::internal)?;
+    let site = parts
+        .extensions
+        .get::<Site>()
+        .cloned()
+        .ok_or_else(ApiError::internal)?;
     let session = parts.extensions.get::<AuthSession>().cloned();
     let host = parts
         .headers
@@ -43,32 +53,40 @@ pub fn request() -> Result<RequestContext, ApiError> {
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let https = is_https(&parts.uri, &parts.headers);
-    let forwarded = platform.config.trust_proxy.then(|| forwarded_for(&parts.headers)).flatten();
-    let connected = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-    let ip = forwarded.or(connected).map(|ip| ip.to_string());
-    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let device = Device::new(ip, user_agent);
-    Ok(RequestContext { platform, site, session, host, https, device })
+    let client = parts
+        .extensions
+        .get::<Client>()
+        .copied()
+        .ok_or_else(ApiError::internal)?;
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let device = Device::new(Some(client.ip.to_string()), user_agent);
+    Ok(RequestContext {
+        platform,
+        site,
+        session,
+        host,
+        client,
+        device,
+    })
 }
 
 impl RequestContext {
     pub fn into_tenant(self) -> Result<TenantContext, ApiError> {
         match (self.site, self.session) {
-            (Site::Tenant(tenant), Some(session)) => {
-                Ok(TenantContext { platform: self.platform, tenant, session, device: self.device })
-            }
+            (Site::Tenant(tenant), Some(session)) => Ok(TenantContext {
+                platform: self.platform,
+                tenant,
+                session,
+                client: self.client,
+                device: self.device,
+            }),
             (Site::Tenant(_), None) => Err(ApiError::internal()),
             (Site::Central, _) => Err(ApiError::NotFound(
                 "accounts live in workspaces; open your workspace's address to sign in".into(),
             )),
         }
     }
-}
-
-/// The address our proxy put last in `X-Forwarded-For` (earlier entries are
-/// whatever the client claimed).
-fn forwarded_for(headers: &http::HeaderMap) -> Option<std::net::IpAddr> {
-    let last = headers.get_all("x-forwarded-for").iter().last()?.to_str().ok()?.rsplit(',').next()?;
-    last.trim().parse().ok()
 }

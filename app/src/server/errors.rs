@@ -2,14 +2,14 @@
 //! one place where failures become HTTP answers.
 
 use tessera_backend::{
-    accounts::AccountError,
+    accounts::{password::HashError, AccountError},
     db::{is_outage, DbError},
     platform::ProvisionError,
     sessions::SessionError,
     tenancy::{DirectoryError, HostError, SlugError},
 };
 
-use crate::error::ApiError;
+use crate::error::{ApiError, RetryLater};
 
 fn internal(error: &dyn std::fmt::Display) -> ApiError {
     tracing::error!(%error, "internal error");
@@ -21,7 +21,9 @@ fn internal(error: &dyn std::fmt::Display) -> ApiError {
 fn storage(error: &DbError) -> ApiError {
     if is_outage(error) {
         tracing::error!(%error, "storage unavailable");
-        return ApiError::Unavailable("this workspace's data is unavailable right now; please try again shortly".into());
+        return ApiError::Unavailable(
+            "this workspace's data is unavailable right now; please try again shortly".into(),
+        );
     }
     internal(error)
 }
@@ -29,11 +31,20 @@ fn storage(error: &DbError) -> ApiError {
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
-            AccountError::Email(_) | AccountError::Password(_) | AccountError::Name => ApiError::BadRequest(e.to_string()),
+            AccountError::Email(_) | AccountError::Password(_) | AccountError::Name => {
+                ApiError::BadRequest(e.to_string())
+            }
             AccountError::EmailTaken | AccountError::LastAdmin => ApiError::Conflict(e.to_string()),
             AccountError::NoSuchUser => ApiError::NotFound(e.to_string()),
             AccountError::WrongCredentials => ApiError::Unauthorized(e.to_string()),
             AccountError::Database(db) => storage(&db),
+            AccountError::Hash(HashError::Busy) => {
+                tracing::warn!("password hashing is at capacity; turning a sign-in away");
+                ApiError::Busy(RetryLater::new(
+                    "the server is busy; please try again in a moment",
+                    1,
+                ))
+            }
             AccountError::Hash(_) => internal(&e),
         }
     }
@@ -45,7 +56,9 @@ impl From<SessionError> for ApiError {
             SessionError::ForeignTenant => ApiError::Forbidden(e.to_string()),
             SessionError::Store(_) => {
                 tracing::error!(error = %e, "session store failed");
-                ApiError::Unavailable("sessions are unavailable right now; please try again shortly".into())
+                ApiError::Unavailable(
+                    "sessions are unavailable right now; please try again shortly".into(),
+                )
             }
         }
     }
@@ -54,9 +67,13 @@ impl From<SessionError> for ApiError {
 impl From<DirectoryError> for ApiError {
     fn from(e: DirectoryError) -> Self {
         match e {
-            DirectoryError::Exists(_) | DirectoryError::OrphanStorage(_) => ApiError::Conflict(e.to_string()),
+            DirectoryError::Exists(_) | DirectoryError::OrphanStorage(_) => {
+                ApiError::Conflict(e.to_string())
+            }
             DirectoryError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            DirectoryError::Name(_) | DirectoryError::Setting(_) => ApiError::BadRequest(e.to_string()),
+            DirectoryError::Name(_) | DirectoryError::Setting(_) => {
+                ApiError::BadRequest(e.to_string())
+            }
             DirectoryError::Database(db) => storage(&db),
         }
     }

@@ -9,4 +9,5 @@ pub mod context;
 pub mod errors;
 pub mod navigation;
 pub mod security;
+pub mod throttle;
 pub mod workspaces;

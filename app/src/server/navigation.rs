@@ -15,7 +15,7 @@ pub fn after_success(path: &str) {
     leptos_axum::redirect(path);
 }
 
-fn is_plain_form_post(parts: &Parts) -> bool {
+fn accepts_html(parts: &Parts) -> bool {
     parts
         .headers
         .get(header::ACCEPT)
@@ -23,12 +23,20 @@ fn is_plain_form_post(parts: &Parts) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// Whether this server function call is a plain form post (answered with a
+/// redirect, its body never read by a script).
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>().is_some_and(|parts| accepts_html(&parts))
+}
+
 /// Puts an error on the response: its status for API clients, or a redirect
 /// back to the form for a plain form post.
 pub fn on_error(error: &ApiError) {
-    let Some(options) = use_context::<ResponseOptions>() else { return };
+    let Some(options) = use_context::<ResponseOptions>() else {
+        return;
+    };
     let back = use_context::<Parts>()
-        .filter(is_plain_form_post)
+        .filter(accepts_html)
         .and_then(|parts| parts.headers.get(header::REFERER).cloned())
         .and_then(|referer| form_location(referer.to_str().ok()?, error));
     match back {
@@ -36,16 +44,27 @@ pub fn on_error(error: &ApiError) {
             options.set_status(StatusCode::FOUND);
             options.insert_header(header::LOCATION, location);
         }
-        None => options.set_status(error.status()),
+        None => {
+            options.set_status(error.status());
+            if let Some(secs) = error.retry_after() {
+                options.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+        }
     }
 }
 
 /// The referring page's path with `?error=<message>`; only the path is kept,
-/// so the redirect cannot leave the site.
+/// so the redirect cannot leave the site: a path browsers would read as
+/// another host (`//evil.example`, `/\evil.example`) becomes `/`.
 fn form_location(referer: &str, error: &ApiError) -> Option<HeaderValue> {
     let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
     let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
     let path = path.split(['?', '#']).next().unwrap_or("/");
+    let path = if path.starts_with("//") || path.starts_with("/\\") {
+        "/"
+    } else {
+        path
+    };
     let query = serde_urlencoded::to_string([("error", error.message())]).ok()?;
     HeaderValue::from_str(&format!("{path}?{query}")).ok()
 }
@@ -58,7 +77,23 @@ mod tests {
     fn form_location_keeps_only_the_path() {
         let e = ApiError::Unauthorized("invalid email or password".into());
         let loc = |r| form_location(r, &e).map(|v| v.to_str().unwrap_or_default().to_owned());
-        assert_eq!(loc("http://acme.localhost:3000/login?x=1").as_deref(), Some("/login?error=invalid+email+or+password"));
-        assert_eq!(loc("http://acme.localhost:3000").as_deref(), Some("/?error=invalid+email+or+password"));
+        assert_eq!(
+            loc("http://acme.localhost:3000/login?x=1").as_deref(),
+            Some("/login?error=invalid+email+or+password")
+        );
+        assert_eq!(
+            loc("http://acme.localhost:3000").as_deref(),
+            Some("/?error=invalid+email+or+password")
+        );
+        for hostile in [
+            "http://acme.localhost:3000//evil.example/x",
+            "http://acme.localhost:3000/\\evil.example/x",
+        ] {
+            assert_eq!(
+                loc(hostile).as_deref(),
+                Some("/?error=invalid+email+or+password"),
+                "{hostile}"
+            );
+        }
     }
 }

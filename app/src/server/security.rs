@@ -8,7 +8,9 @@ use leptos::{nonce::use_nonce, prelude::use_context};
 use leptos_axum::ResponseOptions;
 
 pub fn content_security_policy() {
-    let (Some(nonce), Some(options)) = (use_nonce(), use_context::<ResponseOptions>()) else { return };
+    let (Some(nonce), Some(options)) = (use_nonce(), use_context::<ResponseOptions>()) else {
+        return;
+    };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \

@@ -13,7 +13,12 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-pub async fn record(db: &Scope, actor: &User, action: &str, detail: &str) -> Result<(), sqlx::Error> {
+pub async fn record(
+    db: &Scope,
+    actor: &User,
+    action: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
     let mut conn = db.conn().await?;
     sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, detail) VALUES ($1, $2, $3, $4, $5)")
         .bind(time::OffsetDateTime::now_utc().unix_timestamp())
@@ -28,10 +33,12 @@ pub async fn record(db: &Scope, actor: &User, action: &str, detail: &str) -> Res
 
 /// The newest entries first.
 pub async fn recent(db: &Scope, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    let rows = sqlx::query("SELECT at, actor_email, action, detail FROM audit_log ORDER BY id DESC LIMIT $1")
-        .bind(limit)
-        .fetch_all(&mut *db.conn().await?)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT at, actor_email, action, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *db.conn().await?)
+    .await?;
     rows.into_iter()
         .map(|row| {
             Ok(AuditEntry {

@@ -16,7 +16,10 @@ impl Email {
         let email = input.trim().to_lowercase();
         // ASCII only: a Cyrillic "а" in "аcme.test" would otherwise make a
         // second account that looks exactly like someone else's.
-        if email.len() > 254 || !email.is_ascii() || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if email.len() > 254
+            || !email.is_ascii()
+            || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(EmailError);
         }
         let (local, domain) = email.split_once('@').ok_or(EmailError)?;
@@ -46,8 +49,21 @@ mod tests {
 
     #[test]
     fn normalises_and_validates() {
-        assert_eq!(Email::parse("  Ada@Example.COM ").map(|e| e.0), Ok("ada@example.com".into()));
-        for bad in ["ada@\u{430}cme.test", "", "ada", "@example.com", "ada@", "ada@example", "a b@example.com", "a@b@c.com", "ada@.com"] {
+        assert_eq!(
+            Email::parse("  Ada@Example.COM ").map(|e| e.0),
+            Ok("ada@example.com".into())
+        );
+        for bad in [
+            "ada@\u{430}cme.test",
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ada@.com",
+        ] {
             assert_eq!(Email::parse(bad), Err(EmailError), "{bad:?}");
         }
     }

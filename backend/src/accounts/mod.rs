@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod email;
 pub mod password;
+pub mod sign_in_events;
 pub mod users;
 
 pub use email::Email;

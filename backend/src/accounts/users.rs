@@ -8,7 +8,7 @@ use crate::db::Scope;
 
 use super::{
     email::{Email, EmailError},
-    password::{self, HashError, Password, PasswordError},
+    password::{self, HashError, Hasher, Password, PasswordError},
 };
 
 /// A user's id within its tenant. The same number exists at other tenants,
@@ -51,7 +51,9 @@ impl Role {
         match s {
             "admin" => Ok(Role::Admin),
             "member" => Ok(Role::Member),
-            other => Err(sqlx::Error::Decode(format!("unknown role {other:?}").into())),
+            other => Err(sqlx::Error::Decode(
+                format!("unknown role {other:?}").into(),
+            )),
         }
     }
 }
@@ -115,6 +117,7 @@ fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
 
 pub async fn register(
     db: &Scope,
+    hasher: &Hasher,
     email: &str,
     password: String,
     name: &str,
@@ -122,7 +125,7 @@ pub async fn register(
 ) -> Result<User, AccountError> {
     let email = Email::parse(email)?;
     let name = validate_name(name)?;
-    let hash = Password::new(password)?.hash().await?;
+    let hash = hasher.hash(Password::new(password)?).await?;
     let force_admin = role == NewRole::Admin;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     // The role is decided inside the INSERT, so two first registrations
@@ -151,7 +154,12 @@ pub async fn register(
 }
 
 /// Email and password to a user, or `WrongCredentials` for any mismatch.
-pub async fn authenticate(db: &Scope, email: &str, password: String) -> Result<User, AccountError> {
+pub async fn authenticate(
+    db: &Scope,
+    hasher: &Hasher,
+    email: &str,
+    password: String,
+) -> Result<User, AccountError> {
     if password.len() > password::MAX_LEN * 4 {
         return Err(AccountError::WrongCredentials);
     }
@@ -164,8 +172,11 @@ pub async fn authenticate(db: &Scope, email: &str, password: String) -> Result<U
         }
         Err(_) => None,
     };
-    let stored = row.as_ref().map(|r| r.try_get::<String, _>("password_hash")).transpose()?;
-    if !password::verify(password, stored).await? {
+    let stored = row
+        .as_ref()
+        .map(|r| r.try_get::<String, _>("password_hash"))
+        .transpose()?;
+    if !hasher.verify(password, stored).await? {
         return Err(AccountError::WrongCredentials);
     }
     match row {
@@ -208,8 +219,15 @@ pub async fn set_role(db: &Scope, id: UserId, role: Role) -> Result<User, Accoun
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = changed else {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(id.0).fetch_optional(&mut *conn).await?;
-        return Err(if exists.is_some() { AccountError::LastAdmin } else { AccountError::NoSuchUser });
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Err(if exists.is_some() {
+            AccountError::LastAdmin
+        } else {
+            AccountError::NoSuchUser
+        });
     };
     let user = user_from_row(&row)?;
     conn.commit().await?;

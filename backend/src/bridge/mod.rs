@@ -7,13 +7,11 @@
 //! window (two tabs) yields the same successor; later, it is treated as
 //! theft: the whole family is revoked, which also ends the sessions it made.
 
-pub mod limiter;
 pub mod token;
 
 use sqlx::Row;
 
 use crate::{accounts::UserId, db::Scope, sessions::BridgeSettings};
-pub use limiter::RateLimiter;
 pub use token::BridgeToken;
 
 /// One device's token family.
@@ -41,7 +39,10 @@ pub struct Device {
 impl Device {
     pub fn new(ip: Option<String>, user_agent: Option<&str>) -> Self {
         // Bounded: the user agent is whatever the client says.
-        Self { ip, user_agent: user_agent.map(|ua| ua.chars().take(256).collect()) }
+        Self {
+            ip,
+            user_agent: user_agent.map(|ua| ua.chars().take(256).collect()),
+        }
     }
 }
 
@@ -89,14 +90,16 @@ async fn event(
     user: Option<UserId>,
     ip: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO bridge_events (at, kind, family_id, user_id, ip) VALUES ($1, $2, $3, $4, $5)")
-        .bind(now())
-        .bind(kind)
-        .bind(family.map(FamilyId::as_str))
-        .bind(user.map(UserId::get))
-        .bind(ip)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO bridge_events (at, kind, family_id, user_id, ip) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(now())
+    .bind(kind)
+    .bind(family.map(FamilyId::as_str))
+    .bind(user.map(UserId::get))
+    .bind(ip)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -108,8 +111,18 @@ pub async fn record(db: &Scope, kind: &str, ip: Option<&str>) -> Result<(), sqlx
 }
 
 /// Starts a device's family at login and returns its first token.
-pub async fn issue(db: &Scope, tenant: crate::tenancy::TenantId, user: UserId, device: &Device, settings: &BridgeSettings) -> Result<Rotated, BridgeError> {
-    let (family, token, at) = (FamilyId(token::random_id()), BridgeToken::generate(tenant), now());
+pub async fn issue(
+    db: &Scope,
+    tenant: crate::tenancy::TenantId,
+    user: UserId,
+    device: &Device,
+    settings: &BridgeSettings,
+) -> Result<Rotated, BridgeError> {
+    let (family, token, at) = (
+        FamilyId(token::random_id()),
+        BridgeToken::generate(tenant),
+        now(),
+    );
     let mut conn = db.begin().await?;
     sqlx::query(
         "INSERT INTO bridge_families (id, user_id, created_at, expires_at, last_used_at, ip, user_agent) \
@@ -124,7 +137,14 @@ pub async fn issue(db: &Scope, tenant: crate::tenancy::TenantId, user: UserId, d
     .execute(&mut *conn)
     .await?;
     insert_token(&mut conn, &token, &family, at).await?;
-    event(&mut conn, "issued", Some(&family), Some(user), device.ip.as_deref()).await?;
+    event(
+        &mut conn,
+        "issued",
+        Some(&family),
+        Some(user),
+        device.ip.as_deref(),
+    )
+    .await?;
     // Expired families go with a new one now and then, keeping the table bounded.
     if rand::Rng::gen_ratio(&mut rand::thread_rng(), 1, 32) {
         sqlx::query("DELETE FROM bridge_families WHERE expires_at <= $1 OR last_used_at <= $2")
@@ -134,10 +154,19 @@ pub async fn issue(db: &Scope, tenant: crate::tenancy::TenantId, user: UserId, d
             .await?;
     }
     conn.commit().await?;
-    Ok(Rotated { user, family, token })
+    Ok(Rotated {
+        user,
+        family,
+        token,
+    })
 }
 
-async fn insert_token(conn: &mut sqlx::AnyConnection, token: &BridgeToken, family: &FamilyId, at: i64) -> Result<(), sqlx::Error> {
+async fn insert_token(
+    conn: &mut sqlx::AnyConnection,
+    token: &BridgeToken,
+    family: &FamilyId,
+    at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO bridge_tokens (selector, family_id, verifier_hash, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (selector) DO NOTHING",
@@ -187,7 +216,9 @@ pub async fn rotate(
     .bind(&presented.selector)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else { return Err(BridgeError::Invalid) };
+    let Some(row) = row else {
+        return Err(BridgeError::Invalid);
+    };
     if !presented.matches(&row.try_get::<String, _>("verifier_hash")?) {
         return Err(BridgeError::Invalid);
     }
@@ -195,7 +226,10 @@ pub async fn rotate(
     let user = UserId::new(row.try_get("user_id")?);
     let revoked: Option<i64> = row.try_get("revoked_at")?;
     let expired = row.try_get::<i64, _>("expires_at")? <= at
-        || row.try_get::<i64, _>("last_used_at")?.saturating_add(secs(settings.idle_lifetime)) <= at;
+        || row
+            .try_get::<i64, _>("last_used_at")?
+            .saturating_add(secs(settings.idle_lifetime))
+            <= at;
     if revoked.is_some() || expired || family.is_some_and(|f| *f != owner) {
         return Err(BridgeError::Invalid);
     }
@@ -214,62 +248,75 @@ pub async fn rotate(
             .await?;
             insert_token(&mut conn, &next, &owner, at).await?;
             // Lost a race to a concurrent rotation of the same token: it made the same successor.
-            if claimed.rows_affected() == 1 { purpose.event() } else { "grace_reuse" }
+            if claimed.rows_affected() == 1 {
+                purpose.event()
+            } else {
+                "grace_reuse"
+            }
         }
         // Strictly within: a grace of 0 allows no replay at all.
-        Some(when) if at - when < secs(settings.rotation_grace) && successor.as_deref() == Some(next.selector.as_str()) => {
+        Some(when)
+            if at - when < secs(settings.rotation_grace)
+                && successor.as_deref() == Some(next.selector.as_str()) =>
+        {
             "grace_reuse"
         }
         Some(_) => {
             revoke_in(&mut conn, &owner, "reuse of a rotated-out token").await?;
-            event(&mut conn, "theft_detected", Some(&owner), Some(user), device.ip.as_deref()).await?;
+            event(
+                &mut conn,
+                "theft_detected",
+                Some(&owner),
+                Some(user),
+                device.ip.as_deref(),
+            )
+            .await?;
             conn.commit().await?;
             tracing::warn!("bridge token replayed after its grace window; device family revoked");
             return Err(BridgeError::Invalid);
         }
     };
     touch_family(&mut conn, &owner, device, at).await?;
-    event(&mut conn, kind, Some(&owner), Some(user), device.ip.as_deref()).await?;
+    event(
+        &mut conn,
+        kind,
+        Some(&owner),
+        Some(user),
+        device.ip.as_deref(),
+    )
+    .await?;
     conn.commit().await?;
-    Ok(Rotated { user, family: owner, token: next })
-}
-
-/// Replaces a family's current token without a presented one (the client
-/// lost it, or signed in before hydration): the old one is retired at once.
-pub async fn reissue(db: &Scope, tenant: crate::tenancy::TenantId, family: &FamilyId, device: &Device) -> Result<BridgeToken, BridgeError> {
-    let (token, at) = (BridgeToken::generate(tenant), now());
-    let mut conn = db.begin().await?;
-    let user: Option<i64> = sqlx::query_scalar("SELECT user_id FROM bridge_families WHERE id = $1 AND revoked_at IS NULL")
-        .bind(family.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(user) = user else { return Err(BridgeError::Invalid) };
-    // Retired without a successor: presenting it later is treated as theft.
-    sqlx::query("UPDATE bridge_tokens SET rotated_at = $1 WHERE family_id = $2 AND rotated_at IS NULL")
-        .bind(at - 3600)
-        .bind(family.as_str())
-        .execute(&mut *conn)
-        .await?;
-    insert_token(&mut conn, &token, family, at).await?;
-    touch_family(&mut conn, family, device, at).await?;
-    event(&mut conn, "refreshed", Some(family), Some(UserId::new(user)), device.ip.as_deref()).await?;
-    conn.commit().await?;
-    Ok(token)
+    Ok(Rotated {
+        user,
+        family: owner,
+        token: next,
+    })
 }
 
 /// Records that the family was just used, and from where.
-async fn touch_family(conn: &mut sqlx::AnyConnection, family: &FamilyId, device: &Device, at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE bridge_families SET last_used_at = $1, ip = $2, user_agent = $3 WHERE id = $4")
-        .bind(at)
-        .bind(device.ip.as_deref())
-        .bind(device.user_agent.as_deref())
-        .bind(family.as_str())
-        .execute(conn)
-        .await?;
+async fn touch_family(
+    conn: &mut sqlx::AnyConnection,
+    family: &FamilyId,
+    device: &Device,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE bridge_families SET last_used_at = $1, ip = $2, user_agent = $3 WHERE id = $4",
+    )
+    .bind(at)
+    .bind(device.ip.as_deref())
+    .bind(device.user_agent.as_deref())
+    .bind(family.as_str())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-async fn revoke_in(conn: &mut sqlx::AnyConnection, family: &FamilyId, reason: &str) -> Result<(), sqlx::Error> {
+async fn revoke_in(
+    conn: &mut sqlx::AnyConnection,
+    family: &FamilyId,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE bridge_families SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL")
         .bind(now())
         .bind(reason)
@@ -280,7 +327,12 @@ async fn revoke_in(conn: &mut sqlx::AnyConnection, family: &FamilyId, reason: &s
 }
 
 /// Revokes a family (logout, user or admin action, theft).
-pub async fn revoke(db: &Scope, family: &FamilyId, reason: &str, ip: Option<&str>) -> Result<(), BridgeError> {
+pub async fn revoke(
+    db: &Scope,
+    family: &FamilyId,
+    reason: &str,
+    ip: Option<&str>,
+) -> Result<(), BridgeError> {
     let mut conn = db.begin().await?;
     revoke_in(&mut conn, family, reason).await?;
     event(&mut conn, "revoked", Some(family), None, ip).await?;
@@ -290,7 +342,12 @@ pub async fn revoke(db: &Scope, family: &FamilyId, reason: &str, ip: Option<&str
 
 /// Revokes the family of a token that verifies here (a token carried to
 /// another tenant is stolen or confused; either way it dies).
-pub async fn revoke_presented(db: &Scope, presented: &BridgeToken, reason: &str, ip: Option<&str>) -> Result<(), BridgeError> {
+pub async fn revoke_presented(
+    db: &Scope,
+    presented: &BridgeToken,
+    reason: &str,
+    ip: Option<&str>,
+) -> Result<(), BridgeError> {
     let row = sqlx::query("SELECT family_id, verifier_hash FROM bridge_tokens WHERE selector = $1")
         .bind(&presented.selector)
         .fetch_optional(&mut *db.conn().await?)
@@ -305,10 +362,11 @@ pub async fn revoke_presented(db: &Scope, presented: &BridgeToken, reason: &str,
 
 /// Whether sessions made by this family may still be used.
 pub async fn family_is_live(db: &Scope, family: &FamilyId) -> Result<bool, sqlx::Error> {
-    let revoked: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at FROM bridge_families WHERE id = $1")
-        .bind(family.as_str())
-        .fetch_optional(&mut *db.conn().await?)
-        .await?;
+    let revoked: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT revoked_at FROM bridge_families WHERE id = $1")
+            .bind(family.as_str())
+            .fetch_optional(&mut *db.conn().await?)
+            .await?;
     Ok(matches!(revoked, Some(None)))
 }
 
@@ -338,11 +396,18 @@ pub async fn devices(db: &Scope, user: Option<UserId>) -> Result<Vec<DeviceInfo>
 }
 
 /// Revokes one of `user`'s devices; false when it is not theirs (or gone).
-pub async fn revoke_device(db: &Scope, user: UserId, family: &FamilyId, ip: Option<&str>) -> Result<bool, BridgeError> {
-    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM bridge_families WHERE id = $1 AND revoked_at IS NULL")
-        .bind(family.as_str())
-        .fetch_optional(&mut *db.conn().await?)
-        .await?;
+pub async fn revoke_device(
+    db: &Scope,
+    user: UserId,
+    family: &FamilyId,
+    ip: Option<&str>,
+) -> Result<bool, BridgeError> {
+    let owner: Option<i64> = sqlx::query_scalar(
+        "SELECT user_id FROM bridge_families WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(family.as_str())
+    .fetch_optional(&mut *db.conn().await?)
+    .await?;
     if owner != Some(user.get()) {
         return Ok(false);
     }
@@ -371,11 +436,21 @@ pub async fn usage(db: &Scope, days: i64) -> Result<Vec<DayUsage>, sqlx::Error> 
     .bind(first * 86_400)
     .fetch_all(&mut *db.conn().await?)
     .await?;
-    let mut usage: Vec<DayUsage> = (first..=today).map(|day| DayUsage { day, ..DayUsage::default() }).collect();
+    let mut usage: Vec<DayUsage> = (first..=today)
+        .map(|day| DayUsage {
+            day,
+            ..DayUsage::default()
+        })
+        .collect();
     for row in rows {
         let day: i64 = row.try_get("day")?;
         let count = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
-        let Some(slot) = usize::try_from(day - first).ok().and_then(|i| usage.get_mut(i)) else { continue };
+        let Some(slot) = usize::try_from(day - first)
+            .ok()
+            .and_then(|i| usage.get_mut(i))
+        else {
+            continue;
+        };
         match row.try_get::<String, _>("kind")?.as_str() {
             "restored" => slot.restores += count,
             "refreshed" | "grace_reuse" => slot.refreshes += count,

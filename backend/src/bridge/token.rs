@@ -29,7 +29,10 @@ pub struct BridgeToken {
 impl fmt::Debug for BridgeToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print the verifier.
-        f.debug_struct("BridgeToken").field("tenant", &self.tenant).field("selector", &self.selector).finish_non_exhaustive()
+        f.debug_struct("BridgeToken")
+            .field("tenant", &self.tenant)
+            .field("selector", &self.selector)
+            .finish_non_exhaustive()
     }
 }
 
@@ -46,25 +49,39 @@ pub fn random_id() -> String {
 
 impl BridgeToken {
     pub fn generate(tenant: TenantId) -> Self {
-        Self { tenant, selector: random(16), verifier: random(32) }
+        Self {
+            tenant,
+            selector: random(16),
+            verifier: random(32),
+        }
     }
 
     /// Parses a presented token; anything malformed is simply not a token.
     pub fn parse(text: &str) -> Option<Self> {
         let mut parts = text.trim().split('.');
-        let (Some(PREFIX), Some(tenant), Some(selector), Some(verifier), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(PREFIX), Some(tenant), Some(selector), Some(verifier), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return None;
         };
         let tenant = TenantId::new(tenant.parse().ok()?);
         let decodes = |s: &str, len: usize| URL_SAFE_NO_PAD.decode(s).is_ok_and(|b| b.len() == len);
-        (decodes(selector, 16) && decodes(verifier, 32))
-            .then(|| Self { tenant, selector: selector.to_owned(), verifier: verifier.to_owned() })
+        (decodes(selector, 16) && decodes(verifier, 32)).then(|| Self {
+            tenant,
+            selector: selector.to_owned(),
+            verifier: verifier.to_owned(),
+        })
     }
 
     pub fn expose(&self) -> String {
-        format!("{PREFIX}.{}.{}.{}", self.tenant, self.selector, self.verifier)
+        format!(
+            "{PREFIX}.{}.{}.{}",
+            self.tenant, self.selector, self.verifier
+        )
     }
 
     pub fn verifier_hash(&self) -> String {
@@ -72,7 +89,10 @@ impl BridgeToken {
     }
 
     pub fn matches(&self, stored_hash: &str) -> bool {
-        self.verifier_hash().as_bytes().ct_eq(stored_hash.as_bytes()).into()
+        self.verifier_hash()
+            .as_bytes()
+            .ct_eq(stored_hash.as_bytes())
+            .into()
     }
 
     /// The token that replaces this one on rotation, derived with `key`.
@@ -84,7 +104,11 @@ impl BridgeToken {
             mac.update(self.expose().as_bytes());
             URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..len])
         };
-        Self { tenant: self.tenant, selector: derive(b"selector\0", 16), verifier: derive(b"verifier\0", 32) }
+        Self {
+            tenant: self.tenant,
+            selector: derive(b"selector\0", 16),
+            verifier: derive(b"verifier\0", 32),
+        }
     }
 }
 
@@ -100,7 +124,14 @@ mod tests {
         assert_eq!(BridgeToken::parse(&text), Some(token.clone()));
         assert!(token.matches(&token.verifier_hash()));
         assert!(!BridgeToken::generate(TenantId::new(7)).matches(&token.verifier_hash()));
-        for bad in ["", "tsb1", "tsb2.7.a.b", &format!("{text}.x"), "tsb1.x.AAAAAAAAAAAAAAAAAAAAAA.AAAA", &text[..text.len() - 3]] {
+        for bad in [
+            "",
+            "tsb1",
+            "tsb2.7.a.b",
+            &format!("{text}.x"),
+            "tsb1.x.AAAAAAAAAAAAAAAAAAAAAA.AAAA",
+            &text[..text.len() - 3],
+        ] {
             assert_eq!(BridgeToken::parse(bad), None, "{bad:?}");
         }
         assert!(!format!("{token:?}").contains(&token.verifier));

@@ -24,35 +24,44 @@ impl CentralDb {
 
     pub async fn find_tenant(&self, slug: &Slug) -> Result<Option<Tenant>, sqlx::Error> {
         let mut conn = self.scope.conn().await?;
-        sqlx::query(&format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE slug = $1"))
-            .bind(slug.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(tenant_from_row)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {TENANT_COLUMNS} FROM tenants WHERE slug = $1"
+        ))
+        .bind(slug.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(tenant_from_row)
+        .transpose()
     }
 
     pub async fn find_tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
         let mut conn = self.scope.conn().await?;
-        sqlx::query(&format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"))
-            .bind(id.get())
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(tenant_from_row)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"
+        ))
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(tenant_from_row)
+        .transpose()
     }
 
     /// A tenant's stored setting overrides, as JSON text ("{}" when none).
     pub async fn tenant_overrides(&self, tenant: TenantId) -> Result<String, sqlx::Error> {
         let mut conn = self.scope.conn().await?;
-        let stored: Option<String> = sqlx::query_scalar("SELECT overrides FROM tenant_settings WHERE tenant_id = $1")
-            .bind(tenant.get())
-            .fetch_optional(&mut *conn)
-            .await?;
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT overrides FROM tenant_settings WHERE tenant_id = $1")
+                .bind(tenant.get())
+                .fetch_optional(&mut *conn)
+                .await?;
         Ok(stored.unwrap_or_else(|| "{}".into()))
     }
 
-    pub async fn save_tenant_overrides(&self, tenant: TenantId, overrides: &str) -> Result<(), sqlx::Error> {
+    pub async fn save_tenant_overrides(
+        &self,
+        tenant: TenantId,
+        overrides: &str,
+    ) -> Result<(), sqlx::Error> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let mut conn = self.scope.conn().await?;
         sqlx::query(
@@ -69,12 +78,14 @@ impl CentralDb {
 
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, sqlx::Error> {
         let mut conn = self.scope.conn().await?;
-        sqlx::query(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug"))
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(tenant_from_row)
-            .collect()
+        sqlx::query(&format!(
+            "SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug"
+        ))
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(tenant_from_row)
+        .collect()
     }
 
     /// Returns the named 32-byte secret, generating it on first use. Every
@@ -88,14 +99,15 @@ impl CentralDb {
             .bind(fresh.to_vec())
             .execute(&mut *conn)
             .await?;
-        let stored: Vec<u8> = sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
-            .bind(name)
-            .fetch_one(&mut *conn)
-            .await?;
+        let stored: Vec<u8> =
+            sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
+                .bind(name)
+                .fetch_one(&mut *conn)
+                .await?;
         conn.commit().await?;
-        stored
-            .try_into()
-            .map_err(|_| sqlx::Error::Decode(format!("instance secret {name} is not 32 bytes").into()))
+        stored.try_into().map_err(|_| {
+            sqlx::Error::Decode(format!("instance secret {name} is not 32 bytes").into())
+        })
     }
 }
 

@@ -33,7 +33,11 @@ fn sqlite_url(path: &Path, mode: OpenMode) -> String {
 
 /// Opens a pool on one SQLite file: WAL so readers never block the writer,
 /// a busy timeout so concurrent writers queue instead of failing.
-pub async fn sqlite(path: &Path, mode: OpenMode, max_connections: u32) -> Result<AnyPool, sqlx::Error> {
+pub async fn sqlite(
+    path: &Path,
+    mode: OpenMode,
+    max_connections: u32,
+) -> Result<AnyPool, sqlx::Error> {
     install_drivers();
     let path = std::path::absolute(path).map_err(sqlx::Error::Io)?;
     AnyPoolOptions::new()
@@ -85,6 +89,9 @@ mod tests {
 
     #[test]
     fn sqlite_urls_escape_what_urls_reserve() {
-        assert_eq!(sqlite_url(Path::new("/tmp/a b?#%.db"), OpenMode::Existing), "sqlite:///tmp/a%20b%3F%23%25.db?mode=rw");
+        assert_eq!(
+            sqlite_url(Path::new("/tmp/a b?#%.db"), OpenMode::Existing),
+            "sqlite:///tmp/a%20b%3F%23%25.db?mode=rw"
+        );
     }
 }

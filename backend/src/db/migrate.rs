@@ -16,7 +16,11 @@ pub async fn sqlite(pool: &AnyPool, migrator: &Migrator) -> Result<(), sqlx::Err
 /// Creates the schema if needed and migrates it, through a private
 /// one-connection pool whose session-wide `search_path` never reaches the
 /// shared pool.
-pub async fn postgres_schema(url: &str, schema: &Schema, migrator: &Migrator) -> Result<(), sqlx::Error> {
+pub async fn postgres_schema(
+    url: &str,
+    schema: &Schema,
+    migrator: &Migrator,
+) -> Result<(), sqlx::Error> {
     super::connect::install_drivers();
     let set_path = format!("SET search_path TO {}", schema.quoted());
     let pool = AnyPoolOptions::new()

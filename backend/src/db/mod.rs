@@ -24,8 +24,13 @@ const POSTGRES_POOL_SIZE: u32 = 16;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageConfig {
     /// `max_open`: SQLite tenant databases kept open at once (least recently used let go).
-    Sqlite { data_dir: PathBuf, max_open: usize },
-    Postgres { url: String },
+    Sqlite {
+        data_dir: PathBuf,
+        max_open: usize,
+    },
+    Postgres {
+        url: String,
+    },
 }
 
 /// Opens (creating and migrating where needed) the central database and the
@@ -35,15 +40,29 @@ pub async fn open(config: &StorageConfig) -> Result<(CentralDb, TenantStorage), 
         StorageConfig::Sqlite { data_dir, max_open } => {
             let tenants_dir = data_dir.join("tenants");
             std::fs::create_dir_all(&tenants_dir)?;
-            let pool = connect::sqlite(&data_dir.join("central.sqlite"), connect::OpenMode::Create, 8).await?;
+            let pool = connect::sqlite(
+                &data_dir.join("central.sqlite"),
+                connect::OpenMode::Create,
+                8,
+            )
+            .await?;
             migrate::sqlite(&pool, &migrate::CENTRAL_SQLITE).await?;
-            Ok((CentralDb::new(Scope::sqlite(pool)), TenantStorage::sqlite(tenants_dir, *max_open)))
+            Ok((
+                CentralDb::new(Scope::sqlite(pool)),
+                TenantStorage::sqlite(tenants_dir, *max_open),
+            ))
         }
         StorageConfig::Postgres { url } => {
             let central = Schema::new("central");
             migrate::postgres_schema(url, &central, &migrate::CENTRAL_POSTGRES).await?;
             let pool = connect::postgres(url, POSTGRES_POOL_SIZE).await?;
-            Ok((CentralDb::new(Scope::postgres(pool.clone(), central)), TenantStorage::Postgres { url: url.clone(), pool }))
+            Ok((
+                CentralDb::new(Scope::postgres(pool.clone(), central)),
+                TenantStorage::Postgres {
+                    url: url.clone(),
+                    pool,
+                },
+            ))
         }
     }
 }

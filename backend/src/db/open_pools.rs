@@ -23,7 +23,10 @@ struct Inner {
 
 impl OpenPools {
     pub fn new(cap: usize) -> Self {
-        Self { cap: cap.max(1), inner: Mutex::default() }
+        Self {
+            cap: cap.max(1),
+            inner: Mutex::default(),
+        }
     }
 
     pub async fn get(&self, slug: &Slug) -> Option<AnyPool> {
@@ -44,7 +47,11 @@ impl OpenPools {
         let now = inner.clock;
         let kept = inner.pools.entry(slug).or_insert((pool, now)).0.clone();
         while inner.pools.len() > self.cap {
-            let oldest = inner.pools.iter().min_by_key(|(_, (_, used))| *used).map(|(slug, _)| slug.clone());
+            let oldest = inner
+                .pools
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(slug, _)| slug.clone());
             match oldest {
                 Some(slug) => inner.pools.remove(&slug),
                 None => break,
@@ -54,7 +61,12 @@ impl OpenPools {
     }
 
     pub async fn remove(&self, slug: &Slug) -> Option<AnyPool> {
-        self.inner.lock().await.pools.remove(slug).map(|(pool, _)| pool)
+        self.inner
+            .lock()
+            .await
+            .pools
+            .remove(slug)
+            .map(|(pool, _)| pool)
     }
 
     pub async fn count(&self) -> usize {

@@ -41,7 +41,10 @@ impl Scope {
     }
 
     pub fn postgres(pool: AnyPool, schema: Schema) -> Self {
-        Self { pool, schema: Some(schema) }
+        Self {
+            pool,
+            schema: Some(schema),
+        }
     }
 
     /// The pool of a SQLite database (for its migrations).
@@ -116,7 +119,9 @@ impl DerefMut for Conn {
 /// Whether an error means "the table is not there" on either backend.
 pub fn is_missing_table(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(db) => db.code().as_deref() == Some("42P01") || db.message().contains("no such table"),
+        sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("42P01") || db.message().contains("no such table")
+        }
         _ => false,
     }
 }

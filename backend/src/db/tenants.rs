@@ -30,7 +30,10 @@ fn schema(slug: &Slug) -> Schema {
 impl TenantStorage {
     /// `max_open`: how many tenant databases stay open at once.
     pub fn sqlite(dir: PathBuf, max_open: usize) -> Self {
-        Self::Sqlite { dir, open: OpenPools::new(max_open) }
+        Self::Sqlite {
+            dir,
+            open: OpenPools::new(max_open),
+        }
     }
 
     /// SQLite tenant pools open right now (0 on PostgreSQL's single pool).
@@ -57,8 +60,12 @@ impl TenantStorage {
                 }
                 // Opened outside the lock so one slow file does not stall every
                 // tenant; a concurrent opener's pool wins and ours is dropped.
-                let pool =
-                    connect::sqlite(&Self::file(dir, &tenant.slug), OpenMode::Existing, CONNECTIONS_PER_SQLITE_TENANT).await?;
+                let pool = connect::sqlite(
+                    &Self::file(dir, &tenant.slug),
+                    OpenMode::Existing,
+                    CONNECTIONS_PER_SQLITE_TENANT,
+                )
+                .await?;
                 Ok(Scope::sqlite(open.insert(tenant.slug.clone(), pool).await))
             }
         }
@@ -90,7 +97,9 @@ impl TenantStorage {
                 pool.close().await;
                 migrated
             }
-            Self::Postgres { url, .. } => migrate::postgres_schema(url, &schema(slug), &migrate::TENANT_POSTGRES).await,
+            Self::Postgres { url, .. } => {
+                migrate::postgres_schema(url, &schema(slug), &migrate::TENANT_POSTGRES).await
+            }
         }
     }
 
@@ -105,7 +114,8 @@ impl TenantStorage {
                 }
             }
             Self::Postgres { url, .. } => {
-                migrate::postgres_schema(url, &schema(&tenant.slug), &migrate::TENANT_POSTGRES).await
+                migrate::postgres_schema(url, &schema(&tenant.slug), &migrate::TENANT_POSTGRES)
+                    .await
             }
         }
     }
@@ -114,7 +124,10 @@ impl TenantStorage {
     pub async fn remove(&self, slug: &Slug) -> Result<(), sqlx::Error> {
         match self {
             Self::Postgres { pool, .. } => {
-                pool.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", schema(slug).quoted()).as_str()).await?;
+                pool.execute(
+                    format!("DROP SCHEMA IF EXISTS {} CASCADE", schema(slug).quoted()).as_str(),
+                )
+                .await?;
                 Ok(())
             }
             Self::Sqlite { dir, open } => {
@@ -126,7 +139,9 @@ impl TenantStorage {
                     let mut file = main.clone().into_os_string();
                     file.push(suffix);
                     match std::fs::remove_file(&file) {
-                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(sqlx::Error::Io(e)),
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                            return Err(sqlx::Error::Io(e))
+                        }
                         _ => {}
                     }
                 }

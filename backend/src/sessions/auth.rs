@@ -34,16 +34,32 @@ pub struct AuthSession {
     session: Session,
     tenant: TenantId,
     scope_guard: bool,
+    /// The request presented another tenant's session cookie (scope guard on).
+    foreign_cookie: bool,
 }
 
 impl AuthSession {
-    pub fn new(session: Session, tenant: TenantId, scope_guard: bool) -> Self {
-        Self { session, tenant, scope_guard }
+    pub fn new(
+        session: Session,
+        tenant: TenantId,
+        scope_guard: bool,
+        foreign_cookie: bool,
+    ) -> Self {
+        Self {
+            session,
+            tenant,
+            scope_guard,
+            foreign_cookie,
+        }
     }
 
-    /// The signed-in user. A session stamped for another tenant is refused
-    /// when the scope guard is on, and never modified.
+    /// The signed-in user. Another tenant's session — by its cookie's seal,
+    /// or by the tenant its record was stamped for — is refused when the
+    /// scope guard is on, and never modified.
     pub async fn user_id(&self) -> Result<Option<UserId>, SessionError> {
+        if self.foreign_cookie {
+            return Err(SessionError::ForeignTenant);
+        }
         let stamped: Option<TenantId> = self.session.get(TENANT_KEY).await?;
         if self.scope_guard && stamped.is_some_and(|t| t != self.tenant) {
             return Err(SessionError::ForeignTenant);
@@ -67,11 +83,21 @@ impl AuthSession {
     /// Signs a user in under a fresh session id (no fixation), stamped with
     /// the tenant it was made for and the bridge device family (if any) whose
     /// revocation must end it.
-    pub async fn log_in(&self, user: UserId, family: Option<&FamilyId>, device: &Device) -> Result<(), SessionError> {
+    pub async fn log_in(
+        &self,
+        user: UserId,
+        family: Option<&FamilyId>,
+        device: &Device,
+    ) -> Result<(), SessionError> {
         self.session.cycle_id().await?;
         self.session.insert(TENANT_KEY, self.tenant).await?;
         self.session.insert(USER_KEY, user).await?;
-        self.session.insert(CREATED_KEY, time::OffsetDateTime::now_utc().unix_timestamp()).await?;
+        self.session
+            .insert(
+                CREATED_KEY,
+                time::OffsetDateTime::now_utc().unix_timestamp(),
+            )
+            .await?;
         self.session.insert(IP_KEY, &device.ip).await?;
         self.session.insert(AGENT_KEY, &device.user_agent).await?;
         if let Some(family) = family {

@@ -13,12 +13,26 @@ pub struct CookieSpec {
 
 impl CookieSpec {
     /// Names embed the slug, so no two tenants' cookies ever share a name, even
-    /// when a parent-domain cookie is visible to every subdomain.
-    pub fn for_tenant(settings: &SessionSettings, slug: &Slug, central: &CentralDomain, https: bool) -> Self {
+    /// when a parent-domain cookie is visible to every subdomain. On https a
+    /// host-only cookie is named `__Host-…`: browsers refuse that name from
+    /// anyone but this very host, so a sibling cannot toss one at us at all.
+    pub fn for_tenant(
+        settings: &SessionSettings,
+        slug: &Slug,
+        central: &CentralDomain,
+        https: bool,
+    ) -> Self {
+        let domain = settings.cookie_domain_for(central).map(str::to_owned);
+        let secure = settings.cookie_secure.unwrap_or(https);
+        let host_prefix = if https && secure && domain.is_none() {
+            "__Host-"
+        } else {
+            ""
+        };
         Self {
-            name: format!("{}_{}_session", settings.prefix, slug),
-            domain: settings.cookie_domain_for(central).map(str::to_owned),
-            secure: settings.cookie_secure.unwrap_or(https),
+            name: format!("{host_prefix}{}_{}_session", settings.prefix, slug),
+            domain,
+            secure,
             same_site: settings.same_site,
         }
     }
@@ -37,10 +51,31 @@ mod tests {
         let a = CookieSpec::for_tenant(&defaults, &acme, &central, false);
         let g = CookieSpec::for_tenant(&defaults, &globex, &central, true);
         assert_eq!(a.name, "tenant_acme_session");
-        assert_ne!(a.name, g.name);
+        assert_eq!(g.name, "__Host-tenant_globex_session", "host-only on https");
         assert_eq!(a.domain, None);
         assert!(!a.secure && g.secure);
-        let shared = SessionSettings { cross_subdomain: true, ..SessionSettings::default() };
-        assert_eq!(CookieSpec::for_tenant(&shared, &acme, &central, false).domain.as_deref(), Some("tessera.test"));
+        let shared = SessionSettings {
+            cross_subdomain: true,
+            ..SessionSettings::default()
+        };
+        assert_eq!(
+            CookieSpec::for_tenant(&shared, &acme, &central, false)
+                .domain
+                .as_deref(),
+            Some("tessera.test")
+        );
+        // A Domain= cookie cannot carry the __Host- prefix, nor can an insecure one.
+        assert_eq!(
+            CookieSpec::for_tenant(&shared, &acme, &central, true).name,
+            "tenant_acme_session"
+        );
+        let insecure = SessionSettings {
+            cookie_secure: Some(false),
+            ..SessionSettings::default()
+        };
+        assert_eq!(
+            CookieSpec::for_tenant(&insecure, &acme, &central, true).name,
+            "tenant_acme_session"
+        );
     }
 }

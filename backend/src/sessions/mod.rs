@@ -2,12 +2,17 @@
 
 pub mod auth;
 pub mod cookie;
+pub mod fence;
 pub mod seal;
 pub mod settings;
 pub mod stores;
 
 pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cookie::CookieSpec;
+pub use fence::Fence;
 pub use seal::{CookieSeal, Unsealed};
-pub use settings::{BridgeSettings, Driver, Key, Overrides, SameSite, SessionSettings, SettingError, CROSSING_WARNING};
+pub use settings::{
+    BridgeSettings, Driver, Key, Overrides, SameSite, SessionSettings, SettingError,
+    CROSSING_WARNING,
+};
 pub use stores::{MissingTable, TenantStore};

@@ -94,14 +94,27 @@ mod tests {
         let id = Id::default();
         let value = seal.seal(ACME, id);
         assert_eq!(seal.open(&value, ACME), Unsealed::Ours(id));
-        assert_eq!(seal.open(&value, GLOBEX), Unsealed::Foreign { tenant: ACME, id });
+        assert_eq!(
+            seal.open(&value, GLOBEX),
+            Unsealed::Foreign { tenant: ACME, id }
+        );
 
         // Rewriting the tenant part breaks the MAC.
         let retargeted = value.replacen("1.", "2.", 1);
         assert_eq!(seal.open(&retargeted, GLOBEX), Unsealed::Invalid);
         // Another instance's key, garbage, and truncation are all invalid.
-        assert_eq!(CookieSeal::new([8; 32]).open(&value, ACME), Unsealed::Invalid);
-        for garbage in ["", "x", "1.2", "1.abc.def", "9999999999999999999999.x.y", &value[..value.len() - 2]] {
+        assert_eq!(
+            CookieSeal::new([8; 32]).open(&value, ACME),
+            Unsealed::Invalid
+        );
+        for garbage in [
+            "",
+            "x",
+            "1.2",
+            "1.abc.def",
+            "9999999999999999999999.x.y",
+            &value[..value.len() - 2],
+        ] {
             assert_eq!(seal.open(garbage, ACME), Unsealed::Invalid, "{garbage:?}");
         }
     }

@@ -4,7 +4,7 @@
 
 use std::{collections::BTreeMap, fmt, time::Duration};
 
-use crate::tenancy::CentralDomain;
+use crate::{limits::SignInPolicy, tenancy::CentralDomain};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SameSite {
@@ -47,6 +47,7 @@ pub struct SessionSettings {
     /// Idle expiry.
     pub lifetime: Duration,
     pub bridge: BridgeSettings,
+    pub signin: SignInPolicy,
 }
 
 /// The session bridge's per-tenant behaviour.
@@ -57,7 +58,7 @@ pub struct BridgeSettings {
     pub token_lifetime: Duration,
     /// A family unused for this long expires.
     pub idle_lifetime: Duration,
-    /// Restore attempts per client per minute (the tenant as a whole gets 20×).
+    /// Restore attempts per client per minute (the tenant as a whole may fail 20× as often).
     pub restore_rate_limit: u32,
     /// How long a rotated-out token still yields its successor (concurrent tabs).
     pub rotation_grace: Duration,
@@ -94,10 +95,13 @@ pub enum Key {
     BridgeIdleLifetime,
     BridgeRestoreRateLimit,
     BridgeRotationGrace,
+    SignInMaxFailures,
+    SignInLockout,
+    SignInAddressRateLimit,
 }
 
 impl Key {
-    pub const ALL: [Key; 15] = [
+    pub const ALL: [Key; 18] = [
         Key::Isolation,
         Key::ScopeGuard,
         Key::CrossSubdomain,
@@ -113,6 +117,9 @@ impl Key {
         Key::BridgeIdleLifetime,
         Key::BridgeRestoreRateLimit,
         Key::BridgeRotationGrace,
+        Key::SignInMaxFailures,
+        Key::SignInLockout,
+        Key::SignInAddressRateLimit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -132,6 +139,9 @@ impl Key {
             Key::BridgeIdleLifetime => "bridge.idle_lifetime",
             Key::BridgeRestoreRateLimit => "bridge.restore_rate_limit",
             Key::BridgeRotationGrace => "bridge.rotation_grace",
+            Key::SignInMaxFailures => "signin.max_failures",
+            Key::SignInLockout => "signin.lockout",
+            Key::SignInAddressRateLimit => "signin.address_rate_limit",
         }
     }
 
@@ -152,6 +162,9 @@ impl Key {
             Key::BridgeIdleLifetime => "BRIDGE_IDLE_LIFETIME",
             Key::BridgeRestoreRateLimit => "BRIDGE_RESTORE_RATE_LIMIT",
             Key::BridgeRotationGrace => "BRIDGE_ROTATION_GRACE",
+            Key::SignInMaxFailures => "SIGNIN_MAX_FAILURES",
+            Key::SignInLockout => "SIGNIN_LOCKOUT",
+            Key::SignInAddressRateLimit => "SIGNIN_ADDRESS_RATE_LIMIT",
         }
     }
 
@@ -170,7 +183,7 @@ impl fmt::Display for Key {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{key}: {message}")]
 pub struct SettingError {
-    pub key: &'static str,
+    pub key: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 
@@ -180,7 +193,10 @@ struct Invalid(Key, String);
 
 impl Invalid {
     fn named_by(self, name: fn(Key) -> &'static str) -> SettingError {
-        SettingError { key: name(self.0), message: self.1 }
+        SettingError {
+            key: name(self.0).into(),
+            message: self.1,
+        }
     }
 }
 
@@ -198,9 +214,15 @@ impl Default for SessionSettings {
             driver: Driver::Database,
             lifetime: Duration::from_secs(120 * 60),
             bridge: BridgeSettings::default(),
+            signin: SignInPolicy::default(),
         }
     }
 }
+
+/// The longest a rotated-out bridge token may keep yielding its successor:
+/// long enough for two tabs racing, short enough that a stolen token is
+/// caught as theft soon after.
+pub const MAX_ROTATION_GRACE_SECS: u64 = 120;
 
 /// `null` and the empty string mean "unset", as in the seed's `.env` example.
 fn unset(value: &str) -> bool {
@@ -218,7 +240,9 @@ fn parse_bool(value: &str) -> Result<bool, String> {
 
 fn parse_prefix(value: &str) -> Result<String, String> {
     let v = value.trim();
-    let ok = (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let ok = (1..=32).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(v.to_owned())
     } else {
@@ -247,7 +271,9 @@ fn parse_driver(value: &str) -> Result<Driver, String> {
         "redis" => Ok(Driver::Redis),
         "file" => Ok(Driver::File),
         "memory" => Ok(Driver::Memory),
-        _ => Err(format!("expected database, redis, file or memory, got {value:?}")),
+        _ => Err(format!(
+            "expected database, redis, file or memory, got {value:?}"
+        )),
     }
 }
 
@@ -258,7 +284,9 @@ fn parse_lifetime(value: &str) -> Result<Duration, String> {
 fn parse_number(value: &str, min: u64, max: u64, unit: &str) -> Result<u64, String> {
     match value.trim().parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!("expected a number of {unit} from {min} to {max}, got {value:?}")),
+        _ => Err(format!(
+            "expected a number of {unit} from {min} to {max}, got {value:?}"
+        )),
     }
 }
 
@@ -270,7 +298,9 @@ impl SessionSettings {
             match key {
                 Key::CookieDomain => self.cookie_domain = None,
                 Key::CookieSecure => self.cookie_secure = None,
-                other => self.set(other, &default.get(other)).map_err(|_| Invalid(other, "no default".into()))?,
+                other => self
+                    .set(other, &default.get(other))
+                    .map_err(|_| Invalid(other, "no default".into()))?,
             }
             return Ok(());
         }
@@ -287,14 +317,29 @@ impl SessionSettings {
             Key::Driver => self.driver = parse_driver(value).map_err(invalid)?,
             Key::Lifetime => self.lifetime = parse_lifetime(value).map_err(invalid)?,
             Key::BridgeEnabled => self.bridge.enabled = parse_bool(value).map_err(invalid)?,
-            Key::BridgeTokenLifetime => self.bridge.token_lifetime = parse_lifetime(value).map_err(invalid)?,
-            Key::BridgeIdleLifetime => self.bridge.idle_lifetime = parse_lifetime(value).map_err(invalid)?,
+            Key::BridgeTokenLifetime => {
+                self.bridge.token_lifetime = parse_lifetime(value).map_err(invalid)?
+            }
+            Key::BridgeIdleLifetime => {
+                self.bridge.idle_lifetime = parse_lifetime(value).map_err(invalid)?
+            }
             Key::BridgeRestoreRateLimit => {
                 self.bridge.restore_rate_limit =
                     parse_number(value, 1, 10_000, "attempts per minute").map_err(invalid)? as u32;
             }
             Key::BridgeRotationGrace => {
-                self.bridge.rotation_grace = Duration::from_secs(parse_number(value, 0, 600, "seconds").map_err(invalid)?);
+                self.bridge.rotation_grace = Duration::from_secs(
+                    parse_number(value, 0, MAX_ROTATION_GRACE_SECS, "seconds").map_err(invalid)?,
+                );
+            }
+            Key::SignInMaxFailures => {
+                self.signin.max_failures =
+                    parse_number(value, 1, 1_000, "failed attempts").map_err(invalid)? as u32;
+            }
+            Key::SignInLockout => self.signin.lockout = parse_lifetime(value).map_err(invalid)?,
+            Key::SignInAddressRateLimit => {
+                self.signin.address_rate_limit =
+                    parse_number(value, 1, 10_000, "attempts per minute").map_err(invalid)? as u32;
             }
         }
         Ok(())
@@ -330,13 +375,19 @@ impl SessionSettings {
             Key::BridgeIdleLifetime => (self.bridge.idle_lifetime.as_secs() / 60).to_string(),
             Key::BridgeRestoreRateLimit => self.bridge.restore_rate_limit.to_string(),
             Key::BridgeRotationGrace => self.bridge.rotation_grace.as_secs().to_string(),
+            Key::SignInMaxFailures => self.signin.max_failures.to_string(),
+            Key::SignInLockout => (self.signin.lockout.as_secs() / 60).to_string(),
+            Key::SignInAddressRateLimit => self.signin.address_rate_limit.to_string(),
         }
     }
 
     /// Rules that involve several keys.
     fn check(&self) -> Result<(), Invalid> {
         if self.bridge.idle_lifetime > self.bridge.token_lifetime {
-            return Err(Invalid(Key::BridgeIdleLifetime, "cannot be longer than bridge.token_lifetime".into()));
+            return Err(Invalid(
+                Key::BridgeIdleLifetime,
+                "cannot be longer than bridge.token_lifetime".into(),
+            ));
         }
         if self.same_site == SameSite::None && self.cookie_secure != Some(true) {
             return Err(Invalid(
@@ -361,7 +412,11 @@ impl SessionSettings {
 
     /// These settings with a tenant's overrides applied and checked against
     /// the central domain they will serve.
-    pub fn with_overrides(&self, overrides: &Overrides, domain: &CentralDomain) -> Result<Self, SettingError> {
+    pub fn with_overrides(
+        &self,
+        overrides: &Overrides,
+        domain: &CentralDomain,
+    ) -> Result<Self, SettingError> {
         let mut s = self.clone();
         for (key, value) in &overrides.0 {
             s.set(*key, value).map_err(|e| e.named_by(Key::name))?;
@@ -377,8 +432,14 @@ impl SessionSettings {
     }
 
     fn validate_for(&self, domain: &CentralDomain) -> Result<(), Invalid> {
-        if (self.cross_subdomain || self.cookie_domain.is_some()) && !domain.accepts_domain_cookies() {
-            let key = if self.cookie_domain.is_some() { Key::CookieDomain } else { Key::CrossSubdomain };
+        if (self.cross_subdomain || self.cookie_domain.is_some())
+            && !domain.accepts_domain_cookies()
+        {
+            let key = if self.cookie_domain.is_some() {
+                Key::CookieDomain
+            } else {
+                Key::CrossSubdomain
+            };
             return Err(Invalid(
                 key,
                 format!(
@@ -388,12 +449,16 @@ impl SessionSettings {
                 ),
             ));
         }
+        // Only the central domain itself: a parent of it (say "test" for
+        // "tessera.test") would hand the cookie to unrelated sites too.
         if let Some(cookie_domain) = &self.cookie_domain {
-            let covers = domain.as_str() == cookie_domain || domain.as_str().ends_with(&format!(".{cookie_domain}"));
-            if !covers {
+            if cookie_domain != domain.as_str() {
                 return Err(Invalid(
                     Key::CookieDomain,
-                    format!("\"{cookie_domain}\" does not cover the central domain \"{}\"", domain.as_str()),
+                    format!(
+                        "may only be the central domain \"{}\" (got \"{cookie_domain}\")",
+                        domain.as_str()
+                    ),
                 ));
             }
         }
@@ -423,15 +488,21 @@ pub struct Overrides(BTreeMap<Key, String>);
 
 impl Overrides {
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let raw: BTreeMap<String, String> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let raw: BTreeMap<String, String> =
+            serde_json::from_str(text).map_err(|e| e.to_string())?;
         raw.into_iter()
-            .map(|(name, value)| Key::from_name(&name).map(|k| (k, value)).ok_or(format!("unknown setting {name:?}")))
+            .map(|(name, value)| {
+                Key::from_name(&name)
+                    .map(|k| (k, value))
+                    .ok_or(format!("unknown setting {name:?}"))
+            })
             .collect::<Result<_, _>>()
             .map(Self)
     }
 
     pub fn to_json(&self) -> String {
-        let raw: BTreeMap<&str, &str> = self.0.iter().map(|(k, v)| (k.name(), v.as_str())).collect();
+        let raw: BTreeMap<&str, &str> =
+            self.0.iter().map(|(k, v)| (k.name(), v.as_str())).collect();
         serde_json::to_string(&raw).unwrap_or_else(|_| "{}".into())
     }
 
@@ -450,10 +521,16 @@ impl Overrides {
 
     /// Parses `key=value` as the CLI takes it.
     pub fn parse_assignment(assignment: &str) -> Result<(Key, String), String> {
-        let (name, value) = assignment.split_once('=').ok_or(format!("expected key=value, got {assignment:?}"))?;
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or(format!("expected key=value, got {assignment:?}"))?;
         let key = Key::from_name(name.trim()).ok_or_else(|| {
             let known: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
-            format!("unknown setting {:?}; known: {}", name.trim(), known.join(", "))
+            format!(
+                "unknown setting {:?}; known: {}",
+                name.trim(),
+                known.join(", ")
+            )
         })?;
         Ok((key, value.to_owned()))
     }
@@ -464,7 +541,12 @@ mod tests {
     use super::*;
 
     fn from(pairs: &[(&str, &str)]) -> Result<SessionSettings, SettingError> {
-        SessionSettings::from_lookup(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| (*v).to_owned()))
+        SessionSettings::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
     }
 
     fn domain(name: &str) -> CentralDomain {
@@ -509,7 +591,11 @@ mod tests {
 
     #[test]
     fn null_means_unset() {
-        let s = from(&[("TENANCY_SESSION_COOKIE_DOMAIN", "null"), ("TENANCY_SESSION_COOKIE_SECURE", "null")]).expect("valid");
+        let s = from(&[
+            ("TENANCY_SESSION_COOKIE_DOMAIN", "null"),
+            ("TENANCY_SESSION_COOKIE_SECURE", "null"),
+        ])
+        .expect("valid");
         assert_eq!(s.cookie_domain, None);
         assert_eq!(s.cookie_secure, None);
     }
@@ -539,11 +625,26 @@ mod tests {
     #[test]
     fn domain_cookies_refused_on_localhost() {
         let s = from(&[("TENANCY_CROSS_SUBDOMAIN_SESSIONS", "true")]).expect("valid");
-        assert_eq!(s.validate_env_for(&domain("localhost")).expect_err("refused").key, "TENANCY_CROSS_SUBDOMAIN_SESSIONS");
+        assert_eq!(
+            s.validate_env_for(&domain("localhost"))
+                .expect_err("refused")
+                .key,
+            "TENANCY_CROSS_SUBDOMAIN_SESSIONS"
+        );
         assert!(s.validate_env_for(&domain("tessera.test")).is_ok());
-        assert_eq!(s.cookie_domain_for(&domain("tessera.test")), Some("tessera.test"));
+        assert_eq!(
+            s.cookie_domain_for(&domain("tessera.test")),
+            Some("tessera.test")
+        );
         let other = from(&[("TENANCY_SESSION_COOKIE_DOMAIN", "example.com")]).expect("valid");
         assert!(other.validate_env_for(&domain("tessera.test")).is_err());
+        let parent = from(&[("TENANCY_SESSION_COOKIE_DOMAIN", "test")]).expect("valid");
+        assert!(
+            parent.validate_env_for(&domain("tessera.test")).is_err(),
+            "a parent of the central domain is refused"
+        );
+        let rotation = from(&[("BRIDGE_ROTATION_GRACE", "121")]).expect_err("over the cap");
+        assert_eq!(rotation.key, "BRIDGE_ROTATION_GRACE");
     }
 
     #[test]
@@ -555,19 +656,32 @@ mod tests {
         overrides.set(Key::CrossSubdomain, "true");
         let s = defaults.with_overrides(&overrides, &test).expect("valid");
         assert_eq!((s.driver, s.cross_subdomain), (Driver::Memory, true));
-        assert_eq!(Overrides::from_json(&overrides.to_json()), Ok(overrides.clone()));
+        assert_eq!(
+            Overrides::from_json(&overrides.to_json()),
+            Ok(overrides.clone())
+        );
 
-        let err = defaults.with_overrides(&overrides, &domain("localhost")).expect_err("no domain cookies on localhost");
+        let err = defaults
+            .with_overrides(&overrides, &domain("localhost"))
+            .expect_err("no domain cookies on localhost");
         assert_eq!(err.key, "cross_subdomain");
         overrides.set(Key::CookieSameSite, "none");
-        assert_eq!(defaults.with_overrides(&overrides, &test).expect_err("needs secure").key, "cookie.same_site");
+        assert_eq!(
+            defaults
+                .with_overrides(&overrides, &test)
+                .expect_err("needs secure")
+                .key,
+            "cookie.same_site"
+        );
         overrides.set(Key::CookieSecure, "true");
         assert!(defaults.with_overrides(&overrides, &test).is_ok());
         overrides.set(Key::CookieSecure, "null");
         assert_eq!(overrides.get(Key::CookieSecure), None);
 
         assert!(Overrides::parse_assignment("lifetime=30").is_ok());
-        assert!(Overrides::parse_assignment("colour=blue").expect_err("unknown").contains("known: isolation"));
+        assert!(Overrides::parse_assignment("colour=blue")
+            .expect_err("unknown")
+            .contains("known: isolation"));
         assert!(Overrides::parse_assignment("lifetime").is_err());
     }
 }

@@ -18,7 +18,7 @@ use crate::{
         central::{tenant_from_row, TENANT_COLUMNS},
         CentralDb, Scope, TenantStorage,
     },
-    sessions::{Key, Overrides, SessionSettings, SettingError, CROSSING_WARNING},
+    sessions::{Fence, Key, Overrides, SessionSettings, SettingError, CROSSING_WARNING},
     tenancy::CentralDomain,
 };
 
@@ -51,6 +51,14 @@ pub enum DirectoryError {
     Database(#[from] sqlx::Error),
 }
 
+/// Who is changing a tenant's settings: the operator (CLI) or one of the
+/// tenant's admins (the admin panel), who is held to the operator's fence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Editor {
+    Operator,
+    TenantAdmin,
+}
+
 /// The effective settings around a change, for the audit log.
 #[derive(Debug, Clone)]
 pub struct SettingsChange {
@@ -81,6 +89,7 @@ pub struct Directory {
     domain: CentralDomain,
     storage: TenantStorage,
     defaults: Arc<SessionSettings>,
+    fence: Fence,
     cache: RwLock<HashMap<Slug, Cached>>,
     central_lookups: AtomicU64,
     /// One provisioning at a time in this process: each holds the central
@@ -91,17 +100,26 @@ pub struct Directory {
 
 impl std::fmt::Debug for Directory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Directory").field("storage", &self.storage).finish_non_exhaustive()
+        f.debug_struct("Directory")
+            .field("storage", &self.storage)
+            .finish_non_exhaustive()
     }
 }
 
 impl Directory {
-    pub fn new(central: CentralDb, storage: TenantStorage, defaults: SessionSettings, domain: CentralDomain) -> Self {
+    pub fn new(
+        central: CentralDb,
+        storage: TenantStorage,
+        defaults: SessionSettings,
+        fence: Fence,
+        domain: CentralDomain,
+    ) -> Self {
         Self {
             central,
             domain,
             storage,
             defaults: Arc::new(defaults),
+            fence,
             cache: RwLock::new(HashMap::new()),
             central_lookups: AtomicU64::new(0),
             provisioning: tokio::sync::Mutex::new(()),
@@ -130,16 +148,25 @@ impl Directory {
         };
         let settings = self.effective_settings(&tenant).await?;
         let handle = Arc::new(TenantHandle { tenant, settings });
-        self.cache_write().insert(slug.clone(), Cached { handle: Arc::clone(&handle), loaded: Instant::now() });
+        self.cache_write().insert(
+            slug.clone(),
+            Cached {
+                handle: Arc::clone(&handle),
+                loaded: Instant::now(),
+            },
+        );
         Ok(Some(handle))
     }
 
     /// Defaults plus the tenant's overrides. Overrides that no longer fit
     /// (say, the central domain changed) are logged and the safe defaults
     /// used instead: never a looser configuration than the operator chose.
-    async fn effective_settings(&self, tenant: &Tenant) -> Result<Arc<SessionSettings>, DirectoryError> {
+    async fn effective_settings(
+        &self,
+        tenant: &Tenant,
+    ) -> Result<Arc<SessionSettings>, DirectoryError> {
         let overrides = self.overrides(tenant).await?;
-        match self.defaults.with_overrides(&overrides, &self.domain) {
+        match self.apply(&overrides) {
             Ok(settings) if settings == *self.defaults => Ok(Arc::clone(&self.defaults)),
             Ok(settings) => {
                 if settings.lets_sessions_cross_tenants() {
@@ -154,36 +181,70 @@ impl Directory {
         }
     }
 
+    /// The defaults with these overrides, valid and within the operator's bounds.
+    fn apply(&self, overrides: &Overrides) -> Result<SessionSettings, SettingError> {
+        let settings = self.defaults.with_overrides(overrides, &self.domain)?;
+        self.fence.check(&settings, overrides)?;
+        Ok(settings)
+    }
+
+    /// What tenant admins may change, and within which bounds.
+    pub fn fence(&self) -> &Fence {
+        &self.fence
+    }
+
     async fn overrides(&self, tenant: &Tenant) -> Result<Overrides, DirectoryError> {
         let json = self.central.tenant_overrides(tenant.id).await?;
-        Ok(Overrides::from_json(&json).map_err(|message| SettingError { key: "overrides", message })?)
+        Ok(Overrides::from_json(&json).map_err(|message| SettingError {
+            key: "overrides".into(),
+            message,
+        })?)
     }
 
     /// A tenant's effective settings and its overrides.
-    pub async fn settings(&self, slug: &Slug) -> Result<(SessionSettings, Overrides), DirectoryError> {
+    pub async fn settings(
+        &self,
+        slug: &Slug,
+    ) -> Result<(SessionSettings, Overrides), DirectoryError> {
         let tenant = self.get(slug).await?;
         let overrides = self.overrides(&tenant).await?;
-        let effective = self.defaults.with_overrides(&overrides, &self.domain)?;
+        let effective = self.apply(&overrides)?;
         Ok((effective, overrides))
     }
 
     /// Changes a tenant's overrides ("null" removes one). Everything is
     /// validated together before anything is stored; the next request uses
     /// the new settings (other processes within the cache's TTL).
-    pub async fn update_settings(&self, slug: &Slug, changes: &[(Key, String)]) -> Result<SettingsChange, DirectoryError> {
+    pub async fn update_settings(
+        &self,
+        slug: &Slug,
+        changes: &[(Key, String)],
+        editor: Editor,
+    ) -> Result<SettingsChange, DirectoryError> {
         let tenant = self.get(slug).await?;
-        let mut overrides = self.overrides(&tenant).await?;
-        let before = self.defaults.with_overrides(&overrides, &self.domain).unwrap_or_else(|_| (*self.defaults).clone());
+        let previous = self.overrides(&tenant).await?;
+        let before = self
+            .apply(&previous)
+            .unwrap_or_else(|_| (*self.defaults).clone());
+        let mut overrides = previous.clone();
         for (key, value) in changes {
             overrides.set(*key, value);
         }
-        let effective = self.defaults.with_overrides(&overrides, &self.domain)?;
-        self.central.save_tenant_overrides(tenant.id, &overrides.to_json()).await?;
+        if editor == Editor::TenantAdmin {
+            self.fence.check_editable(&previous, &overrides)?;
+        }
+        let effective = self.apply(&overrides)?;
+        self.central
+            .save_tenant_overrides(tenant.id, &overrides.to_json())
+            .await?;
         self.forget(slug);
         if effective.lets_sessions_cross_tenants() {
             tracing::warn!(tenant = %slug, "{CROSSING_WARNING}");
         }
-        Ok(SettingsChange { before, after: effective })
+        Ok(SettingsChange {
+            before,
+            after: effective,
+        })
     }
 
     /// The environment defaults every tenant starts from.
@@ -192,7 +253,10 @@ impl Directory {
     }
 
     fn cached(&self, slug: &Slug) -> Option<Arc<TenantHandle>> {
-        let cache = self.cache.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let cache = self
+            .cache
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         cache
             .get(slug)
             .filter(|c| c.loaded.elapsed() < CACHE_TTL)
@@ -200,7 +264,9 @@ impl Directory {
     }
 
     fn cache_write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Slug, Cached>> {
-        self.cache.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.cache
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn forget(&self, slug: &Slug) {
@@ -222,7 +288,10 @@ impl Directory {
     }
 
     pub async fn get(&self, slug: &Slug) -> Result<Tenant, DirectoryError> {
-        self.central.find_tenant(slug).await?.ok_or_else(|| DirectoryError::NotFound(slug.clone()))
+        self.central
+            .find_tenant(slug)
+            .await?
+            .ok_or_else(|| DirectoryError::NotFound(slug.clone()))
     }
 
     /// Provisions a tenant: its central record and its own migrated database.
@@ -248,14 +317,26 @@ impl Directory {
 
     /// Inserts the central record in a transaction committed only once the
     /// tenant's storage exists.
-    async fn record_and_provision(&self, slug: &Slug, name: &str, now: i64) -> Result<Tenant, DirectoryError> {
+    async fn record_and_provision(
+        &self,
+        slug: &Slug,
+        name: &str,
+        now: i64,
+    ) -> Result<Tenant, DirectoryError> {
         let sql = format!("INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) RETURNING {TENANT_COLUMNS}");
         let _one_at_a_time = self.provisioning.lock().await;
         let mut conn = self.central.scope().begin().await?;
-        let inserted = sqlx::query(&sql).bind(slug.as_str()).bind(name).bind(now).fetch_one(&mut *conn).await;
+        let inserted = sqlx::query(&sql)
+            .bind(slug.as_str())
+            .bind(name)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await;
         let row = match inserted {
             Ok(row) => row,
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => return Err(DirectoryError::Exists(slug.clone())),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                return Err(DirectoryError::Exists(slug.clone()))
+            }
             Err(e) => return Err(e.into()),
         };
         let tenant = tenant_from_row(row)?;
@@ -273,7 +354,10 @@ impl Directory {
     pub async fn delete(&self, slug: &Slug) -> Result<(), DirectoryError> {
         let tenant = self.get(slug).await?;
         let mut conn = self.central.scope().conn().await?;
-        sqlx::query("DELETE FROM tenants WHERE id = $1").bind(tenant.id.get()).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM tenants WHERE id = $1")
+            .bind(tenant.id.get())
+            .execute(&mut *conn)
+            .await?;
         conn.commit().await?;
         self.forget(slug);
         self.storage.remove(slug).await?;

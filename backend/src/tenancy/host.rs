@@ -31,7 +31,9 @@ impl CentralDomain {
         let valid_label = |label: &str| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         };
         if domain.is_empty() || domain.len() > 253 || !domain.split('.').all(valid_label) {
             return Err(HostError::Malformed);
@@ -46,8 +48,13 @@ impl CentralDomain {
     /// Browsers refuse `Domain=` cookies for `localhost` and bare IP addresses,
     /// so a parent-domain cookie cannot work on such a central domain.
     pub fn accepts_domain_cookies(&self) -> bool {
-        self.0 != "localhost" && !self.0.ends_with(".localhost") && self.0.contains('.')
-            && !self.0.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit()))
+        self.0 != "localhost"
+            && !self.0.ends_with(".localhost")
+            && self.0.contains('.')
+            && !self
+                .0
+                .split('.')
+                .all(|l| l.bytes().all(|b| b.is_ascii_digit()))
     }
 
     /// Resolves a raw Host header value (`acme.localhost:3000`).
@@ -65,17 +72,10 @@ impl CentralDomain {
         if label.contains('.') {
             return Err(HostError::ForeignDomain(host.to_owned()));
         }
-        Slug::parse(label).map(HostTarget::Tenant).map_err(HostError::BadSlug)
+        Slug::parse(label)
+            .map(HostTarget::Tenant)
+            .map_err(HostError::BadSlug)
     }
-}
-
-/// Whether the browser used https: directly, or through a proxy that says so.
-/// (A client lying about it only gets `Secure` cookies it cannot use.)
-pub fn is_https(uri: &http::Uri, headers: &http::HeaderMap) -> bool {
-    uri.scheme_str() == Some("https")
-        || headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
 }
 
 /// Splits `host[:port]`, refusing anything a browser would never send.
@@ -115,26 +115,53 @@ mod tests {
         assert_eq!(d.resolve(Some("localhost:3000")), Ok(HostTarget::Central));
         assert_eq!(d.resolve(Some("LOCALHOST")), Ok(HostTarget::Central));
         let acme = Slug::parse("acme").expect("valid slug");
-        assert_eq!(d.resolve(Some("acme.localhost:3000")), Ok(HostTarget::Tenant(acme.clone())));
-        assert_eq!(d.resolve(Some("ACME.localhost")), Ok(HostTarget::Tenant(acme)));
+        assert_eq!(
+            d.resolve(Some("acme.localhost:3000")),
+            Ok(HostTarget::Tenant(acme.clone()))
+        );
+        assert_eq!(
+            d.resolve(Some("ACME.localhost")),
+            Ok(HostTarget::Tenant(acme))
+        );
     }
 
     #[test]
     fn refuses_bad_hosts() {
         let d = localhost();
         assert_eq!(d.resolve(None), Err(HostError::Missing));
-        for bad in ["", "acme.localhost:99999", "acme.localhost:x", "ac me.localhost", "a\u{7f}", "[::1]:3000", "acme.localhost/x"] {
+        for bad in [
+            "",
+            "acme.localhost:99999",
+            "acme.localhost:x",
+            "ac me.localhost",
+            "a\u{7f}",
+            "[::1]:3000",
+            "acme.localhost/x",
+        ] {
             assert_eq!(d.resolve(Some(bad)), Err(HostError::Malformed), "{bad:?}");
         }
-        assert!(matches!(d.resolve(Some("evil.com")), Err(HostError::ForeignDomain(_))));
-        assert!(matches!(d.resolve(Some("a.b.localhost")), Err(HostError::ForeignDomain(_))));
-        assert!(matches!(d.resolve(Some("www.localhost")), Err(HostError::BadSlug(_))));
+        assert!(matches!(
+            d.resolve(Some("evil.com")),
+            Err(HostError::ForeignDomain(_))
+        ));
+        assert!(matches!(
+            d.resolve(Some("a.b.localhost")),
+            Err(HostError::ForeignDomain(_))
+        ));
+        assert!(matches!(
+            d.resolve(Some("www.localhost")),
+            Err(HostError::BadSlug(_))
+        ));
     }
 
     #[test]
     fn domain_cookies_need_a_real_parent_domain() {
         assert!(!localhost().accepts_domain_cookies());
-        assert!(!CentralDomain::parse("127.0.0.1").expect("parses").accepts_domain_cookies());
-        assert!(CentralDomain::parse("tessera.test").expect("parses").accepts_domain_cookies());
+        assert!(!CentralDomain::parse("127.0.0.1")
+            .expect("parses")
+            .accepts_domain_cookies());
+        assert!(CentralDomain::parse("tessera.test")
+            .expect("parses")
+            .accepts_domain_cookies());
     }
 }

@@ -6,7 +6,7 @@ pub mod slug;
 pub mod tenant;
 
 pub use directory::{Directory, DirectoryError, SettingsChange, TenantHandle};
-pub use host::{is_https, CentralDomain, HostError, HostTarget};
+pub use host::{CentralDomain, HostError, HostTarget};
 pub use slug::{Slug, SlugError};
 pub use tenant::{Tenant, TenantId};
 

@@ -4,9 +4,29 @@ use std::fmt;
 
 /// Names that would shadow infrastructure or confuse users if a tenant took them.
 const RESERVED: &[&str] = &[
-    "www", "admin", "api", "app", "assets", "auth", "central", "dashboard", "docs", "help",
-    "localhost", "login", "logout", "mail", "pkg", "root", "signup", "static", "status",
-    "support", "system", "tessera", "test",
+    "www",
+    "admin",
+    "api",
+    "app",
+    "assets",
+    "auth",
+    "central",
+    "dashboard",
+    "docs",
+    "help",
+    "localhost",
+    "login",
+    "logout",
+    "mail",
+    "pkg",
+    "root",
+    "signup",
+    "static",
+    "status",
+    "support",
+    "system",
+    "tessera",
+    "test",
 ];
 
 pub const MIN_LEN: usize = 3;
@@ -82,7 +102,10 @@ mod tests {
         assert_eq!(Slug::parse("-acme"), Err(SlugError::Hyphen));
         assert_eq!(Slug::parse("acme-"), Err(SlugError::Hyphen));
         assert_eq!(Slug::parse("www"), Err(SlugError::Reserved("www".into())));
-        assert_eq!(Slug::parse("admin"), Err(SlugError::Reserved("admin".into())));
+        assert_eq!(
+            Slug::parse("admin"),
+            Err(SlugError::Reserved("admin".into()))
+        );
         assert_eq!(Slug::parse("api"), Err(SlugError::Reserved("api".into())));
     }
 }

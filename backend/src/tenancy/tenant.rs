@@ -6,7 +6,9 @@ use super::slug::Slug;
 
 /// The central database's id for a tenant. Never reused: a tenant deleted and
 /// created again under the same slug gets a new id, so old cookies die with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct TenantId(i64);
 

@@ -12,5 +12,9 @@ async fn main() -> std::io::Result<()> {
         .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3999)));
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, Router::new().route("/", get(|| async { "Hello, World!" }))).await
+    axum::serve(
+        listener,
+        Router::new().route("/", get(|| async { "Hello, World!" })),
+    )
+    .await
 }

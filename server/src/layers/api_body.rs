@@ -32,7 +32,10 @@ pub async fn normalise(req: Request, next: Next) -> Response {
     };
     if is_empty && !is_form {
         let (mut parts, _) = req.into_parts();
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         return next.run(Request::from_parts(parts, Body::from("{}"))).await;
     }
     if !is_form {
@@ -46,7 +49,10 @@ pub async fn normalise(req: Request, next: Next) -> Response {
     });
     match json {
         Ok(json) => {
-            parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             parts.headers.remove(header::CONTENT_LENGTH);
             next.run(Request::from_parts(parts, Body::from(json))).await
         }
@@ -60,7 +66,10 @@ async fn with_whole_body(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     // The request body limit layer outside bounds it already.
     match read_body(body, usize::MAX).await {
-        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
         Err(error) => reply::error(parts.uri.path(), &parts.headers, error),
     }
 }
@@ -89,7 +98,9 @@ fn nest(fields: Vec<(String, String)>) -> serde_json::Value {
         let nested = key.strip_suffix(']').and_then(|k| k.split_once('['));
         match nested {
             Some((outer, inner)) if !outer.is_empty() && !inner.contains(['[', ']']) => {
-                let slot = object.entry(outer.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+                let slot = object
+                    .entry(outer.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
                 if let Value::Object(map) = slot {
                     map.insert(inner.to_owned(), Value::String(value));
                 }

@@ -2,12 +2,14 @@
 //!
 //! Browsers say where a request comes from: `Sec-Fetch-Site` (all current
 //! browsers) or at least `Origin` (every cross-origin POST). A request is
-//! accepted when it comes from the very origin it is sent to; a sibling
-//! tenant subdomain is "same-site" but not same-origin, and is refused. A
-//! request with neither header was not made by a browser on behalf of
-//! another site, so there is nothing to forge. Nothing here depends on a
-//! token in the session, so switching tenants in several tabs can never
-//! invalidate a form (the "419 page expired" failure of the seed).
+//! accepted when it comes from the very origin it is sent to — scheme, host
+//! and port; a sibling tenant subdomain is "same-site" but not same-origin,
+//! and is refused. A request carrying cookies must say where it comes from:
+//! a browser always does, so a cookie-bearing POST with neither header is
+//! not one we can vouch for. Without cookies there is no ambient authority
+//! to abuse (curl, server-to-server). Nothing here depends on a token in the
+//! session, so switching tenants in several tabs can never invalidate a form
+//! (the "419 page expired" failure of the seed).
 
 use axum::{
     extract::Request,
@@ -16,11 +18,13 @@ use axum::{
     response::Response,
 };
 use tessera_app::error::ApiError;
+use tessera_backend::client::Client;
 
 use super::reply;
 
 pub async fn check_origin(req: Request, next: Next) -> Response {
-    match verdict(req.method(), req.headers()) {
+    let https = req.extensions().get::<Client>().is_some_and(|c| c.https);
+    match verdict(req.method(), req.headers(), https) {
         Ok(()) => next.run(req).await,
         Err(error) => {
             tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");
@@ -29,22 +33,36 @@ pub async fn check_origin(req: Request, next: Next) -> Response {
     }
 }
 
-fn verdict(method: &Method, headers: &HeaderMap) -> Result<(), ApiError> {
+fn verdict(method: &Method, headers: &HeaderMap, https: bool) -> Result<(), ApiError> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
-    let text = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
-    let refused = || ApiError::Forbidden("cross-origin request refused: submit this from the workspace's own pages".into());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+    };
+    let refused = || {
+        ApiError::Forbidden(
+            "cross-origin request refused: submit this from the workspace's own pages".into(),
+        )
+    };
     if let Some(site) = text("sec-fetch-site") {
         return match site {
             "same-origin" | "none" => Ok(()),
             _ => Err(refused()),
         };
     }
-    let Some(origin) = text(header::ORIGIN.as_str()) else { return Ok(()) };
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'));
-    match (origin_host, text(header::HOST.as_str())) {
-        (Some(origin_host), Some(host)) if origin_host.eq_ignore_ascii_case(host) => Ok(()),
+    let Some(origin) = text(header::ORIGIN.as_str()) else {
+        return if headers.contains_key(header::COOKIE) {
+            Err(refused())
+        } else {
+            Ok(())
+        };
+    };
+    let scheme = if https { "https" } else { "http" };
+    match text(header::HOST.as_str()) {
+        Some(host) if origin.eq_ignore_ascii_case(&format!("{scheme}://{host}")) => Ok(()),
         _ => Err(refused()),
     }
 }
@@ -63,18 +81,63 @@ mod tests {
 
     #[test]
     fn safe_methods_pass() {
-        assert!(verdict(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")])).is_ok());
+        assert!(verdict(
+            &Method::GET,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            false
+        )
+        .is_ok());
     }
 
     #[test]
     fn same_origin_passes_and_anything_else_is_refused() {
         let host = ("host", "acme.localhost:3000");
-        assert!(verdict(&Method::POST, &headers(&[host, ("sec-fetch-site", "same-origin")])).is_ok());
-        assert!(verdict(&Method::POST, &headers(&[host, ("sec-fetch-site", "same-site")])).is_err());
-        assert!(verdict(&Method::POST, &headers(&[host, ("sec-fetch-site", "cross-site")])).is_err());
-        assert!(verdict(&Method::POST, &headers(&[host, ("origin", "http://acme.localhost:3000")])).is_ok());
-        assert!(verdict(&Method::POST, &headers(&[host, ("origin", "http://globex.localhost:3000")])).is_err());
-        assert!(verdict(&Method::POST, &headers(&[host, ("origin", "null")])).is_err());
-        assert!(verdict(&Method::POST, &headers(&[host])).is_ok(), "non-browser clients");
+        let post = |pairs: &[(&'static str, &'static str)], https| {
+            verdict(&Method::POST, &headers(pairs), https)
+        };
+        assert!(post(&[host, ("sec-fetch-site", "same-origin")], false).is_ok());
+        assert!(post(&[host, ("sec-fetch-site", "same-site")], false).is_err());
+        assert!(post(&[host, ("sec-fetch-site", "cross-site")], false).is_err());
+        assert!(post(&[host, ("origin", "http://acme.localhost:3000")], false).is_ok());
+        assert!(post(&[host, ("origin", "http://globex.localhost:3000")], false).is_err());
+        assert!(post(&[host, ("origin", "null")], false).is_err());
+        assert!(
+            post(&[host], false).is_ok(),
+            "no cookies: nothing to forge with"
+        );
+    }
+
+    #[test]
+    fn the_scheme_and_port_are_part_of_the_origin() {
+        let host = ("host", "acme.localhost:3000");
+        let post = |pairs: &[(&'static str, &'static str)], https| {
+            verdict(&Method::POST, &headers(pairs), https)
+        };
+        assert!(
+            post(&[host, ("origin", "http://acme.localhost:3000")], true).is_err(),
+            "http page posting to the https site"
+        );
+        assert!(post(&[host, ("origin", "https://acme.localhost:3000")], true).is_ok());
+        assert!(post(&[host, ("origin", "https://acme.localhost:3000")], false).is_err());
+        assert!(post(&[host, ("origin", "http://acme.localhost:3001")], false).is_err());
+        assert!(
+            post(&[host, ("origin", "http://acme.localhost:3000/")], false).is_err(),
+            "an Origin is never a URL"
+        );
+    }
+
+    #[test]
+    fn a_cookie_bearing_post_must_say_where_it_comes_from() {
+        let (host, cookie) = (
+            ("host", "acme.localhost:3000"),
+            ("cookie", "tenant_acme_session=x"),
+        );
+        assert!(verdict(&Method::POST, &headers(&[host, cookie]), false).is_err());
+        assert!(verdict(
+            &Method::POST,
+            &headers(&[host, cookie, ("sec-fetch-site", "same-origin")]),
+            false
+        )
+        .is_ok());
     }
 }

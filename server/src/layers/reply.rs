@@ -9,11 +9,25 @@ use axum::{
 use tessera_app::error::ApiError;
 
 fn wants_json(path: &str, headers: &HeaderMap) -> bool {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    path.starts_with("/api/") || (accept.contains("application/json") && !accept.contains("text/html"))
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    path.starts_with("/api/")
+        || (accept.contains("application/json") && !accept.contains("text/html"))
 }
 
 pub fn error(path: &str, headers: &HeaderMap, error: ApiError) -> Response {
+    let mut response = body(path, headers, &error);
+    if let Some(secs) = error.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+fn body(path: &str, headers: &HeaderMap, error: &ApiError) -> Response {
     let status = error.status();
     if wants_json(path, headers) {
         return (status, Json(error)).into_response();
@@ -27,9 +41,10 @@ pub fn error(path: &str, headers: &HeaderMap, error: ApiError) -> Response {
         message = escape_html(error.message()),
     );
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     response
 }
 
@@ -54,6 +69,9 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape_html("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape_html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }

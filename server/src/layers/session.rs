@@ -14,8 +14,9 @@ use axum::{
 use cookie::{Cookie, SameSite as CookieSameSite};
 use tessera_app::error::ApiError;
 use tessera_backend::{
+    client::Client,
     sessions::{stores::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
-    tenancy::{is_https, Site, TenantHandle},
+    tenancy::{Site, TenantHandle},
     Platform,
 };
 use tower_sessions::Session;
@@ -23,63 +24,118 @@ use tower_sessions::Session;
 use super::reply;
 
 pub async fn tenant_session(mut req: Request, next: Next) -> Response {
-    let (Some(Site::Tenant(handle)), Some(platform)) =
-        (req.extensions().get::<Site>().cloned(), req.extensions().get::<Arc<Platform>>().cloned())
-    else {
+    let (Some(Site::Tenant(handle)), Some(platform), Some(client)) = (
+        req.extensions().get::<Site>().cloned(),
+        req.extensions().get::<Arc<Platform>>().cloned(),
+        req.extensions().get::<Client>().copied(),
+    ) else {
         return next.run(req).await;
     };
-    let spec = CookieSpec::for_tenant(&handle.settings, &handle.tenant.slug, &platform.config.domain, is_https(req.uri(), req.headers()));
-    let presented = find_session_id(&platform, &handle, &spec, req.headers());
+    let spec = CookieSpec::for_tenant(
+        &handle.settings,
+        &handle.tenant.slug,
+        &platform.config.domain,
+        client.https,
+    );
+    let presented = Presented::find(&platform, &handle, &spec, req.headers());
     // After a prefix change the browser still holds the old cookie: carry its
     // session over to the new name instead of signing everyone out.
-    let renamed = match presented {
-        Presented::Nothing => renamed_cookie(&platform, &handle, &spec, req.headers()),
+    let renamed = match presented.verdict {
+        Verdict::Nothing => renamed_cookie(&platform, &handle, &spec, req.headers()),
         _ => None,
     };
-    let id = match presented {
-        Presented::Nothing => renamed.as_ref().map(|(_, id)| *id),
-        Presented::Ours(id) => Some(id),
-        Presented::Foreign(_) if handle.settings.scope_guard => {
+    let (id, foreign) = match presented.verdict {
+        Verdict::Nothing => (renamed.as_ref().map(|(_, id)| *id), false),
+        Verdict::Ours(id) => (Some(id), false),
+        // Refused wherever this request needs a session (403); a sign-in in
+        // the same request still works, and the response expires the cookie.
+        Verdict::Foreign(_) if handle.settings.scope_guard => {
             tracing::warn!(tenant = %handle.tenant.slug, "refused a session cookie made for another tenant");
-            let error = ApiError::Forbidden("this session belongs to another workspace".into());
-            return reply::error(req.uri().path(), req.headers(), error);
+            (None, true)
         }
         // The documented insecure combination (with isolation off): used as is.
-        Presented::Foreign(id) => Some(id),
+        Verdict::Foreign(id) => (Some(id), false),
     };
     let store = match platform.session_store(&handle).await {
         Ok(store) => store,
         Err(e) => {
             tracing::error!(tenant = %handle.tenant.slug, error = %e, "session store unavailable");
-            let error = ApiError::Unavailable("this workspace is unavailable right now; please try again shortly".into());
+            let error = ApiError::Unavailable(
+                "this workspace is unavailable right now; please try again shortly".into(),
+            );
             return reply::error(req.uri().path(), req.headers(), error);
         }
     };
-    let session = Session::new(id, Arc::new(store), Some(idle_expiry(handle.settings.lifetime)));
-    req.extensions_mut().insert(AuthSession::new(session.clone(), handle.tenant.id, handle.settings.scope_guard));
-    let had_cookie = cookie_values(req.headers(), &spec.name).next().is_some();
+    let session = Session::new(
+        id,
+        Arc::new(store),
+        Some(idle_expiry(handle.settings.lifetime)),
+    );
+    req.extensions_mut().insert(AuthSession::new(
+        session.clone(),
+        handle.tenant.id,
+        handle.settings.scope_guard,
+        foreign,
+    ));
     let path = req.uri().path().to_owned();
     let mut accept = HeaderMap::new();
     if let Some(value) = req.headers().get(header::ACCEPT) {
         accept.insert(header::ACCEPT, value.clone());
     }
     let mut response = next.run(req).await;
-    if let Some((old_name, _)) = renamed {
-        move_cookie(&session, &platform, &handle, &spec, &old_name, &mut response).await;
+    if presented.strays {
+        expire_strays(&platform, &spec, presented.verdict.is_ours(), &mut response);
     }
-    if let Err(error) = persist(&session, &platform, &handle, &spec, had_cookie, &mut response).await {
+    if let Some((old_name, _)) = renamed {
+        move_cookie(
+            &session,
+            &platform,
+            &handle,
+            &spec,
+            &old_name,
+            &mut response,
+        )
+        .await;
+    }
+    if let Err(error) = persist(
+        &session,
+        &platform,
+        &handle,
+        &spec,
+        presented.any,
+        &mut response,
+    )
+    .await
+    {
         tracing::error!(tenant = %handle.tenant.slug, %error, "saving the session failed");
-        let error = ApiError::Unavailable("your session could not be saved; please try again".into());
+        let error =
+            ApiError::Unavailable("your session could not be saved; please try again".into());
         return reply::error(&path, &accept, error);
     }
     response
 }
 
-enum Presented {
+/// What the request's cookies of our name amount to.
+struct Presented {
+    verdict: Verdict,
+    /// Any cookie of our name at all.
+    any: bool,
+    /// Values that are not a live session of ours: another tenant's (tossed
+    /// from a sibling subdomain) or garbage. They are expired in the response.
+    strays: bool,
+}
+
+enum Verdict {
     Nothing,
     Ours(tower_sessions::session::Id),
     /// Sealed for another tenant; the id is only used with the scope guard off.
     Foreign(tower_sessions::session::Id),
+}
+
+impl Verdict {
+    fn is_ours(&self) -> bool {
+        matches!(self, Verdict::Ours(_))
+    }
 }
 
 /// Every `name=value` pair of the request's Cookie headers.
@@ -93,27 +149,65 @@ fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
         .map(|(k, v)| (k, v.trim_matches('"')))
 }
 
-fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    cookie_pairs(headers).filter(move |(k, _)| *k == name).map(|(_, v)| v)
+impl Presented {
+    /// Browsers may send several cookies of one name (a host-only one and a
+    /// parent-domain one planted by a sibling): the first valid one for this
+    /// tenant wins; foreign ones are only reported when none is ours.
+    fn find(
+        platform: &Platform,
+        handle: &TenantHandle,
+        spec: &CookieSpec,
+        headers: &HeaderMap,
+    ) -> Self {
+        let mut presented = Self {
+            verdict: Verdict::Nothing,
+            any: false,
+            strays: false,
+        };
+        for (_, value) in cookie_pairs(headers).filter(|(name, _)| *name == spec.name) {
+            presented.any = true;
+            match platform.seal.open(value, handle.tenant.id) {
+                Unsealed::Ours(id) if !presented.verdict.is_ours() => {
+                    presented.verdict = Verdict::Ours(id)
+                }
+                Unsealed::Ours(_) => {}
+                Unsealed::Foreign { id, .. } => {
+                    presented.strays = true;
+                    if matches!(presented.verdict, Verdict::Nothing) {
+                        presented.verdict = Verdict::Foreign(id);
+                    }
+                }
+                Unsealed::Invalid => presented.strays = true,
+            }
+        }
+        presented
+    }
 }
 
-/// Browsers may send several cookies of one name (a host-only one and a
-/// parent-domain one planted by a sibling): the first valid one for this
-/// tenant wins; foreign ones are only reported when none is ours.
-fn find_session_id(platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, headers: &HeaderMap) -> Presented {
-    let mut verdict = Presented::Nothing;
-    for value in cookie_values(headers, &spec.name) {
-        match platform.seal.open(value, handle.tenant.id) {
-            Unsealed::Ours(id) => return Presented::Ours(id),
-            Unsealed::Foreign { id, .. } => {
-                if matches!(verdict, Presented::Nothing) {
-                    verdict = Presented::Foreign(id);
-                }
-            }
-            Unsealed::Invalid => {}
-        }
+/// Expires cookies of our name that are not our session. The variant our
+/// own cookie never uses (the parent-domain one when ours is host-only, and
+/// the other way round) always goes; ours too when it held no live session.
+/// Nothing of a live session of ours is touched.
+fn expire_strays(platform: &Platform, spec: &CookieSpec, have_ours: bool, response: &mut Response) {
+    let host_only = CookieSpec {
+        domain: None,
+        ..spec.clone()
+    };
+    let parent = platform
+        .config
+        .domain
+        .accepts_domain_cookies()
+        .then(|| CookieSpec {
+            domain: Some(platform.config.domain.as_str().to_owned()),
+            ..spec.clone()
+        });
+    let (ours, other) = match spec.domain {
+        None => (Some(host_only), parent),
+        Some(_) => (parent, Some(host_only)),
+    };
+    for variant in other.into_iter().chain(ours.filter(|_| !have_ours)) {
+        expire_cookie(response, &variant);
     }
-    verdict
 }
 
 /// A valid session cookie of this tenant under another prefix's name
@@ -127,25 +221,44 @@ fn renamed_cookie(
     let suffix = format!("_{}_session", handle.tenant.slug);
     cookie_pairs(headers)
         .filter(|(name, _)| name.ends_with(&suffix) && *name != spec.name)
-        .find_map(|(name, value)| match platform.seal.open(value, handle.tenant.id) {
-            Unsealed::Ours(id) => Some((name.to_owned(), id)),
-            _ => None,
-        })
+        .find_map(
+            |(name, value)| match platform.seal.open(value, handle.tenant.id) {
+                Unsealed::Ours(id) => Some((name.to_owned(), id)),
+                _ => None,
+            },
+        )
 }
 
 /// Re-issues a live session under the current cookie name and expires the
 /// old one (host-only, and for the parent domain in case it was shared).
-async fn move_cookie(session: &Session, platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, old_name: &str, response: &mut Response) {
+async fn move_cookie(
+    session: &Session,
+    platform: &Platform,
+    handle: &TenantHandle,
+    spec: &CookieSpec,
+    old_name: &str,
+    response: &mut Response,
+) {
     if session.is_empty().await {
         return;
     }
     if let Some(id) = session.id() {
         issue_cookie(response, platform, handle, spec, id);
     }
-    let old = CookieSpec { name: old_name.to_owned(), domain: None, ..spec.clone() };
+    let old = CookieSpec {
+        name: old_name.to_owned(),
+        domain: None,
+        ..spec.clone()
+    };
     expire_cookie(response, &old);
     if platform.config.domain.accepts_domain_cookies() {
-        expire_cookie(response, &CookieSpec { domain: Some(platform.config.domain.as_str().to_owned()), ..old });
+        expire_cookie(
+            response,
+            &CookieSpec {
+                domain: Some(platform.config.domain.as_str().to_owned()),
+                ..old
+            },
+        );
     }
 }
 
@@ -189,7 +302,13 @@ fn build_cookie(spec: &CookieSpec, value: String) -> Cookie<'static> {
 }
 
 /// Sets the sealed session cookie, living as long as an idle session.
-fn issue_cookie(response: &mut Response, platform: &Platform, handle: &TenantHandle, spec: &CookieSpec, id: tower_sessions::session::Id) {
+fn issue_cookie(
+    response: &mut Response,
+    platform: &Platform,
+    handle: &TenantHandle,
+    spec: &CookieSpec,
+    id: tower_sessions::session::Id,
+) {
     let mut cookie = build_cookie(spec, platform.seal.seal(handle.tenant.id, id));
     cookie.set_max_age(time::Duration::try_from(handle.settings.lifetime).ok());
     set_cookie(response, &cookie);

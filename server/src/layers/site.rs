@@ -21,10 +21,21 @@ use super::reply;
 /// Cookie header far beyond that is junk or an attack on whatever parses it.
 const MAX_COOKIE_BYTES: usize = 16 * 1024;
 
-pub async fn resolve_site(State(platform): State<Arc<Platform>>, mut req: Request, next: Next) -> Response {
-    let cookie_bytes: usize = req.headers().get_all(header::COOKIE).iter().map(|v| v.len()).sum();
+pub async fn resolve_site(
+    State(platform): State<Arc<Platform>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let cookie_bytes: usize = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .map(|v| v.len())
+        .sum();
     if cookie_bytes > MAX_COOKIE_BYTES {
-        let error = ApiError::HeadersTooLarge("too many or too large cookies; clear this site's cookies and try again".into());
+        let error = ApiError::HeadersTooLarge(
+            "too many or too large cookies; clear this site's cookies and try again".into(),
+        );
         return reply::error(req.uri().path(), req.headers(), error);
     }
     let host = host_of(&req);
@@ -51,7 +62,9 @@ async fn find_site(platform: &Platform, host: Option<String>) -> Result<Site, Ap
         HostTarget::Central => Ok(Site::Central),
         HostTarget::Tenant(slug) => match platform.directory.resolve(&slug).await? {
             Some(handle) => Ok(Site::Tenant(handle)),
-            None => Err(ApiError::NotFound(format!("There is no workspace called \"{slug}\" here."))),
+            None => Err(ApiError::NotFound(format!(
+                "There is no workspace called \"{slug}\" here."
+            ))),
         },
     }
 }

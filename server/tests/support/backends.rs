@@ -11,12 +11,23 @@ pub const REDIS_ENV: &str = "TESSERA_TEST_REDIS_URL";
 
 fn unique(tag: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!("tessera_{tag}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "tessera_{tag}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
-/// Says loudly that a part of the suite did not run.
+/// Says loudly that a part of the suite did not run; under CI (`CI=true`)
+/// a skip is a failure, so a missing service can never pass as green.
 pub fn skip(what: &str, env: &str) {
-    eprintln!("\n!!!! SKIPPED: {what} tests; set {env} to run them (scripts/test.sh does on these machines) !!!!\n");
+    let message = format!(
+        "SKIPPED: {what} tests; set {env} to run them (scripts/test.sh does on these machines)"
+    );
+    if std::env::var("CI").is_ok_and(|ci| ci == "true") {
+        panic!("{message}; under CI=true nothing may be skipped");
+    }
+    eprintln!("\n!!!! {message} !!!!\n");
 }
 
 pub fn postgres_url() -> Option<String> {
@@ -46,11 +57,22 @@ impl TestDatabase {
     pub async fn create(admin_url: &str) -> Self {
         sqlx::any::install_default_drivers();
         let name = unique("pg");
-        let mut admin = AnyConnection::connect(admin_url).await.expect("PostgreSQL reachable");
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("database created");
+        let mut admin = AnyConnection::connect(admin_url)
+            .await
+            .expect("PostgreSQL reachable");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("database created");
         admin.close().await.ok();
-        let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
-        Self { admin_url: admin_url.to_owned(), url: format!("{base}/{name}"), name }
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url, |(base, _)| base);
+        Self {
+            admin_url: admin_url.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        }
     }
 }
 
@@ -59,10 +81,16 @@ impl Drop for TestDatabase {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
         // The test's runtime may be shutting down: drop from a runtime of our own.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let mut admin = AnyConnection::connect(&admin_url).await.ok()?;
-                admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok()?;
+                admin
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await
+                    .ok()?;
                 admin.close().await.ok()
             })
         })
@@ -81,16 +109,26 @@ pub struct TestRedisPrefix {
 
 impl TestRedisPrefix {
     pub fn new(url: &str) -> Self {
-        Self { url: url.to_owned(), prefix: unique("redis") }
+        Self {
+            url: url.to_owned(),
+            prefix: unique("redis"),
+        }
     }
 }
 
 impl Drop for TestRedisPrefix {
     fn drop(&mut self) {
-        let Ok(client) = redis::Client::open(self.url.as_str()) else { return };
-        let Ok(mut conn) = client.get_connection() else { return };
+        let Ok(client) = redis::Client::open(self.url.as_str()) else {
+            return;
+        };
+        let Ok(mut conn) = client.get_connection() else {
+            return;
+        };
         let pattern = format!("{}*", self.prefix);
-        let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut conn).unwrap_or_default();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(&pattern)
+            .query(&mut conn)
+            .unwrap_or_default();
         if !keys.is_empty() {
             let _: Result<(), _> = redis::cmd("DEL").arg(keys).query(&mut conn);
         }

@@ -66,7 +66,13 @@ impl TestApp {
             Backend::Sqlite => None,
             Backend::Postgres(admin) => Some(Arc::new(backends::TestDatabase::create(admin).await)),
         };
-        let app = Self::start(tempfile::tempdir().expect("temp dir"), backend.clone(), database, env).await;
+        let app = Self::start(
+            tempfile::tempdir().expect("temp dir"),
+            backend.clone(),
+            database,
+            env,
+        )
+        .await;
         for slug in ["acme", "globex"] {
             app.create_tenant(slug, None).await;
         }
@@ -76,12 +82,20 @@ impl TestApp {
     /// Starts another server on this one's data (a second process, or a restart).
     pub async fn sibling(&self, env: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::TempDir::with_prefix("unused").expect("temp dir");
-        let mut vars = vec![("TESSERA_DATA_DIR", self.data_dir.path().to_str().unwrap_or_default())];
+        let mut vars = vec![(
+            "TESSERA_DATA_DIR",
+            self.data_dir.path().to_str().unwrap_or_default(),
+        )];
         vars.extend_from_slice(env);
         Self::start(data_dir, self.backend.clone(), self.database.clone(), &vars).await
     }
 
-    async fn start(data_dir: TempDir, backend: Backend, database: Option<Arc<backends::TestDatabase>>, env: &[(&str, &str)]) -> Self {
+    async fn start(
+        data_dir: TempDir,
+        backend: Backend,
+        database: Option<Arc<backends::TestDatabase>>,
+        env: &[(&str, &str)],
+    ) -> Self {
         let dir = data_dir.path().display().to_string();
         let mut vars: Vec<(String, String)> = vec![
             ("TESSERA_DATA_DIR".into(), dir),
@@ -93,22 +107,55 @@ impl TestApp {
         }
         vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         // Later entries win, so callers can override the defaults above.
-        let config = Config::from_lookup(|key| vars.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
-            .expect("valid test configuration");
-        let leptos = LeptosOptions::builder().output_name("tessera").site_root("target/site").build();
-        let app = Application::build(config, leptos).await.expect("application starts");
+        let config = Config::from_lookup(|key| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        })
+        .expect("valid test configuration");
+        // The site's files, as `cargo leptos build` would leave them.
+        let site = data_dir.path().join("site");
+        std::fs::create_dir_all(site.join("pkg")).expect("site dir");
+        std::fs::write(site.join("pkg/tessera.css"), "body { margin: 0 }\n").expect("stylesheet");
+        std::fs::write(
+            site.join("favicon.svg"),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+        )
+        .expect("favicon");
+        let leptos = LeptosOptions::builder()
+            .output_name("tessera")
+            .site_root(site.display().to_string())
+            .build();
+        let app = Application::build(config, leptos)
+            .await
+            .expect("application starts");
         let port = app.port();
         let platform = app.platform();
         let server = tokio::spawn(async move {
             app.run_until_stopped().await.expect("server runs");
         });
-        Self { port, platform, data_dir, backend, server, database }
+        Self {
+            port,
+            platform,
+            data_dir,
+            backend,
+            server,
+            database,
+        }
     }
 
     pub async fn create_tenant(&self, slug: &str, admin_email: Option<&str>) {
         let slug = Slug::parse(slug).expect("valid slug");
-        let admin = admin_email.map(|email| NewAdmin { email: email.into(), password: PASSWORD.into(), name: "Admin".into() });
-        self.platform.provision(&slug, slug.as_str(), admin).await.expect("tenant provisioned");
+        let admin = admin_email.map(|email| NewAdmin {
+            email: email.into(),
+            password: PASSWORD.into(),
+            name: "Admin".into(),
+        });
+        self.platform
+            .provision(&slug, slug.as_str(), admin)
+            .await
+            .expect("tenant provisioned");
     }
 
     pub fn domain(&self) -> &str {
@@ -132,16 +179,31 @@ impl TestApp {
 
     fn builder(&self, slugs: &[&str]) -> reqwest::ClientBuilder {
         let domain = self.domain();
-        let mut builder = Client::builder().redirect(reqwest::redirect::Policy::none()).resolve(domain, self.addr());
-        for slug in ["acme", "globex", "initech", "umbrella"].iter().chain(slugs) {
+        let mut builder = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve(domain, self.addr());
+        for slug in ["acme", "globex", "initech", "umbrella"]
+            .iter()
+            .chain(slugs)
+        {
             builder = builder.resolve(&format!("{slug}.{domain}"), self.addr());
         }
         builder
     }
 
-    /// A client that keeps cookies per host, like one browser.
+    /// A client that keeps cookies per host, like one browser — and, like
+    /// one, says its requests come from the page's own origin.
     pub fn browser(&self) -> Client {
-        self.builder(&[]).cookie_store(true).build().expect("client")
+        let mut same_origin = header::HeaderMap::new();
+        same_origin.insert(
+            "sec-fetch-site",
+            header::HeaderValue::from_static("same-origin"),
+        );
+        self.builder(&[])
+            .cookie_store(true)
+            .default_headers(same_origin)
+            .build()
+            .expect("client")
     }
 
     /// A client without a cookie jar: every cookie is sent by hand.
@@ -157,7 +219,9 @@ impl TestApp {
     /// Sends raw bytes, for requests no HTTP client would build, and returns
     /// the whole answer (the request should ask for `Connection: close`).
     pub async fn raw_http(&self, request: &[u8]) -> String {
-        let mut stream = tokio::net::TcpStream::connect(self.addr()).await.expect("connect");
+        let mut stream = tokio::net::TcpStream::connect(self.addr())
+            .await
+            .expect("connect");
         stream.write_all(request).await.expect("write");
         let mut response = Vec::new();
         stream.read_to_end(&mut response).await.expect("read");
@@ -167,23 +231,50 @@ impl TestApp {
     /// The status code of a raw request's answer.
     pub async fn raw_status(&self, request: &[u8]) -> u16 {
         let answer = self.raw_http(request).await;
-        let status = answer.split_whitespace().nth(1).and_then(|code| code.parse().ok());
+        let status = answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok());
         status.unwrap_or_else(|| panic!("no status in {:?}", answer.lines().next()))
     }
 
     /// POSTs a JSON body to a site (None: the central domain).
-    pub async fn post(&self, client: &Client, tenant: Option<&str>, path: &str, body: &Value) -> Response {
-        client.post(self.url(tenant, path)).json(body).send().await.expect("request sent")
+    pub async fn post(
+        &self,
+        client: &Client,
+        tenant: Option<&str>,
+        path: &str,
+        body: &Value,
+    ) -> Response {
+        client
+            .post(self.url(tenant, path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// Registers at a tenant through the JSON API.
     pub async fn register(&self, client: &Client, tenant: &str, email: &str) -> Response {
         let body = json!({"email": email, "password": PASSWORD, "name": "Test User"});
-        self.post(client, Some(tenant), "/api/auth/register", &body).await
+        self.post(client, Some(tenant), "/api/auth/register", &body)
+            .await
     }
 
-    pub async fn login(&self, client: &Client, tenant: &str, email: &str, password: &str) -> Response {
-        self.post(client, Some(tenant), "/api/auth/login", &json!({"email": email, "password": password})).await
+    pub async fn login(
+        &self,
+        client: &Client,
+        tenant: &str,
+        email: &str,
+        password: &str,
+    ) -> Response {
+        self.post(
+            client,
+            Some(tenant),
+            "/api/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     pub async fn me(&self, client: &Client, tenant: &str) -> (StatusCode, Value) {
@@ -192,14 +283,29 @@ impl TestApp {
 
     /// `GET /api/auth/me` at `tenant` presenting exactly this Cookie header.
     pub async fn me_with_cookie(&self, tenant: &str, cookie: &str) -> (StatusCode, Value) {
-        me_with(&self.raw(), &self.url(Some(tenant), "/api/auth/me"), Some(cookie)).await
+        me_with(
+            &self.raw(),
+            &self.url(Some(tenant), "/api/auth/me"),
+            Some(cookie),
+        )
+        .await
     }
 
     /// Rows in a tenant database's sessions table.
     pub async fn session_rows(&self, tenant: &str) -> i64 {
         let slug = Slug::parse(tenant).expect("valid slug");
-        let tenant = self.platform.directory.get(&slug).await.expect("tenant exists");
-        let db = self.platform.directory.db(&tenant).await.expect("tenant database");
+        let tenant = self
+            .platform
+            .directory
+            .get(&slug)
+            .await
+            .expect("tenant exists");
+        let db = self
+            .platform
+            .directory
+            .db(&tenant)
+            .await
+            .expect("tenant database");
         count_sessions(&db).await
     }
 
@@ -211,17 +317,33 @@ impl TestApp {
     /// Drops a tenant's sessions table, as an old or damaged database would lack it.
     pub async fn drop_sessions_table(&self, tenant: &str) {
         let slug = Slug::parse(tenant).expect("valid slug");
-        let tenant = self.platform.directory.get(&slug).await.expect("tenant exists");
-        let db = self.platform.directory.db(&tenant).await.expect("tenant database");
+        let tenant = self
+            .platform
+            .directory
+            .get(&slug)
+            .await
+            .expect("tenant exists");
+        let db = self
+            .platform
+            .directory
+            .db(&tenant)
+            .await
+            .expect("tenant database");
         let mut conn = db.conn().await.expect("connection");
-        sqlx::query("DROP TABLE sessions").execute(&mut *conn).await.expect("dropped");
+        sqlx::query("DROP TABLE sessions")
+            .execute(&mut *conn)
+            .await
+            .expect("dropped");
         conn.commit().await.expect("committed");
     }
 }
 
 async fn count_sessions(db: &Scope) -> i64 {
     let mut conn = db.conn().await.expect("connection");
-    sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&mut *conn).await.expect("count")
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count")
 }
 
 async fn me_with(client: &Client, url: &str, cookie: Option<&str>) -> (StatusCode, Value) {

@@ -17,21 +17,31 @@ pub struct ServerProcess {
 
 /// A loopback port nobody listens on (bound, then released).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 impl ServerProcess {
     /// `tessera serve` on a free port with this environment, its output
     /// appended to `log`; returns once it accepts connections.
     pub fn start(env: &[(&str, &str)], log: &Path) -> Self {
-        let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Self::start_on(free_port(), env, log.to_owned())
     }
 
     fn start_on(port: u16, mut env: Vec<(String, String)>, log: PathBuf) -> Self {
         env.retain(|(k, _)| k != "LEPTOS_SITE_ADDR");
         env.push(("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}")));
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("log file");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_tessera"))
             .arg("serve")
             .envs(env.iter().map(|(k, v)| (k, v)))
@@ -43,7 +53,12 @@ impl ServerProcess {
             .stderr(file)
             .spawn()
             .expect("tessera starts");
-        let mut server = Self { child, port, env, log };
+        let mut server = Self {
+            child,
+            port,
+            env,
+            log,
+        };
         server.wait_listening();
         server
     }
@@ -53,9 +68,16 @@ impl ServerProcess {
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(addr).is_err() {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("tessera exited ({status}) before listening:\n{}", self.log_text());
+                panic!(
+                    "tessera exited ({status}) before listening:\n{}",
+                    self.log_text()
+                );
             }
-            assert!(Instant::now() < deadline, "tessera did not listen within 30 s:\n{}", self.log_text());
+            assert!(
+                Instant::now() < deadline,
+                "tessera did not listen within 30 s:\n{}",
+                self.log_text()
+            );
             std::thread::sleep(Duration::from_millis(25));
         }
     }
@@ -113,12 +135,26 @@ impl Reply {
 
 impl ServerProcess {
     /// One request to `tenant`, with this Cookie header and JSON body (POST) or none (GET).
-    pub async fn call(&self, tenant: &str, path: &str, cookie: Option<&str>, body: Option<&serde_json::Value>) -> Reply {
-        self.try_call(tenant, path, cookie, body).await.expect("request answered")
+    pub async fn call(
+        &self,
+        tenant: &str,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Reply {
+        self.try_call(tenant, path, cookie, body)
+            .await
+            .expect("request answered")
     }
 
     /// The same; None when the server did not answer (it died, say).
-    pub async fn try_call(&self, tenant: &str, path: &str, cookie: Option<&str>, body: Option<&serde_json::Value>) -> Option<Reply> {
+    pub async fn try_call(
+        &self,
+        tenant: &str,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Option<Reply> {
         let host = format!("{tenant}.localhost");
         let client = reqwest::Client::builder()
             .resolve(&host, SocketAddr::from(([127, 0, 0, 1], self.port)))
@@ -126,8 +162,12 @@ impl ServerProcess {
             .build()
             .expect("client");
         let url = self.url(tenant, path);
+        // As a browser on the page's own origin would send it.
         let mut request = match body {
-            Some(body) => client.post(url).json(body),
+            Some(body) => client
+                .post(url)
+                .json(body)
+                .header("sec-fetch-site", "same-origin"),
             None => client.get(url),
         };
         if let Some(cookie) = cookie {
@@ -135,7 +175,11 @@ impl ServerProcess {
         }
         let response = request.send().await.ok()?;
         let (status, headers) = (response.status(), response.headers().clone());
-        Some(Reply { status, headers, text: response.text().await.ok()? })
+        Some(Reply {
+            status,
+            headers,
+            text: response.text().await.ok()?,
+        })
     }
 }
 
@@ -148,7 +192,11 @@ pub fn cli(env: &[(&str, &str)], args: &[&str]) -> String {
         .stdin(Stdio::null())
         .output()
         .expect("tessera runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(output.status.success(), "tessera {args:?} failed:\n{text}");
     text
 }

@@ -31,9 +31,12 @@ impl FileSessionStore {
     }
 
     async fn write(&self, record: &Record) -> session_store::Result<()> {
-        let bytes = serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         tokio::fs::create_dir_all(&self.dir).await.map_err(io)?;
-        let temporary = self.dir.join(format!(".{}.{}.tmp", record.id, rand::random::<u64>()));
+        let temporary = self
+            .dir
+            .join(format!(".{}.{}.tmp", record.id, rand::random::<u64>()));
         tokio::fs::write(&temporary, bytes).await.map_err(io)?;
         // rename() replaces atomically: a reader sees the old or the new file, never half of one.
         if let Err(e) = tokio::fs::rename(&temporary, self.path(&record.id)).await {
@@ -44,11 +47,18 @@ impl FileSessionStore {
     }
 
     pub async fn list(&self) -> Result<Vec<Record>, session_store::Error> {
-        let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await else { return Ok(Vec::new()) };
+        let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await else {
+            return Ok(Vec::new());
+        };
         let mut records = Vec::new();
         while let Ok(Some(entry)) = entries.next_entry().await {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(id) = name.strip_suffix(".json").and_then(|id| id.parse::<Id>().ok()) else { continue };
+            let Some(id) = name
+                .strip_suffix(".json")
+                .and_then(|id| id.parse::<Id>().ok())
+            else {
+                continue;
+            };
             if let Some(record) = self.load(&id).await? {
                 records.push(record);
             }
@@ -57,7 +67,9 @@ impl FileSessionStore {
     }
 
     pub async fn count(&self) -> u64 {
-        let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await else { return 0 };
+        let Ok(mut entries) = tokio::fs::read_dir(&self.dir).await else {
+            return 0;
+        };
         let mut count = 0;
         while let Ok(Some(entry)) = entries.next_entry().await {
             if entry.file_name().to_string_lossy().ends_with(".json") {
@@ -71,7 +83,10 @@ impl FileSessionStore {
 #[async_trait]
 impl SessionStore for FileSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        while tokio::fs::try_exists(self.path(&record.id)).await.map_err(io)? {
+        while tokio::fs::try_exists(self.path(&record.id))
+            .await
+            .map_err(io)?
+        {
             record.id = Id::default();
         }
         self.write(record).await

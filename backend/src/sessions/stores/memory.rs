@@ -22,7 +22,9 @@ pub struct MemorySessions {
 
 impl MemorySessions {
     fn lock(&self) -> MutexGuard<'_, HashMap<String, HashMap<Id, Record>>> {
-        self.spaces.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.spaces
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -40,13 +42,21 @@ impl MemorySessionStore {
     pub fn list(&self) -> Vec<Record> {
         let now = OffsetDateTime::now_utc();
         let all = self.all.lock();
-        all.get(&self.namespace).map_or_else(Vec::new, |space| space.values().filter(|r| r.expiry_date > now).cloned().collect())
+        all.get(&self.namespace).map_or_else(Vec::new, |space| {
+            space
+                .values()
+                .filter(|r| r.expiry_date > now)
+                .cloned()
+                .collect()
+        })
     }
 
     pub fn count(&self) -> u64 {
         let now = OffsetDateTime::now_utc();
         let all = self.all.lock();
-        all.get(&self.namespace).map_or(0, |space| space.values().filter(|r| r.expiry_date > now).count() as u64)
+        all.get(&self.namespace).map_or(0, |space| {
+            space.values().filter(|r| r.expiry_date > now).count() as u64
+        })
     }
 }
 
@@ -63,15 +73,23 @@ impl SessionStore for MemorySessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.all.lock().entry(self.namespace.clone()).or_default().insert(record.id, record.clone());
+        self.all
+            .lock()
+            .entry(self.namespace.clone())
+            .or_default()
+            .insert(record.id, record.clone());
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let mut all = self.all.lock();
-        let Some(space) = all.get_mut(&self.namespace) else { return Ok(None) };
+        let Some(space) = all.get_mut(&self.namespace) else {
+            return Ok(None);
+        };
         match space.get(id) {
-            Some(record) if record.expiry_date > OffsetDateTime::now_utc() => Ok(Some(record.clone())),
+            Some(record) if record.expiry_date > OffsetDateTime::now_utc() => {
+                Ok(Some(record.clone()))
+            }
             Some(_) => {
                 space.remove(id);
                 Ok(None)

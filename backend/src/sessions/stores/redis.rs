@@ -19,7 +19,9 @@ pub struct RedisSessionStore {
 
 impl std::fmt::Debug for RedisSessionStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisSessionStore").field("key_prefix", &self.key_prefix).finish_non_exhaustive()
+        f.debug_struct("RedisSessionStore")
+            .field("key_prefix", &self.key_prefix)
+            .finish_non_exhaustive()
     }
 }
 
@@ -29,7 +31,9 @@ fn backend(e: redis::RedisError) -> session_store::Error {
 
 /// Seconds until the record expires (at least one, so SET EX accepts it).
 fn ttl(record: &Record) -> u64 {
-    u64::try_from((record.expiry_date - OffsetDateTime::now_utc()).whole_seconds()).unwrap_or(0).max(1)
+    u64::try_from((record.expiry_date - OffsetDateTime::now_utc()).whole_seconds())
+        .unwrap_or(0)
+        .max(1)
 }
 
 impl RedisSessionStore {
@@ -43,29 +47,43 @@ impl RedisSessionStore {
     }
 
     async fn set(&self, record: &Record, only_if_new: bool) -> session_store::Result<bool> {
-        let value = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let value = serde_json::to_string(record)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let mut options = SetOptions::default().with_expiration(SetExpiry::EX(ttl(record)));
         if only_if_new {
             options = options.conditional_set(redis::ExistenceCheck::NX);
         }
         let mut conn = self.conn.clone();
-        let reply: Option<String> = conn.set_options(self.key(&record.id), value, options).await.map_err(backend)?;
+        let reply: Option<String> = conn
+            .set_options(self.key(&record.id), value, options)
+            .await
+            .map_err(backend)?;
         Ok(reply.is_some())
     }
 
     pub async fn list(&self) -> session_store::Result<Vec<Record>> {
         let mut conn = self.conn.clone();
-        let keys: Vec<String> = conn.keys(format!("{}*", self.key_prefix)).await.map_err(backend)?;
+        let keys: Vec<String> = conn
+            .keys(format!("{}*", self.key_prefix))
+            .await
+            .map_err(backend)?;
         if keys.is_empty() {
             return Ok(Vec::new());
         }
         let values: Vec<Option<String>> = conn.mget(&keys).await.map_err(backend)?;
-        Ok(values.into_iter().flatten().filter_map(|v| serde_json::from_str(&v).ok()).collect())
+        Ok(values
+            .into_iter()
+            .flatten()
+            .filter_map(|v| serde_json::from_str(&v).ok())
+            .collect())
     }
 
     pub async fn count(&self) -> u64 {
         let mut conn = self.conn.clone();
-        let keys: Vec<String> = conn.keys(format!("{}*", self.key_prefix)).await.unwrap_or_default();
+        let keys: Vec<String> = conn
+            .keys(format!("{}*", self.key_prefix))
+            .await
+            .unwrap_or_default();
         keys.len() as u64
     }
 }
@@ -87,7 +105,9 @@ impl SessionStore for RedisSessionStore {
         let mut conn = self.conn.clone();
         let value: Option<String> = conn.get(self.key(id)).await.map_err(backend)?;
         value
-            .map(|v| serde_json::from_str(&v).map_err(|e| session_store::Error::Decode(e.to_string())))
+            .map(|v| {
+                serde_json::from_str(&v).map_err(|e| session_store::Error::Decode(e.to_string()))
+            })
             .transpose()
     }
 

@@ -98,7 +98,9 @@ impl SqlSessionStore {
         .await;
         match created {
             Ok(()) => tracing::info!("created missing sessions table"),
-            Err(e) => tracing::warn!(error = %e, "creating the sessions table failed (maybe created concurrently)"),
+            Err(e) => {
+                tracing::warn!(error = %e, "creating the sessions table failed (maybe created concurrently)")
+            }
         }
     }
 
@@ -141,7 +143,10 @@ impl SqlSessionStore {
         if !rand::Rng::gen_ratio(&mut rand::thread_rng(), 1, PRUNE_ODDS) {
             return;
         }
-        if let Err(e) = self.execute(sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1").bind(now())).await {
+        if let Err(e) = self
+            .execute(sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1").bind(now()))
+            .await
+        {
             tracing::warn!(error = %e, "pruning expired sessions failed");
         }
     }
@@ -194,17 +199,22 @@ impl SessionStore for SqlSessionStore {
         let id = session_id.to_string();
         let row: Option<(String, i64)> = self
             .with_table(|| async {
-                sqlx::query_as("SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2")
-                    .bind(id.clone())
-                    .bind(now())
-                    .fetch_optional(&mut *self.db.conn().await?)
-                    .await
+                sqlx::query_as(
+                    "SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2",
+                )
+                .bind(id.clone())
+                .bind(now())
+                .fetch_optional(&mut *self.db.conn().await?)
+                .await
             })
             .await?;
-        let Some((data, expiry)) = row else { return Ok(None) };
+        let Some((data, expiry)) = row else {
+            return Ok(None);
+        };
         Ok(Some(Record {
             id: *session_id,
-            data: serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            data: serde_json::from_str(&data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
             expiry_date: OffsetDateTime::from_unix_timestamp(expiry)
                 .map_err(|e| session_store::Error::Decode(e.to_string()))?,
         }))
@@ -212,13 +222,17 @@ impl SessionStore for SqlSessionStore {
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
         let id = session_id.to_string();
-        self.with_table(|| self.execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.clone())))
-            .await?;
+        self.with_table(|| {
+            self.execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.clone()))
+        })
+        .await?;
         Ok(())
     }
 }
 
 /// How long an idle session lives, as tower-sessions wants it.
 pub fn idle_expiry(lifetime: Duration) -> tower_sessions::Expiry {
-    tower_sessions::Expiry::OnInactivity(time::Duration::seconds(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX)))
+    tower_sessions::Expiry::OnInactivity(time::Duration::seconds(
+        i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX),
+    ))
 }

@@ -1,0 +1,126 @@
+//! Every rate limit in one place: fixed windows counted per key, in Redis
+//! when the installation has one (every process counts in the same window)
+//! or in this process's bounded memory otherwise.
+//!
+//! Callers: sign-in throttling (`signin`), and the bridge's restore limits.
+
+mod local;
+mod shared;
+pub mod signin;
+
+use std::{sync::Arc, time::Duration};
+
+use crate::redis_link::{RedisError, RedisLink};
+
+pub use signin::{AddressCount, SignInGate, SignInPolicy, SignInRealm};
+
+/// At most `limit` counted events per `window`, the window starting with
+/// the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub limit: u32,
+    pub window: Duration,
+}
+
+impl Rule {
+    pub const fn per_minute(limit: u32) -> Self {
+        Self {
+            limit,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Over the limit: how long until the window ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled {
+    pub retry_after: Duration,
+}
+
+impl Throttled {
+    /// Whole seconds for `Retry-After`, never 0.
+    pub fn seconds(&self) -> u64 {
+        self.retry_after.as_secs_f64().ceil().max(1.0) as u64
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the rate limiter is unavailable: {0}")]
+pub struct LimitError(#[from] RedisError);
+
+impl From<redis::RedisError> for LimitError {
+    fn from(e: redis::RedisError) -> Self {
+        Self(RedisError::Redis(e))
+    }
+}
+
+pub struct Limiter {
+    counts: Counts,
+}
+
+enum Counts {
+    Local(local::Windows),
+    Shared {
+        redis: Arc<RedisLink>,
+        prefix: String,
+    },
+}
+
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.counts {
+            Counts::Local(_) => "local",
+            Counts::Shared { .. } => "shared",
+        };
+        f.debug_struct("Limiter").field("counts", &kind).finish()
+    }
+}
+
+impl Limiter {
+    /// Shared through `redis` when it is configured, else in memory.
+    pub fn new(redis: Arc<RedisLink>, key_prefix: &str) -> Self {
+        let counts = if redis.is_configured() {
+            Counts::Shared {
+                redis,
+                prefix: format!("{key_prefix}limit:"),
+            }
+        } else {
+            Counts::Local(local::Windows::default())
+        };
+        Self { counts }
+    }
+
+    /// Counts one event under `key`; `Err` once more than `rule.limit` were
+    /// counted in the window (this one included).
+    pub async fn hit(&self, key: &str, rule: Rule) -> Result<Result<(), Throttled>, LimitError> {
+        match &self.counts {
+            Counts::Local(windows) => Ok(windows.hit(key, rule)),
+            Counts::Shared { redis, prefix } => {
+                shared::hit(&mut redis.get().await?, &format!("{prefix}{key}"), rule).await
+            }
+        }
+    }
+
+    /// Whether `key` already reached `rule.limit` in its window, without counting.
+    pub async fn check(&self, key: &str, rule: Rule) -> Result<Result<(), Throttled>, LimitError> {
+        match &self.counts {
+            Counts::Local(windows) => Ok(windows.check(key, rule)),
+            Counts::Shared { redis, prefix } => {
+                shared::check(&mut redis.get().await?, &format!("{prefix}{key}"), rule).await
+            }
+        }
+    }
+
+    /// Forgets `key`'s window.
+    pub async fn clear(&self, key: &str) -> Result<(), LimitError> {
+        match &self.counts {
+            Counts::Local(windows) => {
+                windows.clear(key);
+                Ok(())
+            }
+            Counts::Shared { redis, prefix } => {
+                shared::clear(&mut redis.get().await?, &format!("{prefix}{key}")).await
+            }
+        }
+    }
+}

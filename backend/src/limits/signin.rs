@@ -1,0 +1,136 @@
+//! Sign-in throttling: per account (failures in a lockout window) and per
+//! client address (every attempt, per minute). Used by login, registration,
+//! workspace sign-up and the central admin's Basic auth.
+//!
+//! The account is checked before the password is, so during a lockout even
+//! the right password is refused; only failures count against an account,
+//! and a success clears them.
+
+use std::time::Duration;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use sha2::{Digest, Sha256};
+
+use super::{LimitError, Limiter, Rule, Throttled};
+use crate::{client::ClientKey, tenancy::TenantId};
+
+/// How hard sign-in is throttled (per tenant settings; the environment's for
+/// the central site).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInPolicy {
+    /// Failed attempts an account may have in `lockout` before it is locked for the rest of it.
+    pub max_failures: u32,
+    pub lockout: Duration,
+    /// Attempts one client address may make per minute.
+    pub address_rate_limit: u32,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            lockout: Duration::from_secs(15 * 60),
+            address_rate_limit: 30,
+        }
+    }
+}
+
+/// Where the account lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInRealm {
+    Tenant(TenantId),
+    /// The central site: workspace sign-up and the central admin.
+    Central,
+}
+
+impl SignInRealm {
+    fn tag(self) -> String {
+        match self {
+            SignInRealm::Tenant(id) => format!("t{id}"),
+            SignInRealm::Central => "central".into(),
+        }
+    }
+}
+
+/// What the per-address limit counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressCount {
+    /// Every attempt (forms people submit: login, registration, sign-up).
+    EveryAttempt,
+    /// Failures only: HTTP Basic resends the right credentials with every
+    /// request, which is use, not an attempt.
+    FailuresOnly,
+}
+
+/// An admitted attempt; tell it how it went.
+#[derive(Debug)]
+pub struct SignInGate<'a> {
+    limiter: &'a Limiter,
+    account: String,
+    rule: Rule,
+    /// The address window, when failures (only) count against it.
+    address_on_failure: Option<(String, Rule)>,
+}
+
+impl Limiter {
+    /// Counts an attempt by `client` on `account` (an email, normalised
+    /// here); refused while the client is over its rate or the account is
+    /// locked out.
+    pub async fn admit_sign_in(
+        &self,
+        realm: SignInRealm,
+        account: &str,
+        client: &ClientKey,
+        policy: SignInPolicy,
+        count: AddressCount,
+    ) -> Result<Result<SignInGate<'_>, Throttled>, LimitError> {
+        let realm = realm.tag();
+        let address = format!("signin:addr:{realm}:{client}");
+        let address_rule = Rule::per_minute(policy.address_rate_limit);
+        let admitted = match count {
+            AddressCount::EveryAttempt => self.hit(&address, address_rule).await?,
+            AddressCount::FailuresOnly => self.check(&address, address_rule).await?,
+        };
+        if let Err(throttled) = admitted {
+            return Ok(Err(throttled));
+        }
+        // Hashed: a Redis dump should not list who was being guessed at.
+        let normalised = account.trim().to_lowercase();
+        let account = format!(
+            "signin:acct:{realm}:{}",
+            URL_SAFE_NO_PAD.encode(&Sha256::digest(normalised.as_bytes())[..16])
+        );
+        let rule = Rule {
+            limit: policy.max_failures,
+            window: policy.lockout,
+        };
+        if let Err(throttled) = self.check(&account, rule).await? {
+            return Ok(Err(throttled));
+        }
+        let address_on_failure =
+            (count == AddressCount::FailuresOnly).then_some((address, address_rule));
+        Ok(Ok(SignInGate {
+            limiter: self,
+            account,
+            rule,
+            address_on_failure,
+        }))
+    }
+}
+
+impl SignInGate<'_> {
+    /// Counts a failure; `Some` when this one locked the account.
+    pub async fn failed(&self) -> Result<Option<Throttled>, LimitError> {
+        if let Some((address, rule)) = &self.address_on_failure {
+            // The verdict shows on the next attempt's admission.
+            let _ = self.limiter.hit(address, *rule).await?;
+        }
+        let _ = self.limiter.hit(&self.account, self.rule).await?;
+        Ok(self.limiter.check(&self.account, self.rule).await?.err())
+    }
+
+    /// The account's failures are forgotten.
+    pub async fn succeeded(&self) -> Result<(), LimitError> {
+        self.limiter.clear(&self.account).await
+    }
+}
