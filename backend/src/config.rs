@@ -5,6 +5,7 @@ use std::{net::SocketAddr, path::PathBuf};
 use crate::{
     client::{ProxyListError, TrustedProxies},
     db::StorageConfig,
+    keys::{KeyError, KeySource},
     sessions::{Driver, Fence, SessionSettings, SettingError},
     tenancy::{CentralDomain, HostError},
 };
@@ -26,6 +27,10 @@ pub struct Config {
     pub fence: Fence,
     /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
     pub trusted_proxies: TrustedProxies,
+    /// Where the key ring lives.
+    pub key_source: KeySource,
+    /// Sessions one tenant may hold in the memory and file stores.
+    pub max_sessions_per_tenant: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +54,10 @@ pub enum ConfigError {
     TrustProxy,
     #[error(transparent)]
     TrustedProxies(#[from] ProxyListError),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error("TESSERA_MAX_SESSIONS_PER_TENANT: expected a number from 1 to 10000000, got {0:?}")]
+    MaxSessions(String),
 }
 
 /// How many SQLite tenant databases stay open (default 64).
@@ -58,6 +67,17 @@ fn max_open_tenants(lookup: &impl Fn(&str) -> Option<String>) -> Result<usize, C
         Some(text) => match text.trim().parse::<usize>() {
             Ok(n @ 1..=100_000) => Ok(n),
             _ => Err(ConfigError::MaxOpen(text)),
+        },
+    }
+}
+
+/// Sessions one tenant may keep in the memory and file stores (default 10,000).
+fn max_sessions(lookup: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
+    match lookup("TESSERA_MAX_SESSIONS_PER_TENANT") {
+        None => Ok(10_000),
+        Some(text) => match text.trim().parse::<usize>() {
+            Ok(n @ 1..=10_000_000) => Ok(n),
+            _ => Err(ConfigError::MaxSessions(text)),
         },
     }
 }
@@ -97,6 +117,8 @@ impl Config {
             .unwrap_or_default()
             .parse()?;
         let fence = Fence::from_lookup(&lookup)?;
+        let key_source = KeySource::from_lookup(&lookup)?;
+        let max_sessions_per_tenant = max_sessions(&lookup)?;
         let redis_url = lookup("REDIS_URL").filter(|url| !url.trim().is_empty());
         if session_defaults.driver == Driver::Redis && redis_url.is_none() {
             return Err(ConfigError::RedisUrl);
@@ -114,6 +136,8 @@ impl Config {
             session_defaults,
             fence,
             trusted_proxies,
+            key_source,
+            max_sessions_per_tenant,
         })
     }
 }

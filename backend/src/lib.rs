@@ -6,6 +6,8 @@ pub mod bridge;
 pub mod client;
 pub mod config;
 pub mod db;
+pub mod files;
+pub mod keys;
 pub mod limits;
 pub mod platform;
 pub mod redis_link;

@@ -6,14 +6,15 @@ use crate::{
     accounts::{self, password::Hasher, users::AccountError, NewRole, User},
     config::Config,
     db,
+    keys::{KeyError, KeyId, Keys},
     limits::Limiter,
     redis_link::{RedisError, RedisLink},
     sessions::{
         stores::{
-            FileSessionStore, MemorySessionStore, MemorySessions, RedisSessionStore,
-            SqlSessionStore,
+            Backend, FileSessionStore, IdHasher, MemorySessionStore, MemorySessions,
+            RedisSessionStore, SqlSessionStore,
         },
-        CookieSeal, Driver, MissingTable, TenantStore,
+        Driver, MissingTable, TenantStore,
     },
     tenancy::{Directory, DirectoryError, Slug, Tenant, TenantHandle},
 };
@@ -21,9 +22,8 @@ use crate::{
 pub struct Platform {
     pub config: Config,
     pub directory: Directory,
-    pub seal: CookieSeal,
-    /// Derives bridge token successors (see `bridge::token`).
-    pub bridge_key: [u8; 32],
+    /// The key ring: cookie seals, session-id hashes, bridge token hashes.
+    pub keys: Keys,
     /// Every rate limit: sign-in throttling, bridge restores.
     pub limiter: Limiter,
     /// Password hashing, bounded to the machine's cores.
@@ -48,12 +48,17 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Redis(#[from] RedisError),
+    /// The key a session was sealed with has been retired since.
+    #[error("key {0} is no longer in the key ring")]
+    RetiredKey(KeyId),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot open the central database: {0}")]
     Central(#[from] sqlx::Error),
+    #[error("cannot load the keys: {0}")]
+    Keys(#[from] KeyError),
 }
 
 /// The first admin of a new tenant.
@@ -75,8 +80,7 @@ pub enum ProvisionError {
 impl Platform {
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let (central, storage) = db::open(&config.storage).await?;
-        let seal = CookieSeal::new(central.secret("session-cookie-mac").await?);
-        let bridge_key = central.secret("bridge-rotation").await?;
+        let keys = Keys::open(config.key_source.clone(), central.clone()).await?;
         let directory = Directory::new(
             central,
             storage,
@@ -89,8 +93,7 @@ impl Platform {
         Ok(Self {
             config,
             directory,
-            seal,
-            bridge_key,
+            keys,
             limiter,
             hasher: Hasher::default(),
             memory: Arc::default(),
@@ -138,15 +141,26 @@ impl Platform {
 
     /// The store holding this tenant's sessions, per its driver: its own
     /// database / key prefix / directory / memory space when isolated, the
-    /// shared one otherwise.
-    pub async fn session_store(&self, handle: &TenantHandle) -> Result<TenantStore, StoreError> {
+    /// shared one otherwise; session ids hashed with key `key`.
+    pub async fn session_store(
+        &self,
+        handle: &TenantHandle,
+        key: KeyId,
+    ) -> Result<TenantStore, StoreError> {
+        let ring = self.keys.ring().await;
+        let ids = IdHasher::new(
+            ring.get(key)
+                .ok_or(StoreError::RetiredKey(key))?
+                .session_ids,
+        );
         let settings = &handle.settings;
         let namespace = if settings.isolation {
             format!("tenant-{}", handle.tenant.id)
         } else {
             "shared".to_owned()
         };
-        Ok(match settings.driver {
+        let cap = self.config.max_sessions_per_tenant;
+        let backend = match settings.driver {
             Driver::Database => {
                 let missing = if settings.auto_create_table {
                     MissingTable::Create
@@ -158,24 +172,28 @@ impl Platform {
                 } else {
                     self.directory.central().scope().clone()
                 };
-                TenantStore::Database(SqlSessionStore::new(db, missing))
+                Backend::Database(SqlSessionStore::new(db, missing))
             }
             Driver::Redis => {
                 let prefix = format!(
                     "{}{}:{namespace}:",
                     self.config.redis_key_prefix, settings.prefix
                 );
-                TenantStore::Redis(Box::new(RedisSessionStore::new(
+                Backend::Redis(Box::new(RedisSessionStore::new(
                     self.redis.get().await?,
                     prefix,
                 )))
             }
-            Driver::File => TenantStore::File(FileSessionStore::new(
+            Driver::File => Backend::File(FileSessionStore::new(
                 self.config.data_dir.join("sessions").join(namespace),
+                cap,
             )),
-            Driver::Memory => {
-                TenantStore::Memory(MemorySessionStore::new(Arc::clone(&self.memory), namespace))
-            }
-        })
+            Driver::Memory => Backend::Memory(MemorySessionStore::new(
+                Arc::clone(&self.memory),
+                namespace,
+                cap,
+            )),
+        };
+        Ok(TenantStore::new(backend, ids))
     }
 }

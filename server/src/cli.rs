@@ -5,6 +5,7 @@ use std::{io::IsTerminal, process::ExitCode};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tessera_backend::{
+    keys::{KeyId, Secret},
     platform::{NewAdmin, StartError},
     sessions::{Key, Overrides, CROSSING_WARNING},
     tenancy::{directory::Editor, Slug},
@@ -31,6 +32,25 @@ enum Command {
     /// Create, list, migrate and delete tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// The key ring that seals cookies and hashes session ids and bridge tokens.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// List the keys in force (numbers only; never a secret).
+    List,
+    /// Add a new primary key; cookies and tokens sealed with the older ones keep working.
+    Rotate,
+    /// Remove a key for good: whatever it sealed stops working (those users sign in again).
+    Retire { id: String },
+    /// Print a new random key, for TESSERA_SECRET_KEYS (as <number>:<key>).
+    Generate {
+        /// The number to give it (one more than the highest in use).
+        #[arg(long, default_value_t = 1)]
+        number: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +113,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Tenant(command) => tenant(open(config).await?, command).await,
+        Command::Keys(command) => keys(config, command).await,
     }
 }
 
@@ -113,6 +134,36 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         app.port()
     );
     app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        // Needs no storage: the key goes into the environment, not anywhere here.
+        KeysCommand::Generate { number } => println!(
+            "{}:{}",
+            KeyId::new(number.max(1)),
+            Secret::generate().encode()
+        ),
+        KeysCommand::List => {
+            for key in open(config).await?.keys.list().await? {
+                println!(
+                    "key {}{}",
+                    key.id,
+                    if key.primary { " (primary)" } else { "" }
+                );
+            }
+        }
+        KeysCommand::Rotate => {
+            let id = open(config).await?.keys.rotate().await?;
+            println!("key {id} is the primary now; older keys keep verifying until retired (running servers pick it up within a second)");
+        }
+        KeysCommand::Retire { id } => {
+            let id: KeyId = id.parse()?;
+            open(config).await?.keys.retire(id).await?;
+            println!("retired key {id}: sessions and bridge tokens it sealed no longer work");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

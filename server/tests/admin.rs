@@ -446,3 +446,75 @@ async fn admins_see_and_revoke_sessions_and_devices() {
         "{actions:?}"
     );
 }
+
+#[tokio::test]
+async fn the_operator_fences_what_tenant_admins_may_change() {
+    let (app, admin, _) = acme().await;
+    let refusals = [
+        // Operator-only settings: where sessions live, and which cookie.
+        ("driver", "memory", "set by the operator"),
+        ("isolation", "false", "set by the operator"),
+        ("cookie.domain", "tessera.test", "set by the operator"),
+        // Bounds: a 10-year session, a restore limit of 10,000, a long grace.
+        ("lifetime", "5256000", "operator's bounds"),
+        ("bridge.restore_rate_limit", "10000", "operator's bounds"),
+        ("bridge.token_lifetime", "5256000", "operator's bounds"),
+        ("bridge.rotation_grace", "121", "from 0 to 120"),
+        ("signin.lockout", "1", "operator's bounds"),
+    ];
+    for (key, value, why) in refusals {
+        let (status, reply, _) = call(
+            &app,
+            &admin,
+            "POST",
+            "/api/admin/settings/save",
+            json!({"values": {key: value}}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{key}={value}: {reply}");
+        let message = reply["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(key) && message.contains(why),
+            "{key}={value}: {message}"
+        );
+    }
+    let (_, settings, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
+    assert!(
+        settings["fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .all(|f| f["overridden"] == false),
+        "nothing was saved"
+    );
+    // Within bounds, and the locked ones submitted unchanged (as the form does): fine.
+    let within = json!({"values": {"lifetime": "600", "driver": "database", "bridge.rotation_grace": "120"}});
+    let (status, reply, _) = call(&app, &admin, "POST", "/api/admin/settings/save", within).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+}
+
+#[tokio::test]
+async fn the_operator_can_widen_the_fence() {
+    let (app, admin, _) = acme_with(&[
+        ("TESSERA_TENANT_ADMIN_SETTINGS", "driver,lifetime"),
+        ("TESSERA_MAX_SESSION_LIFETIME", "20000"),
+    ])
+    .await;
+    let (status, reply, _) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/admin/settings/save",
+        json!({"values": {"prefix": "x"}}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "prefix is no longer on the list: {reply}"
+    );
+    // (Last: a new driver starts an empty store, so this admin signs in again after it.)
+    let save = json!({"values": {"driver": "memory", "lifetime": "20000"}});
+    let (status, reply, _) = call(&app, &admin, "POST", "/api/admin/settings/save", save).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+}

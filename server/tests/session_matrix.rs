@@ -74,7 +74,12 @@ async fn stored(app: &TestApp, tenant: &str, isolated: bool) -> u64 {
         tenant: handle.tenant.clone(),
         settings: Arc::new(settings),
     };
-    let store = app.platform.session_store(&probe).await.expect("store");
+    let key = app.platform.keys.ring().await.primary();
+    let store = app
+        .platform
+        .session_store(&probe, key)
+        .await
+        .expect("store");
     store.count().await.expect("count")
 }
 

@@ -2,26 +2,17 @@
 
 use std::collections::HashMap;
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use sha2::{Digest, Sha256};
 use tessera_backend::{
     accounts::{audit, users, User, UserId},
     bridge::{self, FamilyId},
-    sessions::{SessionSummary, TenantStore},
+    sessions::{SessionSummary, StoredId, TenantStore},
 };
-use tower_sessions::SessionStore;
 
 use super::{admin::require_admin, auth::bridge_error, context::TenantContext};
 use crate::{
     api::admin::{AdminDeviceView, SessionView},
     error::ApiError,
 };
-
-/// A session's public name: a one-way hash, so the panel never shows (or
-/// lets anyone copy) a usable session id.
-fn handle(id: &tower_sessions::session::Id) -> String {
-    URL_SAFE_NO_PAD.encode(&Sha256::digest(format!("tessera-session-handle:{id}").as_bytes())[..12])
-}
 
 async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError> {
     let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
@@ -33,10 +24,13 @@ async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError
 }
 
 async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
-    ctx.platform.session_store(&ctx.tenant).await.map_err(|e| {
-        tracing::error!(error = %e, "session store unavailable");
-        ApiError::Unavailable("sessions are unavailable right now".into())
-    })
+    ctx.platform
+        .session_store(&ctx.tenant, ctx.session.key())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "session store unavailable");
+            ApiError::Unavailable("sessions are unavailable right now".into())
+        })
 }
 
 async fn summaries(
@@ -48,19 +42,22 @@ async fn summaries(
         .await
         .map_err(|e| ApiError::Unavailable(format!("sessions are unavailable right now: {e}")))?;
     Ok(records
-        .iter()
-        .filter_map(|r| SessionSummary::of(r, ctx.tenant.tenant.id))
+        .into_iter()
+        .filter_map(|(stored, record)| SessionSummary::of(stored, &record, ctx.tenant.tenant.id))
         .collect())
 }
 
 pub(super) async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView>, ApiError> {
     let emails = emails(ctx).await?;
-    let current = ctx.session.id();
-    let mut views: Vec<SessionView> = summaries(ctx, &store(ctx).await?)
+    let store = store(ctx).await?;
+    // Sessions are named by their stored id: a keyed hash, never the id.
+    let current = ctx.session.id().map(|id| store.stored_id(&id));
+    let mut views: Vec<SessionView> = summaries(ctx, &store)
         .await?
         .into_iter()
         .map(|s| SessionView {
-            handle: handle(&s.id),
+            current: current.as_ref() == Some(&s.stored),
+            handle: s.stored.as_str().to_owned(),
             user: emails
                 .get(&s.user)
                 .cloned()
@@ -69,7 +66,6 @@ pub(super) async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView
             last_seen: s.seen_at,
             ip: s.ip,
             user_agent: s.user_agent,
-            current: current == Some(s.id),
         })
         .collect();
     views.sort_by_key(|v| std::cmp::Reverse(v.last_seen));
@@ -87,12 +83,12 @@ pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError
     let found = summaries(&ctx, &store)
         .await?
         .into_iter()
-        .find(|s| handle(&s.id) == target);
+        .find(|s| StoredId::from_stored(&target).is_some_and(|t| t == s.stored));
     let Some(found) = found else {
         return Err(ApiError::NotFound("no such session".into()));
     };
     store
-        .delete(&found.id)
+        .remove(&found.stored)
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     record(

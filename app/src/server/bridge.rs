@@ -149,7 +149,7 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         revoke_at_its_own_tenant(&ctx, &presented).await;
         return Err(limits.failed(&ctx, &db).await);
     }
-    let key = &ctx.platform.bridge_key;
+    let ring = ctx.platform.keys.ring().await;
     match bridge::rotate(
         &db,
         &presented,
@@ -157,7 +157,7 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         Purpose::Restore,
         &ctx.device,
         settings,
-        key,
+        &ring,
     )
     .await
     {
@@ -194,6 +194,7 @@ async fn revoke_at_its_own_tenant(ctx: &TenantContext, presented: &BridgeToken) 
         let db = directory.db(&origin).await?;
         bridge::revoke_presented(
             &db,
+            &*ctx.platform.keys.ring().await,
             presented,
             "presented at another tenant",
             ctx.device.ip.as_deref(),
@@ -241,8 +242,15 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
     let settings = &ctx.tenant.settings.bridge;
     let Some(family) = ctx.session.bridge_family().await.map_err(ApiError::from)? else {
         // Signed in while the bridge was off: this device gets its family now.
-        let issued =
-            bridge::issue(&db, ctx.tenant.tenant.id, user.id, &ctx.device, settings).await?;
+        let issued = bridge::issue(
+            &db,
+            &*ctx.platform.keys.ring().await,
+            ctx.tenant.tenant.id,
+            user.id,
+            &ctx.device,
+            settings,
+        )
+        .await?;
         ctx.session
             .log_in(user.id, Some(&issued.family), &ctx.device)
             .await
@@ -258,7 +266,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
         .filter(|t| t.tenant == ctx.tenant.tenant.id);
     let token = match presented {
         Some(presented) => {
-            let key = &ctx.platform.bridge_key;
+            let ring = ctx.platform.keys.ring().await;
             match bridge::rotate(
                 &db,
                 &presented,
@@ -266,7 +274,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
                 Purpose::Refresh,
                 &ctx.device,
                 settings,
-                key,
+                &ring,
             )
             .await
             {

@@ -9,9 +9,14 @@
 
 pub mod token;
 
-use sqlx::Row;
+use sqlx::{any::AnyRow, Row};
 
-use crate::{accounts::UserId, db::Scope, sessions::BridgeSettings};
+use crate::{
+    accounts::UserId,
+    db::Scope,
+    keys::{KeyId, KeyRing},
+    sessions::BridgeSettings,
+};
 pub use token::BridgeToken;
 
 /// One device's token family.
@@ -113,6 +118,7 @@ pub async fn record(db: &Scope, kind: &str, ip: Option<&str>) -> Result<(), sqlx
 /// Starts a device's family at login and returns its first token.
 pub async fn issue(
     db: &Scope,
+    ring: &KeyRing,
     tenant: crate::tenancy::TenantId,
     user: UserId,
     device: &Device,
@@ -136,7 +142,7 @@ pub async fn issue(
     .bind(device.user_agent.as_deref())
     .execute(&mut *conn)
     .await?;
-    insert_token(&mut conn, &token, &family, at).await?;
+    insert_token(&mut conn, ring, &token, &family, at).await?;
     event(
         &mut conn,
         "issued",
@@ -161,23 +167,45 @@ pub async fn issue(
     })
 }
 
+/// Stores a token's keyed hash, with the ring's primary key.
 async fn insert_token(
     conn: &mut sqlx::AnyConnection,
+    ring: &KeyRing,
     token: &BridgeToken,
     family: &FamilyId,
     at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO bridge_tokens (selector, family_id, verifier_hash, created_at) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO bridge_tokens (selector, family_id, verifier_hash, created_at, key_id) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (selector) DO NOTHING",
     )
     .bind(&token.selector)
     .bind(family.as_str())
-    .bind(token.verifier_hash())
+    .bind(token.verifier_hash(&ring.primary_uses().bridge))
     .bind(at)
+    .bind(i64::from(ring.primary().get()))
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The bridge key of the token's row, if the presented token verifies
+/// under it (a token whose key was retired verifies under none).
+fn verified_key<'r>(
+    ring: &'r KeyRing,
+    presented: &BridgeToken,
+    row: &AnyRow,
+) -> Result<Option<&'r [u8; 32]>, sqlx::Error> {
+    let key = u32::try_from(row.try_get::<i64, _>("key_id")?)
+        .ok()
+        .map(KeyId::new);
+    let Some(uses) = key.and_then(|k| ring.get(k)) else {
+        return Ok(None);
+    };
+    let stored: String = row.try_get("verifier_hash")?;
+    Ok(presented
+        .matches(&stored, &uses.bridge)
+        .then_some(&uses.bridge))
 }
 
 /// What a restore or refresh is for (recorded as the event kind).
@@ -205,12 +233,12 @@ pub async fn rotate(
     purpose: Purpose,
     device: &Device,
     settings: &BridgeSettings,
-    key: &[u8; 32],
+    ring: &KeyRing,
 ) -> Result<Rotated, BridgeError> {
     let at = now();
     let mut conn = db.begin().await?;
     let row = sqlx::query(
-        "SELECT t.family_id, t.verifier_hash, t.rotated_at, t.successor, f.user_id, f.expires_at, f.last_used_at, f.revoked_at \
+        "SELECT t.family_id, t.verifier_hash, t.key_id, t.rotated_at, t.successor, f.user_id, f.expires_at, f.last_used_at, f.revoked_at \
          FROM bridge_tokens t JOIN bridge_families f ON f.id = t.family_id WHERE t.selector = $1",
     )
     .bind(&presented.selector)
@@ -219,9 +247,9 @@ pub async fn rotate(
     let Some(row) = row else {
         return Err(BridgeError::Invalid);
     };
-    if !presented.matches(&row.try_get::<String, _>("verifier_hash")?) {
+    let Some(key) = verified_key(ring, presented, &row)? else {
         return Err(BridgeError::Invalid);
-    }
+    };
     let owner = FamilyId(row.try_get("family_id")?);
     let user = UserId::new(row.try_get("user_id")?);
     let revoked: Option<i64> = row.try_get("revoked_at")?;
@@ -246,7 +274,7 @@ pub async fn rotate(
             .bind(&presented.selector)
             .execute(&mut *conn)
             .await?;
-            insert_token(&mut conn, &next, &owner, at).await?;
+            insert_token(&mut conn, ring, &next, &owner, at).await?;
             // Lost a race to a concurrent rotation of the same token: it made the same successor.
             if claimed.rows_affected() == 1 {
                 purpose.event()
@@ -344,16 +372,19 @@ pub async fn revoke(
 /// another tenant is stolen or confused; either way it dies).
 pub async fn revoke_presented(
     db: &Scope,
+    ring: &KeyRing,
     presented: &BridgeToken,
     reason: &str,
     ip: Option<&str>,
 ) -> Result<(), BridgeError> {
-    let row = sqlx::query("SELECT family_id, verifier_hash FROM bridge_tokens WHERE selector = $1")
-        .bind(&presented.selector)
-        .fetch_optional(&mut *db.conn().await?)
-        .await?;
+    let row = sqlx::query(
+        "SELECT family_id, verifier_hash, key_id FROM bridge_tokens WHERE selector = $1",
+    )
+    .bind(&presented.selector)
+    .fetch_optional(&mut *db.conn().await?)
+    .await?;
     if let Some(row) = row {
-        if presented.matches(&row.try_get::<String, _>("verifier_hash")?) {
+        if verified_key(ring, presented, &row)?.is_some() {
             revoke(db, &FamilyId(row.try_get("family_id")?), reason, ip).await?;
         }
     }

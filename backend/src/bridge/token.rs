@@ -1,21 +1,20 @@
 //! Bridge tokens: `tsb1.<tenant id>.<selector>.<verifier>`.
 //!
-//! The selector (128 bits) finds the row; only SHA-256 of the verifier
-//! (256 bits) is stored and compared in constant time. The tenant id lets
-//! a token presented at the wrong tenant be traced back and revoked.
-//! A successor is derived from its predecessor with an instance key, so a
-//! rotated-out token presented again within the grace window yields the very
-//! same successor without the successor ever being stored in plaintext.
+//! The selector (128 bits) finds the row; only a keyed hash of the verifier
+//! (256 bits; HMAC with a key of the key ring, whose number is stored with
+//! it) is kept, and compared in constant time. The tenant id lets a token
+//! presented at the wrong tenant be traced back and revoked. A successor is
+//! derived from its predecessor with the same key, so a rotated-out token
+//! presented again within the grace window yields the very same successor
+//! without the successor ever being stored in plaintext.
 
 use std::fmt;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::tenancy::TenantId;
+use crate::{keys::mac, tenancy::TenantId};
 
 const PREFIX: &str = "tsb1";
 
@@ -84,12 +83,16 @@ impl BridgeToken {
         )
     }
 
-    pub fn verifier_hash(&self) -> String {
-        URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.as_bytes()))
+    /// The verifier's hash as stored, with a key's bridge key.
+    pub fn verifier_hash(&self, key: &[u8; 32]) -> String {
+        URL_SAFE_NO_PAD.encode(mac(
+            key,
+            &[b"tessera-bridge-verifier", self.verifier.as_bytes()],
+        ))
     }
 
-    pub fn matches(&self, stored_hash: &str) -> bool {
-        self.verifier_hash()
+    pub fn matches(&self, stored_hash: &str, key: &[u8; 32]) -> bool {
+        self.verifier_hash(key)
             .as_bytes()
             .ct_eq(stored_hash.as_bytes())
             .into()
@@ -98,16 +101,12 @@ impl BridgeToken {
     /// The token that replaces this one on rotation, derived with `key`.
     pub fn successor(&self, key: &[u8; 32]) -> Self {
         let derive = |label: &[u8], len: usize| {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-                .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new(&Default::default()));
-            mac.update(label);
-            mac.update(self.expose().as_bytes());
-            URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..len])
+            URL_SAFE_NO_PAD.encode(&mac(key, &[label, self.expose().as_bytes()])[..len])
         };
         Self {
             tenant: self.tenant,
-            selector: derive(b"selector\0", 16),
-            verifier: derive(b"verifier\0", 32),
+            selector: derive(b"bridge successor selector", 16),
+            verifier: derive(b"bridge successor verifier", 32),
         }
     }
 }
@@ -122,8 +121,13 @@ mod tests {
         let text = token.expose();
         assert!(text.starts_with("tsb1.7."));
         assert_eq!(BridgeToken::parse(&text), Some(token.clone()));
-        assert!(token.matches(&token.verifier_hash()));
-        assert!(!BridgeToken::generate(TenantId::new(7)).matches(&token.verifier_hash()));
+        let key = [9; 32];
+        assert!(token.matches(&token.verifier_hash(&key), &key));
+        assert!(
+            !token.matches(&token.verifier_hash(&key), &[8; 32]),
+            "hashes are keyed"
+        );
+        assert!(!BridgeToken::generate(TenantId::new(7)).matches(&token.verifier_hash(&key), &key));
         for bad in [
             "",
             "tsb1",

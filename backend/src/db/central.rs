@@ -1,6 +1,5 @@
-//! The central database: the tenant directory and instance secrets.
+//! The central database: the tenant directory and the tenants' settings.
 
-use rand::RngCore;
 use sqlx::{any::AnyRow, Row};
 
 use super::scope::Scope;
@@ -86,28 +85,6 @@ impl CentralDb {
         .into_iter()
         .map(tenant_from_row)
         .collect()
-    }
-
-    /// Returns the named 32-byte secret, generating it on first use. Every
-    /// process sharing this database gets the same bytes.
-    pub async fn secret(&self, name: &str) -> Result<[u8; 32], sqlx::Error> {
-        let mut fresh = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut fresh);
-        let mut conn = self.scope.begin().await?;
-        sqlx::query("INSERT INTO instance_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(fresh.to_vec())
-            .execute(&mut *conn)
-            .await?;
-        let stored: Vec<u8> =
-            sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
-                .bind(name)
-                .fetch_one(&mut *conn)
-                .await?;
-        conn.commit().await?;
-        stored.try_into().map_err(|_| {
-            sqlx::Error::Decode(format!("instance secret {name} is not 32 bytes").into())
-        })
     }
 }
 

@@ -40,6 +40,9 @@ pub async fn sqlite(
 ) -> Result<AnyPool, sqlx::Error> {
     install_drivers();
     let path = std::path::absolute(path).map_err(sqlx::Error::Io)?;
+    if mode == OpenMode::Create {
+        crate::files::private_database(&path).map_err(sqlx::Error::Io)?;
+    }
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(0)

@@ -39,7 +39,8 @@ pub async fn open(config: &StorageConfig) -> Result<(CentralDb, TenantStorage), 
     match config {
         StorageConfig::Sqlite { data_dir, max_open } => {
             let tenants_dir = data_dir.join("tenants");
-            std::fs::create_dir_all(&tenants_dir)?;
+            crate::files::private_dir(data_dir)?;
+            crate::files::private_dir(&tenants_dir)?;
             let pool = connect::sqlite(
                 &data_dir.join("central.sqlite"),
                 connect::OpenMode::Create,

@@ -2,9 +2,11 @@
 
 use tower_sessions::Session;
 
+use super::stores::{StoredId, StoredRecord};
 use crate::{
     accounts::UserId,
     bridge::{Device, FamilyId},
+    keys::KeyId,
     tenancy::TenantId,
 };
 
@@ -36,6 +38,8 @@ pub struct AuthSession {
     scope_guard: bool,
     /// The request presented another tenant's session cookie (scope guard on).
     foreign_cookie: bool,
+    /// The key this session's cookie is sealed with and its id hashed with.
+    key: KeyId,
 }
 
 impl AuthSession {
@@ -44,13 +48,19 @@ impl AuthSession {
         tenant: TenantId,
         scope_guard: bool,
         foreign_cookie: bool,
+        key: KeyId,
     ) -> Self {
         Self {
             session,
             tenant,
             scope_guard,
             foreign_cookie,
+            key,
         }
+    }
+
+    pub fn key(&self) -> KeyId {
+        self.key
     }
 
     /// The signed-in user. Another tenant's session — by its cookie's seal,
@@ -126,7 +136,7 @@ impl AuthSession {
 /// What the admin panel shows of a stored session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionSummary {
-    pub id: tower_sessions::session::Id,
+    pub stored: StoredId,
     pub user: UserId,
     pub created_at: Option<i64>,
     pub seen_at: Option<i64>,
@@ -136,7 +146,7 @@ pub struct SessionSummary {
 
 impl SessionSummary {
     /// A signed-in session of `tenant`, read from a stored record.
-    pub fn of(record: &tower_sessions::session::Record, tenant: TenantId) -> Option<Self> {
+    pub fn of(stored: StoredId, record: &StoredRecord, tenant: TenantId) -> Option<Self> {
         let get = |key: &str| record.data.get(key).cloned();
         let stamped: TenantId = serde_json::from_value(get(TENANT_KEY)?).ok()?;
         if stamped != tenant {
@@ -145,7 +155,7 @@ impl SessionSummary {
         let text = |key: &str| get(key).and_then(|v| v.as_str().map(str::to_owned));
         let number = |key: &str| get(key).and_then(|v| v.as_i64());
         Some(Self {
-            id: record.id,
+            stored,
             user: serde_json::from_value(get(USER_KEY)?).ok()?,
             created_at: number(CREATED_KEY),
             seen_at: number(SEEN_KEY),

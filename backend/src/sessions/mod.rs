@@ -10,9 +10,9 @@ pub mod stores;
 pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cookie::CookieSpec;
 pub use fence::Fence;
-pub use seal::{CookieSeal, Unsealed};
+pub use seal::Unsealed;
 pub use settings::{
     BridgeSettings, Driver, Key, Overrides, SameSite, SessionSettings, SettingError,
     CROSSING_WARNING,
 };
-pub use stores::{MissingTable, TenantStore};
+pub use stores::{MissingTable, StoredId, TenantStore};

@@ -15,8 +15,9 @@ use cookie::{Cookie, SameSite as CookieSameSite};
 use tessera_app::error::ApiError;
 use tessera_backend::{
     client::Client,
-    sessions::{stores::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
-    tenancy::{Site, TenantHandle},
+    keys::{KeyId, KeyRing},
+    sessions::{seal, stores::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
+    tenancy::{Site, TenantHandle, TenantId},
     Platform,
 };
 use tower_sessions::Session;
@@ -37,16 +38,18 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         &platform.config.domain,
         client.https,
     );
-    let presented = Presented::find(&platform, &handle, &spec, req.headers());
+    let ring = platform.keys.ring().await;
+    let presented = Presented::find(&ring, &handle, &spec, req.headers());
     // After a prefix change the browser still holds the old cookie: carry its
     // session over to the new name instead of signing everyone out.
     let renamed = match presented.verdict {
-        Verdict::Nothing => renamed_cookie(&platform, &handle, &spec, req.headers()),
+        Verdict::Nothing => renamed_cookie(&ring, &handle, &spec, req.headers()),
         _ => None,
     };
-    let (id, foreign) = match presented.verdict {
-        Verdict::Nothing => (renamed.as_ref().map(|(_, id)| *id), false),
-        Verdict::Ours(id) => (Some(id), false),
+    // The session keeps the key its cookie names; a new one takes the primary.
+    let (sealed, foreign) = match presented.verdict {
+        Verdict::Nothing => (renamed.as_ref().map(|(_, sealed)| *sealed), false),
+        Verdict::Ours(sealed) => (Some(sealed), false),
         // Refused wherever this request needs a session (403); a sign-in in
         // the same request still works, and the response expires the cookie.
         Verdict::Foreign(_) if handle.settings.scope_guard => {
@@ -54,9 +57,10 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
             (None, true)
         }
         // The documented insecure combination (with isolation off): used as is.
-        Verdict::Foreign(id) => (Some(id), false),
+        Verdict::Foreign(sealed) => (Some(sealed), false),
     };
-    let store = match platform.session_store(&handle).await {
+    let key = sealed.map_or(ring.primary(), |s| s.key);
+    let store = match platform.session_store(&handle, key).await {
         Ok(store) => store,
         Err(e) => {
             tracing::error!(tenant = %handle.tenant.slug, error = %e, "session store unavailable");
@@ -67,7 +71,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         }
     };
     let session = Session::new(
-        id,
+        sealed.map(|s| s.id),
         Arc::new(store),
         Some(idle_expiry(handle.settings.lifetime)),
     );
@@ -76,6 +80,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         handle.tenant.id,
         handle.settings.scope_guard,
         foreign,
+        key,
     ));
     let path = req.uri().path().to_owned();
     let mut accept = HeaderMap::new();
@@ -86,10 +91,16 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
     if presented.strays {
         expire_strays(&platform, &spec, presented.verdict.is_ours(), &mut response);
     }
+    let sealer = Sealer {
+        ring: &ring,
+        key,
+        tenant: handle.tenant.id,
+    };
     if let Some((old_name, _)) = renamed {
         move_cookie(
             &session,
             &platform,
+            &sealer,
             &handle,
             &spec,
             &old_name,
@@ -99,7 +110,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
     }
     if let Err(error) = persist(
         &session,
-        &platform,
+        &sealer,
         &handle,
         &spec,
         presented.any,
@@ -125,11 +136,18 @@ struct Presented {
     strays: bool,
 }
 
+/// A session id and the key its cookie was sealed with.
+#[derive(Debug, Clone, Copy)]
+struct Sealed {
+    key: KeyId,
+    id: tower_sessions::session::Id,
+}
+
 enum Verdict {
     Nothing,
-    Ours(tower_sessions::session::Id),
+    Ours(Sealed),
     /// Sealed for another tenant; the id is only used with the scope guard off.
-    Foreign(tower_sessions::session::Id),
+    Foreign(Sealed),
 }
 
 impl Verdict {
@@ -153,12 +171,7 @@ impl Presented {
     /// Browsers may send several cookies of one name (a host-only one and a
     /// parent-domain one planted by a sibling): the first valid one for this
     /// tenant wins; foreign ones are only reported when none is ours.
-    fn find(
-        platform: &Platform,
-        handle: &TenantHandle,
-        spec: &CookieSpec,
-        headers: &HeaderMap,
-    ) -> Self {
+    fn find(ring: &KeyRing, handle: &TenantHandle, spec: &CookieSpec, headers: &HeaderMap) -> Self {
         let mut presented = Self {
             verdict: Verdict::Nothing,
             any: false,
@@ -166,15 +179,15 @@ impl Presented {
         };
         for (_, value) in cookie_pairs(headers).filter(|(name, _)| *name == spec.name) {
             presented.any = true;
-            match platform.seal.open(value, handle.tenant.id) {
-                Unsealed::Ours(id) if !presented.verdict.is_ours() => {
-                    presented.verdict = Verdict::Ours(id)
+            match seal::open(ring, value, handle.tenant.id) {
+                Unsealed::Ours { key, id } if !presented.verdict.is_ours() => {
+                    presented.verdict = Verdict::Ours(Sealed { key, id })
                 }
-                Unsealed::Ours(_) => {}
-                Unsealed::Foreign { id, .. } => {
+                Unsealed::Ours { .. } => {}
+                Unsealed::Foreign { key, id, .. } => {
                     presented.strays = true;
                     if matches!(presented.verdict, Verdict::Nothing) {
-                        presented.verdict = Verdict::Foreign(id);
+                        presented.verdict = Verdict::Foreign(Sealed { key, id });
                     }
                 }
                 Unsealed::Invalid => presented.strays = true,
@@ -213,17 +226,17 @@ fn expire_strays(platform: &Platform, spec: &CookieSpec, have_ours: bool, respon
 /// A valid session cookie of this tenant under another prefix's name
 /// (`<old prefix>_<slug>_session`), with its session id.
 fn renamed_cookie(
-    platform: &Platform,
+    ring: &KeyRing,
     handle: &TenantHandle,
     spec: &CookieSpec,
     headers: &HeaderMap,
-) -> Option<(String, tower_sessions::session::Id)> {
+) -> Option<(String, Sealed)> {
     let suffix = format!("_{}_session", handle.tenant.slug);
     cookie_pairs(headers)
         .filter(|(name, _)| name.ends_with(&suffix) && *name != spec.name)
         .find_map(
-            |(name, value)| match platform.seal.open(value, handle.tenant.id) {
-                Unsealed::Ours(id) => Some((name.to_owned(), id)),
+            |(name, value)| match seal::open(ring, value, handle.tenant.id) {
+                Unsealed::Ours { key, id } => Some((name.to_owned(), Sealed { key, id })),
                 _ => None,
             },
         )
@@ -234,6 +247,7 @@ fn renamed_cookie(
 async fn move_cookie(
     session: &Session,
     platform: &Platform,
+    sealer: &Sealer<'_>,
     handle: &TenantHandle,
     spec: &CookieSpec,
     old_name: &str,
@@ -243,7 +257,7 @@ async fn move_cookie(
         return;
     }
     if let Some(id) = session.id() {
-        issue_cookie(response, platform, handle, spec, id);
+        issue_cookie(response, sealer, handle, spec, id);
     }
     let old = CookieSpec {
         name: old_name.to_owned(),
@@ -266,7 +280,7 @@ async fn move_cookie(
 /// expire the cookie of an emptied one, as tower-sessions' own layer does.
 async fn persist(
     session: &Session,
-    platform: &Platform,
+    sealer: &Sealer<'_>,
     handle: &TenantHandle,
     spec: &CookieSpec,
     had_cookie: bool,
@@ -278,7 +292,7 @@ async fn persist(
     } else if session.is_modified() && !empty && !response.status().is_server_error() {
         session.save().await?;
         if let Some(id) = session.id() {
-            issue_cookie(response, platform, handle, spec, id);
+            issue_cookie(response, sealer, handle, spec, id);
         }
     }
     Ok(())
@@ -301,15 +315,27 @@ fn build_cookie(spec: &CookieSpec, value: String) -> Cookie<'static> {
     cookie
 }
 
+/// Seals this request's session cookies: with the key the presented cookie
+/// named (its id is hashed in the store with that key), else the primary.
+struct Sealer<'a> {
+    ring: &'a KeyRing,
+    key: KeyId,
+    tenant: TenantId,
+}
+
 /// Sets the sealed session cookie, living as long as an idle session.
 fn issue_cookie(
     response: &mut Response,
-    platform: &Platform,
+    sealer: &Sealer<'_>,
     handle: &TenantHandle,
     spec: &CookieSpec,
     id: tower_sessions::session::Id,
 ) {
-    let mut cookie = build_cookie(spec, platform.seal.seal(handle.tenant.id, id));
+    // The key is in the ring: the store for this request was made with it.
+    let Some(value) = seal::seal(sealer.ring, sealer.key, sealer.tenant, id) else {
+        return;
+    };
+    let mut cookie = build_cookie(spec, value);
     cookie.set_max_age(time::Duration::try_from(handle.settings.lifetime).ok());
     set_cookie(response, &cookie);
 }

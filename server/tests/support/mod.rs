@@ -367,7 +367,8 @@ pub fn session_cookie_in(headers: &header::HeaderMap, tenant: &str) -> Option<St
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&prefix))
+        // The cookie set, not one expired in the same answer.
+        .find(|v| v.starts_with(&prefix) && !v.contains("Max-Age=0"))
         .and_then(|v| v.split(';').next())
         .map(str::to_owned)
 }

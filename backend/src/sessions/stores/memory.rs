@@ -1,27 +1,32 @@
 //! Sessions in this process's memory: fast, lost on restart (the session
 //! bridge restores logins), and invisible to other processes — single-process
-//! deployments only.
+//! deployments only. Bounded: expired records are swept now and then, and a
+//! namespace at its cap makes room by dropping the sessions closest to
+//! expiring (the least recently active).
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex, MutexGuard},
 };
 
-use async_trait::async_trait;
 use time::OffsetDateTime;
-use tower_sessions::{
-    session::{Id, Record},
-    session_store, SessionStore,
-};
+use tower_sessions::session_store;
+
+use super::{StoredId, StoredRecord};
+
+/// One new session in this many sweeps its namespace of expired records.
+const SWEEP_ODDS: u32 = 64;
+
+type Space = HashMap<StoredId, StoredRecord>;
 
 /// Every namespace's sessions; one per process, shared by all tenants.
 #[derive(Debug, Default)]
 pub struct MemorySessions {
-    spaces: Mutex<HashMap<String, HashMap<Id, Record>>>,
+    spaces: Mutex<HashMap<String, Space>>,
 }
 
 impl MemorySessions {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, HashMap<Id, Record>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Space>> {
         self.spaces
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -32,64 +37,89 @@ impl MemorySessions {
 pub struct MemorySessionStore {
     all: Arc<MemorySessions>,
     namespace: String,
+    cap: usize,
+}
+
+/// Drops expired records; at the cap, also the ones closest to expiring.
+pub(super) fn make_room<K: Clone>(
+    records: &mut Vec<(K, OffsetDateTime)>,
+    cap: usize,
+    now: OffsetDateTime,
+) -> Vec<K> {
+    let mut gone: Vec<K> = records
+        .iter()
+        .filter(|(_, expiry)| *expiry <= now)
+        .map(|(k, _)| k.clone())
+        .collect();
+    records.retain(|(_, expiry)| *expiry > now);
+    if records.len() >= cap {
+        records.sort_by_key(|(_, expiry)| *expiry);
+        let excess = records.len() + 1 - cap;
+        gone.extend(records.drain(..excess).map(|(k, _)| k));
+    }
+    gone
 }
 
 impl MemorySessionStore {
-    pub fn new(all: Arc<MemorySessions>, namespace: String) -> Self {
-        Self { all, namespace }
+    pub fn new(all: Arc<MemorySessions>, namespace: String, cap: usize) -> Self {
+        Self {
+            all,
+            namespace,
+            cap: cap.max(1),
+        }
     }
 
-    pub fn list(&self) -> Vec<Record> {
-        let now = OffsetDateTime::now_utc();
+    pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
         let all = self.all.lock();
-        all.get(&self.namespace).map_or_else(Vec::new, |space| {
-            space
-                .values()
-                .filter(|r| r.expiry_date > now)
-                .cloned()
-                .collect()
-        })
+        let Some(space) = all.get(&self.namespace) else {
+            return Ok(Vec::new());
+        };
+        Ok(space
+            .iter()
+            .filter(|(_, r)| r.is_live())
+            .map(|(id, r)| (id.clone(), r.clone()))
+            .collect())
     }
 
-    pub fn count(&self) -> u64 {
-        let now = OffsetDateTime::now_utc();
-        let all = self.all.lock();
-        all.get(&self.namespace).map_or(0, |space| {
-            space.values().filter(|r| r.expiry_date > now).count() as u64
-        })
-    }
-}
-
-#[async_trait]
-impl SessionStore for MemorySessionStore {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+    pub async fn insert(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+    ) -> session_store::Result<bool> {
         let mut all = self.all.lock();
         let space = all.entry(self.namespace.clone()).or_default();
-        while space.contains_key(&record.id) {
-            record.id = Id::default();
+        if space.contains_key(id) {
+            return Ok(false);
         }
-        space.insert(record.id, record.clone());
-        Ok(())
+        if space.len() >= self.cap || rand::Rng::gen_ratio(&mut rand::thread_rng(), 1, SWEEP_ODDS) {
+            let mut expiries: Vec<(StoredId, OffsetDateTime)> = space
+                .iter()
+                .map(|(k, r)| (k.clone(), r.expiry_date))
+                .collect();
+            for gone in make_room(&mut expiries, self.cap, OffsetDateTime::now_utc()) {
+                space.remove(&gone);
+            }
+        }
+        space.insert(id.clone(), record.clone());
+        Ok(true)
     }
 
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
+    pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
         self.all
             .lock()
             .entry(self.namespace.clone())
             .or_default()
-            .insert(record.id, record.clone());
+            .insert(id.clone(), record.clone());
         Ok(())
     }
 
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+    pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {
         let mut all = self.all.lock();
         let Some(space) = all.get_mut(&self.namespace) else {
             return Ok(None);
         };
         match space.get(id) {
-            Some(record) if record.expiry_date > OffsetDateTime::now_utc() => {
-                Ok(Some(record.clone()))
-            }
+            Some(record) if record.is_live() => Ok(Some(record.clone())),
             Some(_) => {
                 space.remove(id);
                 Ok(None)
@@ -98,10 +128,79 @@ impl SessionStore for MemorySessionStore {
         }
     }
 
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+    pub async fn remove(&self, id: &StoredId) -> session_store::Result<()> {
         if let Some(space) = self.all.lock().get_mut(&self.namespace) {
             space.remove(id);
         }
         Ok(())
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.all.lock().get(&self.namespace).map_or(0, HashMap::len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sessions::stores::IdHasher;
+
+    fn record(expires_in_secs: i64) -> StoredRecord {
+        StoredRecord {
+            data: HashMap::new(),
+            expiry_date: OffsetDateTime::now_utc() + time::Duration::seconds(expires_in_secs),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_namespace_never_grows_past_its_cap_and_keeps_the_most_recent() {
+        let store = MemorySessionStore::new(Arc::default(), "tenant-1".into(), 100);
+        let ids = IdHasher::new([3; 32]);
+        let mut newest = Vec::new();
+        for i in 0..1_000 {
+            let id = ids.stored(&tower_sessions::session::Id::default());
+            assert!(store.insert(&id, &record(60 + i)).await.expect("insert"));
+            if i >= 990 {
+                newest.push(id);
+            }
+        }
+        assert!(store.len() <= 100, "{} records", store.len());
+        for id in &newest {
+            assert!(
+                store.get(id).await.expect("get").is_some(),
+                "the latest sessions survive"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn expired_records_are_swept_when_room_is_needed() {
+        let store = MemorySessionStore::new(Arc::default(), "tenant-1".into(), 10);
+        let ids = IdHasher::new([4; 32]);
+        for _ in 0..9 {
+            store
+                .insert(
+                    &ids.stored(&tower_sessions::session::Id::default()),
+                    &record(-5),
+                )
+                .await
+                .expect("insert");
+        }
+        let live = ids.stored(&tower_sessions::session::Id::default());
+        store.insert(&live, &record(600)).await.expect("insert");
+        store
+            .insert(
+                &ids.stored(&tower_sessions::session::Id::default()),
+                &record(600),
+            )
+            .await
+            .expect("insert");
+        assert_eq!(
+            store.len(),
+            2,
+            "the nine expired ones went, nothing live did"
+        );
+        assert!(store.get(&live).await.expect("get").is_some());
     }
 }

@@ -1,12 +1,20 @@
-//! Session stores, one per driver, and the enum that lets the session layer
-//! hold whichever a tenant's settings chose.
+//! Session stores, one per driver, behind one type.
+//!
+//! No store ever sees a session id: `TenantStore` hands them a keyed hash
+//! of it (`StoredId`, HMAC with the key ring's session-id key), and records
+//! are stored without their id. A copy of a database, a Redis dump or the
+//! sessions directory therefore yields nothing that works as a cookie.
 
 pub mod file;
 pub mod memory;
 pub mod redis;
 pub mod sql;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use time::OffsetDateTime;
 use tower_sessions::{
     session::{Id, Record},
     session_store, SessionStore,
@@ -17,8 +25,84 @@ pub use memory::{MemorySessionStore, MemorySessions};
 pub use redis::RedisSessionStore;
 pub use sql::{idle_expiry, MissingTable, SqlSessionStore};
 
+use crate::keys::mac;
+
+/// How a store names a session: a keyed hash of its id, URL-safe text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StoredId(String);
+
+impl StoredId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A name read back from a store (or given by the admin panel).
+    pub fn from_stored(text: &str) -> Option<Self> {
+        let plausible = text.len() == 43
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        plausible.then(|| Self(text.to_owned()))
+    }
+}
+
+/// A session's data and expiry, as stored: without its id.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoredRecord {
+    pub data: HashMap<String, serde_json::Value>,
+    #[serde(with = "time::serde::timestamp")]
+    pub expiry_date: OffsetDateTime,
+}
+
+impl StoredRecord {
+    fn of(record: &Record) -> Self {
+        Self {
+            data: record.data.clone(),
+            expiry_date: record.expiry_date,
+        }
+    }
+
+    fn into_record(self, id: Id) -> Record {
+        Record {
+            id,
+            data: self.data,
+            expiry_date: self.expiry_date,
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.expiry_date > OffsetDateTime::now_utc()
+    }
+}
+
+/// Turns session ids into `StoredId`s with one key of the ring.
+#[derive(Clone)]
+pub struct IdHasher {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for IdHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdHasher(..)")
+    }
+}
+
+impl IdHasher {
+    pub fn new(key: [u8; 32]) -> Self {
+        Self { key }
+    }
+
+    pub fn stored(&self, id: &Id) -> StoredId {
+        StoredId(URL_SAFE_NO_PAD.encode(mac(
+            &self.key,
+            &[b"tessera-session-id", &id.0.to_be_bytes()],
+        )))
+    }
+}
+
+/// What one driver's store does, by stored id.
 #[derive(Debug, Clone)]
-pub enum TenantStore {
+pub enum Backend {
     Database(SqlSessionStore),
     Redis(Box<RedisSessionStore>),
     File(FileSessionStore),
@@ -26,54 +110,101 @@ pub enum TenantStore {
 }
 
 /// Runs the same expression on whichever store this is.
-macro_rules! on_store {
-    ($store:expr, $s:ident => $e:expr) => {
-        match $store {
-            TenantStore::Database($s) => $e,
-            TenantStore::Redis($s) => $e,
-            TenantStore::File($s) => $e,
-            TenantStore::Memory($s) => $e,
+macro_rules! on_backend {
+    ($backend:expr, $s:ident => $e:expr) => {
+        match $backend {
+            Backend::Database($s) => $e,
+            Backend::Redis($s) => $e,
+            Backend::File($s) => $e,
+            Backend::Memory($s) => $e,
         }
     };
 }
 
+/// A tenant's store, with the hasher of the key the request's cookie (or,
+/// for a new session, the primary key) names.
+#[derive(Debug, Clone)]
+pub struct TenantStore {
+    backend: Backend,
+    ids: IdHasher,
+}
+
 impl TenantStore {
-    /// Every live record of this store's namespace.
-    pub async fn list(&self) -> Result<Vec<Record>, session_store::Error> {
-        match self {
-            TenantStore::Database(s) => s.list().await,
-            TenantStore::Redis(s) => s.list().await,
-            TenantStore::File(s) => s.list().await,
-            TenantStore::Memory(s) => Ok(s.list()),
-        }
+    pub fn new(backend: Backend, ids: IdHasher) -> Self {
+        Self { backend, ids }
+    }
+
+    pub fn stored_id(&self, id: &Id) -> StoredId {
+        self.ids.stored(id)
+    }
+
+    /// Every live record of this store's namespace, by stored id.
+    pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        on_backend!(&self.backend, s => s.list().await)
     }
 
     /// Live session records in this store (all of the namespace's sessions).
-    pub async fn count(&self) -> Result<u64, session_store::Error> {
-        Ok(match self {
-            TenantStore::Database(s) => s.count().await?,
-            TenantStore::Redis(s) => s.count().await,
-            TenantStore::File(s) => s.count().await,
-            TenantStore::Memory(s) => s.count(),
-        })
+    pub async fn count(&self) -> session_store::Result<u64> {
+        Ok(self.list().await?.len() as u64)
+    }
+
+    /// Ends a session known only by its stored id (the admin panel's revoke).
+    pub async fn remove(&self, stored: &StoredId) -> session_store::Result<()> {
+        on_backend!(&self.backend, s => s.remove(stored).await)
     }
 }
 
 #[async_trait]
 impl SessionStore for TenantStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        on_store!(self, s => s.create(record).await)
+        let stored = StoredRecord::of(record);
+        // 128-bit random ids practically never collide; the loop makes it certain.
+        while !on_backend!(&self.backend, s => s.insert(&self.ids.stored(&record.id), &stored).await)?
+        {
+            record.id = Id::default();
+        }
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        on_store!(self, s => s.save(record).await)
+        on_backend!(&self.backend, s => s.put(&self.ids.stored(&record.id), &StoredRecord::of(record)).await)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        on_store!(self, s => s.load(id).await)
+        let found = on_backend!(&self.backend, s => s.get(&self.ids.stored(id)).await)?;
+        Ok(found
+            .filter(StoredRecord::is_live)
+            .map(|r| r.into_record(*id)))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        on_store!(self, s => s.delete(id).await)
+        self.remove(&self.ids.stored(id)).await
+    }
+}
+
+fn encode(record: &StoredRecord) -> session_store::Result<String> {
+    serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+fn decode(text: &[u8]) -> session_store::Result<StoredRecord> {
+    serde_json::from_slice(text).map_err(|e| session_store::Error::Decode(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_ids_are_keyed_and_plausible() {
+        let id = Id::default();
+        let (a, b) = (IdHasher::new([1; 32]), IdHasher::new([2; 32]));
+        assert_eq!(a.stored(&id), a.stored(&id));
+        assert_ne!(a.stored(&id), b.stored(&id));
+        assert!(!a.stored(&id).as_str().contains(&id.to_string()));
+        assert_eq!(
+            StoredId::from_stored(a.stored(&id).as_str()),
+            Some(a.stored(&id))
+        );
+        assert_eq!(StoredId::from_stored("../../etc/passwd"), None);
     }
 }

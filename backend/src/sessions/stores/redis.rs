@@ -1,15 +1,17 @@
-//! Sessions in Redis. Key layout: `<REDIS_KEY_PREFIX><prefix>:<namespace>:<session id>`,
+//! Sessions in Redis. Key layout: `<REDIS_KEY_PREFIX><prefix>:<namespace>:<stored id>`,
 //! e.g. `tessera:tenant:tenant-1:Xy…`, where the namespace is `tenant-<id>`
-//! (isolated) or `shared`; the value is the record as JSON and the key
-//! expires with the session.
+//! (isolated) or `shared`; the value is the record (without its id) as
+//! JSON, and the key expires with the session. Listing walks the
+//! namespace's keys with SCAN, never KEYS (which blocks the whole server).
 
-use async_trait::async_trait;
 use redis::{aio::ConnectionManager, AsyncCommands, SetExpiry, SetOptions};
 use time::OffsetDateTime;
-use tower_sessions::{
-    session::{Id, Record},
-    session_store, SessionStore,
-};
+use tower_sessions::session_store;
+
+use super::{decode, encode, StoredId, StoredRecord};
+
+/// Keys asked for per SCAN step (a hint to Redis, not a limit).
+const SCAN_BATCH: usize = 500;
 
 #[derive(Clone)]
 pub struct RedisSessionStore {
@@ -30,10 +32,22 @@ fn backend(e: redis::RedisError) -> session_store::Error {
 }
 
 /// Seconds until the record expires (at least one, so SET EX accepts it).
-fn ttl(record: &Record) -> u64 {
+fn ttl(record: &StoredRecord) -> u64 {
     u64::try_from((record.expiry_date - OffsetDateTime::now_utc()).whole_seconds())
         .unwrap_or(0)
         .max(1)
+}
+
+/// The prefix as a SCAN pattern matching itself only.
+fn glob_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 impl RedisSessionStore {
@@ -42,76 +56,90 @@ impl RedisSessionStore {
         Self { conn, key_prefix }
     }
 
-    fn key(&self, id: &Id) -> String {
-        format!("{}{id}", self.key_prefix)
+    fn key(&self, id: &StoredId) -> String {
+        format!("{}{}", self.key_prefix, id.as_str())
     }
 
-    async fn set(&self, record: &Record, only_if_new: bool) -> session_store::Result<bool> {
-        let value = serde_json::to_string(record)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    async fn set(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+        only_if_new: bool,
+    ) -> session_store::Result<bool> {
         let mut options = SetOptions::default().with_expiration(SetExpiry::EX(ttl(record)));
         if only_if_new {
             options = options.conditional_set(redis::ExistenceCheck::NX);
         }
         let mut conn = self.conn.clone();
         let reply: Option<String> = conn
-            .set_options(self.key(&record.id), value, options)
+            .set_options(self.key(id), encode(record)?, options)
             .await
             .map_err(backend)?;
         Ok(reply.is_some())
     }
 
-    pub async fn list(&self) -> session_store::Result<Vec<Record>> {
+    /// Every key of this namespace, by SCAN.
+    async fn keys(&self) -> session_store::Result<Vec<String>> {
         let mut conn = self.conn.clone();
-        let keys: Vec<String> = conn
-            .keys(format!("{}*", self.key_prefix))
-            .await
-            .map_err(backend)?;
-        if keys.is_empty() {
-            return Ok(Vec::new());
+        let pattern = format!("{}*", glob_escape(&self.key_prefix));
+        let (mut cursor, mut keys) = (0u64, Vec::new());
+        loop {
+            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(SCAN_BATCH)
+                .query_async(&mut conn)
+                .await
+                .map_err(backend)?;
+            keys.extend(batch);
+            if next == 0 {
+                return Ok(keys);
+            }
+            cursor = next;
         }
-        let values: Vec<Option<String>> = conn.mget(&keys).await.map_err(backend)?;
-        Ok(values
-            .into_iter()
-            .flatten()
-            .filter_map(|v| serde_json::from_str(&v).ok())
-            .collect())
     }
 
-    pub async fn count(&self) -> u64 {
+    pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        let keys = self.keys().await?;
+        let mut records = Vec::with_capacity(keys.len());
         let mut conn = self.conn.clone();
-        let keys: Vec<String> = conn
-            .keys(format!("{}*", self.key_prefix))
-            .await
-            .unwrap_or_default();
-        keys.len() as u64
-    }
-}
-
-#[async_trait]
-impl SessionStore for RedisSessionStore {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        while !self.set(record, true).await? {
-            record.id = Id::default();
+        for chunk in keys.chunks(SCAN_BATCH) {
+            let values: Vec<Option<String>> = conn.mget(chunk).await.map_err(backend)?;
+            for (key, value) in chunk.iter().zip(values) {
+                let id = key
+                    .strip_prefix(&self.key_prefix)
+                    .and_then(StoredId::from_stored);
+                if let (Some(id), Some(record)) =
+                    (id, value.and_then(|v| decode(v.as_bytes()).ok()))
+                {
+                    records.push((id, record));
+                }
+            }
         }
-        Ok(())
+        Ok(records)
     }
 
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.set(record, false).await.map(drop)
+    pub async fn insert(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+    ) -> session_store::Result<bool> {
+        self.set(id, record, true).await
     }
 
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+    pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
+        self.set(id, record, false).await.map(drop)
+    }
+
+    pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {
         let mut conn = self.conn.clone();
         let value: Option<String> = conn.get(self.key(id)).await.map_err(backend)?;
-        value
-            .map(|v| {
-                serde_json::from_str(&v).map_err(|e| session_store::Error::Decode(e.to_string()))
-            })
-            .transpose()
+        value.map(|v| decode(v.as_bytes())).transpose()
     }
 
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+    pub async fn remove(&self, id: &StoredId) -> session_store::Result<()> {
         let mut conn = self.conn.clone();
         conn.del::<_, ()>(self.key(id)).await.map_err(backend)
     }

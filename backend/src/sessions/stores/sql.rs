@@ -3,14 +3,11 @@
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::{any::AnyArguments, query::Query, Any};
 use time::OffsetDateTime;
-use tower_sessions::{
-    session::{Id, Record},
-    session_store, SessionStore,
-};
+use tower_sessions::session_store;
 
+use super::{StoredId, StoredRecord};
 use crate::db::{scope::is_missing_table, Scope};
 
 /// Kept identical to the tenant migrations' sessions table (valid SQL for
@@ -42,12 +39,19 @@ fn backend(e: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
-fn encode(record: &Record) -> session_store::Result<String> {
+fn encode_data(record: &StoredRecord) -> session_store::Result<String> {
     serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
 }
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn row_record(data: &str, expiry: i64) -> Option<StoredRecord> {
+    Some(StoredRecord {
+        data: serde_json::from_str(data).ok()?,
+        expiry_date: OffsetDateTime::from_unix_timestamp(expiry).ok()?,
+    })
 }
 
 impl SqlSessionStore {
@@ -104,19 +108,7 @@ impl SqlSessionStore {
         }
     }
 
-    pub async fn count(&self) -> Result<u64, session_store::Error> {
-        let count: i64 = self
-            .with_table(|| async {
-                sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE expiry_date > $1")
-                    .bind(now())
-                    .fetch_one(&mut *self.db.conn().await?)
-                    .await
-            })
-            .await?;
-        Ok(u64::try_from(count).unwrap_or(0))
-    }
-
-    pub async fn list(&self) -> Result<Vec<Record>, session_store::Error> {
+    pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
         let rows: Vec<(String, String, i64)> = self
             .with_table(|| async {
                 sqlx::query_as("SELECT id, data, expiry_date FROM sessions WHERE expiry_date > $1")
@@ -128,11 +120,7 @@ impl SqlSessionStore {
         Ok(rows
             .into_iter()
             .filter_map(|(id, data, expiry)| {
-                Some(Record {
-                    id: id.parse().ok()?,
-                    data: serde_json::from_str(&data).ok()?,
-                    expiry_date: OffsetDateTime::from_unix_timestamp(expiry).ok()?,
-                })
+                Some((StoredId::from_stored(&id)?, row_record(&data, expiry)?))
             })
             .collect())
     }
@@ -150,43 +138,39 @@ impl SqlSessionStore {
             tracing::warn!(error = %e, "pruning expired sessions failed");
         }
     }
-}
 
-#[async_trait]
-impl SessionStore for SqlSessionStore {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let data = encode(record)?;
-        // 128-bit random ids practically never collide; the loop makes it certain.
-        loop {
-            let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
-            let inserted = self
-                .with_table(|| {
-                    self.execute(
-                        sqlx::query("INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-                            .bind(id.clone())
-                            .bind(data.clone())
-                            .bind(expiry),
-                    )
-                })
-                .await?;
-            if inserted == 1 {
-                self.prune_expired_sometimes().await;
-                return Ok(());
-            }
-            record.id = Id::default();
+    /// Stores a new session; false when the id is taken.
+    pub async fn insert(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+    ) -> session_store::Result<bool> {
+        let (data, expiry) = (encode_data(record)?, record.expiry_date.unix_timestamp());
+        let inserted = self
+            .with_table(|| {
+                self.execute(
+                    sqlx::query("INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+                        .bind(id.as_str())
+                        .bind(data.clone())
+                        .bind(expiry),
+                )
+            })
+            .await?;
+        if inserted == 1 {
+            self.prune_expired_sometimes().await;
         }
+        Ok(inserted == 1)
     }
 
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = encode(record)?;
-        let (id, expiry) = (record.id.to_string(), record.expiry_date.unix_timestamp());
+    pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
+        let (data, expiry) = (encode_data(record)?, record.expiry_date.unix_timestamp());
         self.with_table(|| {
             self.execute(
                 sqlx::query(
                     "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
                      ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date",
                 )
-                .bind(id.clone())
+                .bind(id.as_str())
                 .bind(data.clone())
                 .bind(expiry),
             )
@@ -195,14 +179,13 @@ impl SessionStore for SqlSessionStore {
         Ok(())
     }
 
-    async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        let id = session_id.to_string();
+    pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {
         let row: Option<(String, i64)> = self
             .with_table(|| async {
                 sqlx::query_as(
                     "SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2",
                 )
-                .bind(id.clone())
+                .bind(id.as_str())
                 .bind(now())
                 .fetch_optional(&mut *self.db.conn().await?)
                 .await
@@ -211,19 +194,14 @@ impl SessionStore for SqlSessionStore {
         let Some((data, expiry)) = row else {
             return Ok(None);
         };
-        Ok(Some(Record {
-            id: *session_id,
-            data: serde_json::from_str(&data)
-                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
-            expiry_date: OffsetDateTime::from_unix_timestamp(expiry)
-                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
-        }))
+        row_record(&data, expiry)
+            .map(Some)
+            .ok_or_else(|| session_store::Error::Decode("an unreadable session row".into()))
     }
 
-    async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        let id = session_id.to_string();
+    pub async fn remove(&self, id: &StoredId) -> session_store::Result<()> {
         self.with_table(|| {
-            self.execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.clone()))
+            self.execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.as_str()))
         })
         .await?;
         Ok(())
