@@ -22,6 +22,9 @@ for slug in acme globex; do
   fi
 done
 
+# Data from an earlier version gets this version's tenant migrations.
+"$tessera" tenant migrate --all >/dev/null
+
 cat <<MSG
 
   Tessera is starting on http://localhost:$port

@@ -26,13 +26,12 @@ impl std::fmt::Debug for RedisLink {
 }
 
 /// Fail fast while Redis is away (a 503 in well under a second, not the
-/// client's default of retrying for 12 s inside the request), and reconnect
-/// on the next request once it is back.
+/// client's default of retrying for 12 s inside the request): one connection
+/// attempt, no retry — its backoff starts at a second whatever the factor —
+/// and the next request tries again once Redis is back.
 fn fail_fast() -> ConnectionManagerConfig {
     ConnectionManagerConfig::new()
-        .set_number_of_retries(1)
-        .set_factor(50)
-        .set_max_delay(200)
+        .set_number_of_retries(0)
         .set_connection_timeout(std::time::Duration::from_millis(500))
         .set_response_timeout(std::time::Duration::from_secs(2))
 }

@@ -84,8 +84,10 @@ impl Installation {
             ),
             ("LEPTOS_SITE_ADDR".to_owned(), addr.to_string()),
             ("SESSION_DRIVER".to_owned(), "database".to_owned()),
-            // One client (the load generator) restores thousands of times.
+            // One client (the load generator) restores thousands of times
+            // and signs up every user.
             ("BRIDGE_RESTORE_RATE_LIMIT".to_owned(), "10000".to_owned()),
+            ("SIGNIN_ADDRESS_RATE_LIMIT".to_owned(), "10000".to_owned()),
         ];
         if let Storage::Postgres {
             admin_url,

@@ -55,6 +55,10 @@ impl Probe {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        // As the page's own script sends it (cookie-bearing POSTs must say).
+        probe
+            .headers
+            .insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
         probe
     }
 

@@ -1,10 +1,11 @@
 // The tenant admin panel in a real browser. Screenshots of its pages are
 // written to end2end/screenshots/ (not committed) for a person to look at.
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { ADMIN_PASSWORD } from "../server";
 import { open, register, uniqueEmail } from "./helpers";
 
-test("an admin changes a setting, sees it saved and audited", async ({ page }) => {
+test("an admin changes a setting, sees it saved and audited", async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 400/); // the invalid value, refused on purpose
   await open(page, "acme", "/login");
   await page.getByLabel("Email").fill("admin@acme.test");
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
@@ -29,7 +30,8 @@ test("an admin changes a setting, sees it saved and audited", async ({ page }) =
   await page.screenshot({ path: "screenshots/admin-after-save.png", fullPage: true });
 });
 
-test("a plain user is refused the admin panel", async ({ page }) => {
+test("a plain user is refused the admin panel", async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 403/); // the refusal itself
   await register(page, "acme", uniqueEmail("member"));
   const response = await page.goto(page.url().replace("/dashboard", "/admin"));
   expect(response?.status()).toBe(403);
@@ -37,13 +39,16 @@ test("a plain user is refused the admin panel", async ({ page }) => {
   await page.screenshot({ path: "screenshots/admin-refused.png", fullPage: true });
 });
 
-test("a device revoked by the admin is signed out", async ({ browser }) => {
+test("a device revoked by the admin is signed out", async ({ browser, consoleGuard }) => {
+  consoleGuard.allow(/status of 401/); // the revoked device's token, refused
   const memberContext = await browser.newContext();
+  await consoleGuard.watch(memberContext);
   const member = await memberContext.newPage();
   const email = uniqueEmail("revoked");
   await register(member, "acme", email);
 
   const adminContext = await browser.newContext();
+  await consoleGuard.watch(adminContext);
   const admin = await adminContext.newPage();
   await open(admin, "acme", "/login");
   await admin.getByLabel("Email").fill("admin@acme.test");

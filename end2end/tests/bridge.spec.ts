@@ -1,6 +1,6 @@
 // The session bridge in a real browser: restore after lost cookies and
 // after a real redeploy, theft detection, other tenants, logout.
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { startServer } from "../server";
 import { at, open, register, restoreFromPage, storedToken, uniqueEmail, waitForToken } from "./helpers";
 
@@ -34,7 +34,8 @@ test("a real redeploy: server stopped, sessions wiped, started again, still sign
   }
 });
 
-test("an old token replayed after the grace window signs the device out everywhere", async ({ page }) => {
+test("an old token replayed after the grace window signs the device out everywhere", async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 401/); // the replayed token, refused
   const server = await startServer({ env: { BRIDGE_ROTATION_GRACE: "1" } });
   try {
     const site = at(server.port);
@@ -53,7 +54,8 @@ test("an old token replayed after the grace window signs the device out everywhe
   }
 });
 
-test("acme's token presented at globex is refused, and dies", async ({ page }) => {
+test("acme's token presented at globex is refused, and dies", async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 401/); // the foreign token, refused
   await register(page, "acme", uniqueEmail("cross"));
   const token = await waitForToken(page);
   await open(page, "globex", "/");
@@ -62,7 +64,8 @@ test("acme's token presented at globex is refused, and dies", async ({ page }) =
   expect(await restoreFromPage(page, token)).toBe(401);
 });
 
-test("logout removes the token from localStorage and makes it unusable", async ({ page }) => {
+test("logout removes the token from localStorage and makes it unusable", async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 401/); // the revoked token, refused
   await register(page, "acme", uniqueEmail("logout"));
   const token = await waitForToken(page);
   await page.getByRole("button", { name: "Sign out" }).click();

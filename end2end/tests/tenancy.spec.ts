@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { open, register, uniqueEmail, url, PASSWORD } from "./helpers";
 
 test("register at acme and land on the dashboard", async ({ page }) => {
@@ -31,7 +31,8 @@ test("logging out at acme leaves globex signed in", async ({ page }) => {
   await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to globex as ${globex}`);
 });
 
-test("a wrong password shows a message next to the form", async ({ page }) => {
+test("a wrong password shows a message next to the form", async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 401/); // the wrong password, refused
   const email = uniqueEmail("ada");
   await register(page, "acme", email);
   await page.context().clearCookies();
@@ -78,7 +79,8 @@ test("the central domain offers sign-up and creates a workspace", async ({ page 
   await expect(page).toHaveURL(url(slug, "/login"));
 });
 
-test("an unknown workspace gets a page that says so", async ({ page }) => {
+test("an unknown workspace gets a page that says so", async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 404/); // the page says so with its status
   const response = await page.goto(url("initech", "/"));
   expect(response?.status()).toBe(404);
   await expect(page.getByTestId("error-message")).toHaveText('There is no workspace called "initech" here.');

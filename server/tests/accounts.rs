@@ -220,3 +220,38 @@ async fn plain_form_posts_work_without_javascript() {
         .expect("html")
         .contains("invalid email or password"));
 }
+
+/// A failed form post is sent back to the page it came from — but only
+/// ever to a path on this site, whatever the Referer says.
+#[tokio::test]
+async fn a_failed_form_post_never_redirects_off_site() {
+    let app = TestApp::spawn().await;
+    let base = app.url(Some("acme"), "");
+    for referer in [
+        format!("{base}//evil.example/x"),
+        format!("{base}/\\evil.example/x"),
+        "//evil.example/x".to_owned(),
+    ] {
+        let bad = app
+            .raw()
+            .post(app.url(Some("acme"), "/api/auth/login"))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, &referer)
+            .header("origin", &base)
+            .form(&[("email", "ada@acme.test"), ("password", "wrong password")])
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(bad.status(), StatusCode::FOUND, "{referer}");
+        let location = bad.headers()[header::LOCATION]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(
+            location.starts_with('/')
+                && !location.starts_with("//")
+                && !location.starts_with("/\\"),
+            "{referer} → {location}"
+        );
+    }
+}

@@ -174,8 +174,22 @@ async fn unknown_selector_and_wrong_verifier_look_the_same() {
 #[tokio::test]
 async fn only_hashes_are_stored() {
     let app = TestApp::spawn().await;
-    let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
-    let verifier = token.rsplit('.').next().expect("verifier").to_owned();
+    let (cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
+    // Every token this device has held: issued, restored (rotated), refreshed
+    // (rotated again), before and after a key rotation.
+    let (_, _, restored) = restore(&app, "acme", &t0).await;
+    let t1 = new_token(&restored);
+    app.platform.keys.rotate().await.expect("rotated");
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    let (_, _, refreshed) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/refresh",
+        Some(&cookie),
+        json!({ "token": t1 }),
+    )
+    .await;
+    let t2 = refreshed["token"].as_str().expect("token").to_owned();
     let acme = app
         .platform
         .directory
@@ -184,14 +198,43 @@ async fn only_hashes_are_stored() {
         .expect("tenant");
     let db = app.platform.directory.db(&acme).await.expect("db");
     let mut conn = db.conn().await.expect("conn");
-    let stored: Vec<String> = sqlx::query_scalar("SELECT verifier_hash FROM bridge_tokens")
-        .fetch_all(&mut *conn)
-        .await
-        .expect("rows");
-    assert_eq!(stored.len(), 1);
-    assert!(stored
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT selector, verifier_hash, successor FROM bridge_tokens")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("rows");
+    assert_eq!(rows.len(), 3);
+    let dump: String = rows
         .iter()
-        .all(|h| !h.contains(&verifier) && !token.contains(h.as_str())));
+        .map(|(a, b, c)| format!("{a} {b} {}\n", c.as_deref().unwrap_or_default()))
+        .collect();
+    for token in [&t0, &t1, &t2] {
+        let verifier = token.rsplit('.').next().expect("verifier");
+        let raw =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, verifier)
+                .expect("b64");
+        let encodings = [
+            verifier.to_owned(),
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &raw),
+            raw.iter().map(|b| format!("{b:02x}")).collect(),
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                sha2_digest(verifier.as_bytes()),
+            ),
+        ];
+        for encoded in encodings {
+            assert!(
+                !dump.contains(&encoded[..20]),
+                "a verifier ({encoded}) is stored: {dump}"
+            );
+        }
+    }
+}
+
+/// Plain SHA-256, as a careless implementation would store it.
+fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
 }
 
 #[tokio::test]
@@ -419,17 +462,90 @@ async fn users_list_and_revoke_their_own_devices() {
         true
     );
 
-    // Someone else's device cannot be revoked.
+    // Someone else's live device cannot be revoked: the laptop stays signed in.
+    let laptop_device = devices
+        .iter()
+        .find(|d| d["current"] == true)
+        .expect("this device");
     let (mallory, _) = sign_up(&app, "acme", "mallory@acme.test").await;
     let (status, _, _) = post(
         &app,
         "acme",
         "/api/session-bridge/devices/revoke",
         Some(&mallory),
-        json!({"device_id": devices[0]["id"]}),
+        json!({"device_id": laptop_device["id"]}),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.me_with_cookie("acme", &laptop).await.1["authenticated"],
+        true,
+        "the owner is untouched"
+    );
+}
+
+#[tokio::test]
+async fn a_restore_cycles_the_session_id_it_was_presented_with() {
+    let app = TestApp::spawn().await;
+    let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
+    // Restore on a browser that still holds a live session (a fixation attempt
+    // would plant one): the answer carries a new id, and the old one is gone.
+    let (status, headers, _) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/restore",
+        Some(&cookie),
+        json!({ "token": token }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let restored = support::session_cookie_in(&headers, "acme").expect("a session cookie");
+    assert_ne!(restored, cookie, "a fresh session id");
+    assert_eq!(
+        app.me_with_cookie("acme", &cookie).await.1["authenticated"],
+        false,
+        "the old id is dead"
+    );
+    assert_eq!(
+        app.me_with_cookie("acme", &restored).await.1["user"]["email"],
+        "ada@acme.test"
+    );
+}
+
+#[tokio::test]
+async fn refresh_without_the_current_token_mints_nothing() {
+    let app = TestApp::spawn().await;
+    let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
+    // A stolen session cookie alone (no token) asks for a token.
+    let (status, _, body) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/refresh",
+        Some(&cookie),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(body.get("token").is_none(), "{body}");
+    let (status, _, body) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/refresh",
+        Some(&cookie),
+        json!({"token": "junk"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // The device's own token is untouched and still rotates.
+    let (status, _, body) = post(
+        &app,
+        "acme",
+        "/api/session-bridge/refresh",
+        Some(&cookie),
+        json!({ "token": token }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]

@@ -108,9 +108,16 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
     let cookie = signed_in.cookie("acme").expect("session cookie");
 
     redis.stop();
+    // Each answer within a second: no retrying inside the request.
+    let timed = Instant::now();
     let me = server
         .call("acme", "/api/auth/me", Some(&cookie), None)
         .await;
+    assert!(
+        timed.elapsed() < Duration::from_secs(1),
+        "me took {:?}",
+        timed.elapsed()
+    );
     assert_eq!(me.status, StatusCode::SERVICE_UNAVAILABLE, "{}", me.text);
     assert!(
         me.json()["message"]
@@ -119,16 +126,28 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
         "{}",
         me.text
     );
+    let timed = Instant::now();
     let page = server.call("acme", "/dashboard", Some(&cookie), None).await;
+    assert!(
+        timed.elapsed() < Duration::from_secs(1),
+        "the page took {:?}",
+        timed.elapsed()
+    );
     assert_eq!(
         page.status,
         StatusCode::SERVICE_UNAVAILABLE,
         "{}",
         page.text
     );
+    let timed = Instant::now();
     let again = server
         .call("acme", "/api/auth/login", None, Some(&login))
         .await;
+    assert!(
+        timed.elapsed() < Duration::from_secs(1),
+        "login took {:?}",
+        timed.elapsed()
+    );
     assert_eq!(
         again.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -362,9 +381,12 @@ async fn a_locked_tenant_file_slows_only_that_tenant() {
     let locked = {
         let app = std::sync::Arc::clone(&app);
         tokio::spawn(async move {
-            app.register(&app.browser(), "globex", "ada@globex.test")
+            let started = Instant::now();
+            let status = app
+                .register(&app.browser(), "globex", "ada@globex.test")
                 .await
-                .status()
+                .status();
+            (status, started.elapsed())
         })
     };
     let started = Instant::now();
@@ -384,10 +406,16 @@ async fn a_locked_tenant_file_slows_only_that_tenant() {
         "acme waited on globex's lock"
     );
 
+    let (status, waited) = locked.await.expect("globex request");
     assert_eq!(
-        locked.await.expect("globex request"),
+        status,
         StatusCode::SERVICE_UNAVAILABLE,
         "busy past the timeout"
+    );
+    // It waited out the 5 s busy timeout, and no longer.
+    assert!(
+        waited >= Duration::from_millis(4_500) && waited < Duration::from_secs(8),
+        "globex waited {waited:?}"
     );
     locker.execute("ROLLBACK").await.expect("lock released");
     assert_eq!(

@@ -5,7 +5,10 @@ mod support;
 
 use reqwest::StatusCode;
 use support::{backends, Backend, TestApp};
-use tessera_backend::tenancy::Slug;
+use tessera_backend::{
+    db::{Schema, Scope},
+    tenancy::Slug,
+};
 
 async fn pg_app() -> Option<TestApp> {
     let admin = backends::postgres_url()?;
@@ -39,14 +42,50 @@ async fn search_path_never_leaks_between_tenants_under_concurrency() {
     for task in tasks {
         task.await.expect("no task saw another tenant's schema");
     }
-    // And a plain connection from the shared pool carries no tenant's path.
-    let central = app.platform.directory.central().scope().clone();
-    let mut conn = central.conn().await.expect("connection");
-    let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
-        .fetch_one(&mut *conn)
+}
+
+/// The scoping must end with the unit of work: a connection handed back to
+/// the pool carries no tenant's schema. (One connection, so the check runs
+/// on the very connection the tenant's work used; a session-level
+/// `set_config` or `SET search_path` would fail it.)
+#[tokio::test]
+async fn a_pooled_connection_forgets_the_tenant_after_its_unit_of_work() {
+    let Some(admin) = backends::postgres_url() else {
+        return;
+    };
+    let database = backends::TestDatabase::create(&admin).await;
+    let pool = tessera_backend::db::connect::postgres(&database.url, 1)
+        .await
+        .expect("pool");
+    let mut setup = pool.acquire().await.expect("connection");
+    sqlx::query("CREATE SCHEMA \"tenant_acme\"")
+        .execute(&mut *setup)
         .await
         .expect("schema");
-    assert_eq!(schema, "central");
+    drop(setup);
+    let scope = Scope::postgres(pool.clone(), Schema::new("tenant_acme"));
+    for commit in [true, false] {
+        let mut conn = scope.conn().await.expect("unit of work");
+        let inside: String = sqlx::query_scalar("SELECT current_schema()::text")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("schema");
+        assert_eq!(inside, "tenant_acme");
+        if commit {
+            conn.commit().await.expect("committed");
+        } else {
+            drop(conn);
+        }
+        let mut after = pool.acquire().await.expect("the same connection");
+        let path: String = sqlx::query_scalar("SELECT current_setting('search_path')")
+            .fetch_one(&mut *after)
+            .await
+            .expect("path");
+        assert!(
+            !path.contains("tenant_acme"),
+            "the connection kept the tenant's path ({path}) after commit={commit}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -112,4 +151,79 @@ async fn tenants_are_schemas_and_deleting_drops_the_schema() {
         .await
         .expect("deleted");
     assert_eq!(schemas().await, vec!["tenant_acme"]);
+}
+
+/// Roles decided under concurrency, on every backend: a new workspace gets
+/// exactly one admin however many sign up at once, and two admins demoting
+/// each other at once never leave it with none.
+#[tokio::test]
+async fn first_user_and_last_admin_rules_hold_under_concurrency() {
+    use std::sync::Arc;
+
+    use tessera_backend::accounts::{password::Hasher, users, NewRole, Role};
+
+    for backend in support::backends() {
+        let app = TestApp::spawn_on(&backend, &[]).await;
+        let acme = app
+            .platform
+            .directory
+            .get(&Slug::parse("acme").expect("slug"))
+            .await
+            .expect("tenant");
+        let db = app.platform.directory.db(&acme).await.expect("db");
+        // Enough hashing slots that the inserts, not the hashes, race.
+        let hasher = Arc::new(Hasher::new(16, 64));
+        let sign_ups: Vec<_> = (0..12)
+            .map(|i| {
+                let (db, hasher) = (db.clone(), Arc::clone(&hasher));
+                tokio::spawn(async move {
+                    users::register(
+                        &db,
+                        &hasher,
+                        &format!("u{i}@acme.test"),
+                        support::PASSWORD.into(),
+                        "U",
+                        NewRole::FirstUserIsAdmin,
+                    )
+                    .await
+                })
+            })
+            .collect();
+        for sign_up in sign_ups {
+            sign_up.await.expect("joined").expect("registered");
+        }
+        let everyone = users::list(&db).await.expect("users");
+        let admins: Vec<_> = everyone.iter().filter(|u| u.role == Role::Admin).collect();
+        assert_eq!(admins.len(), 1, "{backend:?}: {everyone:?}");
+
+        for round in 0..15 {
+            let (first, second) = (everyone[0].id, everyone[1].id);
+            users::set_role(&db, first, Role::Admin)
+                .await
+                .expect("promoted");
+            users::set_role(&db, second, Role::Admin)
+                .await
+                .expect("promoted");
+            for user in &everyone[2..] {
+                users::set_role(&db, user.id, Role::Member)
+                    .await
+                    .expect("member");
+            }
+            let (a, b) = tokio::join!(
+                users::set_role(&db, first, Role::Member),
+                users::set_role(&db, second, Role::Member)
+            );
+            assert!(
+                a.is_ok() != b.is_ok(),
+                "{backend:?} round {round}: exactly one demotion wins ({a:?}, {b:?})"
+            );
+            let left = users::list(&db)
+                .await
+                .expect("users")
+                .into_iter()
+                .filter(|u| u.role == Role::Admin)
+                .count();
+            assert_eq!(left, 1, "{backend:?} round {round}");
+        }
+    }
 }

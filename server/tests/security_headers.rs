@@ -80,7 +80,7 @@ async fn every_kind_of_answer_carries_the_security_headers() {
 }
 
 #[tokio::test]
-async fn logs_hold_no_password_token_or_session_cookie() {
+async fn logs_hold_no_password_token_session_cookie_or_email() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_text = dir.path().display().to_string();
     // Debug level: whatever a curious operator might turn on.
@@ -144,7 +144,14 @@ async fn logs_hold_no_password_token_or_session_cookie() {
     server
         .call("acme", "/api/auth/logout", Some(&cookie), Some(&json!({})))
         .await;
-    secrets.extend(["wrong-pw-Yt61mNc".to_owned(), token.clone(), next]);
+    // Emails are personal data: the log keeps none (failed sign-ins included).
+    secrets.extend([
+        "wrong-pw-Yt61mNc".to_owned(),
+        token.clone(),
+        next,
+        "ada@acme.test".into(),
+        "admin@acme.test".into(),
+    ]);
     // Token parts too: a log line might print the selector or verifier alone.
     secrets.extend(token.split('.').skip(2).map(str::to_owned));
     for c in [cookie, admin_cookie] {

@@ -202,6 +202,26 @@ async fn cross_origin_posts_are_refused() {
             .unwrap_or_default()
             .contains("cross-origin"));
     }
+    // A cookie-bearing POST that says nothing of where it comes from is not
+    // a browser's on the site's behalf: refused too.
+    let silent = app
+        .raw()
+        .post(app.url(Some("acme"), "/api/auth/logout"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(silent.status(), StatusCode::FORBIDDEN);
+    // The right host on the wrong scheme is another origin.
+    let https_page = app
+        .raw()
+        .post(app.url(Some("acme"), "/api/auth/logout"))
+        .header(header::COOKIE, &cookie)
+        .header("origin", own.replace("http://", "https://"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(https_page.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.me_with_cookie("acme", &cookie).await.1["authenticated"],
         true,

@@ -311,3 +311,58 @@ async fn redis_keys_carry_the_tenant_prefix() {
         "keys expire with the session: {ttl}"
     );
 }
+
+/// The admin panel lists Redis sessions by SCAN: run as a Redis user that
+/// may not call KEYS (which blocks the whole server), it still works.
+#[tokio::test]
+async fn redis_sessions_are_listed_without_keys() {
+    let Some(url) = support::backends::redis_url() else {
+        return;
+    };
+    let redis = support::backends::TestRedisPrefix::new(&url);
+    let user = format!("{}_nokeys", redis.prefix);
+    let mut admin_conn = redis::Client::open(url.as_str())
+        .expect("url")
+        .get_connection()
+        .expect("redis");
+    let _: () = redis::cmd("ACL")
+        .arg(
+            &[
+                "SETUSER", &user, "on", "nopass", "~*", "&*", "+@all", "-keys",
+            ][..],
+        )
+        .query(&mut admin_conn)
+        .expect("a user without KEYS");
+    let limited = url.replacen("redis://", &format!("redis://{user}:any@"), 1);
+    let mut limited_conn = redis::Client::open(limited.as_str())
+        .expect("url")
+        .get_connection()
+        .expect("as that user");
+    let denied: redis::RedisResult<Vec<String>> =
+        redis::cmd("KEYS").arg("*").query(&mut limited_conn);
+    assert!(denied.is_err(), "KEYS is refused to this user");
+
+    let key_prefix = format!("{}:", redis.prefix);
+    let app = TestApp::spawn_with(&[
+        ("SESSION_DRIVER", "redis"),
+        ("REDIS_URL", &limited),
+        ("REDIS_KEY_PREFIX", &key_prefix),
+    ])
+    .await;
+    let admin = app.browser();
+    app.register(&admin, "acme", "root@acme.test").await;
+    app.register(&app.raw(), "acme", "ada@acme.test").await;
+    let sessions = admin
+        .get(app.url(Some("acme"), "/api/admin/sessions"))
+        .send()
+        .await
+        .expect("sent");
+    let status = sessions.status();
+    let listed: serde_json::Value = sessions.json().await.expect("json");
+    let _: () = redis::cmd("ACL")
+        .arg(&["DELUSER", &user][..])
+        .query(&mut admin_conn)
+        .expect("user removed");
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+}

@@ -21,7 +21,7 @@ pub fn Signup() -> impl IntoView {
             >
                 <ApiForm action=create>
                     <label>"Workspace address"
-                        <input name="slug" required minlength="3" maxlength="63" pattern="[a-z0-9-]+" autocomplete="off"/>
+                        <input name="slug" required minlength="3" maxlength="63" pattern="[a-z0-9\\-]+" autocomplete="off"/>
                     </label>
                     <label>"Workspace name" <input name="name" required maxlength="100"/></label>
                     <label>"Your name" <input name="admin_name" required maxlength="100"/></label>

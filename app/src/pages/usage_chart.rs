@@ -1,14 +1,17 @@
 //! Bridge usage as a server-rendered SVG bar chart, with the numbers beside it.
+//! Colours come from the stylesheet by class (`series-*`): the page's CSP
+//! allows no inline style.
 
 use leptos::prelude::*;
 
 use crate::api::admin::UsageDay;
 
+/// Each series' name and the class that colours it.
 const SERIES: [(&str, &str); 4] = [
-    ("restores", "#3451b2"),
-    ("refreshes", "#12b76a"),
-    ("failures", "#f79009"),
-    ("revocations", "#b42318"),
+    ("restores", "series-restores"),
+    ("refreshes", "series-refreshes"),
+    ("failures", "series-failures"),
+    ("revocations", "series-revocations"),
 ];
 
 fn values(day: &UsageDay) -> [u64; 4] {
@@ -35,7 +38,7 @@ pub fn UsageChart(usage: Vec<UsageDay>) -> impl IntoView {
                 let x = i as f64 * slot + s as f64 * bar + 2.0;
                 view! {
                     <rect x=format!("{x:.1}") y=format!("{:.1}", height - h) width=format!("{:.1}", bar - 1.0)
-                        height=format!("{h:.1}") fill=SERIES[s].1>
+                        height=format!("{h:.1}") class=SERIES[s].1>
                         <title>{format!("{} {}: {value}", day.date, SERIES[s].0)}</title>
                     </rect>
                 }
@@ -54,9 +57,9 @@ pub fn UsageChart(usage: Vec<UsageDay>) -> impl IntoView {
             </svg>
             <table class="admin-table" data-testid="bridge-totals">
                 <tbody>
-                    {SERIES.iter().zip(totals).map(|((name, colour), total)| view! {
+                    {SERIES.iter().zip(totals).map(|((name, class), total)| view! {
                         <tr>
-                            <td><span class="swatch" style=format!("background:{colour}")></span>{*name}</td>
+                            <td><span class=format!("swatch {class}")></span>{*name}</td>
                             <td>{total.to_string()}</td>
                         </tr>
                     }).collect_view()}

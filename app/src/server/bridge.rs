@@ -207,6 +207,17 @@ async fn revoke_at_its_own_tenant(ctx: &TenantContext, presented: &BridgeToken) 
 }
 
 pub async fn check() -> Result<CheckResponse, BridgeFailure> {
+    // The central site has no sessions to restore: nobody is signed in there.
+    if matches!(
+        context::request()?.site,
+        tessera_backend::tenancy::Site::Central
+    ) {
+        return Ok(CheckResponse {
+            authenticated: false,
+            user_id: None,
+            has_token: false,
+        });
+    }
     let ctx = enabled_tenant()?;
     let user = current_user(&ctx).await?;
     let has_token = match &user {

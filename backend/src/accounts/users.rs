@@ -128,9 +128,10 @@ pub async fn register(
     let hash = hasher.hash(Password::new(password)?).await?;
     let force_admin = role == NewRole::Admin;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    // The role is decided inside the INSERT, so two first registrations
-    // racing cannot both become admin by reading an empty table.
-    let mut conn = db.conn().await?;
+    // The role is decided inside the INSERT, with role changes serialised,
+    // so two first registrations racing cannot both become admin.
+    let mut conn = db.begin().await?;
+    serialise_role_changes(db, &mut conn).await?;
     let row = sqlx::query(
         "INSERT INTO users (email, name, password_hash, role, created_at) \
          VALUES ($1, $2, $3, \
@@ -151,6 +152,26 @@ pub async fn register(
     })?;
     conn.commit().await?;
     Ok(user_from_row(&row)?)
+}
+
+/// Makes this transaction the only one deciding roles until it ends.
+///
+/// A PostgreSQL statement sees the table as it was when it began (READ
+/// COMMITTED): two first registrations could each find no user, and two
+/// admins demoting each other could each find the other still an admin.
+/// SHARE ROW EXCLUSIVE conflicts with itself and with every write, not with
+/// reads, so the second waits and then sees the first's result. SQLite
+/// serialises writers already (`Scope::begin` takes the write lock).
+async fn serialise_role_changes(
+    db: &Scope,
+    conn: &mut sqlx::AnyConnection,
+) -> Result<(), sqlx::Error> {
+    if db.is_postgres() {
+        sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Email and password to a user, or `WrongCredentials` for any mismatch.
@@ -206,9 +227,11 @@ pub async fn list(db: &Scope) -> Result<Vec<User>, sqlx::Error> {
 }
 
 /// Promotes or demotes a user; the last admin cannot be demoted (checked in
-/// the same statement, so two admins demoting each other cannot both win).
+/// the same statement, with role changes serialised, so two admins demoting
+/// each other cannot both win).
 pub async fn set_role(db: &Scope, id: UserId, role: Role) -> Result<User, AccountError> {
     let mut conn = db.begin().await?;
+    serialise_role_changes(db, &mut conn).await?;
     let changed = sqlx::query(
         "UPDATE users SET role = $1 WHERE id = $2 \
          AND ($1 = 'admin' OR EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND id <> $2)) \

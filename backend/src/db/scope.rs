@@ -47,6 +47,11 @@ impl Scope {
         }
     }
 
+    /// Whether this is a PostgreSQL schema (else a SQLite file).
+    pub fn is_postgres(&self) -> bool {
+        self.schema.is_some()
+    }
+
     /// The pool of a SQLite database (for its migrations).
     pub fn sqlite_pool(&self) -> Option<&AnyPool> {
         self.schema.is_none().then_some(&self.pool)

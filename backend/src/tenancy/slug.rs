@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// Names that would shadow infrastructure or confuse users if a tenant took them.
-const RESERVED: &[&str] = &[
+pub const RESERVED: &[&str] = &[
     "www",
     "admin",
     "api",

@@ -35,7 +35,7 @@ fn body(path: &str, headers: &HeaderMap, error: &ApiError) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Tessera</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/tessera.css\"></head><body><main class=\"page\">\
+         <link rel=\"stylesheet\" href=\"/pkg/tessera.css\"><link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\"></head><body><main class=\"page\">\
          <section class=\"card\"><h1>{title}</h1><p data-testid=\"error-message\">{message}</p></section>\
          </main></body></html>",
         message = escape_html(error.message()),

@@ -286,10 +286,16 @@ async fn persist(
     had_cookie: bool,
     response: &mut Response,
 ) -> Result<(), tower_sessions::session::Error> {
+    // A failed request leaves the session as it was: no cookie is expired
+    // because the store could not be read (an outage is not a sign-out), and
+    // the store is not asked again.
+    if response.status().is_server_error() {
+        return Ok(());
+    }
     let empty = session.is_empty().await;
     if had_cookie && empty {
         expire_cookie(response, spec);
-    } else if session.is_modified() && !empty && !response.status().is_server_error() {
+    } else if session.is_modified() && !empty {
         session.save().await?;
         if let Some(id) = session.id() {
             issue_cookie(response, sealer, handle, spec, id);
