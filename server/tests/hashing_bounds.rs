@@ -4,7 +4,10 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::{
+    io::Write,
+    time::{Duration, Instant},
+};
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -83,7 +86,9 @@ async fn hundreds_of_concurrent_bogus_logins_stay_in_bounded_memory_and_me_keeps
         }
     }
     let peak = peak_rss_kib(server.pid());
-    println!(
+    // Straight to stderr, past the test harness's capture: the figure belongs in every run's output.
+    let _ = writeln!(
+        std::io::stderr(),
         "{FLOOD} concurrent bogus logins: {refused} checked (401), {busy} turned away (503 + Retry-After); \
          peak RSS {} MiB (before: {} MiB); me answered {answered}× meanwhile, slowest {slowest:?}",
         peak / 1024,
