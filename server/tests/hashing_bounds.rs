@@ -11,7 +11,7 @@ use std::{
 
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{process::ServerProcess, PASSWORD};
+use support::process::ServerProcess;
 
 const FLOOD: usize = 300;
 
@@ -35,18 +35,7 @@ async fn hundreds_of_concurrent_bogus_logins_stay_in_bounded_memory_and_me_keeps
         ("SIGNIN_ADDRESS_RATE_LIMIT", "10000"),
         ("RUST_LOG", "error"),
     ];
-    support::process::cli(
-        &env,
-        &[
-            "tenant",
-            "create",
-            "acme",
-            "--admin-email",
-            "ada@acme.test",
-            "--admin-password",
-            PASSWORD,
-        ],
-    );
+    support::process::create_acme(&env, "ada@acme.test");
     let server = ServerProcess::start(&env, &dir.path().join("server.log"));
     let before = peak_rss_kib(server.pid());
 

@@ -241,18 +241,7 @@ async fn the_cli_rotates_and_retires_keys_in_a_key_file_under_a_running_server()
         ("TESSERA_DOMAIN", "localhost"),
         ("RUST_LOG", "warn"),
     ];
-    support::process::cli(
-        &env,
-        &[
-            "tenant",
-            "create",
-            "acme",
-            "--admin-email",
-            "ada@acme.test",
-            "--admin-password",
-            PASSWORD,
-        ],
-    );
+    support::process::create_acme(&env, "ada@acme.test");
     let server = ServerProcess::start(&env, &dir.path().join("server.log"));
     let login = json!({"email": "ada@acme.test", "password": PASSWORD});
     let old = server

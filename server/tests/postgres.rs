@@ -164,13 +164,7 @@ async fn first_user_and_last_admin_rules_hold_under_concurrency() {
 
     for backend in support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
-        let acme = app
-            .platform
-            .directory
-            .get(&Slug::parse("acme").expect("slug"))
-            .await
-            .expect("tenant");
-        let db = app.platform.directory.db(&acme).await.expect("db");
+        let db = app.tenant_db("acme").await;
         // Enough hashing slots that the inserts, not the hashes, race.
         let hasher = Arc::new(Hasher::new(16, 64));
         let sign_ups: Vec<_> = (0..12)

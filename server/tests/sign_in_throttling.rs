@@ -325,18 +325,7 @@ async fn two_processes_share_the_counters_through_redis() {
         ("TESSERA_DOMAIN", "localhost"),
         ("RUST_LOG", "warn"),
     ];
-    support::process::cli(
-        &env,
-        &[
-            "tenant",
-            "create",
-            "acme",
-            "--admin-email",
-            "ada@acme.test",
-            "--admin-password",
-            PASSWORD,
-        ],
-    );
+    support::process::create_acme(&env, "ada@acme.test");
     let (a, b) = (
         ServerProcess::start(&env, &dir.path().join("a.log")),
         ServerProcess::start(&env, &dir.path().join("b.log")),

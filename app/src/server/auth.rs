@@ -76,16 +76,9 @@ async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError>
     let issued = if settings.enabled && !super::navigation::is_plain_form_post() {
         let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
         Some(
-            bridge::issue(
-                &db,
-                &*ctx.platform.keys.ring().await,
-                ctx.tenant.tenant.id,
-                user.id,
-                &ctx.device,
-                settings,
-            )
-            .await
-            .map_err(bridge_error)?,
+            super::bridge::issue_family(ctx, &db, user.id)
+                .await
+                .map_err(bridge_error)?,
         )
     } else {
         None

@@ -1,6 +1,7 @@
 //! The session bridge endpoints' bodies.
 
 use tessera_backend::{
+    accounts::UserId,
     bridge::{self, BridgeError, BridgeToken, FamilyId, Purpose},
     db::Scope,
     limits::{LimitError, Limiter, Rule, Throttled},
@@ -46,6 +47,24 @@ impl From<BridgeError> for BridgeFailure {
             BridgeError::Database(db) => ApiError::from(db).into(),
         }
     }
+}
+
+/// Starts this request's device family for `user`, with its first token.
+pub(super) async fn issue_family(
+    ctx: &TenantContext,
+    db: &Scope,
+    user: UserId,
+) -> Result<bridge::Rotated, BridgeError> {
+    let ring = ctx.platform.keys.ring().await;
+    bridge::issue(
+        db,
+        &ring,
+        ctx.tenant.tenant.id,
+        user,
+        &ctx.device,
+        &ctx.tenant.settings.bridge,
+    )
+    .await
 }
 
 /// The tenant request, if this tenant has the bridge on.
@@ -253,15 +272,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
     let settings = &ctx.tenant.settings.bridge;
     let Some(family) = ctx.session.bridge_family().await.map_err(ApiError::from)? else {
         // Signed in while the bridge was off: this device gets its family now.
-        let issued = bridge::issue(
-            &db,
-            &*ctx.platform.keys.ring().await,
-            ctx.tenant.tenant.id,
-            user.id,
-            &ctx.device,
-            settings,
-        )
-        .await?;
+        let issued = issue_family(&ctx, &db, user.id).await?;
         ctx.session
             .log_in(user.id, Some(&issued.family), &ctx.device)
             .await

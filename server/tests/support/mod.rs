@@ -291,8 +291,8 @@ impl TestApp {
         .await
     }
 
-    /// Rows in a tenant database's sessions table.
-    pub async fn session_rows(&self, tenant: &str) -> i64 {
+    /// A tenant's own database.
+    pub async fn tenant_db(&self, tenant: &str) -> Scope {
         let slug = Slug::parse(tenant).expect("valid slug");
         let tenant = self
             .platform
@@ -300,13 +300,16 @@ impl TestApp {
             .get(&slug)
             .await
             .expect("tenant exists");
-        let db = self
-            .platform
+        self.platform
             .directory
             .db(&tenant)
             .await
-            .expect("tenant database");
-        count_sessions(&db).await
+            .expect("tenant database")
+    }
+
+    /// Rows in a tenant database's sessions table.
+    pub async fn session_rows(&self, tenant: &str) -> i64 {
+        count_sessions(&self.tenant_db(tenant).await).await
     }
 
     /// Rows in the central (shared) sessions table.
@@ -316,19 +319,7 @@ impl TestApp {
 
     /// Drops a tenant's sessions table, as an old or damaged database would lack it.
     pub async fn drop_sessions_table(&self, tenant: &str) {
-        let slug = Slug::parse(tenant).expect("valid slug");
-        let tenant = self
-            .platform
-            .directory
-            .get(&slug)
-            .await
-            .expect("tenant exists");
-        let db = self
-            .platform
-            .directory
-            .db(&tenant)
-            .await
-            .expect("tenant database");
+        let db = self.tenant_db(tenant).await;
         let mut conn = db.conn().await.expect("connection");
         sqlx::query("DROP TABLE sessions")
             .execute(&mut *conn)

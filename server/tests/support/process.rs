@@ -183,6 +183,22 @@ impl ServerProcess {
     }
 }
 
+/// Creates tenant acme with `admin` as its admin (password `PASSWORD`), as an operator would.
+pub fn create_acme(env: &[(&str, &str)], admin: &str) {
+    cli(
+        env,
+        &[
+            "tenant",
+            "create",
+            "acme",
+            "--admin-email",
+            admin,
+            "--admin-password",
+            super::PASSWORD,
+        ],
+    );
+}
+
 /// Runs a one-shot `tessera` command (say, `tenant create`) with this environment.
 pub fn cli(env: &[(&str, &str)], args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
