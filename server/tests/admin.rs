@@ -479,14 +479,18 @@ async fn the_operator_fences_what_tenant_admins_may_change() {
         );
     }
     let (_, settings, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
+    let fields = settings["fields"].as_array().expect("fields");
     assert!(
-        settings["fields"]
-            .as_array()
-            .expect("fields")
-            .iter()
-            .all(|f| f["overridden"] == false),
+        fields.iter().all(|f| f["overridden"] == false),
         "nothing was saved"
     );
+    // The panel shows which ones are the operator's.
+    let locked: Vec<&str> = fields
+        .iter()
+        .filter(|f| f["locked"] == true)
+        .filter_map(|f| f["key"].as_str())
+        .collect();
+    assert_eq!(locked, ["isolation", "cookie.domain", "driver"]);
     // Within bounds, and the locked ones submitted unchanged (as the form does): fine.
     let within = json!({"values": {"lifetime": "600", "driver": "database", "bridge.rotation_grace": "120"}});
     let (status, reply, _) = call(&app, &admin, "POST", "/api/admin/settings/save", within).await;

@@ -19,6 +19,8 @@ pub struct SettingField {
     pub value: String,
     /// True when the tenant overrides the default.
     pub overridden: bool,
+    /// Kept by the operator: shown, not editable here.
+    pub locked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -80,6 +80,7 @@ pub fn Admin() -> impl IntoView {
                         </section>
                         <section class="card wide">
                             <h2>"Failed sign-ins"</h2>
+                            {sign_in_events.is_empty().then(|| view! { <p>"No failed sign-ins."</p> })}
                             <ul class="audit" data-testid="sign-in-events">
                                 {sign_in_events.into_iter().map(|e| view! {
                                     <li>
@@ -223,11 +224,12 @@ fn SettingsForm(view: SettingsView, save: ServerAction<SaveSettings>) -> impl In
             {view.fields.into_iter().map(|field| {
                 let name = format!("values[{}]", field.key);
                 let error = error_for(field.key.clone());
+                let locked = field.locked.then_some(" — set by the operator of this installation");
                 view! {
                     <label>
                         {field.key.clone()}
-                        <small>{format!(" ({}{})", field.env, if field.overridden { ", overridden" } else { "" })}</small>
-                        <input name=name value=field.value/>
+                        <small>{format!(" ({}{}){}", field.env, if field.overridden { ", overridden" } else { "" }, locked.unwrap_or_default())}</small>
+                        <input name=name value=field.value readonly=field.locked/>
                         <Show when=move || error.get().is_some()>
                             <span class="error field-error" role="alert">{move || error.get()}</span>
                         </Show>

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use tessera_backend::{
     accounts::{audit, sign_in_events, users, Role, User, UserId},
     bridge,
-    sessions::{Key, SessionSettings, CROSSING_WARNING},
+    sessions::{Fence, Key, SessionSettings, CROSSING_WARNING},
     tenancy::directory::Editor,
 };
 
@@ -35,7 +35,11 @@ pub async fn require_admin() -> Result<(TenantContext, User), ApiError> {
     }
 }
 
-fn view_of(effective: &SessionSettings, overridden: impl Fn(Key) -> bool) -> SettingsView {
+fn view_of(
+    effective: &SessionSettings,
+    overridden: impl Fn(Key) -> bool,
+    fence: &Fence,
+) -> SettingsView {
     SettingsView {
         fields: Key::ALL
             .into_iter()
@@ -44,6 +48,7 @@ fn view_of(effective: &SessionSettings, overridden: impl Fn(Key) -> bool) -> Set
                 env: key.env().into(),
                 value: effective.get(key),
                 overridden: overridden(key),
+                locked: !fence.editable(key),
             })
             .collect(),
         warning: effective
@@ -86,7 +91,11 @@ async fn settings_view(ctx: &TenantContext) -> Result<SettingsView, ApiError> {
         .directory
         .settings(&ctx.tenant.tenant.slug)
         .await?;
-    Ok(view_of(&effective, |k| overrides.get(k).is_some()))
+    Ok(view_of(
+        &effective,
+        |k| overrides.get(k).is_some(),
+        ctx.platform.directory.fence(),
+    ))
 }
 
 pub async fn settings() -> Result<SettingsView, ApiError> {
