@@ -16,6 +16,10 @@ scripts/setup.sh
 export TESSERA_TEST_POSTGRES_URL TESSERA_TEST_REDIS_URL
 scripts/services.sh
 
+say "formatting and lints"
+cargo fmt --all --check
+LEPTOS_OUTPUT_NAME=tessera cargo clippy --workspace --all-targets -- -D warnings
+
 say "Rust unit and integration tests"
 # Packages are named so the app is built with `ssr` only (the frontend
 # would add `hydrate`, which cannot share a build with it). Leptos bakes

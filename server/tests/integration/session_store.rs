@@ -1,13 +1,11 @@
 //! Where session records land, and the sessions table's life cycle.
 
-mod support;
-
+use crate::support::{TestApp, PASSWORD};
 use reqwest::StatusCode;
-use support::{TestApp, PASSWORD};
 
 #[tokio::test]
 async fn sessions_land_in_the_tenants_own_database() {
-    for backend in support::backends() {
+    for backend in crate::support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
         assert_eq!(
             (
@@ -34,7 +32,7 @@ async fn sessions_land_in_the_tenants_own_database() {
 
 #[tokio::test]
 async fn a_missing_sessions_table_is_created_on_first_use() {
-    for backend in support::backends() {
+    for backend in crate::support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
         app.drop_sessions_table("acme").await;
         // Two first requests at once both succeed.
@@ -50,7 +48,7 @@ async fn a_missing_sessions_table_is_created_on_first_use() {
 
 #[tokio::test]
 async fn without_auto_create_a_missing_table_is_a_clear_error() {
-    for backend in support::backends() {
+    for backend in crate::support::backends() {
         let app =
             TestApp::spawn_on(&backend, &[("TENANCY_AUTO_CREATE_SESSION_TABLE", "false")]).await;
         app.drop_sessions_table("acme").await;

@@ -4,11 +4,9 @@
 //! where ignoring it is the right answer, an ordinary anonymous 200): never
 //! a 5xx, never a crash.
 
-mod support;
-
+use crate::support::{TestApp, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{TestApp, PASSWORD};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -71,7 +69,7 @@ async fn junk_duplicate_and_oversized_cookies_never_fail_the_server() {
     let app = TestApp::spawn().await;
     let client = app.browser();
     app.register(&client, "acme", "ada@acme.test").await;
-    let valid = support::session_cookie(
+    let valid = crate::support::session_cookie(
         &app.login(&app.raw(), "acme", "ada@acme.test", PASSWORD)
             .await,
         "acme",

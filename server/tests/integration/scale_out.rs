@@ -1,17 +1,15 @@
 //! Two `tessera` processes on different ports sharing one PostgreSQL and one
 //! Redis: whatever one does, the other sees.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
-use serde_json::{json, Value};
-use support::{
+use crate::support::{
     backends::{postgres_url, redis_url, TestDatabase, TestRedisPrefix},
     process::{cli, Reply, ServerProcess},
     PASSWORD,
 };
+use reqwest::StatusCode;
+use serde_json::{json, Value};
 
 struct Pair {
     a: ServerProcess,

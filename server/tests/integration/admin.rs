@@ -1,11 +1,9 @@
 //! The tenant admin panel's API and page: admins only, settings applied to
 //! the very next request, audit log, roles.
 
-mod support;
-
+use crate::support::{session_cookie, TestApp};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
-use support::{session_cookie, TestApp};
 
 struct Actor {
     cookie: Option<String>,
@@ -249,7 +247,12 @@ async fn the_insecure_combination_is_flagged_and_changes_are_audited() {
         .is_some_and(|w| w.contains("INSECURE")));
     // Sessions now live in the shared store: the admin signs in again there.
     let login = app
-        .login(&app.raw(), "acme", "admin@acme.test", support::PASSWORD)
+        .login(
+            &app.raw(),
+            "acme",
+            "admin@acme.test",
+            crate::support::PASSWORD,
+        )
         .await;
     let admin = Actor {
         cookie: session_cookie(&login, "acme"),
@@ -404,7 +407,12 @@ async fn admins_see_and_revoke_sessions_and_devices() {
 
     // A device: the member signs in again; the admin revokes that device.
     let login = app
-        .login(&app.raw(), "acme", "member@acme.test", support::PASSWORD)
+        .login(
+            &app.raw(),
+            "acme",
+            "member@acme.test",
+            crate::support::PASSWORD,
+        )
         .await;
     let member = Actor {
         cookie: session_cookie(&login, "acme"),

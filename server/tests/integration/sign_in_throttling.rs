@@ -1,11 +1,9 @@
 //! Sign-in throttling, tried as an attacker would: guess passwords, rotate
 //! accounts, rotate addresses, spread attempts over two processes.
 
-mod support;
-
+use crate::support::{backends, process::ServerProcess, TestApp, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
-use support::{backends, process::ServerProcess, TestApp, PASSWORD};
 
 const WRONG: &str = "not the password";
 
@@ -325,7 +323,7 @@ async fn two_processes_share_the_counters_through_redis() {
         ("TESSERA_DOMAIN", "localhost"),
         ("RUST_LOG", "warn"),
     ];
-    support::process::create_acme(&env, "ada@acme.test");
+    crate::support::process::create_acme(&env, "ada@acme.test");
     let (a, b) = (
         ServerProcess::start(&env, &dir.path().join("a.log")),
         ServerProcess::start(&env, &dir.path().join("b.log")),

@@ -3,11 +3,9 @@
 //! out of acme: refused where a session is needed, expired in the answer,
 //! and no obstacle to signing in.
 
-mod support;
-
+use crate::support::{session_cookie, value_of, TestApp, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::json;
-use support::{session_cookie, value_of, TestApp, PASSWORD};
 
 /// acme and globex on a real domain (so parent-domain cookies exist), with
 /// a user at each; returns the app and globex's session cookie value.

@@ -1,13 +1,11 @@
 //! Attacks from the other tenant: cookies made at acme presented at globex.
 
-mod support;
-
+use crate::support::{session_cookie, value_of, TestApp, PASSWORD};
 use reqwest::{header, StatusCode};
-use support::{session_cookie, value_of, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn acme_cookie_replayed_at_globex_authenticates_nobody() {
-    for backend in support::backends() {
+    for backend in crate::support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
         // User 1 exists at both tenants: ids are per-tenant on purpose.
         let acme_login = app.register(&app.raw(), "acme", "ada@acme.test").await;
@@ -91,7 +89,7 @@ async fn tampered_cookie_is_treated_as_no_session() {
 
 #[tokio::test]
 async fn logout_at_acme_leaves_globex_signed_in() {
-    for backend in support::backends() {
+    for backend in crate::support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
         let browser = app.browser();
         assert_eq!(

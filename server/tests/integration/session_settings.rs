@@ -1,10 +1,8 @@
 //! Session settings per tenant: live changes, cookie attributes, drivers'
 //! own guarantees.
 
-mod support;
-
+use crate::support::{session_cookie, TestApp};
 use reqwest::{header, StatusCode};
-use support::{session_cookie, TestApp};
 use tessera_backend::{
     sessions::Key,
     tenancy::{directory::Editor, Slug},
@@ -101,7 +99,7 @@ async fn register_over_https(app: &TestApp, email: &str) -> reqwest::Response {
     app.raw()
         .post(app.url(Some("acme"), "/api/auth/register"))
         .header("x-forwarded-proto", "https")
-        .json(&serde_json::json!({"email": email, "password": support::PASSWORD, "name": "Ada"}))
+        .json(&serde_json::json!({"email": email, "password": crate::support::PASSWORD, "name": "Ada"}))
         .send()
         .await
         .expect("sent")
@@ -199,7 +197,7 @@ async fn file_sessions_are_one_file_each_and_expire_on_read() {
     assert_eq!(files.len(), 1, "one file, no temporaries left behind");
     let path = files[0].path();
     // Named by a keyed hash of the session id, and holding no id at all.
-    let session_id = support::value_of(&cookie)
+    let session_id = crate::support::value_of(&cookie)
         .split('.')
         .nth(2)
         .expect("id part");
@@ -268,10 +266,10 @@ fn cli_settings_print_edit_and_warn() {
 
 #[tokio::test]
 async fn redis_keys_carry_the_tenant_prefix() {
-    let Some(url) = support::backends::redis_url() else {
+    let Some(url) = crate::support::backends::redis_url() else {
         return;
     };
-    let redis = support::backends::TestRedisPrefix::new(&url);
+    let redis = crate::support::backends::TestRedisPrefix::new(&url);
     let key_prefix = format!("{}:", redis.prefix);
     let app = TestApp::spawn_with(&[
         ("SESSION_DRIVER", "redis"),
@@ -316,10 +314,10 @@ async fn redis_keys_carry_the_tenant_prefix() {
 /// may not call KEYS (which blocks the whole server), it still works.
 #[tokio::test]
 async fn redis_sessions_are_listed_without_keys() {
-    let Some(url) = support::backends::redis_url() else {
+    let Some(url) = crate::support::backends::redis_url() else {
         return;
     };
-    let redis = support::backends::TestRedisPrefix::new(&url);
+    let redis = crate::support::backends::TestRedisPrefix::new(&url);
     let user = format!("{}_nokeys", redis.prefix);
     let mut admin_conn = redis::Client::open(url.as_str())
         .expect("url")

@@ -2,13 +2,11 @@
 //! restoring through the bridge and signing out: no 5xx, and nobody ever
 //! sees another tenant's or user's data. Bounded: 8 tenants × 4 users × 3 rounds.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{session_cookie, TestApp, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::json;
-use support::{session_cookie, TestApp, PASSWORD};
 use tessera_backend::tenancy::Slug;
 
 const TENANTS: usize = 8;

@@ -1,8 +1,6 @@
 //! A real Tessera server on a random port with its own data directory,
 //! driven over HTTP as a browser or API client would.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
-
 pub mod backends;
 pub mod process;
 

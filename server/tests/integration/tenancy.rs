@@ -1,10 +1,8 @@
 //! Host → site: the central domain, tenant subdomains, unknown and bad hosts.
 
-mod support;
-
+use crate::support::{TestApp, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{TestApp, PASSWORD};
 use tessera_backend::tenancy::directory::CACHE_TTL;
 
 #[tokio::test]
@@ -119,7 +117,7 @@ fn workspace(slug: &str) -> Value {
 
 #[tokio::test]
 async fn signup_creates_a_workspace_with_its_admin() {
-    for backend in support::backends() {
+    for backend in crate::support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
         let response = app
             .post(&app.raw(), None, "/api/workspaces", &workspace("initech"))

@@ -2,16 +2,14 @@
 //! takes ~19 MiB, so hashing is bounded (a slot per core, a short queue,
 //! 503 beyond it). Measured on a real process, from the outside.
 
-mod support;
-
 use std::{
     io::Write,
     time::{Duration, Instant},
 };
 
+use crate::support::process::ServerProcess;
 use reqwest::StatusCode;
 use serde_json::json;
-use support::process::ServerProcess;
 
 const FLOOD: usize = 300;
 
@@ -35,7 +33,7 @@ async fn hundreds_of_concurrent_bogus_logins_stay_in_bounded_memory_and_me_keeps
         ("SIGNIN_ADDRESS_RATE_LIMIT", "10000"),
         ("RUST_LOG", "error"),
     ];
-    support::process::create_acme(&env, "ada@acme.test");
+    crate::support::process::create_acme(&env, "ada@acme.test");
     let server = ServerProcess::start(&env, &dir.path().join("server.log"));
     let before = peak_rss_kib(server.pid());
 

@@ -2,12 +2,10 @@
 //! where the session record lands (counted in the store itself), and
 //! whether acme's cookie replayed at globex authenticates anyone.
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{backends, session_cookie, value_of, TestApp};
 use reqwest::{header, StatusCode};
-use support::{backends, session_cookie, value_of, TestApp};
 use tessera_backend::{
     sessions::SessionSettings,
     tenancy::{Slug, TenantHandle},
@@ -107,7 +105,7 @@ async fn run(case: Case) {
         env.push(("REDIS_KEY_PREFIX", format!("{}:", redis.prefix)));
     }
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = TestApp::spawn_on(&support::Backend::Sqlite, &env).await;
+    let app = TestApp::spawn_on(&crate::support::Backend::Sqlite, &env).await;
 
     let login = app.register(&app.raw(), "acme", "ada@acme.test").await;
     assert_eq!(login.status(), StatusCode::OK, "{case:?}");

@@ -1,11 +1,9 @@
 //! The session bridge over HTTP: shapes, rotation, grace, theft, expiry,
 //! rate limits, other tenants, logout, devices.
 
-mod support;
-
+use crate::support::{session_cookie, TestApp};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
-use support::{session_cookie, TestApp};
 use tessera_backend::tenancy::{directory::Editor, Slug};
 
 async fn post(
@@ -423,7 +421,12 @@ async fn users_list_and_revoke_their_own_devices() {
     let app = TestApp::spawn().await;
     let (laptop, _) = sign_up(&app, "acme", "ada@acme.test").await;
     let phone_login = app
-        .login(&app.raw(), "acme", "ada@acme.test", support::PASSWORD)
+        .login(
+            &app.raw(),
+            "acme",
+            "ada@acme.test",
+            crate::support::PASSWORD,
+        )
         .await;
     let phone = session_cookie(&phone_login, "acme").expect("cookie");
     let devices: Value = app
@@ -499,7 +502,7 @@ async fn a_restore_cycles_the_session_id_it_was_presented_with() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let restored = support::session_cookie_in(&headers, "acme").expect("a session cookie");
+    let restored = crate::support::session_cookie_in(&headers, "acme").expect("a session cookie");
     assert_ne!(restored, cookie, "a fresh session id");
     assert_eq!(
         app.me_with_cookie("acme", &cookie).await.1["authenticated"],

@@ -1,14 +1,12 @@
 //! Registration, login, logout and `me` over the JSON API.
 
-mod support;
-
+use crate::support::{session_cookie, TestApp, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
-use support::{session_cookie, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn first_user_is_admin_and_later_ones_are_members() {
-    for backend in support::backends() {
+    for backend in crate::support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
         let first: Value = app
             .register(&app.raw(), "acme", "ada@acme.test")

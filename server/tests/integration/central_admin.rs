@@ -1,12 +1,10 @@
 //! The central admin: HTTP Basic with the configured password, tenants
 //! created, migrated and deleted (with confirmation) from the main domain.
 
-mod support;
-
+use crate::support::{TestApp, PASSWORD};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
-use support::{TestApp, PASSWORD};
 
 const SECRET: &str = "central-secret";
 

@@ -1,11 +1,9 @@
 //! Response headers every answer carries, cookies scripts cannot read, and
 //! logs that never hold a password, token or session cookie.
 
-mod support;
-
+use crate::support::{process::cli, process::ServerProcess, TestApp};
 use reqwest::{header, StatusCode};
 use serde_json::json;
-use support::{process::cli, process::ServerProcess, TestApp};
 
 fn assert_hardened(headers: &header::HeaderMap, what: &str) {
     let get = |name: &str| {

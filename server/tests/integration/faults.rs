@@ -3,21 +3,19 @@
 //! locked. Each is a clear answer and a recovery, never a panic or a leak
 //! into another tenant.
 
-mod support;
-
 use std::{
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
-use reqwest::StatusCode;
-use serde_json::json;
-use sqlx::{AnyConnection, Connection, Executor};
-use support::{
+use crate::support::{
     backends::{postgres_url, redis_url},
     process::{cli, free_port, ServerProcess},
     Backend, TestApp, PASSWORD,
 };
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::{AnyConnection, Connection, Executor};
 use tessera_backend::db::StorageConfig;
 
 /// A Redis of the test's own, so stopping it disturbs no other test.

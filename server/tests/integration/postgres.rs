@@ -1,10 +1,8 @@
 //! PostgreSQL specifics: one schema per tenant in one shared pool, with
 //! `search_path` scoped to each unit of work even under concurrency.
 
-mod support;
-
+use crate::support::{backends, Backend, TestApp};
 use reqwest::StatusCode;
-use support::{backends, Backend, TestApp};
 use tessera_backend::{
     db::{Schema, Scope},
     tenancy::Slug,
@@ -92,12 +90,12 @@ async fn a_pooled_connection_forgets_the_tenant_after_its_unit_of_work() {
 async fn concurrent_requests_across_tenants_see_only_their_own_users() {
     let Some(app) = pg_app().await else { return };
     // User 1 at both tenants, then many interleaved reads.
-    let acme = support::session_cookie(
+    let acme = crate::support::session_cookie(
         &app.register(&app.raw(), "acme", "ada@acme.test").await,
         "acme",
     )
     .expect("cookie");
-    let globex = support::session_cookie(
+    let globex = crate::support::session_cookie(
         &app.register(&app.raw(), "globex", "bob@globex.test").await,
         "globex",
     )
@@ -162,7 +160,7 @@ async fn first_user_and_last_admin_rules_hold_under_concurrency() {
 
     use tessera_backend::accounts::{password::Hasher, users, NewRole, Role};
 
-    for backend in support::backends() {
+    for backend in crate::support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
         let db = app.tenant_db("acme").await;
         // Enough hashing slots that the inserts, not the hashes, race.
@@ -175,7 +173,7 @@ async fn first_user_and_last_admin_rules_hold_under_concurrency() {
                         &db,
                         &hasher,
                         &format!("u{i}@acme.test"),
-                        support::PASSWORD.into(),
+                        crate::support::PASSWORD.into(),
                         "U",
                         NewRole::FirstUserIsAdmin,
                     )

@@ -3,13 +3,13 @@
 //! working), keys from the environment or a file, and stores that hold
 //! nothing usable as a cookie.
 
-mod support;
-
 use std::{os::unix::fs::PermissionsExt, time::Duration};
 
+use crate::support::{
+    backends, process::ServerProcess, session_cookie, value_of, TestApp, PASSWORD,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{backends, process::ServerProcess, session_cookie, value_of, TestApp, PASSWORD};
 use tessera_backend::keys::{KeyId, Secret};
 
 /// Longer than the key ring's reload interval.
@@ -241,7 +241,7 @@ async fn the_cli_rotates_and_retires_keys_in_a_key_file_under_a_running_server()
         ("TESSERA_DOMAIN", "localhost"),
         ("RUST_LOG", "warn"),
     ];
-    support::process::create_acme(&env, "ada@acme.test");
+    crate::support::process::create_acme(&env, "ada@acme.test");
     let server = ServerProcess::start(&env, &dir.path().join("server.log"));
     let login = json!({"email": "ada@acme.test", "password": PASSWORD});
     let old = server
@@ -250,9 +250,9 @@ async fn the_cli_rotates_and_retires_keys_in_a_key_file_under_a_running_server()
         .cookie("acme")
         .expect("cookie");
 
-    let rotated = support::process::cli(&env, &["keys", "rotate"]);
+    let rotated = crate::support::process::cli(&env, &["keys", "rotate"]);
     assert!(rotated.contains("key 2 is the primary"), "{rotated}");
-    let listed = support::process::cli(&env, &["keys", "list"]);
+    let listed = crate::support::process::cli(&env, &["keys", "list"]);
     assert!(
         listed.contains("key 1\n") && listed.contains("key 2 (primary)"),
         "{listed}"
@@ -292,7 +292,7 @@ async fn the_cli_rotates_and_retires_keys_in_a_key_file_under_a_running_server()
         .expect("cookie");
     assert_eq!(key_of(&new), "2");
 
-    support::process::cli(&env, &["keys", "retire", "1"]);
+    crate::support::process::cli(&env, &["keys", "retire", "1"]);
     tokio::time::sleep(RELOADED).await;
     assert_eq!(
         server

@@ -1,0 +1,27 @@
+//! Tessera's integration tests, in one binary (linked once): each test
+//! starts real servers — in this process on a random port with its own data
+//! directory, or as `tessera` child processes — and drives them over HTTP,
+//! against real SQLite files, PostgreSQL and Redis.
+
+mod support;
+
+mod accounts;
+mod admin;
+mod bridge;
+mod central_admin;
+mod cli;
+mod faults;
+mod hashing_bounds;
+mod hostile_input;
+mod key_rotation;
+mod load;
+mod postgres;
+mod scale_out;
+mod security_headers;
+mod session_isolation;
+mod session_matrix;
+mod session_settings;
+mod session_store;
+mod sign_in_throttling;
+mod tenancy;
+mod tossed_cookies;
