@@ -1,11 +1,11 @@
 //! The tenant's audit log: who changed what, when, old → new.
 
-use sqlx::Row;
+use sea_query::{Order, Query};
 
 use super::users::User;
-use crate::db::Scope;
+use crate::db::{schema::AuditLog, Scope};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub at: i64,
     pub actor_email: String,
@@ -19,34 +19,39 @@ pub async fn record(
     action: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    let mut conn = db.conn().await?;
-    sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(time::OffsetDateTime::now_utc().unix_timestamp())
-        .bind(actor.id.get())
-        .bind(actor.email.as_str())
-        .bind(action)
-        .bind(detail)
-        .execute(&mut *conn)
-        .await?;
-    conn.commit().await
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let insert = Query::insert()
+        .into_table(db.table(AuditLog::Table))
+        .columns([
+            AuditLog::At,
+            AuditLog::ActorId,
+            AuditLog::ActorEmail,
+            AuditLog::Action,
+            AuditLog::Detail,
+        ])
+        .values_panic([
+            now.into(),
+            actor.id.get().into(),
+            actor.email.as_str().into(),
+            action.into(),
+            detail.into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await.map(drop)
 }
 
 /// The newest entries first.
-pub async fn recent(db: &Scope, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT at, actor_email, action, detail FROM audit_log ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(&mut *db.conn().await?)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(AuditEntry {
-                at: row.try_get("at")?,
-                actor_email: row.try_get("actor_email")?,
-                action: row.try_get("action")?,
-                detail: row.try_get("detail")?,
-            })
-        })
-        .collect()
+pub async fn recent(db: &Scope, limit: u64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let query = Query::select()
+        .columns([
+            AuditLog::At,
+            AuditLog::ActorEmail,
+            AuditLog::Action,
+            AuditLog::Detail,
+        ])
+        .from(db.table(AuditLog::Table))
+        .order_by(AuditLog::Id, Order::Desc)
+        .limit(limit)
+        .to_owned();
+    db.fetch_all(&query).await
 }

@@ -1,9 +1,9 @@
 //! Failed sign-ins and lockouts at one tenant, for its admins. What the
 //! person typed as their email is kept (bounded); their password never is.
 
-use sqlx::Row;
+use sea_query::{Expr, ExprTrait, Order, Query};
 
-use crate::db::Scope;
+use crate::db::{schema::SignInEvents, Scope};
 
 /// Events older than this go, now and then, with a new one.
 const KEEP_DAYS: i64 = 30;
@@ -25,7 +25,7 @@ impl SignInEventKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SignInEvent {
     pub at: i64,
     pub kind: String,
@@ -46,38 +46,44 @@ pub async fn record(
         .filter(|c| !c.is_control())
         .take(254)
         .collect();
-    let mut conn = db.conn().await?;
-    sqlx::query("INSERT INTO sign_in_events (at, kind, email, ip) VALUES ($1, $2, $3, $4)")
-        .bind(now)
-        .bind(kind.as_str())
-        .bind(email)
-        .bind(ip)
-        .execute(&mut *conn)
-        .await?;
+    let insert = Query::insert()
+        .into_table(db.table(SignInEvents::Table))
+        .columns([
+            SignInEvents::At,
+            SignInEvents::Kind,
+            SignInEvents::Email,
+            SignInEvents::Ip,
+        ])
+        .values_panic([
+            now.into(),
+            kind.as_str().into(),
+            email.into(),
+            ip.map(str::to_owned).into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await?;
     if rand::Rng::gen_ratio(&mut rand::thread_rng(), 1, 64) {
-        sqlx::query("DELETE FROM sign_in_events WHERE at < $1")
-            .bind(now - KEEP_DAYS * 86_400)
-            .execute(&mut *conn)
-            .await?;
+        let prune = Query::delete()
+            .from_table(db.table(SignInEvents::Table))
+            .and_where(Expr::col(SignInEvents::At).lt(now - KEEP_DAYS * 86_400))
+            .to_owned();
+        db.execute(&prune).await?;
     }
-    conn.commit().await
+    Ok(())
 }
 
 /// The newest first.
-pub async fn recent(db: &Scope, limit: i64) -> Result<Vec<SignInEvent>, sqlx::Error> {
-    let rows =
-        sqlx::query("SELECT at, kind, email, ip FROM sign_in_events ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&mut *db.conn().await?)
-            .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(SignInEvent {
-                at: row.try_get("at")?,
-                kind: row.try_get("kind")?,
-                email: row.try_get("email")?,
-                ip: row.try_get("ip")?,
-            })
-        })
-        .collect()
+pub async fn recent(db: &Scope, limit: u64) -> Result<Vec<SignInEvent>, sqlx::Error> {
+    let query = Query::select()
+        .columns([
+            SignInEvents::At,
+            SignInEvents::Kind,
+            SignInEvents::Email,
+            SignInEvents::Ip,
+        ])
+        .from(db.table(SignInEvents::Table))
+        .order_by(SignInEvents::Id, Order::Desc)
+        .limit(limit)
+        .to_owned();
+    db.fetch_all(&query).await
 }

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use sqlx::{any::AnyRow, Row};
+use sea_query::{Expr, ExprTrait, Order, Query};
 
-use crate::db::Scope;
+use crate::db::{schema::Users, Scope, Tx};
 
 use super::{
     email::{Email, EmailError},
@@ -105,14 +105,28 @@ fn validate_name(input: &str) -> Result<String, AccountError> {
     Ok(name.to_owned())
 }
 
-fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
-    let email: String = row.try_get("email")?;
-    Ok(User {
-        id: UserId(row.try_get("id")?),
-        email: Email::parse(&email).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-        name: row.try_get("name")?,
-        role: Role::parse(row.try_get("role")?)?,
-    })
+/// A `users` row as queries read it (without the password hash).
+#[derive(Debug, sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+}
+
+const USER_COLUMNS: [Users; 4] = [Users::Id, Users::Email, Users::Name, Users::Role];
+
+impl TryFrom<UserRow> for User {
+    type Error = sqlx::Error;
+
+    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
+        Ok(User {
+            id: UserId(row.id),
+            email: Email::parse(&row.email).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            name: row.name,
+            role: Role::parse(&row.role)?,
+        })
+    }
 }
 
 pub async fn register(
@@ -126,32 +140,51 @@ pub async fn register(
     let email = Email::parse(email)?;
     let name = validate_name(name)?;
     let hash = hasher.hash(Password::new(password)?).await?;
-    let force_admin = role == NewRole::Admin;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     // The role is decided inside the INSERT, with role changes serialised,
     // so two first registrations racing cannot both become admin.
-    let mut conn = db.begin().await?;
-    serialise_role_changes(db, &mut conn).await?;
-    let row = sqlx::query(
-        "INSERT INTO users (email, name, password_hash, role, created_at) \
-         VALUES ($1, $2, $3, \
-                 CASE WHEN $4 OR NOT EXISTS (SELECT 1 FROM users) THEN 'admin' ELSE 'member' END, \
-                 $5) \
-         RETURNING id, email, name, role",
+    let mut tx = db.begin().await?;
+    serialise_role_changes(&mut tx).await?;
+    let first = Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(tx.table(Users::Table))
+            .to_owned(),
     )
-    .bind(email.as_str())
-    .bind(&name)
-    .bind(&hash)
-    .bind(force_admin)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| match e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => AccountError::EmailTaken,
-        other => AccountError::Database(other),
-    })?;
-    conn.commit().await?;
-    Ok(user_from_row(&row)?)
+    .not();
+    let decided_role = match role {
+        NewRole::Admin => Expr::val(Role::Admin.as_str()),
+        NewRole::FirstUserIsAdmin => Expr::case(first, Role::Admin.as_str())
+            .finally(Role::Member.as_str())
+            .into(),
+    };
+    let insert = Query::insert()
+        .into_table(tx.table(Users::Table))
+        .columns([
+            Users::Email,
+            Users::Name,
+            Users::PasswordHash,
+            Users::Role,
+            Users::CreatedAt,
+        ])
+        .values_panic([
+            email.as_str().into(),
+            name.into(),
+            hash.into(),
+            decided_role,
+            now.into(),
+        ])
+        .returning(Query::returning().columns(USER_COLUMNS))
+        .to_owned();
+    let row = tx
+        .fetch_one::<UserRow>(&insert)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => AccountError::EmailTaken,
+            other => AccountError::Database(other),
+        })?;
+    tx.commit().await?;
+    Ok(User::try_from(row)?)
 }
 
 /// Makes this transaction the only one deciding roles until it ends.
@@ -162,14 +195,14 @@ pub async fn register(
 /// SHARE ROW EXCLUSIVE conflicts with itself and with every write, not with
 /// reads, so the second waits and then sees the first's result. SQLite
 /// serialises writers already (`Scope::begin` takes the write lock).
-async fn serialise_role_changes(
-    db: &Scope,
-    conn: &mut sqlx::AnyConnection,
-) -> Result<(), sqlx::Error> {
-    if db.is_postgres() {
-        sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
-            .execute(conn)
-            .await?;
+async fn serialise_role_changes(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    if let Tx::Postgres(_, schema) = tx {
+        // sea-query has no LOCK statement; the schema name comes from a validated slug.
+        let lock = format!(
+            "LOCK TABLE {}.\"users\" IN SHARE ROW EXCLUSIVE MODE",
+            schema.quoted()
+        );
+        tx.execute_raw(&lock).await?;
     }
     Ok(())
 }
@@ -184,45 +217,57 @@ pub async fn authenticate(
     if password.len() > password::MAX_LEN * 4 {
         return Err(AccountError::WrongCredentials);
     }
+    #[derive(sqlx::FromRow)]
+    struct WithHash {
+        #[sqlx(flatten)]
+        user: UserRow,
+        password_hash: String,
+    }
     let row = match Email::parse(email) {
         Ok(email) => {
-            sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = $1")
-                .bind(email.as_str())
-                .fetch_optional(&mut *db.conn().await?)
-                .await?
+            let query = Query::select()
+                .columns(USER_COLUMNS)
+                .column(Users::PasswordHash)
+                .from(db.table(Users::Table))
+                .and_where(Expr::col(Users::Email).eq(email.as_str()))
+                .to_owned();
+            db.fetch_optional::<WithHash>(&query).await?
         }
         Err(_) => None,
     };
-    let stored = row
-        .as_ref()
-        .map(|r| r.try_get::<String, _>("password_hash"))
-        .transpose()?;
+    let stored = row.as_ref().map(|r| r.password_hash.clone());
     if !hasher.verify(password, stored).await? {
         return Err(AccountError::WrongCredentials);
     }
     match row {
-        Some(row) => Ok(user_from_row(&row)?),
+        Some(row) => Ok(User::try_from(row.user)?),
         None => Err(AccountError::WrongCredentials),
     }
 }
 
 pub async fn find(db: &Scope, id: UserId) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query("SELECT id, email, name, role FROM users WHERE id = $1")
-        .bind(id.0)
-        .fetch_optional(&mut *db.conn().await?)
+    let query = Query::select()
+        .columns(USER_COLUMNS)
+        .from(db.table(Users::Table))
+        .and_where(Expr::col(Users::Id).eq(id.0))
+        .to_owned();
+    db.fetch_optional::<UserRow>(&query)
         .await?
-        .as_ref()
-        .map(user_from_row)
+        .map(User::try_from)
         .transpose()
 }
 
 /// Every user of the tenant, by id.
 pub async fn list(db: &Scope) -> Result<Vec<User>, sqlx::Error> {
-    sqlx::query("SELECT id, email, name, role FROM users ORDER BY id")
-        .fetch_all(&mut *db.conn().await?)
+    let query = Query::select()
+        .columns(USER_COLUMNS)
+        .from(db.table(Users::Table))
+        .order_by(Users::Id, Order::Asc)
+        .to_owned();
+    db.fetch_all::<UserRow>(&query)
         .await?
-        .iter()
-        .map(user_from_row)
+        .into_iter()
+        .map(User::try_from)
         .collect()
 }
 
@@ -230,29 +275,42 @@ pub async fn list(db: &Scope) -> Result<Vec<User>, sqlx::Error> {
 /// the same statement, with role changes serialised, so two admins demoting
 /// each other cannot both win).
 pub async fn set_role(db: &Scope, id: UserId, role: Role) -> Result<User, AccountError> {
-    let mut conn = db.begin().await?;
-    serialise_role_changes(db, &mut conn).await?;
-    let changed = sqlx::query(
-        "UPDATE users SET role = $1 WHERE id = $2 \
-         AND ($1 = 'admin' OR EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND id <> $2)) \
-         RETURNING id, email, name, role",
-    )
-    .bind(role.as_str())
-    .bind(id.0)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = changed else {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await?;
-        return Err(if exists.is_some() {
+    let mut tx = db.begin().await?;
+    serialise_role_changes(&mut tx).await?;
+    let another_admin = Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(tx.table(Users::Table))
+            .and_where(Expr::col(Users::Role).eq(Role::Admin.as_str()))
+            .and_where(Expr::col(Users::Id).ne(id.0))
+            .to_owned(),
+    );
+    let allowed = if role == Role::Admin {
+        Expr::val(true)
+    } else {
+        another_admin
+    };
+    let update = Query::update()
+        .table(tx.table(Users::Table))
+        .value(Users::Role, role.as_str())
+        .and_where(Expr::col(Users::Id).eq(id.0))
+        .and_where(allowed)
+        .returning(Query::returning().columns(USER_COLUMNS))
+        .to_owned();
+    let Some(row) = tx.fetch_optional::<UserRow>(&update).await? else {
+        let exists = Query::select()
+            .column(Users::Id)
+            .from(tx.table(Users::Table))
+            .and_where(Expr::col(Users::Id).eq(id.0))
+            .to_owned();
+        let found: Option<(i64,)> = tx.fetch_optional(&exists).await?;
+        return Err(if found.is_some() {
             AccountError::LastAdmin
         } else {
             AccountError::NoSuchUser
         });
     };
-    let user = user_from_row(&row)?;
-    conn.commit().await?;
+    let user = User::try_from(row)?;
+    tx.commit().await?;
     Ok(user)
 }

@@ -9,11 +9,14 @@
 
 pub mod token;
 
-use sqlx::{any::AnyRow, Row};
+use sea_query::{Cond, Expr, ExprTrait, InsertStatement, OnConflict, Order, Query, TableRef};
 
 use crate::{
     accounts::UserId,
-    db::Scope,
+    db::{
+        schema::{BridgeEvents, BridgeFamilies, BridgeTokens},
+        Scope, Tx,
+    },
     keys::{KeyId, KeyRing},
     sessions::BridgeSettings,
 };
@@ -88,31 +91,55 @@ fn secs(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
+/// Appends an event (issued, restored, failed, revoked, ...) for the admin panel.
 async fn event(
-    conn: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     kind: &str,
     family: Option<&FamilyId>,
     user: Option<UserId>,
     ip: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO bridge_events (at, kind, family_id, user_id, ip) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(now())
-    .bind(kind)
-    .bind(family.map(FamilyId::as_str))
-    .bind(user.map(UserId::get))
-    .bind(ip)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let insert = event_insert(tx.table(BridgeEvents::Table), kind, family, user, ip);
+    tx.execute(&insert).await.map(drop)
+}
+
+fn event_insert(
+    table: TableRef,
+    kind: &str,
+    family: Option<&FamilyId>,
+    user: Option<UserId>,
+    ip: Option<&str>,
+) -> InsertStatement {
+    Query::insert()
+        .into_table(table)
+        .columns([
+            BridgeEvents::At,
+            BridgeEvents::Kind,
+            BridgeEvents::FamilyId,
+            BridgeEvents::UserId,
+            BridgeEvents::Ip,
+        ])
+        .values_panic([
+            now().into(),
+            kind.into(),
+            family.map(|f| f.as_str().to_owned()).into(),
+            user.map(UserId::get).into(),
+            ip.map(str::to_owned).into(),
+        ])
+        .to_owned()
 }
 
 /// Records an event without a family (a failed restore).
 pub async fn record(db: &Scope, kind: &str, ip: Option<&str>) -> Result<(), sqlx::Error> {
-    let mut conn = db.conn().await?;
-    event(&mut conn, kind, None, None, ip).await?;
-    conn.commit().await
+    db.execute(&event_insert(
+        db.table(BridgeEvents::Table),
+        kind,
+        None,
+        None,
+        ip,
+    ))
+    .await
+    .map(drop)
 }
 
 /// Starts a device's family at login and returns its first token.
@@ -129,22 +156,32 @@ pub async fn issue(
         BridgeToken::generate(tenant),
         now(),
     );
-    let mut conn = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO bridge_families (id, user_id, created_at, expires_at, last_used_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $3, $5, $6)",
-    )
-    .bind(family.as_str())
-    .bind(user.get())
-    .bind(at)
-    .bind(at.saturating_add(secs(settings.token_lifetime)))
-    .bind(device.ip.as_deref())
-    .bind(device.user_agent.as_deref())
-    .execute(&mut *conn)
-    .await?;
-    insert_token(&mut conn, ring, &token, &family, at).await?;
+    let mut tx = db.begin().await?;
+    let insert = Query::insert()
+        .into_table(tx.table(BridgeFamilies::Table))
+        .columns([
+            BridgeFamilies::Id,
+            BridgeFamilies::UserId,
+            BridgeFamilies::CreatedAt,
+            BridgeFamilies::ExpiresAt,
+            BridgeFamilies::LastUsedAt,
+            BridgeFamilies::Ip,
+            BridgeFamilies::UserAgent,
+        ])
+        .values_panic([
+            family.as_str().into(),
+            user.get().into(),
+            at.into(),
+            at.saturating_add(secs(settings.token_lifetime)).into(),
+            at.into(),
+            device.ip.clone().into(),
+            device.user_agent.clone().into(),
+        ])
+        .to_owned();
+    tx.execute(&insert).await?;
+    insert_token(&mut tx, ring, &token, &family, at).await?;
     event(
-        &mut conn,
+        &mut tx,
         "issued",
         Some(&family),
         Some(user),
@@ -153,13 +190,20 @@ pub async fn issue(
     .await?;
     // Expired families go with a new one now and then, keeping the table bounded.
     if rand::Rng::gen_ratio(&mut rand::thread_rng(), 1, 32) {
-        sqlx::query("DELETE FROM bridge_families WHERE expires_at <= $1 OR last_used_at <= $2")
-            .bind(at)
-            .bind(at.saturating_sub(secs(settings.idle_lifetime)))
-            .execute(&mut *conn)
-            .await?;
+        let prune = Query::delete()
+            .from_table(tx.table(BridgeFamilies::Table))
+            .cond_where(
+                Cond::any()
+                    .add(Expr::col(BridgeFamilies::ExpiresAt).lte(at))
+                    .add(
+                        Expr::col(BridgeFamilies::LastUsedAt)
+                            .lte(at.saturating_sub(secs(settings.idle_lifetime))),
+                    ),
+            )
+            .to_owned();
+        tx.execute(&prune).await?;
     }
-    conn.commit().await?;
+    tx.commit().await?;
     Ok(Rotated {
         user,
         family,
@@ -169,43 +213,62 @@ pub async fn issue(
 
 /// Stores a token's keyed hash, with the ring's primary key.
 async fn insert_token(
-    conn: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     ring: &KeyRing,
     token: &BridgeToken,
     family: &FamilyId,
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO bridge_tokens (selector, family_id, verifier_hash, created_at, key_id) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (selector) DO NOTHING",
-    )
-    .bind(&token.selector)
-    .bind(family.as_str())
-    .bind(token.verifier_hash(&ring.primary_uses().bridge))
-    .bind(at)
-    .bind(i64::from(ring.primary().get()))
-    .execute(conn)
-    .await?;
-    Ok(())
+    let insert = Query::insert()
+        .into_table(tx.table(BridgeTokens::Table))
+        .columns([
+            BridgeTokens::Selector,
+            BridgeTokens::FamilyId,
+            BridgeTokens::VerifierHash,
+            BridgeTokens::CreatedAt,
+            BridgeTokens::KeyId,
+        ])
+        .values_panic([
+            token.selector.clone().into(),
+            family.as_str().into(),
+            token.verifier_hash(&ring.primary_uses().bridge).into(),
+            at.into(),
+            i64::from(ring.primary().get()).into(),
+        ])
+        .on_conflict(
+            OnConflict::column(BridgeTokens::Selector)
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    tx.execute(&insert).await.map(drop)
 }
 
-/// The bridge key of the token's row, if the presented token verifies
-/// under it (a token whose key was retired verifies under none).
-fn verified_key<'r>(
-    ring: &'r KeyRing,
-    presented: &BridgeToken,
-    row: &AnyRow,
-) -> Result<Option<&'r [u8; 32]>, sqlx::Error> {
-    let key = u32::try_from(row.try_get::<i64, _>("key_id")?)
-        .ok()
-        .map(KeyId::new);
-    let Some(uses) = key.and_then(|k| ring.get(k)) else {
-        return Ok(None);
-    };
-    let stored: String = row.try_get("verifier_hash")?;
-    Ok(presented
-        .matches(&stored, &uses.bridge)
-        .then_some(&uses.bridge))
+/// A token row, with its family's state.
+#[derive(Debug, sqlx::FromRow)]
+struct TokenRow {
+    family_id: String,
+    verifier_hash: String,
+    key_id: i64,
+    rotated_at: Option<i64>,
+    successor: Option<String>,
+    user_id: i64,
+    expires_at: i64,
+    last_used_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl TokenRow {
+    /// The bridge key this token was hashed with, if the presented token
+    /// verifies under it (a token whose key was retired verifies under none).
+    fn verified_key<'r>(&self, ring: &'r KeyRing, presented: &BridgeToken) -> Option<&'r [u8; 32]> {
+        let uses = u32::try_from(self.key_id)
+            .ok()
+            .and_then(|k| ring.get(KeyId::new(k)))?;
+        presented
+            .matches(&self.verifier_hash, &uses.bridge)
+            .then_some(&uses.bridge)
+    }
 }
 
 /// What a restore or refresh is for (recorded as the event kind).
@@ -236,47 +299,68 @@ pub async fn rotate(
     ring: &KeyRing,
 ) -> Result<Rotated, BridgeError> {
     let at = now();
-    let mut conn = db.begin().await?;
-    let row = sqlx::query(
-        "SELECT t.family_id, t.verifier_hash, t.key_id, t.rotated_at, t.successor, f.user_id, f.expires_at, f.last_used_at, f.revoked_at \
-         FROM bridge_tokens t JOIN bridge_families f ON f.id = t.family_id WHERE t.selector = $1",
-    )
-    .bind(&presented.selector)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else {
+    let mut tx = db.begin().await?;
+    let (tokens, families) = (
+        tx.table(BridgeTokens::Table),
+        tx.table(BridgeFamilies::Table),
+    );
+    let query = Query::select()
+        .columns([
+            (BridgeTokens::Table, BridgeTokens::FamilyId),
+            (BridgeTokens::Table, BridgeTokens::VerifierHash),
+            (BridgeTokens::Table, BridgeTokens::KeyId),
+            (BridgeTokens::Table, BridgeTokens::RotatedAt),
+            (BridgeTokens::Table, BridgeTokens::Successor),
+        ])
+        .columns([
+            (BridgeFamilies::Table, BridgeFamilies::UserId),
+            (BridgeFamilies::Table, BridgeFamilies::ExpiresAt),
+            (BridgeFamilies::Table, BridgeFamilies::LastUsedAt),
+            (BridgeFamilies::Table, BridgeFamilies::RevokedAt),
+        ])
+        .from(tokens)
+        .inner_join(
+            families,
+            Expr::col((BridgeFamilies::Table, BridgeFamilies::Id))
+                .equals((BridgeTokens::Table, BridgeTokens::FamilyId)),
+        )
+        .and_where(
+            Expr::col((BridgeTokens::Table, BridgeTokens::Selector))
+                .eq(presented.selector.as_str()),
+        )
+        .to_owned();
+    let Some(row) = tx.fetch_optional::<TokenRow>(&query).await? else {
         return Err(BridgeError::Invalid);
     };
-    let Some(key) = verified_key(ring, presented, &row)? else {
+    let Some(key) = row.verified_key(ring, presented) else {
         return Err(BridgeError::Invalid);
     };
-    let owner = FamilyId(row.try_get("family_id")?);
-    let user = UserId::new(row.try_get("user_id")?);
-    let revoked: Option<i64> = row.try_get("revoked_at")?;
-    let expired = row.try_get::<i64, _>("expires_at")? <= at
+    let owner = FamilyId(row.family_id.clone());
+    let user = UserId::new(row.user_id);
+    let expired = row.expires_at <= at
         || row
-            .try_get::<i64, _>("last_used_at")?
+            .last_used_at
             .saturating_add(secs(settings.idle_lifetime))
             <= at;
-    if revoked.is_some() || expired || family.is_some_and(|f| *f != owner) {
+    if row.revoked_at.is_some() || expired || family.is_some_and(|f| *f != owner) {
         return Err(BridgeError::Invalid);
     }
     let next = presented.successor(key);
-    let rotated_at: Option<i64> = row.try_get("rotated_at")?;
-    let successor: Option<String> = row.try_get("successor")?;
-    let kind = match rotated_at {
+    let kind = match row.rotated_at {
         None => {
-            let claimed = sqlx::query(
-                "UPDATE bridge_tokens SET rotated_at = $1, successor = $2 WHERE selector = $3 AND rotated_at IS NULL",
-            )
-            .bind(at)
-            .bind(&next.selector)
-            .bind(&presented.selector)
-            .execute(&mut *conn)
-            .await?;
-            insert_token(&mut conn, ring, &next, &owner, at).await?;
+            let claim = Query::update()
+                .table(tx.table(BridgeTokens::Table))
+                .values([
+                    (BridgeTokens::RotatedAt, at.into()),
+                    (BridgeTokens::Successor, next.selector.clone().into()),
+                ])
+                .and_where(Expr::col(BridgeTokens::Selector).eq(presented.selector.as_str()))
+                .and_where(Expr::col(BridgeTokens::RotatedAt).is_null())
+                .to_owned();
+            let claimed = tx.execute(&claim).await?;
+            insert_token(&mut tx, ring, &next, &owner, at).await?;
             // Lost a race to a concurrent rotation of the same token: it made the same successor.
-            if claimed.rows_affected() == 1 {
+            if claimed == 1 {
                 purpose.event()
             } else {
                 "grace_reuse"
@@ -285,35 +369,35 @@ pub async fn rotate(
         // Strictly within: a grace of 0 allows no replay at all.
         Some(when)
             if at - when < secs(settings.rotation_grace)
-                && successor.as_deref() == Some(next.selector.as_str()) =>
+                && row.successor.as_deref() == Some(next.selector.as_str()) =>
         {
             "grace_reuse"
         }
         Some(_) => {
-            revoke_in(&mut conn, &owner, "reuse of a rotated-out token").await?;
+            revoke_in(&mut tx, &owner, "reuse of a rotated-out token").await?;
             event(
-                &mut conn,
+                &mut tx,
                 "theft_detected",
                 Some(&owner),
                 Some(user),
                 device.ip.as_deref(),
             )
             .await?;
-            conn.commit().await?;
+            tx.commit().await?;
             tracing::warn!("bridge token replayed after its grace window; device family revoked");
             return Err(BridgeError::Invalid);
         }
     };
-    touch_family(&mut conn, &owner, device, at).await?;
+    touch_family(&mut tx, &owner, device, at).await?;
     event(
-        &mut conn,
+        &mut tx,
         kind,
         Some(&owner),
         Some(user),
         device.ip.as_deref(),
     )
     .await?;
-    conn.commit().await?;
+    tx.commit().await?;
     Ok(Rotated {
         user,
         family: owner,
@@ -323,35 +407,34 @@ pub async fn rotate(
 
 /// Records that the family was just used, and from where.
 async fn touch_family(
-    conn: &mut sqlx::AnyConnection,
+    tx: &mut Tx,
     family: &FamilyId,
     device: &Device,
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE bridge_families SET last_used_at = $1, ip = $2, user_agent = $3 WHERE id = $4",
-    )
-    .bind(at)
-    .bind(device.ip.as_deref())
-    .bind(device.user_agent.as_deref())
-    .bind(family.as_str())
-    .execute(conn)
-    .await?;
-    Ok(())
+    let update = Query::update()
+        .table(tx.table(BridgeFamilies::Table))
+        .values([
+            (BridgeFamilies::LastUsedAt, at.into()),
+            (BridgeFamilies::Ip, device.ip.clone().into()),
+            (BridgeFamilies::UserAgent, device.user_agent.clone().into()),
+        ])
+        .and_where(Expr::col(BridgeFamilies::Id).eq(family.as_str()))
+        .to_owned();
+    tx.execute(&update).await.map(drop)
 }
 
-async fn revoke_in(
-    conn: &mut sqlx::AnyConnection,
-    family: &FamilyId,
-    reason: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE bridge_families SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL")
-        .bind(now())
-        .bind(reason)
-        .bind(family.as_str())
-        .execute(conn)
-        .await?;
-    Ok(())
+async fn revoke_in(tx: &mut Tx, family: &FamilyId, reason: &str) -> Result<(), sqlx::Error> {
+    let update = Query::update()
+        .table(tx.table(BridgeFamilies::Table))
+        .values([
+            (BridgeFamilies::RevokedAt, now().into()),
+            (BridgeFamilies::RevokedReason, reason.into()),
+        ])
+        .and_where(Expr::col(BridgeFamilies::Id).eq(family.as_str()))
+        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
+        .to_owned();
+    tx.execute(&update).await.map(drop)
 }
 
 /// Revokes a family (logout, user or admin action, theft).
@@ -361,10 +444,10 @@ pub async fn revoke(
     reason: &str,
     ip: Option<&str>,
 ) -> Result<(), BridgeError> {
-    let mut conn = db.begin().await?;
-    revoke_in(&mut conn, family, reason).await?;
-    event(&mut conn, "revoked", Some(family), None, ip).await?;
-    conn.commit().await?;
+    let mut tx = db.begin().await?;
+    revoke_in(&mut tx, family, reason).await?;
+    event(&mut tx, "revoked", Some(family), None, ip).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -377,15 +460,27 @@ pub async fn revoke_presented(
     reason: &str,
     ip: Option<&str>,
 ) -> Result<(), BridgeError> {
-    let row = sqlx::query(
-        "SELECT family_id, verifier_hash, key_id FROM bridge_tokens WHERE selector = $1",
-    )
-    .bind(&presented.selector)
-    .fetch_optional(&mut *db.conn().await?)
-    .await?;
-    if let Some(row) = row {
-        if verified_key(ring, presented, &row)?.is_some() {
-            revoke(db, &FamilyId(row.try_get("family_id")?), reason, ip).await?;
+    #[derive(sqlx::FromRow)]
+    struct Stored {
+        family_id: String,
+        verifier_hash: String,
+        key_id: i64,
+    }
+    let query = Query::select()
+        .columns([
+            BridgeTokens::FamilyId,
+            BridgeTokens::VerifierHash,
+            BridgeTokens::KeyId,
+        ])
+        .from(db.table(BridgeTokens::Table))
+        .and_where(Expr::col(BridgeTokens::Selector).eq(presented.selector.as_str()))
+        .to_owned();
+    if let Some(row) = db.fetch_optional::<Stored>(&query).await? {
+        let uses = u32::try_from(row.key_id)
+            .ok()
+            .and_then(|k| ring.get(KeyId::new(k)));
+        if uses.is_some_and(|u| presented.matches(&row.verifier_hash, &u.bridge)) {
+            revoke(db, &FamilyId(row.family_id), reason, ip).await?;
         }
     }
     Ok(())
@@ -393,37 +488,59 @@ pub async fn revoke_presented(
 
 /// Whether sessions made by this family may still be used.
 pub async fn family_is_live(db: &Scope, family: &FamilyId) -> Result<bool, sqlx::Error> {
-    let revoked: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT revoked_at FROM bridge_families WHERE id = $1")
-            .bind(family.as_str())
-            .fetch_optional(&mut *db.conn().await?)
-            .await?;
-    Ok(matches!(revoked, Some(None)))
+    let query = Query::select()
+        .column(BridgeFamilies::RevokedAt)
+        .from(db.table(BridgeFamilies::Table))
+        .and_where(Expr::col(BridgeFamilies::Id).eq(family.as_str()))
+        .to_owned();
+    let revoked: Option<(Option<i64>,)> = db.fetch_optional(&query).await?;
+    Ok(matches!(revoked, Some((None,))))
 }
 
 /// A user's live devices (every user's with `None`), most recently used first.
 pub async fn devices(db: &Scope, user: Option<UserId>) -> Result<Vec<DeviceInfo>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, user_id, created_at, last_used_at, expires_at, ip, user_agent FROM bridge_families \
-         WHERE ($1 IS NULL OR user_id = $1) AND revoked_at IS NULL AND expires_at > $2 ORDER BY last_used_at DESC",
-    )
-    .bind(user.map(UserId::get))
-    .bind(now())
-    .fetch_all(&mut *db.conn().await?)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(DeviceInfo {
-                family: FamilyId(row.try_get("id")?),
-                user: UserId::new(row.try_get("user_id")?),
-                created_at: row.try_get("created_at")?,
-                last_used_at: row.try_get("last_used_at")?,
-                expires_at: row.try_get("expires_at")?,
-                ip: row.try_get("ip")?,
-                user_agent: row.try_get("user_agent")?,
-            })
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        user_id: i64,
+        created_at: i64,
+        last_used_at: i64,
+        expires_at: i64,
+        ip: Option<String>,
+        user_agent: Option<String>,
+    }
+    let mut query = Query::select()
+        .columns([
+            BridgeFamilies::Id,
+            BridgeFamilies::UserId,
+            BridgeFamilies::CreatedAt,
+            BridgeFamilies::LastUsedAt,
+            BridgeFamilies::ExpiresAt,
+            BridgeFamilies::Ip,
+            BridgeFamilies::UserAgent,
+        ])
+        .from(db.table(BridgeFamilies::Table))
+        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
+        .and_where(Expr::col(BridgeFamilies::ExpiresAt).gt(now()))
+        .order_by(BridgeFamilies::LastUsedAt, Order::Desc)
+        .to_owned();
+    if let Some(user) = user {
+        query.and_where(Expr::col(BridgeFamilies::UserId).eq(user.get()));
+    }
+    Ok(db
+        .fetch_all::<Row>(&query)
+        .await?
+        .into_iter()
+        .map(|row| DeviceInfo {
+            family: FamilyId(row.id),
+            user: UserId::new(row.user_id),
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            expires_at: row.expires_at,
+            ip: row.ip,
+            user_agent: row.user_agent,
         })
-        .collect()
+        .collect())
 }
 
 /// Revokes one of `user`'s devices; false when it is not theirs (or gone).
@@ -433,13 +550,14 @@ pub async fn revoke_device(
     family: &FamilyId,
     ip: Option<&str>,
 ) -> Result<bool, BridgeError> {
-    let owner: Option<i64> = sqlx::query_scalar(
-        "SELECT user_id FROM bridge_families WHERE id = $1 AND revoked_at IS NULL",
-    )
-    .bind(family.as_str())
-    .fetch_optional(&mut *db.conn().await?)
-    .await?;
-    if owner != Some(user.get()) {
+    let query = Query::select()
+        .column(BridgeFamilies::UserId)
+        .from(db.table(BridgeFamilies::Table))
+        .and_where(Expr::col(BridgeFamilies::Id).eq(family.as_str()))
+        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
+        .to_owned();
+    let owner: Option<(i64,)> = db.fetch_optional(&query).await?;
+    if owner != Some((user.get(),)) {
         return Ok(false);
     }
     revoke(db, family, "revoked by its owner", ip).await?;
@@ -461,28 +579,33 @@ pub struct DayUsage {
 pub async fn usage(db: &Scope, days: i64) -> Result<Vec<DayUsage>, sqlx::Error> {
     let today = now() / 86_400;
     let first = today - days + 1;
-    let rows = sqlx::query(
-        "SELECT at / 86400 AS day, kind, COUNT(*) AS n FROM bridge_events WHERE at >= $1 GROUP BY at / 86400, kind",
-    )
-    .bind(first * 86_400)
-    .fetch_all(&mut *db.conn().await?)
-    .await?;
+    // A constant, rendered inline: a bound divisor would differ between the
+    // SELECT and the GROUP BY ($1 vs $2), which PostgreSQL refuses.
+    let day = Expr::col(BridgeEvents::At).div(Expr::Constant(86_400i64.into()));
+    let query = Query::select()
+        .expr_as(day.clone(), "day")
+        .column(BridgeEvents::Kind)
+        .expr_as(Expr::col(BridgeEvents::Id).count(), "n")
+        .from(db.table(BridgeEvents::Table))
+        .and_where(Expr::col(BridgeEvents::At).gte(first * 86_400))
+        .add_group_by([day, Expr::col(BridgeEvents::Kind)])
+        .to_owned();
+    let rows: Vec<(i64, String, i64)> = db.fetch_all(&query).await?;
     let mut usage: Vec<DayUsage> = (first..=today)
         .map(|day| DayUsage {
             day,
             ..DayUsage::default()
         })
         .collect();
-    for row in rows {
-        let day: i64 = row.try_get("day")?;
-        let count = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
+    for (day, kind, n) in rows {
+        let count = u64::try_from(n).unwrap_or(0);
         let Some(slot) = usize::try_from(day - first)
             .ok()
             .and_then(|i| usage.get_mut(i))
         else {
             continue;
         };
-        match row.try_get::<String, _>("kind")?.as_str() {
+        match kind.as_str() {
             "restored" => slot.restores += count,
             "refreshed" | "grace_reuse" => slot.refreshes += count,
             "failed" => slot.failures += count,

@@ -1,8 +1,11 @@
 //! The central database: the tenant directory and the tenants' settings.
 
-use sqlx::{any::AnyRow, Row};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 
-use super::scope::Scope;
+use super::{
+    schema::{TenantSettings, Tenants},
+    scope::Scope,
+};
 use crate::tenancy::{Slug, Tenant, TenantId};
 
 #[derive(Debug, Clone)]
@@ -10,7 +13,34 @@ pub struct CentralDb {
     scope: Scope,
 }
 
-pub(crate) const TENANT_COLUMNS: &str = "id, slug, name, created_at";
+/// A `tenants` row as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct TenantRow {
+    id: i64,
+    slug: String,
+    name: String,
+    created_at: i64,
+}
+
+impl TryFrom<TenantRow> for Tenant {
+    type Error = sqlx::Error;
+
+    fn try_from(row: TenantRow) -> Result<Self, Self::Error> {
+        Ok(Tenant {
+            id: TenantId::new(row.id),
+            slug: Slug::parse(&row.slug).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            name: row.name,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) const TENANT_COLUMNS: [Tenants; 4] = [
+    Tenants::Id,
+    Tenants::Slug,
+    Tenants::Name,
+    Tenants::CreatedAt,
+];
 
 impl CentralDb {
     pub fn new(scope: Scope) -> Self {
@@ -21,39 +51,48 @@ impl CentralDb {
         &self.scope
     }
 
+    fn tenants(&self) -> SelectStatement {
+        Query::select()
+            .columns(TENANT_COLUMNS)
+            .from(self.scope.table(Tenants::Table))
+            .to_owned()
+    }
+
+    async fn one_tenant(&self, query: SelectStatement) -> Result<Option<Tenant>, sqlx::Error> {
+        self.scope
+            .fetch_optional::<TenantRow>(&query)
+            .await?
+            .map(Tenant::try_from)
+            .transpose()
+    }
+
     pub async fn find_tenant(&self, slug: &Slug) -> Result<Option<Tenant>, sqlx::Error> {
-        let mut conn = self.scope.conn().await?;
-        sqlx::query(&format!(
-            "SELECT {TENANT_COLUMNS} FROM tenants WHERE slug = $1"
-        ))
-        .bind(slug.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(tenant_from_row)
-        .transpose()
+        self.one_tenant(
+            self.tenants()
+                .and_where(Expr::col(Tenants::Slug).eq(slug.as_str()))
+                .to_owned(),
+        )
+        .await
     }
 
     pub async fn find_tenant_by_id(&self, id: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
-        let mut conn = self.scope.conn().await?;
-        sqlx::query(&format!(
-            "SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"
-        ))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(tenant_from_row)
-        .transpose()
+        self.one_tenant(
+            self.tenants()
+                .and_where(Expr::col(Tenants::Id).eq(id.get()))
+                .to_owned(),
+        )
+        .await
     }
 
     /// A tenant's stored setting overrides, as JSON text ("{}" when none).
     pub async fn tenant_overrides(&self, tenant: TenantId) -> Result<String, sqlx::Error> {
-        let mut conn = self.scope.conn().await?;
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT overrides FROM tenant_settings WHERE tenant_id = $1")
-                .bind(tenant.get())
-                .fetch_optional(&mut *conn)
-                .await?;
-        Ok(stored.unwrap_or_else(|| "{}".into()))
+        let query = Query::select()
+            .column(TenantSettings::Overrides)
+            .from(self.scope.table(TenantSettings::Table))
+            .and_where(Expr::col(TenantSettings::TenantId).eq(tenant.get()))
+            .to_owned();
+        let stored: Option<(String,)> = self.scope.fetch_optional(&query).await?;
+        Ok(stored.map_or_else(|| "{}".into(), |(json,)| json))
     }
 
     pub async fn save_tenant_overrides(
@@ -62,38 +101,33 @@ impl CentralDb {
         overrides: &str,
     ) -> Result<(), sqlx::Error> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let mut conn = self.scope.conn().await?;
-        sqlx::query(
-            "INSERT INTO tenant_settings (tenant_id, overrides, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (tenant_id) DO UPDATE SET overrides = excluded.overrides, updated_at = excluded.updated_at",
-        )
-        .bind(tenant.get())
-        .bind(overrides)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        conn.commit().await
+        let query = Query::insert()
+            .into_table(self.scope.table(TenantSettings::Table))
+            .columns([
+                TenantSettings::TenantId,
+                TenantSettings::Overrides,
+                TenantSettings::UpdatedAt,
+            ])
+            .values_panic([tenant.get().into(), overrides.into(), now.into()])
+            .on_conflict(
+                OnConflict::column(TenantSettings::TenantId)
+                    .update_columns([TenantSettings::Overrides, TenantSettings::UpdatedAt])
+                    .to_owned(),
+            )
+            .to_owned();
+        self.scope.execute(&query).await.map(drop)
     }
 
     pub async fn list_tenants(&self) -> Result<Vec<Tenant>, sqlx::Error> {
-        let mut conn = self.scope.conn().await?;
-        sqlx::query(&format!(
-            "SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug"
-        ))
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(tenant_from_row)
-        .collect()
+        let query = self
+            .tenants()
+            .order_by(Tenants::Slug, Order::Asc)
+            .to_owned();
+        self.scope
+            .fetch_all::<TenantRow>(&query)
+            .await?
+            .into_iter()
+            .map(Tenant::try_from)
+            .collect()
     }
-}
-
-pub(crate) fn tenant_from_row(row: AnyRow) -> Result<Tenant, sqlx::Error> {
-    let slug: String = row.try_get("slug")?;
-    Ok(Tenant {
-        id: TenantId::new(row.try_get("id")?),
-        slug: Slug::parse(&slug).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-        name: row.try_get("name")?,
-        created_at: row.try_get("created_at")?,
-    })
 }

@@ -1,19 +1,14 @@
-//! Opening pools, for either backend, behind sqlx's `Any` driver.
+//! Opening pools: one per SQLite file, one PostgreSQL pool for everything.
 
 use std::{path::Path, time::Duration};
 
-use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
+use sqlx::{postgres::PgPoolOptions, sqlite::SqlitePoolOptions, Executor, PgPool, SqlitePool};
 
 /// Whether opening a SQLite file may create it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
     Create,
     Existing,
-}
-
-/// Registers the SQLite and PostgreSQL drivers with `Any`; idempotent.
-pub fn install_drivers() {
-    sqlx::any::install_default_drivers();
 }
 
 fn sqlite_url(path: &Path, mode: OpenMode) -> String {
@@ -37,13 +32,12 @@ pub async fn sqlite(
     path: &Path,
     mode: OpenMode,
     max_connections: u32,
-) -> Result<AnyPool, sqlx::Error> {
-    install_drivers();
+) -> Result<SqlitePool, sqlx::Error> {
     let path = std::path::absolute(path).map_err(sqlx::Error::Io)?;
     if mode == OpenMode::Create {
         crate::files::private_database(&path).map_err(sqlx::Error::Io)?;
     }
-    AnyPoolOptions::new()
+    SqlitePoolOptions::new()
         .max_connections(max_connections)
         .min_connections(0)
         .idle_timeout(Duration::from_secs(60))
@@ -77,9 +71,8 @@ pub async fn sqlite(
 }
 
 /// The one PostgreSQL pool every tenant shares.
-pub async fn postgres(url: &str, max_connections: u32) -> Result<AnyPool, sqlx::Error> {
-    install_drivers();
-    AnyPoolOptions::new()
+pub async fn postgres(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
         .connect(url)

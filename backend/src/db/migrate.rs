@@ -1,6 +1,6 @@
 //! The four migration sets: central and tenant, for each backend.
 
-use sqlx::{any::AnyPoolOptions, migrate::Migrator, AnyPool, Executor};
+use sqlx::{migrate::Migrator, postgres::PgPoolOptions, Executor, SqlitePool};
 
 use super::scope::Schema;
 
@@ -9,7 +9,7 @@ pub static CENTRAL_POSTGRES: Migrator = sqlx::migrate!("../migrations/central/po
 pub static TENANT_SQLITE: Migrator = sqlx::migrate!("../migrations/tenant/sqlite");
 pub static TENANT_POSTGRES: Migrator = sqlx::migrate!("../migrations/tenant/postgres");
 
-pub async fn sqlite(pool: &AnyPool, migrator: &Migrator) -> Result<(), sqlx::Error> {
+pub async fn sqlite(pool: &SqlitePool, migrator: &Migrator) -> Result<(), sqlx::Error> {
     Ok(migrator.run(pool).await?)
 }
 
@@ -21,9 +21,10 @@ pub async fn postgres_schema(
     schema: &Schema,
     migrator: &Migrator,
 ) -> Result<(), sqlx::Error> {
-    super::connect::install_drivers();
+    // Migrations are plain SQL files naming unqualified tables, so (here
+    // only) a private connection points its search_path at the schema.
     let set_path = format!("SET search_path TO {}", schema.quoted());
-    let pool = AnyPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(1)
         .after_connect(move |conn, _| {
             let set_path = set_path.clone();

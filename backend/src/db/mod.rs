@@ -6,6 +6,7 @@ pub mod connect;
 pub mod migrate;
 pub mod open_pools;
 pub mod outage;
+pub mod schema;
 pub mod scope;
 pub mod tenants;
 
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 
 pub use central::CentralDb;
 pub use outage::is_outage;
-pub use scope::{Schema, Scope};
+pub use scope::{FromEither, Schema, Scope, Tx};
 /// The storage error type, re-exported so callers need no sqlx dependency.
 pub use sqlx::Error as DbError;
 pub use tenants::TenantStorage;

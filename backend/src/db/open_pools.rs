@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::AnyPool;
+use sqlx::SqlitePool;
 use tokio::sync::Mutex;
 
 use crate::tenancy::Slug;
@@ -17,7 +17,7 @@ pub struct OpenPools {
 
 #[derive(Debug, Default)]
 struct Inner {
-    pools: HashMap<Slug, (AnyPool, u64)>,
+    pools: HashMap<Slug, (SqlitePool, u64)>,
     clock: u64,
 }
 
@@ -29,7 +29,7 @@ impl OpenPools {
         }
     }
 
-    pub async fn get(&self, slug: &Slug) -> Option<AnyPool> {
+    pub async fn get(&self, slug: &Slug) -> Option<SqlitePool> {
         let mut inner = self.inner.lock().await;
         inner.clock += 1;
         let now = inner.clock;
@@ -41,7 +41,7 @@ impl OpenPools {
 
     /// Keeps `pool` (or the one a concurrent opener kept first), evicting the
     /// least recently used beyond the cap.
-    pub async fn insert(&self, slug: Slug, pool: AnyPool) -> AnyPool {
+    pub async fn insert(&self, slug: Slug, pool: SqlitePool) -> SqlitePool {
         let mut inner = self.inner.lock().await;
         inner.clock += 1;
         let now = inner.clock;
@@ -60,7 +60,7 @@ impl OpenPools {
         kept
     }
 
-    pub async fn remove(&self, slug: &Slug) -> Option<AnyPool> {
+    pub async fn remove(&self, slug: &Slug) -> Option<SqlitePool> {
         self.inner
             .lock()
             .await

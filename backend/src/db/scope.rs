@@ -1,125 +1,216 @@
-//! One tenant's (or the central) database as queries see it.
+//! One tenant's (or the central) database as queries see it: a SQLite file
+//! with its own pool, or one PostgreSQL schema in the shared pool.
 //!
-//! SQLite: a file with its own pool; queries run on a plain connection.
-//! PostgreSQL: one schema in the shared pool; every unit of work runs in a
-//! transaction that first sets `search_path` with `set_config(.., true)`,
-//! which PostgreSQL resets when the transaction ends, so a pooled
-//! connection can never carry one tenant's schema into another's request.
+//! Queries are sea-query statements, rendered here for the backend. On
+//! PostgreSQL every table is qualified with the scope's schema
+//! (`"tenant_acme"."users"`, see [`Scope::table`]), so a read is one round
+//! trip with no transaction and no `search_path`: nothing a pooled
+//! connection carries from one request can reach the next.
 
-use std::{
-    ops::{Deref, DerefMut},
-    sync::Arc,
+use std::sync::Arc;
+
+use sea_query::{
+    DynIden, IntoIden, PostgresQueryBuilder, SchemaStatementBuilder, SqliteQueryBuilder, TableRef,
+};
+use sea_query_sqlx::SqlxBinder;
+use sqlx::{
+    postgres::PgRow, sqlite::SqliteRow, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction,
 };
 
-use sqlx::{pool::PoolConnection, Any, AnyConnection, AnyPool, Transaction};
-
-/// A PostgreSQL schema name, quoted for use as an identifier.
+/// A PostgreSQL schema name (from a validated slug, or a constant).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schema(Arc<str>);
 
 impl Schema {
-    /// Schema names come from validated slugs (`[a-z0-9-]`) or constants;
-    /// quoting keeps the hyphen legal.
     pub fn new(name: &str) -> Self {
-        Self(Arc::from(format!("\"{}\"", name.replace('"', ""))))
+        Self(Arc::from(name.replace('"', "")))
     }
 
-    pub fn quoted(&self) -> &str {
+    pub fn name(&self) -> &str {
         &self.0
     }
+
+    /// Quoted for use as an identifier in hand-written DDL.
+    pub fn quoted(&self) -> String {
+        format!("\"{}\"", self.0)
+    }
+
+    fn iden(&self) -> DynIden {
+        sea_query::Alias::new(self.0.to_string()).into_iden()
+    }
+}
+
+/// A row type both backends can decode (`#[derive(sqlx::FromRow)]`, tuples).
+pub trait FromEither:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> FromEither for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
 }
 
 #[derive(Debug, Clone)]
-pub struct Scope {
-    pool: AnyPool,
-    schema: Option<Schema>,
+pub enum Scope {
+    Sqlite(SqlitePool),
+    Postgres { pool: PgPool, schema: Schema },
+}
+
+/// A write transaction on a scope.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>, Schema),
+}
+
+fn qualified(schema: Option<&Schema>, table: impl IntoIden) -> TableRef {
+    match schema {
+        Some(schema) => (schema.iden(), table.into_iden()).into(),
+        None => table.into_iden().into(),
+    }
+}
+
+/// The same four ways to run a statement, for a scope (on its pool) and a
+/// transaction (on its connection).
+macro_rules! runners {
+    ($ty:ty, [$($recv:tt)+], $me:tt) => {
+        impl $ty {
+            pub async fn fetch_all<T: FromEither>($($recv)+, query: &impl SqlxBinder) -> Result<Vec<T>, sqlx::Error> {
+                run!($me, query, |sql, values, exec| sqlx::query_as_with::<_, T, _>(&sql, values).fetch_all(exec).await)
+            }
+
+            pub async fn fetch_optional<T: FromEither>($($recv)+, query: &impl SqlxBinder) -> Result<Option<T>, sqlx::Error> {
+                run!($me, query, |sql, values, exec| sqlx::query_as_with::<_, T, _>(&sql, values).fetch_optional(exec).await)
+            }
+
+            pub async fn fetch_one<T: FromEither>($($recv)+, query: &impl SqlxBinder) -> Result<T, sqlx::Error> {
+                run!($me, query, |sql, values, exec| sqlx::query_as_with::<_, T, _>(&sql, values).fetch_one(exec).await)
+            }
+
+            /// Runs a statement; the number of rows it touched.
+            pub async fn execute($($recv)+, query: &impl SqlxBinder) -> Result<u64, sqlx::Error> {
+                run!($me, query, |sql, values, exec| Ok(sqlx::query_with(&sql, values).execute(exec).await?.rows_affected()))
+            }
+        }
+    };
+}
+
+/// Renders `$query` for the backend of `$on` and runs `$body` on its executor.
+macro_rules! run {
+    ($on:expr, $query:expr, |$sql:ident, $values:ident, $exec:ident| $body:expr) => {
+        match $on.target() {
+            Target::Sqlite($exec) => {
+                let ($sql, $values) = $query.build_sqlx(SqliteQueryBuilder);
+                $body
+            }
+            Target::Postgres($exec) => {
+                let ($sql, $values) = $query.build_sqlx(PostgresQueryBuilder);
+                $body
+            }
+        }
+    };
+}
+
+/// Where a statement runs: a pool, or a transaction's connection.
+enum Target<S, P> {
+    Sqlite(S),
+    Postgres(P),
 }
 
 impl Scope {
-    pub fn sqlite(pool: AnyPool) -> Self {
-        Self { pool, schema: None }
+    pub fn sqlite(pool: SqlitePool) -> Self {
+        Self::Sqlite(pool)
     }
 
-    pub fn postgres(pool: AnyPool, schema: Schema) -> Self {
-        Self {
-            pool,
-            schema: Some(schema),
-        }
+    pub fn postgres(pool: PgPool, schema: Schema) -> Self {
+        Self::Postgres { pool, schema }
     }
 
-    /// Whether this is a PostgreSQL schema (else a SQLite file).
     pub fn is_postgres(&self) -> bool {
-        self.schema.is_some()
+        matches!(self, Self::Postgres { .. })
     }
 
-    /// The pool of a SQLite database (for its migrations).
-    pub fn sqlite_pool(&self) -> Option<&AnyPool> {
-        self.schema.is_none().then_some(&self.pool)
-    }
-
-    /// A connection for one unit of work: inside the scoping transaction on
-    /// PostgreSQL, a plain pooled connection on SQLite (where a deferred
-    /// transaction would only add lock upgrades). Writes must end with
-    /// [`Conn::commit`]; dropping it rolls a PostgreSQL transaction back.
-    pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
-        match &self.schema {
-            None => Ok(Conn::Plain(self.pool.acquire().await?)),
-            Some(_) => self.begin().await,
+    /// A table of this database: schema-qualified on PostgreSQL.
+    pub fn table(&self, table: impl IntoIden) -> TableRef {
+        match self {
+            Self::Sqlite(_) => qualified(None, table),
+            Self::Postgres { schema, .. } => qualified(Some(schema), table),
         }
     }
 
-    /// A write transaction on every backend, scoped to the schema on
-    /// PostgreSQL. SQLite takes the write lock up front (`BEGIN IMMEDIATE`,
-    /// waiting out the busy timeout): a deferred transaction that reads and
-    /// then writes can fail outright when another writer got in between.
-    pub async fn begin(&self) -> Result<Conn, sqlx::Error> {
-        let mut tx = match self.schema {
-            None => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Some(_) => self.pool.begin().await?,
-        };
-        if let Some(schema) = &self.schema {
-            sqlx::query("SELECT set_config('search_path', $1, true)")
-                .bind(schema.quoted())
-                .execute(&mut *tx)
-                .await?;
+    fn target(&self) -> Target<&SqlitePool, &PgPool> {
+        match self {
+            Self::Sqlite(pool) => Target::Sqlite(pool),
+            Self::Postgres { pool, .. } => Target::Postgres(pool),
         }
-        Ok(Conn::Tx(tx))
+    }
+
+    /// Runs a schema statement (CREATE TABLE / INDEX built with sea-query).
+    pub async fn execute_schema(
+        &self,
+        statement: &impl SchemaStatementBuilder,
+    ) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(pool) => sqlx::query(&statement.to_string(SqliteQueryBuilder))
+                .execute(pool)
+                .await
+                .map(drop),
+            Self::Postgres { pool, .. } => sqlx::query(&statement.to_string(PostgresQueryBuilder))
+                .execute(pool)
+                .await
+                .map(drop),
+        }
+    }
+
+    /// A write transaction. SQLite takes the write lock up front (`BEGIN
+    /// IMMEDIATE`, waiting out the busy timeout): a deferred transaction
+    /// that reads and then writes can fail outright when another writer got
+    /// in between.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Postgres { pool, schema } => Tx::Postgres(pool.begin().await?, schema.clone()),
+        })
     }
 }
 
-pub enum Conn {
-    Plain(PoolConnection<Any>),
-    Tx(Transaction<'static, Any>),
-}
+runners!(Scope, [&self], self);
 
-impl Conn {
+impl Tx {
+    pub fn table(&self, table: impl IntoIden) -> TableRef {
+        match self {
+            Self::Sqlite(_) => qualified(None, table),
+            Self::Postgres(_, schema) => qualified(Some(schema), table),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(..))
+    }
+
+    fn target(&mut self) -> Target<&mut sqlx::SqliteConnection, &mut sqlx::PgConnection> {
+        match self {
+            Self::Sqlite(tx) => Target::Sqlite(&mut **tx),
+            Self::Postgres(tx, _) => Target::Postgres(&mut **tx),
+        }
+    }
+
+    /// Runs hand-written SQL (what sea-query cannot say, e.g. `LOCK TABLE`).
+    pub async fn execute_raw(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        match self.target() {
+            Target::Sqlite(conn) => sqlx::query(sql).execute(conn).await.map(drop),
+            Target::Postgres(conn) => sqlx::query(sql).execute(conn).await.map(drop),
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Conn::Plain(_) => Ok(()),
-            Conn::Tx(tx) => tx.commit().await,
+            Self::Sqlite(tx) => tx.commit().await,
+            Self::Postgres(tx, _) => tx.commit().await,
         }
     }
 }
 
-impl Deref for Conn {
-    type Target = AnyConnection;
-
-    fn deref(&self) -> &AnyConnection {
-        match self {
-            Conn::Plain(c) => c,
-            Conn::Tx(t) => t,
-        }
-    }
-}
-
-impl DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        match self {
-            Conn::Plain(c) => c,
-            Conn::Tx(t) => t,
-        }
-    }
-}
+runners!(Tx, [&mut self], self);
 
 /// Whether an error means "the table is not there" on either backend.
 pub fn is_missing_table(e: &sqlx::Error) -> bool {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use sqlx::{AnyPool, Executor};
+use sqlx::{Executor, PgPool};
 
 use super::{
     connect::{self, OpenMode},
@@ -20,7 +20,7 @@ const CONNECTIONS_PER_SQLITE_TENANT: u32 = 2;
 #[derive(Debug)]
 pub enum TenantStorage {
     Sqlite { dir: PathBuf, open: OpenPools },
-    Postgres { url: String, pool: AnyPool },
+    Postgres { url: String, pool: PgPool },
 }
 
 fn schema(slug: &Slug) -> Schema {
@@ -78,6 +78,7 @@ impl TenantStorage {
             Self::Sqlite { dir, .. } => Ok(Self::file(dir, slug).exists()),
             Self::Postgres { pool, .. } => {
                 let name = format!("tenant_{slug}");
+                // The catalogue, not a tenant table: no sea-query identifiers for it.
                 let found: Option<String> =
                     sqlx::query_scalar("SELECT schema_name::text FROM information_schema.schemata WHERE schema_name = $1")
                         .bind(name)
@@ -108,9 +109,9 @@ impl TenantStorage {
         match self {
             Self::Sqlite { .. } => {
                 let scope = self.scope(tenant).await?;
-                match scope.sqlite_pool() {
-                    Some(pool) => migrate::sqlite(pool, &migrate::TENANT_SQLITE).await,
-                    None => Ok(()),
+                match scope {
+                    Scope::Sqlite(pool) => migrate::sqlite(&pool, &migrate::TENANT_SQLITE).await,
+                    Scope::Postgres { .. } => Ok(()),
                 }
             }
             Self::Postgres { url, .. } => {
@@ -124,6 +125,7 @@ impl TenantStorage {
     pub async fn remove(&self, slug: &Slug) -> Result<(), sqlx::Error> {
         match self {
             Self::Postgres { pool, .. } => {
+                // DDL sea-query has no statement for.
                 pool.execute(
                     format!("DROP SCHEMA IF EXISTS {} CASCADE", schema(slug).quoted()).as_str(),
                 )

@@ -15,10 +15,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use sqlx::Row;
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 
 use super::{parse_list, KeyError, KeyId, KeyRing, Secret};
-use crate::db::CentralDb;
+use crate::db::{schema::Keys as KeysTable, CentralDb};
 
 /// How stale a process's key ring may be.
 const RELOAD_AFTER: Duration = Duration::from_secs(1);
@@ -96,18 +96,18 @@ async fn write_file(path: &Path, keys: &[(KeyId, Secret)]) -> Result<(), KeyErro
 }
 
 async fn read_database(central: &CentralDb) -> Result<Vec<(KeyId, Secret)>, KeyError> {
-    let mut conn = central.scope().conn().await?;
-    let rows = sqlx::query("SELECT id, secret FROM keys ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let id = u32::try_from(row.try_get::<i64, _>("id")?)
+    let db = central.scope();
+    let query = Query::select()
+        .columns([KeysTable::Id, KeysTable::Secret])
+        .from(db.table(KeysTable::Table))
+        .order_by(KeysTable::Id, Order::Asc)
+        .to_owned();
+    let rows: Vec<(i64, Vec<u8>)> = db.fetch_all(&query).await?;
+    rows.into_iter()
+        .map(|(id, secret)| {
+            let id = u32::try_from(id)
                 .map_err(|_| KeyError::Malformed("a key number out of range".into()))?;
-            Ok((
-                KeyId::new(id),
-                Secret::from_bytes(&row.try_get::<Vec<u8>, _>("secret")?)?,
-            ))
+            Ok((KeyId::new(id), Secret::from_bytes(&secret)?))
         })
         .collect()
 }
@@ -115,16 +115,18 @@ async fn read_database(central: &CentralDb) -> Result<Vec<(KeyId, Secret)>, KeyE
 /// Adds key `id` to the database unless a key of that number exists (two
 /// processes making the first key at once agree on one).
 async fn insert_database(central: &CentralDb, id: KeyId, secret: &Secret) -> Result<(), KeyError> {
-    let mut conn = central.scope().begin().await?;
-    sqlx::query(
-        "INSERT INTO keys (id, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(i64::from(id.get()))
-    .bind(secret.as_bytes().to_vec())
-    .bind(time::OffsetDateTime::now_utc().unix_timestamp())
-    .execute(&mut *conn)
-    .await?;
-    conn.commit().await?;
+    let db = central.scope();
+    let insert = Query::insert()
+        .into_table(db.table(KeysTable::Table))
+        .columns([KeysTable::Id, KeysTable::Secret, KeysTable::CreatedAt])
+        .values_panic([
+            i64::from(id.get()).into(),
+            secret.as_bytes().to_vec().into(),
+            time::OffsetDateTime::now_utc().unix_timestamp().into(),
+        ])
+        .on_conflict(OnConflict::column(KeysTable::Id).do_nothing().to_owned())
+        .to_owned();
+    db.execute(&insert).await?;
     Ok(())
 }
 
@@ -240,12 +242,12 @@ impl Keys {
                 .await
             }
             KeySource::Database => {
-                let mut conn = self.central.scope().begin().await?;
-                sqlx::query("DELETE FROM keys WHERE id = $1")
-                    .bind(i64::from(id.get()))
-                    .execute(&mut *conn)
-                    .await?;
-                conn.commit().await?;
+                let db = self.central.scope();
+                let delete = Query::delete()
+                    .from_table(db.table(KeysTable::Table))
+                    .and_where(Expr::col(KeysTable::Id).eq(i64::from(id.get())))
+                    .to_owned();
+                db.execute(&delete).await?;
                 Ok(())
             }
         }

@@ -9,13 +9,16 @@ use std::{
     time::{Duration, Instant},
 };
 
+use sea_query::{Expr, ExprTrait, Query};
+
 use super::{
     slug::Slug,
     tenant::{validate_name, NameError, Tenant},
 };
 use crate::{
     db::{
-        central::{tenant_from_row, TENANT_COLUMNS},
+        central::{TenantRow, TENANT_COLUMNS},
+        schema::Tenants,
         CentralDb, Scope, TenantStorage,
     },
     sessions::{Fence, Key, Overrides, SessionSettings, SettingError, CROSSING_WARNING},
@@ -323,25 +326,24 @@ impl Directory {
         name: &str,
         now: i64,
     ) -> Result<Tenant, DirectoryError> {
-        let sql = format!("INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) RETURNING {TENANT_COLUMNS}");
         let _one_at_a_time = self.provisioning.lock().await;
-        let mut conn = self.central.scope().begin().await?;
-        let inserted = sqlx::query(&sql)
-            .bind(slug.as_str())
-            .bind(name)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await;
-        let row = match inserted {
+        let mut tx = self.central.scope().begin().await?;
+        let insert = Query::insert()
+            .into_table(tx.table(Tenants::Table))
+            .columns([Tenants::Slug, Tenants::Name, Tenants::CreatedAt])
+            .values_panic([slug.as_str().into(), name.into(), now.into()])
+            .returning(Query::returning().columns(TENANT_COLUMNS))
+            .to_owned();
+        let row = match tx.fetch_one::<TenantRow>(&insert).await {
             Ok(row) => row,
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                 return Err(DirectoryError::Exists(slug.clone()))
             }
             Err(e) => return Err(e.into()),
         };
-        let tenant = tenant_from_row(row)?;
+        let tenant = Tenant::try_from(row)?;
         self.storage.create(slug).await?;
-        conn.commit().await?;
+        tx.commit().await?;
         Ok(tenant)
     }
 
@@ -353,12 +355,12 @@ impl Directory {
     /// Deletes a tenant's record and its database.
     pub async fn delete(&self, slug: &Slug) -> Result<(), DirectoryError> {
         let tenant = self.get(slug).await?;
-        let mut conn = self.central.scope().conn().await?;
-        sqlx::query("DELETE FROM tenants WHERE id = $1")
-            .bind(tenant.id.get())
-            .execute(&mut *conn)
-            .await?;
-        conn.commit().await?;
+        let central = self.central.scope();
+        let delete = Query::delete()
+            .from_table(central.table(Tenants::Table))
+            .and_where(Expr::col(Tenants::Id).eq(tenant.id.get()))
+            .to_owned();
+        central.execute(&delete).await?;
         self.forget(slug);
         self.storage.remove(slug).await?;
         Ok(())

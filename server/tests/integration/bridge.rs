@@ -1,10 +1,14 @@
 //! The session bridge over HTTP: shapes, rotation, grace, theft, expiry,
 //! rate limits, other tenants, logout, devices.
 
-use crate::support::{session_cookie, TestApp};
+use crate::support::{count_rows, session_cookie, TestApp};
 use reqwest::{header, StatusCode};
+use sea_query::{Expr, ExprTrait, Query};
 use serde_json::{json, Value};
-use tessera_backend::tenancy::{directory::Editor, Slug};
+use tessera_backend::{
+    db::schema::{BridgeEvents, BridgeFamilies, BridgeTokens},
+    tenancy::{directory::Editor, Slug},
+};
 
 async fn post(
     app: &TestApp,
@@ -188,19 +192,16 @@ async fn only_hashes_are_stored() {
     )
     .await;
     let t2 = refreshed["token"].as_str().expect("token").to_owned();
-    let acme = app
-        .platform
-        .directory
-        .get(&Slug::parse("acme").expect("slug"))
-        .await
-        .expect("tenant");
-    let db = app.platform.directory.db(&acme).await.expect("db");
-    let mut conn = db.conn().await.expect("conn");
-    let rows: Vec<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT selector, verifier_hash, successor FROM bridge_tokens")
-            .fetch_all(&mut *conn)
-            .await
-            .expect("rows");
+    let db = app.tenant_db("acme").await;
+    let query = Query::select()
+        .columns([
+            BridgeTokens::Selector,
+            BridgeTokens::VerifierHash,
+            BridgeTokens::Successor,
+        ])
+        .from(db.table(BridgeTokens::Table))
+        .to_owned();
+    let rows: Vec<(String, String, Option<String>)> = db.fetch_all(&query).await.expect("rows");
     assert_eq!(rows.len(), 3);
     let dump: String = rows
         .iter()
@@ -315,45 +316,35 @@ async fn a_replay_after_the_grace_window_revokes_the_family_and_its_sessions() {
         false
     );
 
-    let acme = app
-        .platform
-        .directory
-        .get(&Slug::parse("acme").expect("slug"))
-        .await
-        .expect("tenant");
-    let db = app.platform.directory.db(&acme).await.expect("db");
-    let mut conn = db.conn().await.expect("conn");
-    let thefts: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM bridge_events WHERE kind = 'theft_detected'")
-            .fetch_one(&mut *conn)
-            .await
-            .expect("count");
+    let db = app.tenant_db("acme").await;
+    let thefts = count_rows(
+        &db,
+        BridgeEvents::Table,
+        Some(Expr::col(BridgeEvents::Kind).eq("theft_detected")),
+    )
+    .await;
     assert_eq!(thefts, 1, "an event is recorded");
 }
 
 #[tokio::test]
 async fn expired_tokens_are_refused() {
     let app = TestApp::spawn().await;
-    let acme = app
-        .platform
-        .directory
-        .get(&Slug::parse("acme").expect("slug"))
-        .await
-        .expect("tenant");
-    let db = app.platform.directory.db(&acme).await.expect("db");
-    for column in ["expires_at", "last_used_at"] {
-        let (_, token) = sign_up(&app, "acme", &format!("{column}@acme.test")).await;
-        let mut conn = db.conn().await.expect("conn");
-        sqlx::query(&format!("UPDATE bridge_families SET {column} = 1000"))
-            .execute(&mut *conn)
-            .await
-            .expect("aged");
-        conn.commit().await.expect("committed");
+    let db = app.tenant_db("acme").await;
+    for (column, name) in [
+        (BridgeFamilies::ExpiresAt, "expires_at"),
+        (BridgeFamilies::LastUsedAt, "last_used_at"),
+    ] {
+        let (_, token) = sign_up(&app, "acme", &format!("{name}@acme.test")).await;
+        let aged = Query::update()
+            .table(db.table(BridgeFamilies::Table))
+            .value(column, 1000i64)
+            .to_owned();
+        db.execute(&aged).await.expect("aged");
         let (status, _, body) = restore(&app, "acme", &token).await;
         assert_eq!(
             (status, body["message"].as_str()),
             (StatusCode::UNAUTHORIZED, Some(REFUSED)),
-            "{column}"
+            "{name}"
         );
     }
 }

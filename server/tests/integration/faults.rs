@@ -15,7 +15,7 @@ use crate::support::{
 };
 use reqwest::StatusCode;
 use serde_json::json;
-use sqlx::{AnyConnection, Connection, Executor};
+use sqlx::{Connection, Executor, PgConnection, SqliteConnection};
 use tessera_backend::db::StorageConfig;
 
 /// A Redis of the test's own, so stopping it disturbs no other test.
@@ -200,7 +200,7 @@ async fn requests_recover_after_postgres_connections_are_killed() {
         panic!("a PostgreSQL app")
     };
     let name = url.rsplit('/').next().expect("database name").to_owned();
-    let mut admin = AnyConnection::connect(&pg).await.expect("admin connection");
+    let mut admin = PgConnection::connect(&pg).await.expect("admin connection");
     let killed: Vec<(bool,)> = sqlx::query_as(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
     )
@@ -239,7 +239,6 @@ async fn bridge_holders(server: &ServerProcess, count: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn kill_9_mid_writes_leaves_no_corrupt_session_and_no_half_rotated_token() {
-    sqlx::any::install_default_drivers();
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_text = dir.path().display().to_string();
     let env = [
@@ -302,7 +301,7 @@ async fn kill_9_mid_writes_leaves_no_corrupt_session_and_no_half_rotated_token()
     let server = server.restart();
 
     let file = dir.path().join("tenants/acme.sqlite");
-    let mut db = AnyConnection::connect(&format!("sqlite://{}", file.display()))
+    let mut db = SqliteConnection::connect(&format!("sqlite://{}", file.display()))
         .await
         .expect("tenant database");
     let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
@@ -367,7 +366,7 @@ async fn a_corrupt_tenant_file_fails_only_that_tenant() {
 async fn a_locked_tenant_file_slows_only_that_tenant() {
     let app = TestApp::spawn().await;
     let file = app.data_dir.path().join("tenants/globex.sqlite");
-    let mut locker = AnyConnection::connect(&format!("sqlite://{}", file.display()))
+    let mut locker = SqliteConnection::connect(&format!("sqlite://{}", file.display()))
         .await
         .expect("globex file");
     locker

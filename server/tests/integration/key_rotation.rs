@@ -196,20 +196,13 @@ async fn keys_from_the_environment_live_nowhere_else() {
     let first = format!("1:{}", one.encode());
     let app = TestApp::spawn_with(&[("TESSERA_SECRET_KEYS", &first)]).await;
     let (cookie, token) = sign_up(&app, "ada@acme.test").await;
-    let mut conn = app
-        .platform
-        .directory
-        .central()
-        .scope()
-        .conn()
-        .await
-        .expect("conn");
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM keys")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("count");
+    let stored = crate::support::count_rows(
+        app.platform.directory.central().scope(),
+        tessera_backend::db::schema::Keys::Table,
+        None,
+    )
+    .await;
     assert_eq!(stored, 0, "no key in the database");
-    drop(conn);
     assert!(
         app.platform.keys.rotate().await.is_err(),
         "the environment's keys are edited in the environment"

@@ -1,10 +1,12 @@
-//! PostgreSQL specifics: one schema per tenant in one shared pool, with
-//! `search_path` scoped to each unit of work even under concurrency.
+//! PostgreSQL specifics: one schema per tenant in one shared pool, every
+//! statement naming its schema, even under concurrency.
 
 use crate::support::{backends, Backend, TestApp};
 use reqwest::StatusCode;
+use sea_query::{PostgresQueryBuilder, Query};
 use tessera_backend::{
-    db::{Schema, Scope},
+    accounts::users,
+    db::{schema::Users, Scope},
     tenancy::Slug,
 };
 
@@ -14,75 +16,61 @@ async fn pg_app() -> Option<TestApp> {
 }
 
 #[tokio::test]
-async fn search_path_never_leaks_between_tenants_under_concurrency() {
+async fn no_tenant_ever_reads_another_tenants_schema_under_concurrency() {
     let Some(app) = pg_app().await else { return };
     let slugs = ["acme", "globex", "initech", "umbrella"];
     for extra in &slugs[2..] {
         app.create_tenant(extra, None).await;
     }
+    for slug in slugs {
+        app.register(&app.raw(), slug, &format!("only@{slug}.test"))
+            .await;
+    }
     let mut tasks = Vec::new();
     for round in 0..200 {
-        let slug = Slug::parse(slugs[round % slugs.len()]).expect("slug");
-        let platform = app.platform.clone();
+        let slug = slugs[round % slugs.len()];
+        let db = app.tenant_db(slug).await;
         tasks.push(tokio::spawn(async move {
-            let tenant = platform.directory.get(&slug).await.expect("tenant");
-            let db = platform.directory.db(&tenant).await.expect("scope");
-            let mut conn = db.conn().await.expect("connection");
-            // Yield mid-transaction so other tasks interleave on the pool.
             tokio::task::yield_now().await;
-            let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
-                .fetch_one(&mut *conn)
-                .await
-                .expect("schema");
-            assert_eq!(schema, format!("tenant_{slug}"), "round {round}");
+            let users = users::list(&db).await.expect("users");
+            let emails: Vec<String> = users.iter().map(|u| u.email.to_string()).collect();
+            assert_eq!(emails, [format!("only@{slug}.test")], "round {round}");
         }));
     }
     for task in tasks {
-        task.await.expect("no task saw another tenant's schema");
+        task.await.expect("no task saw another tenant's rows");
     }
 }
 
-/// The scoping must end with the unit of work: a connection handed back to
-/// the pool carries no tenant's schema. (One connection, so the check runs
-/// on the very connection the tenant's work used; a session-level
-/// `set_config` or `SET search_path` would fail it.)
+/// Tenants share one pool with no per-connection state: every statement
+/// names its schema, and no connection ever has a tenant's search_path.
 #[tokio::test]
-async fn a_pooled_connection_forgets_the_tenant_after_its_unit_of_work() {
-    let Some(admin) = backends::postgres_url() else {
-        return;
+async fn statements_name_their_schema_and_connections_carry_none() {
+    let Some(app) = pg_app().await else { return };
+    let db = app.tenant_db("acme").await;
+    let query = Query::select()
+        .column(Users::Id)
+        .from(db.table(Users::Table))
+        .to_owned();
+    let sql = query.to_string(PostgresQueryBuilder);
+    assert!(sql.contains(r#""tenant_acme"."users""#), "{sql}");
+    app.register(&app.raw(), "acme", "ada@acme.test").await;
+    app.register(&app.raw(), "globex", "bob@globex.test").await;
+    let Scope::Postgres { pool, .. } = &db else {
+        panic!("a PostgreSQL scope")
     };
-    let database = backends::TestDatabase::create(&admin).await;
-    let pool = tessera_backend::db::connect::postgres(&database.url, 1)
-        .await
-        .expect("pool");
-    let mut setup = pool.acquire().await.expect("connection");
-    sqlx::query("CREATE SCHEMA \"tenant_acme\"")
-        .execute(&mut *setup)
-        .await
-        .expect("schema");
-    drop(setup);
-    let scope = Scope::postgres(pool.clone(), Schema::new("tenant_acme"));
-    for commit in [true, false] {
-        let mut conn = scope.conn().await.expect("unit of work");
-        let inside: String = sqlx::query_scalar("SELECT current_schema()::text")
-            .fetch_one(&mut *conn)
-            .await
-            .expect("schema");
-        assert_eq!(inside, "tenant_acme");
-        if commit {
-            conn.commit().await.expect("committed");
-        } else {
-            drop(conn);
-        }
-        let mut after = pool.acquire().await.expect("the same connection");
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut conn = pool.acquire().await.expect("connection");
         let path: String = sqlx::query_scalar("SELECT current_setting('search_path')")
-            .fetch_one(&mut *after)
+            .fetch_one(&mut *conn)
             .await
             .expect("path");
         assert!(
-            !path.contains("tenant_acme"),
-            "the connection kept the tenant's path ({path}) after commit={commit}"
+            !path.contains("tenant_"),
+            "a pooled connection carries {path}"
         );
+        held.push(conn);
     }
 }
 
@@ -131,13 +119,14 @@ async fn concurrent_requests_across_tenants_see_only_their_own_users() {
 #[tokio::test]
 async fn tenants_are_schemas_and_deleting_drops_the_schema() {
     let Some(app) = pg_app().await else { return };
-    let central = app.platform.directory.central().scope().clone();
+    let Scope::Postgres { pool, .. } = app.platform.directory.central().scope().clone() else {
+        panic!("PostgreSQL")
+    };
     let schemas = || async {
-        let mut conn = central.conn().await.expect("connection");
         let names: Vec<String> = sqlx::query_scalar(
             "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 'tenant_%' ORDER BY 1",
         )
-        .fetch_all(&mut *conn)
+        .fetch_all(&pool)
         .await
         .expect("schemas");
         names

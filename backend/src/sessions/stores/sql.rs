@@ -3,19 +3,13 @@
 
 use std::time::Duration;
 
-use sqlx::{any::AnyArguments, query::Query, Any};
+use sea_query::{ColumnDef, Expr, ExprTrait, Index, OnConflict, Query, Table};
+use sea_query_sqlx::SqlxBinder;
 use time::OffsetDateTime;
 use tower_sessions::session_store;
 
 use super::{StoredId, StoredRecord};
-use crate::db::{scope::is_missing_table, Scope};
-
-/// Kept identical to the tenant migrations' sessions table (valid SQL for
-/// both backends).
-const CREATE_TABLE: [&str; 2] = [
-    "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL, expiry_date BIGINT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expiry_date)",
-];
+use crate::db::{schema::Sessions, scope::is_missing_table, Scope};
 
 const PRUNE_ODDS: u32 = 64;
 
@@ -32,8 +26,6 @@ pub struct SqlSessionStore {
     db: Scope,
     missing_table: MissingTable,
 }
-
-type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
 
 fn backend(e: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
@@ -59,12 +51,8 @@ impl SqlSessionStore {
         Self { db, missing_table }
     }
 
-    /// Runs one write statement, committed.
-    async fn execute(&self, query: AnyQuery<'_>) -> Result<u64, sqlx::Error> {
-        let mut conn = self.db.conn().await?;
-        let done = query.execute(&mut *conn).await?;
-        conn.commit().await?;
-        Ok(done.rows_affected())
+    async fn execute(&self, statement: &impl SqlxBinder) -> Result<u64, sqlx::Error> {
+        self.db.execute(statement).await
     }
 
     /// Runs `op`; if it failed only because the table is missing and we may
@@ -90,14 +78,29 @@ impl SqlSessionStore {
         }
     }
 
-    /// Creates the table; a concurrent creator winning the race is fine.
+    /// Creates the table (as the tenant migrations do); a concurrent
+    /// creator winning the race is fine.
     async fn create_table(&self) {
+        let table = Table::create()
+            .table(self.db.table(Sessions::Table))
+            .if_not_exists()
+            .col(ColumnDef::new(Sessions::Id).text().primary_key())
+            .col(ColumnDef::new(Sessions::Data).text().not_null())
+            .col(
+                ColumnDef::new(Sessions::ExpiryDate)
+                    .big_integer()
+                    .not_null(),
+            )
+            .to_owned();
+        let index = Index::create()
+            .name("sessions_expiry")
+            .table(self.db.table(Sessions::Table))
+            .col(Sessions::ExpiryDate)
+            .if_not_exists()
+            .to_owned();
         let created = async {
-            let mut conn = self.db.conn().await?;
-            for statement in CREATE_TABLE {
-                sqlx::query(statement).execute(&mut *conn).await?;
-            }
-            conn.commit().await
+            self.db.execute_schema(&table).await?;
+            self.db.execute_schema(&index).await
         }
         .await;
         match created {
@@ -109,14 +112,13 @@ impl SqlSessionStore {
     }
 
     pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
-        let rows: Vec<(String, String, i64)> = self
-            .with_table(|| async {
-                sqlx::query_as("SELECT id, data, expiry_date FROM sessions WHERE expiry_date > $1")
-                    .bind(now())
-                    .fetch_all(&mut *self.db.conn().await?)
-                    .await
-            })
-            .await?;
+        let query = Query::select()
+            .columns([Sessions::Id, Sessions::Data, Sessions::ExpiryDate])
+            .from(self.db.table(Sessions::Table))
+            .and_where(Expr::col(Sessions::ExpiryDate).gt(now()))
+            .to_owned();
+        let rows: Vec<(String, String, i64)> =
+            self.with_table(|| self.db.fetch_all(&query)).await?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, data, expiry)| {
@@ -131,12 +133,31 @@ impl SqlSessionStore {
         if !rand::Rng::gen_ratio(&mut rand::thread_rng(), 1, PRUNE_ODDS) {
             return;
         }
-        if let Err(e) = self
-            .execute(sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1").bind(now()))
-            .await
-        {
+        let prune = Query::delete()
+            .from_table(self.db.table(Sessions::Table))
+            .and_where(Expr::col(Sessions::ExpiryDate).lte(now()))
+            .to_owned();
+        if let Err(e) = self.execute(&prune).await {
             tracing::warn!(error = %e, "pruning expired sessions failed");
         }
+    }
+
+    fn upsert(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+        on_conflict: OnConflict,
+    ) -> session_store::Result<sea_query::InsertStatement> {
+        Ok(Query::insert()
+            .into_table(self.db.table(Sessions::Table))
+            .columns([Sessions::Id, Sessions::Data, Sessions::ExpiryDate])
+            .values_panic([
+                id.as_str().into(),
+                encode_data(record)?.into(),
+                record.expiry_date.unix_timestamp().into(),
+            ])
+            .on_conflict(on_conflict)
+            .to_owned())
     }
 
     /// Stores a new session; false when the id is taken.
@@ -145,17 +166,12 @@ impl SqlSessionStore {
         id: &StoredId,
         record: &StoredRecord,
     ) -> session_store::Result<bool> {
-        let (data, expiry) = (encode_data(record)?, record.expiry_date.unix_timestamp());
-        let inserted = self
-            .with_table(|| {
-                self.execute(
-                    sqlx::query("INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-                        .bind(id.as_str())
-                        .bind(data.clone())
-                        .bind(expiry),
-                )
-            })
-            .await?;
+        let insert = self.upsert(
+            id,
+            record,
+            OnConflict::column(Sessions::Id).do_nothing().to_owned(),
+        )?;
+        let inserted = self.with_table(|| self.execute(&insert)).await?;
         if inserted == 1 {
             self.prune_expired_sometimes().await;
         }
@@ -163,34 +179,21 @@ impl SqlSessionStore {
     }
 
     pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
-        let (data, expiry) = (encode_data(record)?, record.expiry_date.unix_timestamp());
-        self.with_table(|| {
-            self.execute(
-                sqlx::query(
-                    "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
-                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date",
-                )
-                .bind(id.as_str())
-                .bind(data.clone())
-                .bind(expiry),
-            )
-        })
-        .await?;
-        Ok(())
+        let on_conflict = OnConflict::column(Sessions::Id)
+            .update_columns([Sessions::Data, Sessions::ExpiryDate])
+            .to_owned();
+        let upsert = self.upsert(id, record, on_conflict)?;
+        self.with_table(|| self.execute(&upsert)).await.map(drop)
     }
 
     pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {
-        let row: Option<(String, i64)> = self
-            .with_table(|| async {
-                sqlx::query_as(
-                    "SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2",
-                )
-                .bind(id.as_str())
-                .bind(now())
-                .fetch_optional(&mut *self.db.conn().await?)
-                .await
-            })
-            .await?;
+        let query = Query::select()
+            .columns([Sessions::Data, Sessions::ExpiryDate])
+            .from(self.db.table(Sessions::Table))
+            .and_where(Expr::col(Sessions::Id).eq(id.as_str()))
+            .and_where(Expr::col(Sessions::ExpiryDate).gt(now()))
+            .to_owned();
+        let row: Option<(String, i64)> = self.with_table(|| self.db.fetch_optional(&query)).await?;
         let Some((data, expiry)) = row else {
             return Ok(None);
         };
@@ -200,11 +203,11 @@ impl SqlSessionStore {
     }
 
     pub async fn remove(&self, id: &StoredId) -> session_store::Result<()> {
-        self.with_table(|| {
-            self.execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.as_str()))
-        })
-        .await?;
-        Ok(())
+        let delete = Query::delete()
+            .from_table(self.db.table(Sessions::Table))
+            .and_where(Expr::col(Sessions::Id).eq(id.as_str()))
+            .to_owned();
+        self.with_table(|| self.execute(&delete)).await.map(drop)
     }
 }
 

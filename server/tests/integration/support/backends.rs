@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sqlx::{AnyConnection, Connection, Executor};
+use sqlx::{Connection, Executor, PgConnection};
 
 pub const POSTGRES_ENV: &str = "TESSERA_TEST_POSTGRES_URL";
 pub const REDIS_ENV: &str = "TESSERA_TEST_REDIS_URL";
@@ -55,9 +55,8 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create(admin_url: &str) -> Self {
-        sqlx::any::install_default_drivers();
         let name = unique("pg");
-        let mut admin = AnyConnection::connect(admin_url)
+        let mut admin = PgConnection::connect(admin_url)
             .await
             .expect("PostgreSQL reachable");
         admin
@@ -86,7 +85,7 @@ impl Drop for TestDatabase {
                 .build()
                 .ok()?;
             runtime.block_on(async {
-                let mut admin = AnyConnection::connect(&admin_url).await.ok()?;
+                let mut admin = PgConnection::connect(&admin_url).await.ok()?;
                 admin
                     .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
                     .await

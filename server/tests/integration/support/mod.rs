@@ -8,9 +8,15 @@ use std::{net::SocketAddr, sync::Arc};
 
 use leptos::prelude::LeptosOptions;
 use reqwest::{header, Client, Response, StatusCode};
+use sea_query::{Expr, IntoIden, Query, Table};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use tessera_backend::{db::Scope, platform::NewAdmin, tenancy::Slug, Config, Platform};
+use tessera_backend::{
+    db::{schema::Sessions, Scope},
+    platform::NewAdmin,
+    tenancy::Slug,
+    Config, Platform,
+};
 use tessera_server::Application;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -318,21 +324,28 @@ impl TestApp {
     /// Drops a tenant's sessions table, as an old or damaged database would lack it.
     pub async fn drop_sessions_table(&self, tenant: &str) {
         let db = self.tenant_db(tenant).await;
-        let mut conn = db.conn().await.expect("connection");
-        sqlx::query("DROP TABLE sessions")
-            .execute(&mut *conn)
+        db.execute_schema(&Table::drop().table(db.table(Sessions::Table)).to_owned())
             .await
             .expect("dropped");
-        conn.commit().await.expect("committed");
     }
 }
 
 async fn count_sessions(db: &Scope) -> i64 {
-    let mut conn = db.conn().await.expect("connection");
-    sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("count")
+    count_rows(db, Sessions::Table, None).await
+}
+
+/// Rows of a table (matching `filter`, if given), as an attacker with a copy
+/// of the database would count them.
+pub async fn count_rows(db: &Scope, table: impl IntoIden, filter: Option<Expr>) -> i64 {
+    let mut query = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from(db.table(table))
+        .to_owned();
+    if let Some(filter) = filter {
+        query.and_where(filter);
+    }
+    let (count,): (i64,) = db.fetch_one(&query).await.expect("count");
+    count
 }
 
 async fn me_with(client: &Client, url: &str, cookie: Option<&str>) -> (StatusCode, Value) {

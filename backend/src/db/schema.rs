@@ -1,0 +1,110 @@
+//! Every table and column queries name, as sea-query identifiers. Kept in
+//! step with `migrations/` (one set per backend; the names are the same).
+
+use sea_query::Iden;
+
+/// Central: the tenant directory.
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum Tenants {
+    Table,
+    Id,
+    Slug,
+    Name,
+    CreatedAt,
+}
+
+/// Central: a tenant's setting overrides, as JSON text.
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum TenantSettings {
+    Table,
+    TenantId,
+    Overrides,
+    UpdatedAt,
+}
+
+/// Central: the key ring, when it lives in the database.
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum Keys {
+    Table,
+    Id,
+    Secret,
+    CreatedAt,
+}
+
+/// Central (shared store) and tenant: sessions by stored id.
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum Sessions {
+    Table,
+    Id,
+    Data,
+    ExpiryDate,
+}
+
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum Users {
+    Table,
+    Id,
+    Email,
+    Name,
+    PasswordHash,
+    Role,
+    CreatedAt,
+}
+
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum BridgeFamilies {
+    Table,
+    Id,
+    UserId,
+    CreatedAt,
+    ExpiresAt,
+    LastUsedAt,
+    Ip,
+    UserAgent,
+    RevokedAt,
+    RevokedReason,
+}
+
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum BridgeTokens {
+    Table,
+    Selector,
+    FamilyId,
+    VerifierHash,
+    CreatedAt,
+    RotatedAt,
+    Successor,
+    KeyId,
+}
+
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum BridgeEvents {
+    Table,
+    Id,
+    At,
+    Kind,
+    FamilyId,
+    UserId,
+    Ip,
+}
+
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum AuditLog {
+    Table,
+    Id,
+    At,
+    ActorId,
+    ActorEmail,
+    Action,
+    Detail,
+}
+
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum SignInEvents {
+    Table,
+    Id,
+    At,
+    Kind,
+    Email,
+    Ip,
+}
