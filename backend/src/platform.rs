@@ -172,7 +172,7 @@ impl Platform {
                 } else {
                     self.directory.central().scope().clone()
                 };
-                Backend::Database(SqlSessionStore::new(db, missing))
+                Backend::Database(SqlSessionStore::new(db, missing, settings.isolation))
             }
             Driver::Redis => {
                 let prefix = format!(

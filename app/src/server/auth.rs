@@ -4,6 +4,7 @@ use tessera_backend::{
     accounts::{users, AccountError, NewRole, Role, User},
     bridge,
     limits::{AddressCount, SignInGate, SignInRealm},
+    sessions::{principal, Family},
     tenancy::{Site, Tenant},
 };
 
@@ -51,20 +52,25 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
     }
 }
 
-/// The signed-in user of this tenant, if any. A session whose bridge
-/// device was revoked (logout elsewhere, an admin, theft) ends here.
+/// The signed-in user of this tenant, if any. The principal usually came
+/// with the session in one read; a session whose bridge device was revoked
+/// (logout elsewhere, an admin, theft) ends here.
 pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError> {
-    let Some(id) = ctx.session.user_id().await? else {
+    let Some(record) = ctx.session.record().await? else {
         return Ok(None);
     };
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
-    if let Some(family) = ctx.session.bridge_family().await? {
-        if !bridge::family_is_live(&db, &family).await? {
-            ctx.session.log_out().await?;
-            return Ok(None);
+    let principal = match ctx.session.loaded_principal() {
+        Some(principal) => principal,
+        None => {
+            let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+            principal::read(&db, &record).await?
         }
+    };
+    if principal.family == Family::Revoked {
+        ctx.session.log_out().await?;
+        return Ok(None);
     }
-    Ok(users::find(&db, id).await?)
+    Ok(principal.user)
 }
 
 /// Signs the user in, starting this device's bridge family when the bridge

@@ -107,11 +107,11 @@ fn validate_name(input: &str) -> Result<String, AccountError> {
 
 /// A `users` row as queries read it (without the password hash).
 #[derive(Debug, sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    email: String,
-    name: String,
-    role: String,
+pub(crate) struct UserRow {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
 }
 
 const USER_COLUMNS: [Users; 4] = [Users::Id, Users::Email, Users::Name, Users::Role];

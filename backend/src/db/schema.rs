@@ -38,6 +38,9 @@ pub enum Sessions {
     Id,
     Data,
     ExpiryDate,
+    /// The signed-in user and bridge family, copied from the record for joins.
+    UserId,
+    FamilyId,
 }
 
 #[derive(Debug, Clone, Copy, Iden)]

@@ -2,21 +2,17 @@
 
 use tower_sessions::Session;
 
-use super::stores::{StoredId, StoredRecord};
+use super::{
+    principal::{Principal, PrincipalSlot},
+    record::{self, SessionRecord},
+    stores::{StoredId, StoredRecord},
+};
 use crate::{
     accounts::UserId,
     bridge::{Device, FamilyId},
     keys::KeyId,
     tenancy::TenantId,
 };
-
-const TENANT_KEY: &str = "tenant_id";
-const USER_KEY: &str = "user_id";
-const SEEN_KEY: &str = "seen_at";
-const FAMILY_KEY: &str = "bridge_family";
-const CREATED_KEY: &str = "created_at";
-const IP_KEY: &str = "ip";
-const AGENT_KEY: &str = "user_agent";
 
 /// How often activity re-saves a session, pushing its idle expiry forward
 /// (and recording when it was last seen) without a write on every request.
@@ -40,6 +36,12 @@ pub struct AuthSession {
     foreign_cookie: bool,
     /// The key this session's cookie is sealed with and its id hashed with.
     key: KeyId,
+    /// The principal, when the store read it together with the session.
+    principal: PrincipalSlot,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 impl AuthSession {
@@ -49,6 +51,7 @@ impl AuthSession {
         scope_guard: bool,
         foreign_cookie: bool,
         key: KeyId,
+        principal: PrincipalSlot,
     ) -> Self {
         Self {
             session,
@@ -56,6 +59,7 @@ impl AuthSession {
             scope_guard,
             foreign_cookie,
             key,
+            principal,
         }
     }
 
@@ -63,31 +67,34 @@ impl AuthSession {
         self.key
     }
 
-    /// The signed-in user. Another tenant's session — by its cookie's seal,
-    /// or by the tenant its record was stamped for — is refused when the
-    /// scope guard is on, and never modified.
-    pub async fn user_id(&self) -> Result<Option<UserId>, SessionError> {
+    /// The signed-in session's record. Another tenant's session — by its
+    /// cookie's seal, or by the tenant its record was stamped for — is
+    /// refused when the scope guard is on, and never modified. Activity
+    /// re-saves the record at most once a minute.
+    pub async fn record(&self) -> Result<Option<SessionRecord>, SessionError> {
         if self.foreign_cookie {
             return Err(SessionError::ForeignTenant);
         }
-        let stamped: Option<TenantId> = self.session.get(TENANT_KEY).await?;
-        if self.scope_guard && stamped.is_some_and(|t| t != self.tenant) {
-            return Err(SessionError::ForeignTenant);
+        let Some(mut record) = self.session.get::<SessionRecord>(record::KEY).await? else {
+            return Ok(None);
+        };
+        if record.tenant != self.tenant {
+            return if self.scope_guard {
+                Err(SessionError::ForeignTenant)
+            } else {
+                Ok(Some(record))
+            };
         }
-        let user: Option<UserId> = self.session.get(USER_KEY).await?;
-        if user.is_some() {
-            self.touch().await?;
+        if now() - record.seen_at >= TOUCH_INTERVAL_SECS {
+            record.seen_at = now();
+            self.session.insert(record::KEY, &record).await?;
         }
-        Ok(user)
+        Ok(Some(record))
     }
 
-    async fn touch(&self) -> Result<(), SessionError> {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let seen: Option<i64> = self.session.get(SEEN_KEY).await?;
-        if seen.is_none_or(|seen| now - seen >= TOUCH_INTERVAL_SECS) {
-            self.session.insert(SEEN_KEY, now).await?;
-        }
-        Ok(())
+    /// The principal the store read with this session, if it could.
+    pub fn loaded_principal(&self) -> Option<Principal> {
+        self.principal.get().cloned()
     }
 
     /// Signs a user in under a fresh session id (no fixation), stamped with
@@ -100,30 +107,28 @@ impl AuthSession {
         device: &Device,
     ) -> Result<(), SessionError> {
         self.session.cycle_id().await?;
-        self.session.insert(TENANT_KEY, self.tenant).await?;
-        self.session.insert(USER_KEY, user).await?;
-        self.session
-            .insert(
-                CREATED_KEY,
-                time::OffsetDateTime::now_utc().unix_timestamp(),
-            )
-            .await?;
-        self.session.insert(IP_KEY, &device.ip).await?;
-        self.session.insert(AGENT_KEY, &device.user_agent).await?;
-        if let Some(family) = family {
-            self.session.insert(FAMILY_KEY, family).await?;
-        }
-        self.touch().await
+        let at = now();
+        let record = SessionRecord {
+            tenant: self.tenant,
+            user,
+            family: family.cloned(),
+            created_at: at,
+            seen_at: at,
+            ip: device.ip.clone(),
+            user_agent: device.user_agent.clone(),
+        };
+        self.session.insert(record::KEY, &record).await?;
+        Ok(())
+    }
+
+    /// The bridge device family this session belongs to.
+    pub async fn bridge_family(&self) -> Result<Option<FamilyId>, SessionError> {
+        Ok(self.record().await?.and_then(|r| r.family))
     }
 
     /// This session's id, if it has one yet.
     pub fn id(&self) -> Option<tower_sessions::session::Id> {
         self.session.id()
-    }
-
-    /// The bridge device family this session belongs to.
-    pub async fn bridge_family(&self) -> Result<Option<FamilyId>, SessionError> {
-        Ok(self.session.get(FAMILY_KEY).await?)
     }
 
     /// Ends the session: the record is deleted and the cookie expired; the
@@ -147,20 +152,14 @@ pub struct SessionSummary {
 impl SessionSummary {
     /// A signed-in session of `tenant`, read from a stored record.
     pub fn of(stored: StoredId, record: &StoredRecord, tenant: TenantId) -> Option<Self> {
-        let get = |key: &str| record.data.get(key).cloned();
-        let stamped: TenantId = serde_json::from_value(get(TENANT_KEY)?).ok()?;
-        if stamped != tenant {
-            return None;
-        }
-        let text = |key: &str| get(key).and_then(|v| v.as_str().map(str::to_owned));
-        let number = |key: &str| get(key).and_then(|v| v.as_i64());
+        let session = SessionRecord::in_data(&record.data).filter(|r| r.tenant == tenant)?;
         Some(Self {
             stored,
-            user: serde_json::from_value(get(USER_KEY)?).ok()?,
-            created_at: number(CREATED_KEY),
-            seen_at: number(SEEN_KEY),
-            ip: text(IP_KEY),
-            user_agent: text(AGENT_KEY),
+            user: session.user,
+            created_at: Some(session.created_at),
+            seen_at: Some(session.seen_at),
+            ip: session.ip,
+            user_agent: session.user_agent,
         })
     }
 }

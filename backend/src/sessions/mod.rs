@@ -3,6 +3,8 @@
 pub mod auth;
 pub mod cookie;
 pub mod fence;
+pub mod principal;
+pub mod record;
 pub mod seal;
 pub mod settings;
 pub mod stores;
@@ -10,6 +12,8 @@ pub mod stores;
 pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cookie::CookieSpec;
 pub use fence::Fence;
+pub use principal::{Family, Principal, PrincipalSlot};
+pub use record::SessionRecord;
 pub use seal::Unsealed;
 pub use settings::{
     BridgeSettings, Driver, Key, Overrides, SameSite, SessionSettings, SettingError,

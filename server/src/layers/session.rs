@@ -70,6 +70,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
             return reply::error(req.uri().path(), req.headers(), error);
         }
     };
+    let principal = store.principal_slot();
     let session = Session::new(
         sealed.map(|s| s.id),
         Arc::new(store),
@@ -81,6 +82,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         handle.settings.scope_guard,
         foreign,
         key,
+        principal,
     ));
     let path = req.uri().path().to_owned();
     let mut accept = HeaderMap::new();

@@ -16,6 +16,7 @@ mod hostile_input;
 mod key_rotation;
 mod load;
 mod postgres;
+mod principal;
 mod scale_out;
 mod security_headers;
 mod session_isolation;

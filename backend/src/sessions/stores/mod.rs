@@ -25,6 +25,7 @@ pub use memory::{MemorySessionStore, MemorySessions};
 pub use redis::RedisSessionStore;
 pub use sql::{idle_expiry, MissingTable, SqlSessionStore};
 
+use super::{principal::PrincipalSlot, SessionRecord};
 use crate::keys::mac;
 
 /// How a store names a session: a keyed hash of its id, URL-safe text.
@@ -127,11 +128,22 @@ macro_rules! on_backend {
 pub struct TenantStore {
     backend: Backend,
     ids: IdHasher,
+    /// Filled when a load could read the principal with the session.
+    principal: PrincipalSlot,
 }
 
 impl TenantStore {
     pub fn new(backend: Backend, ids: IdHasher) -> Self {
-        Self { backend, ids }
+        Self {
+            backend,
+            ids,
+            principal: PrincipalSlot::default(),
+        }
+    }
+
+    /// Where a load leaves the principal it read with the session.
+    pub fn principal_slot(&self) -> PrincipalSlot {
+        self.principal.clone()
     }
 
     pub fn stored_id(&self, id: &Id) -> StoredId {
@@ -171,7 +183,23 @@ impl SessionStore for TenantStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let found = on_backend!(&self.backend, s => s.get(&self.ids.stored(id)).await)?;
+        let stored = self.ids.stored(id);
+        let found = match &self.backend {
+            Backend::Database(s) if s.joins_principal() => {
+                match s.get_with_principal(&stored).await? {
+                    Some((record, principal)) => {
+                        let family = SessionRecord::in_data(&record.data).and_then(|r| r.family);
+                        // Unreadable principal columns only cost the caller a query of its own.
+                        if let Ok(principal) = principal.into_principal(family.as_ref()) {
+                            let _ = self.principal.set(principal);
+                        }
+                        Some(record)
+                    }
+                    None => None,
+                }
+            }
+            backend => on_backend!(backend, s => s.get(&stored).await)?,
+        };
         Ok(found
             .filter(StoredRecord::is_live)
             .map(|r| r.into_record(*id)))

@@ -1,15 +1,27 @@
 //! A tower-sessions store over one database's `sessions` table: a tenant's
 //! own database (SQLite file or PostgreSQL schema), or the central one.
+//!
+//! Rows carry the signed-in user and bridge family beside the data, so in a
+//! tenant's own database a read joins them: session, user and family in one
+//! query (`get_with_principal`).
 
 use std::time::Duration;
 
-use sea_query::{ColumnDef, Expr, ExprTrait, Index, OnConflict, Query, Table};
+use sea_query::{
+    ColumnDef, Expr, ExprTrait, Index, InsertStatement, IntoIden, OnConflict, Query, Table,
+};
 use sea_query_sqlx::SqlxBinder;
 use time::OffsetDateTime;
 use tower_sessions::session_store;
 
 use super::{StoredId, StoredRecord};
-use crate::db::{schema::Sessions, scope::is_missing_table, Scope};
+use crate::{
+    db::{schema::Sessions, scope::is_missing_table, Scope},
+    sessions::{
+        principal::{join_principal, PrincipalRow},
+        SessionRecord,
+    },
+};
 
 const PRUNE_ODDS: u32 = 64;
 
@@ -25,6 +37,9 @@ pub enum MissingTable {
 pub struct SqlSessionStore {
     db: Scope,
     missing_table: MissingTable,
+    /// The sessions live beside the tenant's users and bridge families (an
+    /// isolated tenant database), so a read can join them.
+    joins_principal: bool,
 }
 
 fn backend(e: sqlx::Error) -> session_store::Error {
@@ -46,13 +61,21 @@ fn row_record(data: &str, expiry: i64) -> Option<StoredRecord> {
     })
 }
 
+fn unreadable() -> session_store::Error {
+    session_store::Error::Decode("an unreadable session row".into())
+}
+
 impl SqlSessionStore {
-    pub fn new(db: Scope, missing_table: MissingTable) -> Self {
-        Self { db, missing_table }
+    pub fn new(db: Scope, missing_table: MissingTable, joins_principal: bool) -> Self {
+        Self {
+            db,
+            missing_table,
+            joins_principal,
+        }
     }
 
-    async fn execute(&self, statement: &impl SqlxBinder) -> Result<u64, sqlx::Error> {
-        self.db.execute(statement).await
+    pub fn joins_principal(&self) -> bool {
+        self.joins_principal
     }
 
     /// Runs `op`; if it failed only because the table is missing and we may
@@ -78,8 +101,8 @@ impl SqlSessionStore {
         }
     }
 
-    /// Creates the table (as the tenant migrations do); a concurrent
-    /// creator winning the race is fine.
+    /// Creates the table (as the migrations do); a concurrent creator
+    /// winning the race is fine.
     async fn create_table(&self) {
         let table = Table::create()
             .table(self.db.table(Sessions::Table))
@@ -91,6 +114,8 @@ impl SqlSessionStore {
                     .big_integer()
                     .not_null(),
             )
+            .col(ColumnDef::new(Sessions::UserId).big_integer())
+            .col(ColumnDef::new(Sessions::FamilyId).text())
             .to_owned();
         let index = Index::create()
             .name("sessions_expiry")
@@ -109,6 +134,10 @@ impl SqlSessionStore {
                 tracing::warn!(error = %e, "creating the sessions table failed (maybe created concurrently)")
             }
         }
+    }
+
+    async fn execute(&self, statement: &impl SqlxBinder) -> session_store::Result<u64> {
+        self.with_table(|| self.db.execute(statement)).await
     }
 
     pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
@@ -142,19 +171,33 @@ impl SqlSessionStore {
         }
     }
 
+    /// The row for a record, with its user and family copied out for joins.
     fn upsert(
         &self,
         id: &StoredId,
         record: &StoredRecord,
         on_conflict: OnConflict,
-    ) -> session_store::Result<sea_query::InsertStatement> {
+    ) -> session_store::Result<InsertStatement> {
+        let signed_in = SessionRecord::in_data(&record.data);
+        let user = signed_in.as_ref().map(|r| r.user.get());
+        let family = signed_in
+            .and_then(|r| r.family)
+            .map(|f| f.as_str().to_owned());
         Ok(Query::insert()
             .into_table(self.db.table(Sessions::Table))
-            .columns([Sessions::Id, Sessions::Data, Sessions::ExpiryDate])
+            .columns([
+                Sessions::Id,
+                Sessions::Data,
+                Sessions::ExpiryDate,
+                Sessions::UserId,
+                Sessions::FamilyId,
+            ])
             .values_panic([
                 id.as_str().into(),
                 encode_data(record)?.into(),
                 record.expiry_date.unix_timestamp().into(),
+                user.into(),
+                family.into(),
             ])
             .on_conflict(on_conflict)
             .to_owned())
@@ -171,19 +214,25 @@ impl SqlSessionStore {
             record,
             OnConflict::column(Sessions::Id).do_nothing().to_owned(),
         )?;
-        let inserted = self.with_table(|| self.execute(&insert)).await?;
-        if inserted == 1 {
+        let inserted = self.execute(&insert).await? == 1;
+        if inserted {
             self.prune_expired_sometimes().await;
         }
-        Ok(inserted == 1)
+        Ok(inserted)
     }
 
     pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
         let on_conflict = OnConflict::column(Sessions::Id)
-            .update_columns([Sessions::Data, Sessions::ExpiryDate])
+            .update_columns([
+                Sessions::Data,
+                Sessions::ExpiryDate,
+                Sessions::UserId,
+                Sessions::FamilyId,
+            ])
             .to_owned();
-        let upsert = self.upsert(id, record, on_conflict)?;
-        self.with_table(|| self.execute(&upsert)).await.map(drop)
+        self.execute(&self.upsert(id, record, on_conflict)?)
+            .await
+            .map(drop)
     }
 
     pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {
@@ -194,12 +243,46 @@ impl SqlSessionStore {
             .and_where(Expr::col(Sessions::ExpiryDate).gt(now()))
             .to_owned();
         let row: Option<(String, i64)> = self.with_table(|| self.db.fetch_optional(&query)).await?;
-        let Some((data, expiry)) = row else {
-            return Ok(None);
-        };
-        row_record(&data, expiry)
-            .map(Some)
-            .ok_or_else(|| session_store::Error::Decode("an unreadable session row".into()))
+        row.map(|(data, expiry)| row_record(&data, expiry).ok_or_else(unreadable))
+            .transpose()
+    }
+
+    /// The session with its principal (user ⋈ bridge family), in one query.
+    pub(crate) async fn get_with_principal(
+        &self,
+        id: &StoredId,
+    ) -> session_store::Result<Option<(StoredRecord, PrincipalRow)>> {
+        #[derive(sqlx::FromRow)]
+        struct Joined {
+            data: String,
+            expiry_date: i64,
+            #[sqlx(flatten)]
+            principal: PrincipalRow,
+        }
+        let sessions = Sessions::Table.into_iden();
+        let mut query = Query::select()
+            .expr_as(Expr::col((sessions.clone(), Sessions::Data)), "data")
+            .expr_as(
+                Expr::col((sessions.clone(), Sessions::ExpiryDate)),
+                "expiry_date",
+            )
+            .from(self.db.table(Sessions::Table))
+            .and_where(Expr::col((sessions.clone(), Sessions::Id)).eq(id.as_str()))
+            .and_where(Expr::col((sessions.clone(), Sessions::ExpiryDate)).gt(now()))
+            .to_owned();
+        let (user, family) = (
+            Expr::col((sessions.clone(), Sessions::UserId)),
+            Expr::col((sessions, Sessions::FamilyId)),
+        );
+        join_principal(&mut query, &self.db, user, family);
+        let row: Option<Joined> = self.with_table(|| self.db.fetch_optional(&query)).await?;
+        row.map(|row| {
+            Ok((
+                row_record(&row.data, row.expiry_date).ok_or_else(unreadable)?,
+                row.principal,
+            ))
+        })
+        .transpose()
     }
 
     pub async fn remove(&self, id: &StoredId) -> session_store::Result<()> {
@@ -207,7 +290,7 @@ impl SqlSessionStore {
             .from_table(self.db.table(Sessions::Table))
             .and_where(Expr::col(Sessions::Id).eq(id.as_str()))
             .to_owned();
-        self.with_table(|| self.execute(&delete)).await.map(drop)
+        self.execute(&delete).await.map(drop)
     }
 }
 

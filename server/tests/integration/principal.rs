@@ -1,0 +1,67 @@
+//! What a signed-in request costs the database, counted from the outside:
+//! a real process logs every statement it runs (`sqlx::query` at debug).
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tessera_backend::keys::Secret;
+
+use crate::support::{process::ServerProcess, PASSWORD};
+
+/// Statements the process has logged so far.
+fn statements(server: &ServerProcess) -> Vec<String> {
+    server
+        .log_text()
+        .lines()
+        .filter(|l| l.contains("sqlx::query"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_signed_in_request_reads_session_user_and_device_in_one_query() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Keys from the environment: the key ring is not re-read from the database.
+    let keys = format!("1:{}", Secret::generate().encode());
+    let env = [
+        ("TESSERA_DATA_DIR", dir.path().to_str().unwrap_or_default()),
+        ("TESSERA_DOMAIN", "localhost"),
+        ("TESSERA_SECRET_KEYS", keys.as_str()),
+        ("RUST_LOG", "error,sqlx::query=debug"),
+    ];
+    crate::support::process::create_acme(&env, "ada@acme.test");
+    let server = ServerProcess::start(&env, &dir.path().join("server.log"));
+    let login = server
+        .call(
+            "acme",
+            "/api/auth/login",
+            None,
+            Some(&json!({"email": "ada@acme.test", "password": PASSWORD})),
+        )
+        .await;
+    let cookie = login.cookie("acme").expect("signed in");
+    // Warm: the tenant's directory entry is cached (0.5 s), as under load.
+    assert_eq!(
+        server
+            .call("acme", "/api/auth/me", Some(&cookie), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let before = statements(&server).len();
+    let me = server
+        .call("acme", "/api/auth/me", Some(&cookie), None)
+        .await;
+    assert_eq!(me.json()["user"]["email"], "ada@acme.test");
+    let during = statements(&server).split_off(before);
+    assert_eq!(
+        during.len(),
+        1,
+        "one statement for a signed-in request: {during:#?}"
+    );
+    assert!(
+        during[0].contains("JOIN"),
+        "session ⋈ user ⋈ device: {}",
+        during[0]
+    );
+}
