@@ -40,10 +40,15 @@ mod send_checks {
     }
 
     #[allow(dead_code)]
-    fn queries_are_send(db: &crate::db::Scope, id: crate::accounts::UserId) {
+    fn queries_are_send(
+        db: &crate::db::Scope,
+        id: crate::accounts::UserId,
+        announce: crate::sessions::Announce<'_>,
+    ) {
         assert_send(crate::accounts::users::find(db, id));
         assert_send(crate::accounts::users::set_role(
             db,
+            announce,
             id,
             crate::accounts::Role::Admin,
         ));

@@ -14,7 +14,7 @@ use crate::{
             Backend, FileSessionStore, IdHasher, MemorySessionStore, MemorySessions,
             RedisSessionStore, SqlSessionStore,
         },
-        Driver, MissingTable, TenantStore,
+        Driver, MissingTable, SessionCache, TenantStore,
     },
     tenancy::{Directory, DirectoryError, Slug, Tenant, TenantHandle},
 };
@@ -28,6 +28,9 @@ pub struct Platform {
     pub limiter: Limiter,
     /// Password hashing, bounded to the machine's cores.
     pub hasher: Hasher,
+    /// The sessions (and principals) this process served, kept coherent
+    /// with every other process's.
+    pub sessions: Arc<SessionCache>,
     memory: Arc<MemorySessions>,
     redis: Arc<RedisLink>,
 }
@@ -90,12 +93,17 @@ impl Platform {
         );
         let redis = Arc::new(RedisLink::new(config.redis_url.clone()));
         let limiter = Limiter::new(Arc::clone(&redis), &config.redis_key_prefix);
+        let sessions = Arc::new(SessionCache::new(
+            Arc::clone(&redis),
+            &config.redis_key_prefix,
+        ));
         Ok(Self {
             config,
             directory,
             keys,
             limiter,
             hasher: Hasher::default(),
+            sessions,
             memory: Arc::default(),
             redis,
         })
@@ -194,6 +202,13 @@ impl Platform {
                 cap,
             )),
         };
-        Ok(TenantStore::new(backend, ids))
+        let tenant_db = self.directory.db(&handle.tenant).await?;
+        Ok(TenantStore::new(
+            backend,
+            ids,
+            handle.tenant.id,
+            tenant_db,
+            Arc::clone(&self.sessions),
+        ))
     }
 }

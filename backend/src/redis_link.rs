@@ -48,6 +48,13 @@ impl RedisLink {
         self.url.is_some()
     }
 
+    /// A client of its own (a pub/sub subscription needs its own connection).
+    pub fn client(&self) -> Result<redis::Client, RedisError> {
+        Ok(redis::Client::open(
+            self.url.as_deref().ok_or(RedisError::NotConfigured)?,
+        )?)
+    }
+
     /// A handle on the connection (cheap to clone); made on first use, and
     /// tried again on the next call if Redis was down.
     pub async fn get(&self) -> Result<ConnectionManager, RedisError> {

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use tessera_backend::{
     keys::{KeyId, Secret},
     platform::{NewAdmin, StartError},
-    sessions::{Key, Overrides, CROSSING_WARNING},
+    sessions::{Change, Key, Overrides, CROSSING_WARNING},
     tenancy::{directory::Editor, Slug},
     Config, Platform,
 };
@@ -225,9 +225,18 @@ async fn settings(platform: &Platform, slug: &Slug, assignments: &[String]) -> a
         .map(|a| Overrides::parse_assignment(a).map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
     if !changes.is_empty() {
+        let tenant = platform.directory.get(slug).await?;
         platform
             .directory
             .update_settings(slug, &changes, Editor::Operator)
+            .await?;
+        // Running servers drop what they cached of this tenant's sessions.
+        platform
+            .sessions
+            .announce(
+                platform.directory.central().scope(),
+                Change::Tenant(tenant.id),
+            )
             .await?;
         println!("saved; the next request to {slug} uses them");
     }

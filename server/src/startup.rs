@@ -44,6 +44,12 @@ impl Application {
     ) -> Result<Self, StartupError> {
         let addr = config.site_addr;
         let platform = Arc::new(Platform::open(config).await?);
+        // Other processes' session changes (revocations, role changes, ...).
+        let postgres = match platform.directory.central().scope() {
+            tessera_backend::db::Scope::Postgres { pool, .. } => Some(pool.clone()),
+            tessera_backend::db::Scope::Sqlite(_) => None,
+        };
+        platform.sessions.spawn_listeners(postgres);
         if platform
             .config
             .session_defaults

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use tessera_backend::{
     accounts::{audit, sign_in_events, users, Role, User, UserId},
     bridge,
-    sessions::{Fence, Key, SessionSettings, CROSSING_WARNING},
+    sessions::{Change, Fence, Key, SessionSettings, CROSSING_WARNING},
     tenancy::directory::Editor,
 };
 
@@ -123,6 +123,12 @@ pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsV
     let change = directory
         .update_settings(slug, &changes, Editor::TenantAdmin)
         .await?;
+    // Cached sessions of this tenant go everywhere (the settings shape them).
+    let tenant_changed = Change::Tenant(ctx.tenant.tenant.id);
+    ctx.platform
+        .sessions
+        .announce(directory.central().scope(), tenant_changed)
+        .await?;
     let db = directory.db(&ctx.tenant.tenant).await?;
     for (key, old, new) in change.differences() {
         audit::record(
@@ -157,7 +163,7 @@ pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, 
         RoleView::Admin => Role::Admin,
         RoleView::Member => Role::Member,
     };
-    let changed = users::set_role(&db, UserId::new(user_id), role).await?;
+    let changed = users::set_role(&db, ctx.announce(), UserId::new(user_id), role).await?;
     audit::record(
         &db,
         &admin,

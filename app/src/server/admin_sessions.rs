@@ -134,6 +134,7 @@ pub async fn revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, Ap
     }
     bridge::revoke(
         &db,
+        ctx.announce(),
         &family,
         "revoked by an admin",
         ctx.device.ip.as_deref(),

@@ -167,9 +167,15 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
     let ctx = context::request()?.into_tenant()?;
     if let Some(family) = ctx.session.bridge_family().await? {
         let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
-        bridge::revoke(&db, &family, "logout", ctx.device.ip.as_deref())
-            .await
-            .map_err(bridge_error)?;
+        bridge::revoke(
+            &db,
+            ctx.announce(),
+            &family,
+            "logout",
+            ctx.device.ip.as_deref(),
+        )
+        .await
+        .map_err(bridge_error)?;
     }
     ctx.session.log_out().await?;
     super::navigation::after_success("/");

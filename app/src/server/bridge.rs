@@ -2,9 +2,10 @@
 
 use tessera_backend::{
     accounts::UserId,
-    bridge::{self, BridgeError, BridgeToken, FamilyId, Purpose},
+    bridge::{self, BridgeError, BridgeToken, FamilyId, Presentation, Purpose},
     db::Scope,
     limits::{LimitError, Limiter, Rule, Throttled},
+    sessions::Announce,
 };
 
 use super::{
@@ -169,17 +170,13 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         return Err(limits.failed(&ctx, &db).await);
     }
     let ring = ctx.platform.keys.ring().await;
-    match bridge::rotate(
-        &db,
-        &presented,
-        None,
-        Purpose::Restore,
-        &ctx.device,
-        settings,
-        &ring,
-    )
-    .await
-    {
+    let presentation = Presentation {
+        token: &presented,
+        family: None,
+        purpose: Purpose::Restore,
+        device: &ctx.device,
+    };
+    match bridge::rotate(&db, ctx.announce(), presentation, settings, &ring).await {
         Ok(rotated) => {
             ctx.session
                 .log_in(rotated.user, Some(&rotated.family), &ctx.device)
@@ -211,8 +208,13 @@ async fn revoke_at_its_own_tenant(ctx: &TenantContext, presented: &BridgeToken) 
             return Ok(());
         };
         let db = directory.db(&origin).await?;
+        let origin_tenant = Announce {
+            cache: &ctx.platform.sessions,
+            tenant: origin.id,
+        };
         bridge::revoke_presented(
             &db,
+            origin_tenant,
             &*ctx.platform.keys.ring().await,
             presented,
             "presented at another tenant",
@@ -289,17 +291,13 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
     let token = match presented {
         Some(presented) => {
             let ring = ctx.platform.keys.ring().await;
-            match bridge::rotate(
-                &db,
-                &presented,
-                Some(&family),
-                Purpose::Refresh,
-                &ctx.device,
-                settings,
-                &ring,
-            )
-            .await
-            {
+            let presentation = Presentation {
+                token: &presented,
+                family: Some(&family),
+                purpose: Purpose::Refresh,
+                device: &ctx.device,
+            };
+            match bridge::rotate(&db, ctx.announce(), presentation, settings, &ring).await {
                 Ok(rotated) => rotated.token,
                 Err(BridgeError::Invalid) => {
                     // A replay revoked the family, or the token is not this device's.
@@ -383,7 +381,15 @@ pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceView>, BridgeF
         .await
         .map_err(ApiError::from)?;
     let family = FamilyId::from_client(&device_id);
-    if !bridge::revoke_device(&db, user.id, &family, ctx.device.ip.as_deref()).await? {
+    if !bridge::revoke_device(
+        &db,
+        ctx.announce(),
+        user.id,
+        &family,
+        ctx.device.ip.as_deref(),
+    )
+    .await?
+    {
         return Err(BridgeFailure::new(
             FailureReason::Forbidden,
             "no such device of yours",

@@ -8,7 +8,7 @@ use leptos::prelude::use_context;
 use tessera_backend::{
     bridge::Device,
     client::Client,
-    sessions::AuthSession,
+    sessions::{Announce, AuthSession},
     tenancy::{Site, TenantHandle},
     Platform,
 };
@@ -71,6 +71,16 @@ pub fn request() -> Result<RequestContext, ApiError> {
         client,
         device,
     })
+}
+
+impl TenantContext {
+    /// Where this tenant's session changes are announced.
+    pub fn announce(&self) -> Announce<'_> {
+        Announce {
+            cache: &self.platform.sessions,
+            tenant: self.tenant.tenant.id,
+        }
+    }
 }
 
 impl RequestContext {

@@ -4,7 +4,10 @@ use std::fmt;
 
 use sea_query::{Expr, ExprTrait, Order, Query};
 
-use crate::db::{schema::Users, Scope, Tx};
+use crate::{
+    db::{schema::Users, Scope, Tx},
+    sessions::{Announce, Change, SessionCache},
+};
 
 use super::{
     email::{Email, EmailError},
@@ -274,7 +277,12 @@ pub async fn list(db: &Scope) -> Result<Vec<User>, sqlx::Error> {
 /// Promotes or demotes a user; the last admin cannot be demoted (checked in
 /// the same statement, with role changes serialised, so two admins demoting
 /// each other cannot both win).
-pub async fn set_role(db: &Scope, id: UserId, role: Role) -> Result<User, AccountError> {
+pub async fn set_role(
+    db: &Scope,
+    announce: Announce<'_>,
+    id: UserId,
+    role: Role,
+) -> Result<User, AccountError> {
     let mut tx = db.begin().await?;
     serialise_role_changes(&mut tx).await?;
     let another_admin = Expr::exists(
@@ -311,6 +319,10 @@ pub async fn set_role(db: &Scope, id: UserId, role: Role) -> Result<User, Accoun
         });
     };
     let user = User::try_from(row)?;
+    // Every process's cached principals of this user carry the old role.
+    let change = Change::User(announce.tenant, id);
+    SessionCache::notify_in(&mut tx, &change).await?;
     tx.commit().await?;
+    announce.cache.changed(change).await;
     Ok(user)
 }

@@ -18,7 +18,7 @@ use crate::{
         Scope, Tx,
     },
     keys::{KeyId, KeyRing},
-    sessions::BridgeSettings,
+    sessions::{Announce, BridgeSettings, Change, SessionCache},
 };
 pub use token::BridgeToken;
 
@@ -287,17 +287,30 @@ impl Purpose {
     }
 }
 
+/// A presented token and what it is presented for.
+#[derive(Debug, Clone, Copy)]
+pub struct Presentation<'a> {
+    pub token: &'a BridgeToken,
+    /// When refreshing: the session's own family, which the token must belong to.
+    pub family: Option<&'a FamilyId>,
+    pub purpose: Purpose,
+    pub device: &'a Device,
+}
+
 /// Checks a presented token and rotates it, all in one transaction.
-/// `family`: when refreshing, the token must belong to the session's family.
 pub async fn rotate(
     db: &Scope,
-    presented: &BridgeToken,
-    family: Option<&FamilyId>,
-    purpose: Purpose,
-    device: &Device,
+    announce: Announce<'_>,
+    presentation: Presentation<'_>,
     settings: &BridgeSettings,
     ring: &KeyRing,
 ) -> Result<Rotated, BridgeError> {
+    let Presentation {
+        token: presented,
+        family,
+        purpose,
+        device,
+    } = presentation;
     let at = now();
     let mut tx = db.begin().await?;
     let (tokens, families) = (
@@ -383,7 +396,10 @@ pub async fn rotate(
                 device.ip.as_deref(),
             )
             .await?;
+            let change = Change::Family(announce.tenant, owner.clone());
+            SessionCache::notify_in(&mut tx, &change).await?;
             tx.commit().await?;
+            announce.cache.changed(change).await;
             tracing::warn!("bridge token replayed after its grace window; device family revoked");
             return Err(BridgeError::Invalid);
         }
@@ -437,17 +453,22 @@ async fn revoke_in(tx: &mut Tx, family: &FamilyId, reason: &str) -> Result<(), s
     tx.execute(&update).await.map(drop)
 }
 
-/// Revokes a family (logout, user or admin action, theft).
+/// Revokes a family (logout, user or admin action, theft); its sessions end
+/// in every process.
 pub async fn revoke(
     db: &Scope,
+    announce: Announce<'_>,
     family: &FamilyId,
     reason: &str,
     ip: Option<&str>,
 ) -> Result<(), BridgeError> {
+    let change = Change::Family(announce.tenant, family.clone());
     let mut tx = db.begin().await?;
     revoke_in(&mut tx, family, reason).await?;
     event(&mut tx, "revoked", Some(family), None, ip).await?;
+    SessionCache::notify_in(&mut tx, &change).await?;
     tx.commit().await?;
+    announce.cache.changed(change).await;
     Ok(())
 }
 
@@ -455,6 +476,7 @@ pub async fn revoke(
 /// another tenant is stolen or confused; either way it dies).
 pub async fn revoke_presented(
     db: &Scope,
+    announce: Announce<'_>,
     ring: &KeyRing,
     presented: &BridgeToken,
     reason: &str,
@@ -480,7 +502,7 @@ pub async fn revoke_presented(
             .ok()
             .and_then(|k| ring.get(KeyId::new(k)));
         if uses.is_some_and(|u| presented.matches(&row.verifier_hash, &u.bridge)) {
-            revoke(db, &FamilyId(row.family_id), reason, ip).await?;
+            revoke(db, announce, &FamilyId(row.family_id), reason, ip).await?;
         }
     }
     Ok(())
@@ -546,6 +568,7 @@ pub async fn devices(db: &Scope, user: Option<UserId>) -> Result<Vec<DeviceInfo>
 /// Revokes one of `user`'s devices; false when it is not theirs (or gone).
 pub async fn revoke_device(
     db: &Scope,
+    announce: Announce<'_>,
     user: UserId,
     family: &FamilyId,
     ip: Option<&str>,
@@ -560,7 +583,7 @@ pub async fn revoke_device(
     if owner != Some((user.get(),)) {
         return Ok(false);
     }
-    revoke(db, family, "revoked by its owner", ip).await?;
+    revoke(db, announce, family, "revoked by its owner", ip).await?;
     Ok(true)
 }
 

@@ -1,6 +1,7 @@
 //! Tenant sessions: settings, the cookie, the store, the typed session.
 
 pub mod auth;
+pub mod cache;
 pub mod cookie;
 pub mod fence;
 pub mod principal;
@@ -10,6 +11,7 @@ pub mod settings;
 pub mod stores;
 
 pub use auth::{AuthSession, SessionError, SessionSummary};
+pub use cache::{Announce, Change, SessionCache};
 pub use cookie::CookieSpec;
 pub use fence::Fence;
 pub use principal::{Family, Principal, PrincipalSlot};

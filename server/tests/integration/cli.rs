@@ -126,15 +126,18 @@ fn migrate_all_carries_on_past_a_broken_tenant_and_says_so() {
     for slug in ["acme", "broken", "globex"] {
         assert!(cli.run(&["tenant", "create", slug]).status.success());
     }
+    // A whole page of garbage: a file shorter than SQLite's 100-byte header
+    // reads as an empty database, which a leftover WAL could make whole again.
     std::fs::write(
         cli.data_dir.path().join("tenants/broken.sqlite"),
-        b"this is not a database",
+        b"this is not a database ".repeat(200),
     )
     .expect("corrupted");
     let output = cli.run(&["tenant", "migrate", "--all"]);
     assert!(
         !output.status.success(),
-        "the exit code says something failed"
+        "the exit code says something failed: {}",
+        text(&output)
     );
     let all = text(&output);
     assert!(

@@ -7,6 +7,7 @@ use sea_query::{PostgresQueryBuilder, Query};
 use tessera_backend::{
     accounts::users,
     db::{schema::Users, Scope},
+    sessions::Announce,
     tenancy::Slug,
 };
 
@@ -152,6 +153,16 @@ async fn first_user_and_last_admin_rules_hold_under_concurrency() {
     for backend in crate::support::backends() {
         let app = TestApp::spawn_on(&backend, &[]).await;
         let db = app.tenant_db("acme").await;
+        let acme = app
+            .platform
+            .directory
+            .get(&Slug::parse("acme").expect("slug"))
+            .await
+            .expect("tenant");
+        let announce = Announce {
+            cache: &app.platform.sessions,
+            tenant: acme.id,
+        };
         // Enough hashing slots that the inserts, not the hashes, race.
         let hasher = Arc::new(Hasher::new(16, 64));
         let sign_ups: Vec<_> = (0..12)
@@ -179,20 +190,20 @@ async fn first_user_and_last_admin_rules_hold_under_concurrency() {
 
         for round in 0..15 {
             let (first, second) = (everyone[0].id, everyone[1].id);
-            users::set_role(&db, first, Role::Admin)
+            users::set_role(&db, announce, first, Role::Admin)
                 .await
                 .expect("promoted");
-            users::set_role(&db, second, Role::Admin)
+            users::set_role(&db, announce, second, Role::Admin)
                 .await
                 .expect("promoted");
             for user in &everyone[2..] {
-                users::set_role(&db, user.id, Role::Member)
+                users::set_role(&db, announce, user.id, Role::Member)
                     .await
                     .expect("member");
             }
             let (a, b) = tokio::join!(
-                users::set_role(&db, first, Role::Member),
-                users::set_role(&db, second, Role::Member)
+                users::set_role(&db, announce, first, Role::Member),
+                users::set_role(&db, announce, second, Role::Member)
             );
             assert!(
                 a.is_ok() != b.is_ok(),

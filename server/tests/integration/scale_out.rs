@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use sqlx::Connection;
+
 use crate::support::{
     backends::{postgres_url, redis_url, TestDatabase, TestRedisPrefix},
     process::{cli, Reply, ServerProcess},
@@ -202,5 +204,180 @@ async fn a_token_rotated_at_one_process_is_rotated_at_the_other() {
         replayed.status,
         StatusCode::UNAUTHORIZED,
         "b refuses the token a rotated away"
+    );
+}
+
+/// Polls `server` until `cookie` no longer signs anyone in at acme; the time it took.
+async fn refused_after(
+    server: &ServerProcess,
+    cookie: &str,
+    since: Instant,
+    give_up: Duration,
+) -> Duration {
+    loop {
+        let me = server
+            .call("acme", "/api/auth/me", Some(cookie), None)
+            .await;
+        if me.json()["authenticated"] != true {
+            return since.elapsed();
+        }
+        assert!(
+            since.elapsed() < give_up,
+            "still signed in after {:?}",
+            since.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+fn sign_in_body() -> Value {
+    json!({"email": "admin@acme.test", "password": PASSWORD})
+}
+
+/// Each process caches the sessions it serves (a second at most); a
+/// revocation at one reaches the other through PostgreSQL NOTIFY (and Redis
+/// where sessions live there) well before that.
+#[tokio::test]
+async fn a_revocation_at_one_process_is_refused_at_the_other_within_100_ms() {
+    for driver in ["database", "redis"] {
+        let Some(pair) = pair(&[("SESSION_DRIVER", driver)]).await else {
+            return;
+        };
+        let cookie = pair
+            .a
+            .call("acme", "/api/auth/login", None, Some(&sign_in_body()))
+            .await
+            .cookie("acme")
+            .expect("signed in");
+        // B serves it (and now holds it in its cache).
+        assert_eq!(
+            pair.b
+                .call("acme", "/api/auth/me", Some(&cookie), None)
+                .await
+                .json()["authenticated"],
+            true
+        );
+        let logout = Instant::now();
+        assert_eq!(
+            pair.a
+                .call("acme", "/api/auth/logout", Some(&cookie), Some(&json!({})))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let delay = refused_after(&pair.b, &cookie, logout, Duration::from_secs(2)).await;
+        eprintln!("{driver} driver: a logout at A refused at B after {delay:?}");
+        assert!(delay < Duration::from_millis(100), "{driver}: {delay:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_demoted_admin_is_refused_at_the_other_process_within_100_ms() {
+    let Some(pair) = pair(&[("SESSION_DRIVER", "database")]).await else {
+        return;
+    };
+    let admin = pair
+        .a
+        .call("acme", "/api/auth/login", None, Some(&sign_in_body()))
+        .await
+        .cookie("acme")
+        .expect("signed in");
+    let second = json!({"email": "bob@acme.test", "password": PASSWORD, "name": "Bob"});
+    let bob = pair
+        .a
+        .call("acme", "/api/auth/register", None, Some(&second))
+        .await
+        .cookie("acme")
+        .expect("bob");
+    let promote = json!({"user_id": "2", "role": "admin"});
+    assert_eq!(
+        pair.a
+            .call(
+                "acme",
+                "/api/admin/users/role",
+                Some(&admin),
+                Some(&promote)
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        pair.b
+            .call("acme", "/api/admin/users", Some(&bob), None)
+            .await
+            .status,
+        StatusCode::OK,
+        "cached at B as an admin"
+    );
+    let demoted = Instant::now();
+    let demote = json!({"user_id": "2", "role": "member"});
+    assert_eq!(
+        pair.a
+            .call("acme", "/api/admin/users/role", Some(&admin), Some(&demote))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    loop {
+        if pair
+            .b
+            .call("acme", "/api/admin/users", Some(&bob), None)
+            .await
+            .status
+            == StatusCode::FORBIDDEN
+        {
+            break;
+        }
+        assert!(
+            demoted.elapsed() < Duration::from_secs(2),
+            "still an admin at B"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let delay = demoted.elapsed();
+    eprintln!("a demotion at A refused at B after {delay:?}");
+    assert!(delay < Duration::from_millis(100), "{delay:?}");
+}
+
+/// With B's listener cut off, nothing tells B; its cache still honours a
+/// revoked session no longer than its one-second life.
+#[tokio::test]
+async fn with_the_listener_killed_nothing_revoked_outlives_the_cache_ttl() {
+    let Some(pair) = pair(&[("SESSION_DRIVER", "database")]).await else {
+        return;
+    };
+    let cookie = pair
+        .a
+        .call("acme", "/api/auth/login", None, Some(&sign_in_body()))
+        .await
+        .cookie("acme")
+        .expect("signed in");
+    let mut admin = sqlx::PgConnection::connect(&pair._db.url)
+        .await
+        .expect("admin connection");
+    let killed: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .expect("terminated");
+    assert_eq!(killed.len(), 2, "both processes' listeners were found");
+    assert_eq!(
+        pair.b
+            .call("acme", "/api/auth/me", Some(&cookie), None)
+            .await
+            .json()["authenticated"],
+        true
+    );
+    let logout = Instant::now();
+    pair.a
+        .call("acme", "/api/auth/logout", Some(&cookie), Some(&json!({})))
+        .await;
+    let delay = refused_after(&pair.b, &cookie, logout, Duration::from_secs(3)).await;
+    eprintln!("listeners killed: a logout at A refused at B after {delay:?}");
+    assert!(
+        delay <= Duration::from_millis(1_100),
+        "{delay:?} is beyond the cache's one second"
     );
 }

@@ -25,8 +25,14 @@ pub use memory::{MemorySessionStore, MemorySessions};
 pub use redis::RedisSessionStore;
 pub use sql::{idle_expiry, MissingTable, SqlSessionStore};
 
-use super::{principal::PrincipalSlot, SessionRecord};
-use crate::keys::mac;
+use std::sync::Arc;
+
+use super::{
+    cache::{Cached, Change, SessionCache},
+    principal::{self, Principal, PrincipalSlot},
+    SessionRecord,
+};
+use crate::{db::Scope, keys::mac, tenancy::TenantId};
 
 /// How a store names a session: a keyed hash of its id, URL-safe text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -123,20 +129,34 @@ macro_rules! on_backend {
 }
 
 /// A tenant's store, with the hasher of the key the request's cookie (or,
-/// for a new session, the primary key) names.
+/// for a new session, the primary key) names, and the process's session
+/// cache in front of it.
 #[derive(Debug, Clone)]
 pub struct TenantStore {
     backend: Backend,
     ids: IdHasher,
-    /// Filled when a load could read the principal with the session.
+    tenant: TenantId,
+    /// The tenant's own database, for principals a store cannot join.
+    tenant_db: Scope,
+    cache: Arc<SessionCache>,
+    /// Filled when a load read (or found cached) the principal with the session.
     principal: PrincipalSlot,
 }
 
 impl TenantStore {
-    pub fn new(backend: Backend, ids: IdHasher) -> Self {
+    pub fn new(
+        backend: Backend,
+        ids: IdHasher,
+        tenant: TenantId,
+        tenant_db: Scope,
+        cache: Arc<SessionCache>,
+    ) -> Self {
         Self {
             backend,
             ids,
+            tenant,
+            tenant_db,
+            cache,
             principal: PrincipalSlot::default(),
         }
     }
@@ -160,9 +180,46 @@ impl TenantStore {
         Ok(self.list().await?.len() as u64)
     }
 
-    /// Ends a session known only by its stored id (the admin panel's revoke).
+    /// Ends a session known only by its stored id (the admin panel's
+    /// revoke, a logout): removed from the store, from this process's cache
+    /// and, told in the same transaction or on Redis, from every other's.
     pub async fn remove(&self, stored: &StoredId) -> session_store::Result<()> {
-        on_backend!(&self.backend, s => s.remove(stored).await)
+        let change = Change::Session(self.tenant, stored.clone());
+        match &self.backend {
+            Backend::Database(s) => s.remove_announcing(stored, &change).await?,
+            backend => on_backend!(backend, s => s.remove(stored).await)?,
+        }
+        self.cache.changed(change).await;
+        Ok(())
+    }
+
+    /// The session and its principal, from the store (and the tenant's
+    /// database, where the store cannot join it).
+    async fn read(
+        &self,
+        stored: &StoredId,
+    ) -> session_store::Result<Option<(StoredRecord, Option<Principal>)>> {
+        if let Backend::Database(s) = &self.backend {
+            if s.joins_principal() {
+                let Some((record, principal)) = s.get_with_principal(stored).await? else {
+                    return Ok(None);
+                };
+                let family = SessionRecord::in_data(&record.data).and_then(|r| r.family);
+                // Unreadable principal columns only cost the caller a query of its own.
+                return Ok(Some((
+                    record,
+                    principal.into_principal(family.as_ref()).ok(),
+                )));
+            }
+        }
+        let Some(record) = on_backend!(&self.backend, s => s.get(stored).await)? else {
+            return Ok(None);
+        };
+        let principal = match SessionRecord::in_data(&record.data) {
+            Some(session) => principal::read(&self.tenant_db, &session).await.ok(),
+            None => None,
+        };
+        Ok(Some((record, principal)))
     }
 }
 
@@ -179,30 +236,32 @@ impl SessionStore for TenantStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        on_backend!(&self.backend, s => s.put(&self.ids.stored(&record.id), &StoredRecord::of(record)).await)
+        let stored = self.ids.stored(&record.id);
+        on_backend!(&self.backend, s => s.put(&stored, &StoredRecord::of(record)).await)?;
+        self.cache.forget(self.tenant, &stored);
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let stored = self.ids.stored(id);
-        let found = match &self.backend {
-            Backend::Database(s) if s.joins_principal() => {
-                match s.get_with_principal(&stored).await? {
-                    Some((record, principal)) => {
-                        let family = SessionRecord::in_data(&record.data).and_then(|r| r.family);
-                        // Unreadable principal columns only cost the caller a query of its own.
-                        if let Ok(principal) = principal.into_principal(family.as_ref()) {
-                            let _ = self.principal.set(principal);
-                        }
-                        Some(record)
-                    }
-                    None => None,
-                }
+        if let Some(hit) = self.cache.get(self.tenant, &stored) {
+            if hit.record.is_live() {
+                let _ = self.principal.set(hit.principal.clone());
+                return Ok(Some(hit.record.clone().into_record(*id)));
             }
-            backend => on_backend!(backend, s => s.get(&stored).await)?,
+        }
+        let Some((record, principal)) = self.read(&stored).await? else {
+            return Ok(None);
         };
-        Ok(found
-            .filter(StoredRecord::is_live)
-            .map(|r| r.into_record(*id)))
+        if !record.is_live() {
+            return Ok(None);
+        }
+        if let Some(principal) = principal {
+            let _ = self.principal.set(principal.clone());
+            self.cache
+                .put(self.tenant, stored, Cached::new(record.clone(), principal));
+        }
+        Ok(Some(record.into_record(*id)))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

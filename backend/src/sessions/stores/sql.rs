@@ -18,6 +18,7 @@ use super::{StoredId, StoredRecord};
 use crate::{
     db::{schema::Sessions, scope::is_missing_table, Scope},
     sessions::{
+        cache::{Change, SessionCache},
         principal::{join_principal, PrincipalRow},
         SessionRecord,
     },
@@ -283,6 +284,26 @@ impl SqlSessionStore {
             ))
         })
         .transpose()
+    }
+
+    /// Removes a session and, in the same transaction, tells the other
+    /// processes (PostgreSQL only delivers the notice if the delete commits).
+    pub async fn remove_announcing(
+        &self,
+        id: &StoredId,
+        change: &Change,
+    ) -> session_store::Result<()> {
+        self.with_table(|| async {
+            let mut tx = self.db.begin().await?;
+            let delete = Query::delete()
+                .from_table(tx.table(Sessions::Table))
+                .and_where(Expr::col(Sessions::Id).eq(id.as_str()))
+                .to_owned();
+            tx.execute(&delete).await?;
+            SessionCache::notify_in(&mut tx, change).await?;
+            tx.commit().await
+        })
+        .await
     }
 
     pub async fn remove(&self, id: &StoredId) -> session_store::Result<()> {
