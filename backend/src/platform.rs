@@ -6,15 +6,12 @@ use crate::{
     accounts::{self, password::Hasher, users::AccountError, NewRole, User},
     config::Config,
     db,
-    keys::{KeyError, KeyId, Keys},
+    keys::{KeyError, KeyId, KeyRing, Keys},
     limits::Limiter,
-    redis_link::{RedisError, RedisLink},
+    redis_link::RedisLink,
     sessions::{
-        stores::{
-            Backend, FileSessionStore, IdHasher, MemorySessionStore, MemorySessions,
-            RedisSessionStore, SqlSessionStore,
-        },
-        Driver, MissingTable, SessionCache, TenantStore,
+        stores::{IdHasher, SessionBackends},
+        SessionCache, TenantStore,
     },
     tenancy::{Directory, DirectoryError, Slug, Tenant, TenantHandle},
 };
@@ -31,8 +28,6 @@ pub struct Platform {
     /// The sessions (and principals) this process served, kept coherent
     /// with every other process's.
     pub sessions: Arc<SessionCache>,
-    memory: Arc<MemorySessions>,
-    redis: Arc<RedisLink>,
 }
 
 impl std::fmt::Debug for Platform {
@@ -47,10 +42,6 @@ impl std::fmt::Debug for Platform {
 /// Why a tenant's session store cannot be used right now.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Redis(#[from] RedisError),
     /// The key a session was sealed with has been retired since.
     #[error("key {0} is no longer in the key ring")]
     RetiredKey(KeyId),
@@ -84,14 +75,22 @@ impl Platform {
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let (central, storage) = db::open(&config.storage).await?;
         let keys = Keys::open(config.key_source.clone(), central.clone()).await?;
+        let redis = Arc::new(RedisLink::new(config.redis_url.clone()));
+        let backends = SessionBackends {
+            redis: Arc::clone(&redis),
+            redis_key_prefix: config.redis_key_prefix.clone(),
+            memory: Arc::default(),
+            data_dir: config.data_dir.clone(),
+            cap: config.max_sessions_per_tenant,
+        };
         let directory = Directory::new(
             central,
             storage,
             config.session_defaults.clone(),
             config.fence.clone(),
             config.domain.clone(),
+            backends,
         );
-        let redis = Arc::new(RedisLink::new(config.redis_url.clone()));
         let limiter = Limiter::new(Arc::clone(&redis), &config.redis_key_prefix);
         let sessions = Arc::new(SessionCache::new(
             Arc::clone(&redis),
@@ -104,8 +103,6 @@ impl Platform {
             limiter,
             hasher: Hasher::default(),
             sessions,
-            memory: Arc::default(),
-            redis,
         })
     }
 
@@ -147,67 +144,24 @@ impl Platform {
         }
     }
 
-    /// The store holding this tenant's sessions, per its driver: its own
-    /// database / key prefix / directory / memory space when isolated, the
-    /// shared one otherwise; session ids hashed with key `key`.
-    pub async fn session_store(
+    /// A store over this tenant's sessions (its backend, built with its
+    /// directory entry), ids hashed with key `key` of `ring`.
+    pub fn session_store(
         &self,
         handle: &TenantHandle,
+        ring: &KeyRing,
         key: KeyId,
     ) -> Result<TenantStore, StoreError> {
-        let ring = self.keys.ring().await;
         let ids = IdHasher::new(
             ring.get(key)
                 .ok_or(StoreError::RetiredKey(key))?
                 .session_ids,
         );
-        let settings = &handle.settings;
-        let namespace = if settings.isolation {
-            format!("tenant-{}", handle.tenant.id)
-        } else {
-            "shared".to_owned()
-        };
-        let cap = self.config.max_sessions_per_tenant;
-        let backend = match settings.driver {
-            Driver::Database => {
-                let missing = if settings.auto_create_table {
-                    MissingTable::Create
-                } else {
-                    MissingTable::Fail
-                };
-                let db = if settings.isolation {
-                    self.directory.db(&handle.tenant).await?
-                } else {
-                    self.directory.central().scope().clone()
-                };
-                Backend::Database(SqlSessionStore::new(db, missing, settings.isolation))
-            }
-            Driver::Redis => {
-                let prefix = format!(
-                    "{}{}:{namespace}:",
-                    self.config.redis_key_prefix, settings.prefix
-                );
-                Backend::Redis(Box::new(RedisSessionStore::new(
-                    self.redis.get().await?,
-                    prefix,
-                )))
-            }
-            Driver::File => Backend::File(FileSessionStore::new(
-                self.config.data_dir.join("sessions").join(namespace),
-                cap,
-            )),
-            Driver::Memory => Backend::Memory(MemorySessionStore::new(
-                Arc::clone(&self.memory),
-                namespace,
-                cap,
-            )),
-        };
-        let tenant_db = self.directory.db(&handle.tenant).await?;
         Ok(TenantStore::new(
-            backend,
+            handle.sessions.clone(),
             ids,
             handle.tenant.id,
-            tenant_db,
+            handle.db.clone(),
             Arc::clone(&self.sessions),
         ))
     }

@@ -72,7 +72,7 @@ pub async fn panel() -> Result<PanelView, ApiError> {
 }
 
 async fn sign_in_events_view(ctx: &TenantContext) -> Result<Vec<SignInEventView>, ApiError> {
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     Ok(sign_in_events::recent(&db, 50)
         .await?
         .into_iter()
@@ -143,7 +143,7 @@ pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsV
 }
 
 async fn users_view(ctx: &TenantContext) -> Result<Vec<UserView>, ApiError> {
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     Ok(users::list(&db).await?.iter().map(user_view).collect())
 }
 
@@ -158,7 +158,7 @@ pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, 
         .trim()
         .parse()
         .map_err(|_| ApiError::BadRequest("user_id: not a user id".into()))?;
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     let role = match role {
         RoleView::Admin => Role::Admin,
         RoleView::Member => Role::Member,
@@ -180,7 +180,7 @@ pub async fn audit() -> Result<Vec<AuditEntryView>, ApiError> {
 }
 
 async fn audit_view(ctx: &TenantContext) -> Result<Vec<AuditEntryView>, ApiError> {
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     Ok(audit::recent(&db, 100)
         .await?
         .into_iter()
@@ -199,7 +199,7 @@ pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
 }
 
 async fn usage_view(ctx: &TenantContext) -> Result<Vec<UsageDay>, ApiError> {
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     Ok(bridge::usage(&db, 14)
         .await?
         .into_iter()

@@ -15,7 +15,7 @@ use crate::{
 };
 
 async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError> {
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     Ok(users::list(&db)
         .await?
         .into_iter()
@@ -24,9 +24,9 @@ async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError
 }
 
 async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
+    let ring = ctx.platform.keys.ring().await;
     ctx.platform
-        .session_store(&ctx.tenant, ctx.session.key())
-        .await
+        .session_store(&ctx.tenant, &ring, ctx.session.key())
         .map_err(|e| {
             tracing::error!(error = %e, "session store unavailable");
             ApiError::Unavailable("sessions are unavailable right now".into())
@@ -103,7 +103,7 @@ pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError
 
 pub(super) async fn device_views(ctx: &TenantContext) -> Result<Vec<AdminDeviceView>, ApiError> {
     let emails = emails(ctx).await?;
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     Ok(bridge::devices(&db, None)
         .await?
         .into_iter()
@@ -127,7 +127,7 @@ pub async fn devices() -> Result<Vec<AdminDeviceView>, ApiError> {
 
 pub async fn revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, ApiError> {
     let (ctx, admin) = require_admin().await?;
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     let family = FamilyId::from_client(&device_id);
     if !bridge::family_is_live(&db, &family).await? {
         return Err(ApiError::NotFound("no such device".into()));
@@ -151,6 +151,6 @@ async fn record(
     action: &str,
     detail: &str,
 ) -> Result<(), ApiError> {
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     Ok(audit::record(&db, admin, action, detail).await?)
 }

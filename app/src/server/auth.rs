@@ -62,7 +62,7 @@ pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError>
     let principal = match ctx.session.loaded_principal() {
         Some(principal) => principal,
         None => {
-            let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+            let db = ctx.tenant.db.clone();
             principal::read(&db, &record).await?
         }
     };
@@ -80,7 +80,7 @@ pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError>
 async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError> {
     let settings = &ctx.tenant.settings.bridge;
     let issued = if settings.enabled && !super::navigation::is_plain_form_post() {
-        let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+        let db = ctx.tenant.db.clone();
         Some(
             super::bridge::issue_family(ctx, &db, user.id)
                 .await
@@ -124,7 +124,7 @@ async fn admit<'a>(ctx: &'a TenantContext, email: &str) -> Result<SignInGate<'a>
 pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {
     let ctx = context::request()?.into_tenant()?;
     let gate = admit(&ctx, &email).await?;
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     let user = match users::register(
         &db,
         &ctx.platform.hasher,
@@ -149,7 +149,7 @@ pub async fn register(email: String, password: String, name: String) -> Result<S
 pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
     let ctx = context::request()?.into_tenant()?;
     let gate = admit(&ctx, &email).await?;
-    let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+    let db = ctx.tenant.db.clone();
     let user = match users::authenticate(&db, &ctx.platform.hasher, &email, password).await {
         Ok(user) => user,
         Err(AccountError::WrongCredentials) => {
@@ -166,7 +166,7 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError
 pub async fn logout() -> Result<MeResponse, ApiError> {
     let ctx = context::request()?.into_tenant()?;
     if let Some(family) = ctx.session.bridge_family().await? {
-        let db = ctx.platform.directory.db(&ctx.tenant.tenant).await?;
+        let db = ctx.tenant.db.clone();
         bridge::revoke(
             &db,
             ctx.announce(),

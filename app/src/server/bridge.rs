@@ -265,12 +265,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
             "sign in first",
         ));
     };
-    let db = ctx
-        .platform
-        .directory
-        .db(&ctx.tenant.tenant)
-        .await
-        .map_err(ApiError::from)?;
+    let db = ctx.tenant.db.clone();
     let settings = &ctx.tenant.settings.bridge;
     let Some(family) = ctx.session.bridge_family().await.map_err(ApiError::from)? else {
         // Signed in while the bridge was off: this device gets its family now.
@@ -343,12 +338,7 @@ async fn device_views(
     ctx: &TenantContext,
     user: &tessera_backend::accounts::User,
 ) -> Result<Vec<DeviceView>, BridgeFailure> {
-    let db = ctx
-        .platform
-        .directory
-        .db(&ctx.tenant.tenant)
-        .await
-        .map_err(ApiError::from)?;
+    let db = ctx.tenant.db.clone();
     let current = ctx.session.bridge_family().await.map_err(ApiError::from)?;
     let devices = bridge::devices(&db, Some(user.id))
         .await
@@ -374,12 +364,7 @@ pub async fn devices() -> Result<Vec<DeviceView>, BridgeFailure> {
 
 pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceView>, BridgeFailure> {
     let (ctx, user) = signed_in().await?;
-    let db = ctx
-        .platform
-        .directory
-        .db(&ctx.tenant.tenant)
-        .await
-        .map_err(ApiError::from)?;
+    let db = ctx.tenant.db.clone();
     let family = FamilyId::from_client(&device_id);
     if !bridge::revoke_device(
         &db,

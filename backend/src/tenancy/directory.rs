@@ -21,7 +21,10 @@ use crate::{
         schema::Tenants,
         CentralDb, Scope, TenantStorage,
     },
-    sessions::{Fence, Key, Overrides, SessionSettings, SettingError, CROSSING_WARNING},
+    sessions::{
+        stores::{Backend, SessionBackends},
+        CookieSpec, Fence, Key, Overrides, SessionSettings, SettingError, CROSSING_WARNING,
+    },
     tenancy::CentralDomain,
 };
 
@@ -36,6 +39,23 @@ pub const CACHE_TTL: Duration = Duration::from_millis(500);
 pub struct TenantHandle {
     pub tenant: Tenant,
     pub settings: Arc<SessionSettings>,
+    /// The tenant's own database.
+    pub db: Scope,
+    /// Where its sessions live (by its driver and isolation).
+    pub sessions: Backend,
+    cookie_http: CookieSpec,
+    cookie_https: CookieSpec,
+}
+
+impl TenantHandle {
+    /// The session cookie's name and attributes, for a request over https or not.
+    pub fn cookie(&self, https: bool) -> &CookieSpec {
+        if https {
+            &self.cookie_https
+        } else {
+            &self.cookie_http
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +113,7 @@ pub struct Directory {
     storage: TenantStorage,
     defaults: Arc<SessionSettings>,
     fence: Fence,
+    backends: SessionBackends,
     cache: RwLock<HashMap<Slug, Cached>>,
     central_lookups: AtomicU64,
     /// One provisioning at a time in this process: each holds the central
@@ -116,6 +137,7 @@ impl Directory {
         defaults: SessionSettings,
         fence: Fence,
         domain: CentralDomain,
+        backends: SessionBackends,
     ) -> Self {
         Self {
             central,
@@ -123,6 +145,7 @@ impl Directory {
             storage,
             defaults: Arc::new(defaults),
             fence,
+            backends,
             cache: RwLock::new(HashMap::new()),
             central_lookups: AtomicU64::new(0),
             provisioning: tokio::sync::Mutex::new(()),
@@ -150,7 +173,20 @@ impl Directory {
             return Ok(None);
         };
         let settings = self.effective_settings(&tenant).await?;
-        let handle = Arc::new(TenantHandle { tenant, settings });
+        let db = self.storage.scope(&tenant).await?;
+        let sessions = self
+            .backends
+            .for_tenant(&tenant, &settings, &db, self.central.scope());
+        let cookie = |https| CookieSpec::for_tenant(&settings, &tenant.slug, &self.domain, https);
+        let (cookie_http, cookie_https) = (cookie(false), cookie(true));
+        let handle = Arc::new(TenantHandle {
+            tenant,
+            settings,
+            db,
+            sessions,
+            cookie_http,
+            cookie_https,
+        });
         self.cache_write().insert(
             slug.clone(),
             Cached {
@@ -189,6 +225,19 @@ impl Directory {
         let settings = self.defaults.with_overrides(overrides, &self.domain)?;
         self.fence.check(&settings, overrides)?;
         Ok(settings)
+    }
+
+    /// Where a tenant's sessions live under `settings` (its handle holds the
+    /// one its own settings choose).
+    pub async fn session_backend(
+        &self,
+        tenant: &Tenant,
+        settings: &SessionSettings,
+    ) -> Result<Backend, DirectoryError> {
+        let db = self.storage.scope(tenant).await?;
+        Ok(self
+            .backends
+            .for_tenant(tenant, settings, &db, self.central.scope()))
     }
 
     /// What tenant admins may change, and within which bounds.

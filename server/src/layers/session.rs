@@ -32,12 +32,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
     ) else {
         return next.run(req).await;
     };
-    let spec = CookieSpec::for_tenant(
-        &handle.settings,
-        &handle.tenant.slug,
-        &platform.config.domain,
-        client.https,
-    );
+    let spec = handle.cookie(client.https).clone();
     let ring = platform.keys.ring().await;
     let presented = Presented::find(&ring, &handle, &spec, req.headers());
     // After a prefix change the browser still holds the old cookie: carry its
@@ -60,7 +55,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         Verdict::Foreign(sealed) => (Some(sealed), false),
     };
     let key = sealed.map_or(ring.primary(), |s| s.key);
-    let store = match platform.session_store(&handle, key).await {
+    let store = match platform.session_store(&handle, &ring, key) {
         Ok(store) => store,
         Err(e) => {
             tracing::error!(tenant = %handle.tenant.slug, error = %e, "session store unavailable");

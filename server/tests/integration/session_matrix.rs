@@ -2,14 +2,9 @@
 //! where the session record lands (counted in the store itself), and
 //! whether acme's cookie replayed at globex authenticates anyone.
 
-use std::sync::Arc;
-
 use crate::support::{backends, session_cookie, value_of, TestApp};
 use reqwest::{header, StatusCode};
-use tessera_backend::{
-    sessions::SessionSettings,
-    tenancy::{Slug, TenantHandle},
-};
+use tessera_backend::{sessions::SessionSettings, tenancy::Slug};
 
 #[derive(Debug, Clone, Copy)]
 struct Case {
@@ -68,17 +63,13 @@ async fn stored(app: &TestApp, tenant: &str, isolated: bool) -> u64 {
         isolation: isolated,
         ..(*handle.settings).clone()
     };
-    let probe = TenantHandle {
-        tenant: handle.tenant.clone(),
-        settings: Arc::new(settings),
-    };
-    let key = app.platform.keys.ring().await.primary();
-    let store = app
+    let backend = app
         .platform
-        .session_store(&probe, key)
+        .directory
+        .session_backend(&handle.tenant, &settings)
         .await
-        .expect("store");
-    store.count().await.expect("count")
+        .expect("backend");
+    backend.list().await.expect("list").len() as u64
 }
 
 async fn run(case: Case) {

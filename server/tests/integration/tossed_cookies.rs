@@ -189,7 +189,10 @@ async fn a_record_stamped_for_another_tenant_is_refused_by_its_stamp() {
         panic!("globex's own cookie")
     };
     // Globex's record, in the shared store, under a cookie sealed for acme.
-    let store = app.platform.session_store(&acme, key).await.expect("store");
+    let store = app
+        .platform
+        .session_store(&acme, &ring, key)
+        .expect("store");
     assert!(
         store.load(&id).await.expect("load").is_some(),
         "one shared store"

@@ -25,14 +25,20 @@ pub use memory::{MemorySessionStore, MemorySessions};
 pub use redis::RedisSessionStore;
 pub use sql::{idle_expiry, MissingTable, SqlSessionStore};
 
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 use super::{
     cache::{Cached, Change, SessionCache},
     principal::{self, Principal, PrincipalSlot},
+    settings::{Driver, SessionSettings},
     SessionRecord,
 };
-use crate::{db::Scope, keys::mac, tenancy::TenantId};
+use crate::{
+    db::Scope,
+    keys::mac,
+    redis_link::RedisLink,
+    tenancy::{Tenant, TenantId},
+};
 
 /// How a store names a session: a keyed hash of its id, URL-safe text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,15 +113,6 @@ impl IdHasher {
     }
 }
 
-/// What one driver's store does, by stored id.
-#[derive(Debug, Clone)]
-pub enum Backend {
-    Database(SqlSessionStore),
-    Redis(Box<RedisSessionStore>),
-    File(FileSessionStore),
-    Memory(MemorySessionStore),
-}
-
 /// Runs the same expression on whichever store this is.
 macro_rules! on_backend {
     ($backend:expr, $s:ident => $e:expr) => {
@@ -126,6 +123,88 @@ macro_rules! on_backend {
             Backend::Memory($s) => $e,
         }
     };
+}
+
+/// What one driver's store does, by stored id.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Database(SqlSessionStore),
+    Redis(Box<RedisSessionStore>),
+    File(FileSessionStore),
+    Memory(MemorySessionStore),
+}
+
+/// What every tenant's session backend is made from, so each tenant's is
+/// built once (with its directory entry), not per request.
+#[derive(Debug, Clone)]
+pub struct SessionBackends {
+    pub redis: Arc<RedisLink>,
+    pub redis_key_prefix: String,
+    pub memory: Arc<MemorySessions>,
+    pub data_dir: PathBuf,
+    /// Sessions one tenant may keep in the memory and file stores.
+    pub cap: usize,
+}
+
+impl SessionBackends {
+    /// The store holding this tenant's sessions, per its driver: its own
+    /// database / key prefix / directory / memory space when isolated, the
+    /// shared one otherwise.
+    pub fn for_tenant(
+        &self,
+        tenant: &Tenant,
+        settings: &SessionSettings,
+        tenant_db: &Scope,
+        central: &Scope,
+    ) -> Backend {
+        let namespace = if settings.isolation {
+            format!("tenant-{}", tenant.id)
+        } else {
+            "shared".to_owned()
+        };
+        match settings.driver {
+            Driver::Database => {
+                let missing = if settings.auto_create_table {
+                    MissingTable::Create
+                } else {
+                    MissingTable::Fail
+                };
+                let db = if settings.isolation {
+                    tenant_db
+                } else {
+                    central
+                };
+                Backend::Database(SqlSessionStore::new(
+                    db.clone(),
+                    missing,
+                    settings.isolation,
+                ))
+            }
+            Driver::Redis => {
+                let prefix = format!("{}{}:{namespace}:", self.redis_key_prefix, settings.prefix);
+                Backend::Redis(Box::new(RedisSessionStore::new(
+                    Arc::clone(&self.redis),
+                    prefix,
+                )))
+            }
+            Driver::File => Backend::File(FileSessionStore::new(
+                self.data_dir.join("sessions").join(namespace),
+                self.cap,
+            )),
+            Driver::Memory => Backend::Memory(MemorySessionStore::new(
+                Arc::clone(&self.memory),
+                namespace,
+                self.cap,
+            )),
+        }
+    }
+}
+
+impl Backend {
+    /// Every live record of this store's namespace, by stored id.
+    pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        on_backend!(self, s => s.list().await)
+    }
 }
 
 /// A tenant's store, with the hasher of the key the request's cookie (or,
@@ -172,7 +251,7 @@ impl TenantStore {
 
     /// Every live record of this store's namespace, by stored id.
     pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
-        on_backend!(&self.backend, s => s.list().await)
+        self.backend.list().await
     }
 
     /// Live session records in this store (all of the namespace's sessions).

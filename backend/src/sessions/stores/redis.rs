@@ -4,18 +4,21 @@
 //! JSON, and the key expires with the session. Listing walks the
 //! namespace's keys with SCAN, never KEYS (which blocks the whole server).
 
+use std::sync::Arc;
+
 use redis::{aio::ConnectionManager, AsyncCommands, SetExpiry, SetOptions};
 use time::OffsetDateTime;
 use tower_sessions::session_store;
 
 use super::{decode, encode, StoredId, StoredRecord};
+use crate::redis_link::RedisLink;
 
 /// Keys asked for per SCAN step (a hint to Redis, not a limit).
 const SCAN_BATCH: usize = 500;
 
 #[derive(Clone)]
 pub struct RedisSessionStore {
-    conn: ConnectionManager,
+    link: Arc<RedisLink>,
     key_prefix: String,
 }
 
@@ -52,8 +55,16 @@ fn glob_escape(text: &str) -> String {
 
 impl RedisSessionStore {
     /// `key_prefix` ends with ':'; every key of this store starts with it.
-    pub fn new(conn: ConnectionManager, key_prefix: String) -> Self {
-        Self { conn, key_prefix }
+    pub fn new(link: Arc<RedisLink>, key_prefix: String) -> Self {
+        Self { link, key_prefix }
+    }
+
+    /// The process's connection (made on first use; an outage is a store error).
+    async fn conn(&self) -> session_store::Result<ConnectionManager> {
+        self.link
+            .get()
+            .await
+            .map_err(|e| session_store::Error::Backend(e.to_string()))
     }
 
     fn key(&self, id: &StoredId) -> String {
@@ -70,7 +81,7 @@ impl RedisSessionStore {
         if only_if_new {
             options = options.conditional_set(redis::ExistenceCheck::NX);
         }
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         let reply: Option<String> = conn
             .set_options(self.key(id), encode(record)?, options)
             .await
@@ -80,7 +91,7 @@ impl RedisSessionStore {
 
     /// Every key of this namespace, by SCAN.
     async fn keys(&self) -> session_store::Result<Vec<String>> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         let pattern = format!("{}*", glob_escape(&self.key_prefix));
         let (mut cursor, mut keys) = (0u64, Vec::new());
         loop {
@@ -104,7 +115,7 @@ impl RedisSessionStore {
     pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
         let keys = self.keys().await?;
         let mut records = Vec::with_capacity(keys.len());
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         for chunk in keys.chunks(SCAN_BATCH) {
             let values: Vec<Option<String>> = conn.mget(chunk).await.map_err(backend)?;
             for (key, value) in chunk.iter().zip(values) {
@@ -134,13 +145,13 @@ impl RedisSessionStore {
     }
 
     pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         let value: Option<String> = conn.get(self.key(id)).await.map_err(backend)?;
         value.map(|v| decode(v.as_bytes())).transpose()
     }
 
     pub async fn remove(&self, id: &StoredId) -> session_store::Result<()> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.conn().await?;
         conn.del::<_, ()>(self.key(id)).await.map_err(backend)
     }
 }
