@@ -62,6 +62,16 @@ impl Probe {
         probe
     }
 
+    /// An empty url-encoded POST (a server function with no arguments).
+    pub fn post_form(host: &str, path: &str) -> Self {
+        let mut probe = Self::new(Method::POST, host, path, Bytes::new());
+        probe.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        probe
+    }
+
     fn new(method: Method, host: &str, path: &str, body: Bytes) -> Self {
         let mut headers = HeaderMap::new();
         if let Ok(host) = HeaderValue::from_str(host) {

@@ -64,7 +64,8 @@ async fn main() -> ExitCode {
 async fn run(cli: &Cli, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
     print_machine();
     if !cli.skip_throughput {
-        throughput::run(&cli.throughput, budgets).await?;
+        let postgres = Some(cli.postgres_url.as_str()).filter(|url| !url.is_empty());
+        throughput::run(&cli.throughput, postgres, budgets).await?;
     }
     if cli.throughput_only {
         return Ok(());

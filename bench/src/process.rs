@@ -89,9 +89,68 @@ impl Server {
         }
     }
 
+    /// CPU time and context switches the process has used so far, summed
+    /// over its threads (from /proc).
+    pub fn cpu(&self) -> CpuUse {
+        let Some(pid) = self.child.id() else {
+            return CpuUse::default();
+        };
+        let mut used = CpuUse::default();
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            return used;
+        };
+        for task in tasks.flatten() {
+            let path = task.path();
+            // schedstat: nanoseconds on the CPU, first field.
+            if let Some(ns) = std::fs::read_to_string(path.join("schedstat"))
+                .ok()
+                .and_then(|s| {
+                    s.split_whitespace()
+                        .next()
+                        .and_then(|n| n.parse::<u64>().ok())
+                })
+            {
+                used.cpu_ns += ns;
+            }
+            if let Ok(status) = std::fs::read_to_string(path.join("status")) {
+                used.switches += status
+                    .lines()
+                    .filter(|l| {
+                        l.starts_with("voluntary_ctxt_switches:")
+                            || l.starts_with("nonvoluntary_ctxt_switches:")
+                    })
+                    .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                    .sum::<u64>();
+            }
+        }
+        used
+    }
+
     /// Stops the server and waits for it to go.
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
+    }
+}
+
+/// A process's CPU use so far (threads that ended are not counted).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuUse {
+    pub cpu_ns: u64,
+    pub switches: u64,
+}
+
+impl CpuUse {
+    /// What was used between `earlier` and this.
+    pub fn since(self, earlier: CpuUse) -> CpuUse {
+        CpuUse {
+            cpu_ns: self.cpu_ns.saturating_sub(earlier.cpu_ns),
+            switches: self.switches.saturating_sub(earlier.switches),
+        }
+    }
+
+    pub fn add(&mut self, other: CpuUse) {
+        self.cpu_ns += other.cpu_ns;
+        self.switches += other.switches;
     }
 }
 

@@ -99,14 +99,14 @@ pub async fn run(
     let memory = print_memory("after the spread pass", &server);
 
     budgets.push(Budget::at_most_ms(
-        &format!("{label}: cold-tenant first request p99, one connection"),
-        cold[0].p99,
-        20.0,
+        &format!("{label}: cold-tenant first request p99, {CONNECTIONS} connections"),
+        cold[1].p99,
+        10.0,
     ));
     budgets.push(Budget::at_most(
         &format!("{label}: peak resident memory"),
         memory,
-        300.0,
+        200.0,
         "MiB",
     ));
     budgets.push(Budget::zero(

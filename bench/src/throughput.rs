@@ -14,7 +14,7 @@ use crate::{
     budget::Budget,
     fixture::{self, host, Account, Installation},
     load::{self, Connection, Mix, Outcome, Probe, Verdict},
-    process::{free_addr, release_binary, Server},
+    process::{free_addr, release_binary, CpuUse, Server},
     stats::{ms, Summary},
 };
 
@@ -37,94 +37,147 @@ pub struct Options {
 const TENANTS: usize = 4;
 const USERS_PER_TENANT: usize = 4;
 
-const DASHBOARD: &str = "SSR dashboard";
-const CHECK: &str = "/api/session-bridge/check";
+const DASHBOARD: &str = "signed in: SSR dashboard";
+const ME: &str = "signed in: /api/auth/me";
+const CHECK: &str = "signed in: /api/session-bridge/check";
+const ME_POSTGRES: &str = "signed in: /api/auth/me (PostgreSQL)";
+const BARE_PAGE: &str = "floor: bare Leptos SSR page";
+const BARE_FUNCTION: &str = "floor: bare Leptos server function";
+const TESSERA_FUNCTION: &str = "floor: Tessera check, no session";
 
 struct Target {
     name: &'static str,
     probes: Vec<Probe>,
     addr: SocketAddr,
+    /// The server answering it, for its CPU use.
+    server: usize,
     outcome: Outcome,
+    cpu: CpuUse,
 }
 
 impl Target {
-    fn new(name: &'static str, addr: SocketAddr, probes: Vec<Probe>) -> Self {
+    fn new(name: &'static str, server: usize, addr: SocketAddr, probes: Vec<Probe>) -> Self {
         Self {
             name,
             probes,
             addr,
+            server,
             outcome: Outcome::default(),
+            cpu: CpuUse::default(),
         }
     }
 }
 
-pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
+/// A Tessera to measure: its installation, process, address and accounts.
+struct Subject {
+    installation: Installation,
+    server: Server,
+    addr: SocketAddr,
+    accounts: Vec<Account>,
+    restorer: Account,
+}
+
+async fn subject(installation: Installation, slugs: &[Slug]) -> anyhow::Result<Subject> {
+    installation.provision(slugs, 2).await?;
+    let (server, addr) = installation.serve().await?;
+    let (accounts, restorer) = sign_up_everyone(addr, slugs).await?;
+    Ok(Subject {
+        installation,
+        server,
+        addr,
+        accounts,
+        restorer,
+    })
+}
+
+/// A plain program (the baselines) on a free port.
+async fn baseline(name: &str, log: &std::path::Path) -> anyhow::Result<(Server, SocketAddr)> {
+    let addr = free_addr()?;
+    Ok((
+        Server::start(&release_binary(name), &[addr.to_string()], &[], addr, log).await?,
+        addr,
+    ))
+}
+
+pub async fn run(
+    options: &Options,
+    postgres_url: Option<&str>,
+    budgets: &mut Vec<Budget>,
+) -> anyhow::Result<()> {
     println!(
-        "\n## Throughput (server on core 0, load generator on core 1, {} connections)",
+        "\n## Throughput (servers on core 0, load generator on core 1, {} connections)",
         options.connections
     );
-    let installation = Installation::sqlite(Vec::new())?;
     let slugs = fixture::slugs("tp", TENANTS)?;
-    installation.provision(&slugs, 2).await?;
-
-    let (tessera, tessera_addr) = installation.serve().await?;
-    let hello_addr = free_addr()?;
-    let hello = Server::start(
-        &release_binary("hello"),
-        &[hello_addr.to_string()],
-        &[],
-        hello_addr,
-        &installation.log("hello.log"),
-    )
-    .await?;
-
-    let (accounts, restorer) = sign_up_everyone(tessera_addr, &slugs).await?;
+    let sqlite = subject(Installation::sqlite(Vec::new())?, &slugs).await?;
+    let (hello, hello_addr) = baseline("hello", &sqlite.installation.log("hello.log")).await?;
+    let (bare, bare_addr) =
+        baseline("bare-leptos", &sqlite.installation.log("bare-leptos.log")).await?;
+    let postgres = match postgres_url {
+        Some(url) => Some(subject(Installation::postgres(url, Vec::new()).await?, &slugs).await?),
+        None => None,
+    };
+    // Servers by index: 0 hello, 1 bare Leptos, 2 Tessera on SQLite, 3 on PostgreSQL.
+    let mut servers = vec![&hello, &bare, &sqlite.server];
+    let at = sqlite.addr;
     let mut targets = vec![
         Target::new(
             "baseline: axum hello",
+            0,
             hello_addr,
             vec![baseline_probe(hello_addr)],
         ),
+        Target::new(BARE_PAGE, 1, bare_addr, vec![bare_page_probe(bare_addr)]),
+        Target::new(
+            BARE_FUNCTION,
+            1,
+            bare_addr,
+            vec![bare_function_probe(bare_addr)],
+        ),
+        Target::new(
+            "floor: Tessera SSR sign-in page, no session",
+            2,
+            at,
+            slugs.iter().map(|s| login_page_probe(s, at)).collect(),
+        ),
+        Target::new(
+            TESSERA_FUNCTION,
+            2,
+            at,
+            slugs.iter().map(|s| anonymous_check_probe(s, at)).collect(),
+        ),
         Target::new(
             DASHBOARD,
-            tessera_addr,
-            accounts
+            2,
+            at,
+            sqlite
+                .accounts
                 .iter()
-                .map(|a| a.dashboard_probe(tessera_addr))
+                .map(|a| a.dashboard_probe(at))
                 .collect(),
         ),
         Target::new(
-            "/api/auth/me",
-            tessera_addr,
-            accounts.iter().map(|a| a.me_probe(tessera_addr)).collect(),
+            ME,
+            2,
+            at,
+            sqlite.accounts.iter().map(|a| a.me_probe(at)).collect(),
         ),
         Target::new(
             CHECK,
-            tessera_addr,
-            accounts
-                .iter()
-                .map(|a| a.check_probe(tessera_addr))
-                .collect(),
-        ),
-        // Floors: the same stack with no session to load, so no database at
-        // all. No session work can make a target faster than its floor.
-        Target::new(
-            "floor: SSR sign-in page, no session",
-            tessera_addr,
-            slugs
-                .iter()
-                .map(|s| login_page_probe(s, tessera_addr))
-                .collect(),
-        ),
-        Target::new(
-            "floor: check, no session",
-            tessera_addr,
-            slugs
-                .iter()
-                .map(|s| anonymous_check_probe(s, tessera_addr))
-                .collect(),
+            2,
+            at,
+            sqlite.accounts.iter().map(|a| a.check_probe(at)).collect(),
         ),
     ];
+    if let Some(pg) = &postgres {
+        servers.push(&pg.server);
+        targets.push(Target::new(
+            ME_POSTGRES,
+            3,
+            pg.addr,
+            pg.accounts.iter().map(|a| a.me_probe(pg.addr)).collect(),
+        ));
+    }
 
     for target in &targets {
         load::run(
@@ -142,6 +195,8 @@ pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result
         // Rotating the order spreads any drift (heat, caches) over every target.
         for i in 0..count {
             let target = &mut targets[(i + round) % count];
+            let server = servers[target.server];
+            let before = server.cpu();
             let outcome = load::run(
                 target.addr,
                 &target.probes,
@@ -150,8 +205,9 @@ pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result
                 seconds,
             )
             .await;
+            target.cpu.add(server.cpu().since(before));
             println!(
-                "  round {} {:<28} {:>9.0} req/s",
+                "  round {} {:<46} {:>9.0} req/s",
                 round + 1,
                 target.name,
                 outcome.per_second()
@@ -160,56 +216,79 @@ pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result
         }
     }
 
-    let summaries: Vec<(&str, Summary)> = targets
+    let summaries: Vec<(&str, Summary, CpuUse, u64)> = targets
         .iter_mut()
-        .map(|t| (t.name, Summary::of(&mut t.outcome)))
+        .map(|t| {
+            let answers = t.outcome.right + t.outcome.wrong + t.outcome.failed;
+            (t.name, Summary::of(&mut t.outcome), t.cpu, answers.max(1))
+        })
         .collect();
-    let baseline = summaries[0].1.per_second;
-    println!("\n| target | req/s | p50 | p99 | × baseline | wrong / failed |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for (name, s) in &summaries {
+    let baseline_rate = summaries[0].1.per_second;
+    println!("\n| target | req/s | p50 | p99 | × hello | CPU µs/req | ctx switches/req | wrong / failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, s, cpu, answers) in &summaries {
         println!(
-            "| {name} | {:.0} | {} | {} | {:.2} | {} / {} |",
+            "| {name} | {:.0} | {} | {} | {:.2} | {:.1} | {:.2} | {} / {} |",
             s.per_second,
             ms(s.p50),
             ms(s.p99),
-            s.per_second / baseline,
+            s.per_second / baseline_rate,
+            cpu.cpu_ns as f64 / 1000.0 / *answers as f64,
+            cpu.switches as f64 / *answers as f64,
             s.wrong,
             s.failed
         );
     }
 
-    let restore = time_restores(tessera_addr, &restorer, options.restores).await?;
+    let restore = time_restores(sqlite.addr, &sqlite.restorer, options.restores).await?;
     println!(
-        "| bridge restore, 1 connection | {:.0} | {} | {} | – | {} / {} |",
+        "| bridge restore, 1 connection | {:.0} | {} | {} | – | – | – | {} / {} |",
         restore.per_second,
         ms(restore.p50),
         ms(restore.p99),
         restore.wrong,
         restore.failed
     );
-    let memory = tessera.memory();
+    let memory = sqlite.server.memory();
     println!(
         "\nTessera resident memory: {:.1} MiB (peak {:.1} MiB)",
         memory.rss_mib, memory.peak_mib
     );
 
-    let ratio = |name: &str| {
+    let rate = |name: &str| {
         summaries
             .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(0.0, |(_, s)| s.per_second / baseline)
+            .find(|(n, ..)| *n == name)
+            .map_or(0.0, |(_, s, ..)| s.per_second)
     };
+    let of = |a: &str, b: &str| rate(a) / rate(b).max(1.0);
     budgets.push(Budget::at_least(
-        "SSR dashboard req/s vs baseline",
-        ratio(DASHBOARD),
-        0.40,
+        "Tessera's no-session server function vs the bare one",
+        of(TESSERA_FUNCTION, BARE_FUNCTION),
+        0.75,
     ));
     budgets.push(Budget::at_least(
-        "/api/session-bridge/check req/s vs baseline",
-        ratio(CHECK),
+        "signed-in me vs Tessera's no-session floor",
+        of(ME, TESSERA_FUNCTION),
+        0.85,
+    ));
+    budgets.push(Budget::at_least(
+        "signed-in check vs Tessera's no-session floor",
+        of(CHECK, TESSERA_FUNCTION),
+        0.85,
+    ));
+    budgets.push(Budget::at_least(
+        "signed-in SSR dashboard vs the bare SSR page",
+        of(DASHBOARD, BARE_PAGE),
         0.60,
     ));
+    if postgres.is_some() {
+        budgets.push(Budget::at_least(
+            "signed-in me on PostgreSQL vs on SQLite",
+            of(ME_POSTGRES, ME),
+            0.50,
+        ));
+    }
     budgets.push(Budget::at_most_ms(
         "bridge restore p99 at one connection",
         restore.p99,
@@ -217,7 +296,7 @@ pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result
     ));
     let unexpected: u64 = summaries
         .iter()
-        .map(|(_, s)| s.wrong + s.failed)
+        .map(|(_, s, ..)| s.wrong + s.failed)
         .sum::<u64>()
         + restore.wrong
         + restore.failed;
@@ -226,9 +305,16 @@ pub async fn run(options: &Options, budgets: &mut Vec<Budget>) -> anyhow::Result
         unexpected,
     ));
 
-    tessera.stop().await;
+    drop(servers);
     hello.stop().await;
-    installation.remove().await
+    bare.stop().await;
+    sqlite.server.stop().await;
+    sqlite.installation.remove().await?;
+    if let Some(pg) = postgres {
+        pg.server.stop().await;
+        pg.installation.remove().await?;
+    }
+    Ok(())
 }
 
 /// `USERS_PER_TENANT` accounts per tenant, plus one more at the first tenant
@@ -263,6 +349,14 @@ async fn sign_up_everyone(
 
 fn baseline_probe(addr: SocketAddr) -> Probe {
     Probe::get(&addr.to_string(), "/").expecting(["Hello, World!".to_owned()])
+}
+
+fn bare_page_probe(addr: SocketAddr) -> Probe {
+    Probe::get(&addr.to_string(), "/").expecting(["<p>Hello, World!</p>".to_owned()])
+}
+
+fn bare_function_probe(addr: SocketAddr) -> Probe {
+    Probe::post_form(&addr.to_string(), "/api/hello").expecting(["\"Hello, World!\"".to_owned()])
 }
 
 fn login_page_probe(slug: &Slug, addr: SocketAddr) -> Probe {
