@@ -230,8 +230,14 @@ async fn refused_after(
     }
 }
 
-fn sign_in_body() -> Value {
-    json!({"email": "admin@acme.test", "password": PASSWORD})
+/// Signs acme's admin in at `server`; the session cookie.
+async fn sign_in(server: &ServerProcess) -> String {
+    let body = json!({"email": "admin@acme.test", "password": PASSWORD});
+    server
+        .call("acme", "/api/auth/login", None, Some(&body))
+        .await
+        .cookie("acme")
+        .expect("signed in")
 }
 
 /// Each process caches the sessions it serves (a second at most); a
@@ -243,12 +249,7 @@ async fn a_revocation_at_one_process_is_refused_at_the_other_within_100_ms() {
         let Some(pair) = pair(&[("SESSION_DRIVER", driver)]).await else {
             return;
         };
-        let cookie = pair
-            .a
-            .call("acme", "/api/auth/login", None, Some(&sign_in_body()))
-            .await
-            .cookie("acme")
-            .expect("signed in");
+        let cookie = sign_in(&pair.a).await;
         // B serves it (and now holds it in its cache).
         assert_eq!(
             pair.b
@@ -276,12 +277,7 @@ async fn a_demoted_admin_is_refused_at_the_other_process_within_100_ms() {
     let Some(pair) = pair(&[("SESSION_DRIVER", "database")]).await else {
         return;
     };
-    let admin = pair
-        .a
-        .call("acme", "/api/auth/login", None, Some(&sign_in_body()))
-        .await
-        .cookie("acme")
-        .expect("signed in");
+    let admin = sign_in(&pair.a).await;
     let second = json!({"email": "bob@acme.test", "password": PASSWORD, "name": "Bob"});
     let bob = pair
         .a
@@ -347,12 +343,7 @@ async fn with_the_listener_killed_nothing_revoked_outlives_the_cache_ttl() {
     let Some(pair) = pair(&[("SESSION_DRIVER", "database")]).await else {
         return;
     };
-    let cookie = pair
-        .a
-        .call("acme", "/api/auth/login", None, Some(&sign_in_body()))
-        .await
-        .cookie("acme")
-        .expect("signed in");
+    let cookie = sign_in(&pair.a).await;
     let mut admin = sqlx::PgConnection::connect(&pair._db.url)
         .await
         .expect("admin connection");
