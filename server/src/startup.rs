@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use axum::{middleware, Router};
+use axum::{extract::FromRef, middleware, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tessera_app::{shell, App};
@@ -91,6 +91,18 @@ impl Application {
     }
 }
 
+/// The router's state. axum and leptos_axum clone it on every request (the
+/// handler, then the context a server function runs in), so it is one
+/// pointer rather than the options' dozen fields.
+#[derive(Clone)]
+struct SiteState(Arc<LeptosOptions>);
+
+impl FromRef<SiteState> for LeptosOptions {
+    fn from_ref(state: &SiteState) -> Self {
+        LeptosOptions::clone(&state.0)
+    }
+}
+
 fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let site_root = leptos_options.site_root.to_string();
@@ -104,13 +116,14 @@ fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
             "/favicon.svg",
             ServeFile::new(format!("{site_root}/favicon.svg")),
         );
+    let state = SiteState(Arc::new(leptos_options.clone()));
     let app = Router::new()
-        .leptos_routes(&leptos_options, routes, {
+        .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(leptos_options)
+        .fallback(leptos_axum::file_and_error_handler::<SiteState, _>(shell))
+        .with_state(state)
         // Outermost last: a request meets tracing, the client (address,
         // scheme), security headers (set on the way out), then either the
         // files or the body limit, site, CSRF, API body → JSON, the session
