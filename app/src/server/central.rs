@@ -2,7 +2,7 @@
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use http::{header, request::Parts, HeaderValue};
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 use subtle::ConstantTimeEq;
 use tessera_backend::{
     limits::{AddressCount, SignInRealm},
@@ -30,20 +30,20 @@ async fn require_central_admin() -> Result<std::sync::Arc<Platform>, ApiError> {
             "the central admin is not configured (TESSERA_CENTRAL_ADMIN_PASSWORD)".into(),
         ));
     };
-    let presented = use_context::<Parts>()
-        .and_then(|parts| {
-            parts
-                .headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .and_then(|value| {
-            value
-                .strip_prefix("Basic ")
-                .and_then(|b| STANDARD.decode(b.trim()).ok())
-        })
-        .and_then(|bytes| String::from_utf8(bytes).ok());
+    let presented = with_context::<Parts, _>(|parts| {
+        parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    })
+    .flatten()
+    .and_then(|value| {
+        value
+            .strip_prefix("Basic ")
+            .and_then(|b| STANDARD.decode(b.trim()).ok())
+    })
+    .and_then(|bytes| String::from_utf8(bytes).ok());
     let Some(presented) = presented else {
         if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
             options.insert_header(

@@ -6,7 +6,7 @@
 //! failure back to the form with the message in `?error=`.
 
 use http::{header, request::Parts, HeaderValue, StatusCode};
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 use leptos_axum::ResponseOptions;
 
 use crate::error::ApiError;
@@ -26,7 +26,7 @@ fn accepts_html(parts: &Parts) -> bool {
 /// Whether this server function call is a plain form post (answered with a
 /// redirect, its body never read by a script).
 pub fn is_plain_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|parts| accepts_html(&parts))
+    with_context::<Parts, _>(accepts_html).unwrap_or(false)
 }
 
 /// Puts an error on the response: its status for API clients, or a redirect
@@ -35,10 +35,13 @@ pub fn on_error(error: &ApiError) {
     let Some(options) = use_context::<ResponseOptions>() else {
         return;
     };
-    let back = use_context::<Parts>()
-        .filter(accepts_html)
-        .and_then(|parts| parts.headers.get(header::REFERER).cloned())
-        .and_then(|referer| form_location(referer.to_str().ok()?, error));
+    let back = with_context::<Parts, _>(|parts| {
+        accepts_html(parts)
+            .then(|| parts.headers.get(header::REFERER).cloned())
+            .flatten()
+    })
+    .flatten()
+    .and_then(|referer| form_location(referer.to_str().ok()?, error));
     match back {
         Some(location) => {
             options.set_status(StatusCode::FOUND);
