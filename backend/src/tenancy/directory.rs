@@ -187,7 +187,12 @@ impl Directory {
             cookie_http,
             cookie_https,
         });
-        self.cache_write().insert(
+        let mut cache = self.cache_write();
+        // A handle holds its tenant's pool open: keeping stale ones would keep
+        // every tenant ever seen open (10,000 tenants ran out of file
+        // descriptors) whatever the cap on open databases says.
+        cache.retain(|_, cached| cached.loaded.elapsed() < CACHE_TTL);
+        cache.insert(
             slug.clone(),
             Cached {
                 handle: Arc::clone(&handle),

@@ -3,7 +3,7 @@
 use crate::support::{TestApp, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tessera_backend::tenancy::directory::CACHE_TTL;
+use tessera_backend::tenancy::{directory::CACHE_TTL, Slug};
 
 #[tokio::test]
 async fn central_domain_serves_the_landing_page() {
@@ -234,4 +234,32 @@ async fn open_tenant_databases_are_capped_and_reopened_on_demand() {
             .status(),
         StatusCode::OK
     );
+}
+
+/// A cached tenant handle holds its tenant's pool open, so stale handles must
+/// not pile up: at 10,000 tenants they kept every database open and ran the
+/// process out of file descriptors, whatever the cap said.
+#[tokio::test]
+async fn stale_tenant_handles_are_let_go() {
+    let app = TestApp::spawn_with(&[("TESSERA_MAX_OPEN_TENANT_DBS", "1")]).await;
+    let directory = &app.platform.directory;
+    let slug = |s: &str| Slug::parse(s).expect("a valid slug");
+    let acme = std::sync::Arc::downgrade(
+        &directory
+            .resolve(&slug("acme"))
+            .await
+            .expect("resolved")
+            .expect("acme exists"),
+    );
+    tokio::time::sleep(CACHE_TTL + std::time::Duration::from_millis(100)).await;
+    directory
+        .resolve(&slug("globex"))
+        .await
+        .expect("resolved")
+        .expect("globex exists");
+    assert!(
+        acme.upgrade().is_none(),
+        "acme's expired handle (and its open database) is still held"
+    );
+    assert_eq!(directory.open_databases().await, 1);
 }
