@@ -29,6 +29,10 @@ impl OpenPools {
         }
     }
 
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
     pub async fn get(&self, slug: &Slug) -> Option<SqlitePool> {
         let mut inner = self.inner.lock().await;
         inner.clock += 1;

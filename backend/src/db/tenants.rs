@@ -37,6 +37,15 @@ impl TenantStorage {
     }
 
     /// SQLite tenant pools open right now (0 on PostgreSQL's single pool).
+    /// How many tenants' databases may be held open at once (SQLite); a
+    /// schema per tenant shares one pool, so there is no such limit.
+    pub fn open_cap(&self) -> Option<usize> {
+        match self {
+            Self::Sqlite { open, .. } => Some(open.cap()),
+            Self::Postgres { .. } => None,
+        }
+    }
+
     pub async fn open_pools(&self) -> usize {
         match self {
             Self::Sqlite { open, .. } => open.count().await,

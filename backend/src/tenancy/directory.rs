@@ -188,10 +188,23 @@ impl Directory {
             cookie_https,
         });
         let mut cache = self.cache_write();
-        // A handle holds its tenant's pool open: keeping stale ones would keep
-        // every tenant ever seen open (10,000 tenants ran out of file
-        // descriptors) whatever the cap on open databases says.
+        // A handle holds its tenant's pool open, so the cache honours the cap
+        // on open databases itself: stale handles kept every tenant ever seen
+        // open (10,000 tenants ran out of file descriptors), and even fresh
+        // ones, at a thousand tenants a second, held ten times the cap.
         cache.retain(|_, cached| cached.loaded.elapsed() < CACHE_TTL);
+        if let Some(cap) = self.storage.open_cap() {
+            while cache.len() >= cap {
+                let oldest = cache
+                    .iter()
+                    .min_by_key(|(_, cached)| cached.loaded)
+                    .map(|(slug, _)| slug.clone());
+                match oldest {
+                    Some(oldest) => cache.remove(&oldest),
+                    None => break,
+                };
+            }
+        }
         cache.insert(
             slug.clone(),
             Cached {

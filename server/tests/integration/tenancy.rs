@@ -263,3 +263,29 @@ async fn stale_tenant_handles_are_let_go() {
     );
     assert_eq!(directory.open_databases().await, 1);
 }
+
+/// Fresh handles count against the cap too: at a thousand tenants a second,
+/// half a second of cached handles held ten times the cap's databases open.
+#[tokio::test]
+async fn cached_tenant_handles_honour_the_open_database_cap() {
+    let app = TestApp::spawn_with(&[("TESSERA_MAX_OPEN_TENANT_DBS", "1")]).await;
+    let directory = &app.platform.directory;
+    let slug = |s: &str| Slug::parse(s).expect("a valid slug");
+    directory.resolve(&slug("globex")).await.expect("resolved");
+    let acme = std::sync::Arc::downgrade(
+        &directory
+            .resolve(&slug("acme"))
+            .await
+            .expect("resolved")
+            .expect("acme exists"),
+    );
+    directory
+        .resolve(&slug("globex"))
+        .await
+        .expect("resolved")
+        .expect("globex exists");
+    assert!(
+        acme.upgrade().is_none(),
+        "a second tenant's handle is cached beside acme's with a cap of one"
+    );
+}
