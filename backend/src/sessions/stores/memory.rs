@@ -178,7 +178,8 @@ mod tests {
     async fn expired_records_are_swept_when_room_is_needed() {
         let store = MemorySessionStore::new(Arc::default(), "tenant-1".into(), 10);
         let ids = IdHasher::new([4; 32]);
-        for _ in 0..9 {
+        // Until nine are held: the occasional random sweep may take some early.
+        while store.len() < 9 {
             store
                 .insert(
                     &ids.stored(&tower_sessions::session::Id::default()),
