@@ -6,6 +6,7 @@ pub mod bridge;
 pub mod client;
 pub mod config;
 pub mod db;
+mod evict;
 pub mod files;
 pub mod keys;
 pub mod limits;

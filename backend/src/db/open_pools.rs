@@ -50,17 +50,7 @@ impl OpenPools {
         inner.clock += 1;
         let now = inner.clock;
         let kept = inner.pools.entry(slug).or_insert((pool, now)).0.clone();
-        while inner.pools.len() > self.cap {
-            let oldest = inner
-                .pools
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(slug, _)| slug.clone());
-            match oldest {
-                Some(slug) => inner.pools.remove(&slug),
-                None => break,
-            };
-        }
+        crate::evict::least_recent(&mut inner.pools, self.cap, |(_, used)| *used);
         kept
     }
 

@@ -193,18 +193,6 @@ impl Directory {
         // open (10,000 tenants ran out of file descriptors), and even fresh
         // ones, at a thousand tenants a second, held ten times the cap.
         cache.retain(|_, cached| cached.loaded.elapsed() < CACHE_TTL);
-        if let Some(cap) = self.storage.open_cap() {
-            while cache.len() >= cap {
-                let oldest = cache
-                    .iter()
-                    .min_by_key(|(_, cached)| cached.loaded)
-                    .map(|(slug, _)| slug.clone());
-                match oldest {
-                    Some(oldest) => cache.remove(&oldest),
-                    None => break,
-                };
-            }
-        }
         cache.insert(
             slug.clone(),
             Cached {
@@ -212,6 +200,9 @@ impl Directory {
                 loaded: Instant::now(),
             },
         );
+        if let Some(cap) = self.storage.open_cap() {
+            crate::evict::least_recent(&mut *cache, cap, |cached| cached.loaded);
+        }
         Ok(Some(handle))
     }
 
