@@ -3,7 +3,8 @@
 use crate::support::{TestApp, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tessera_backend::tenancy::{directory::CACHE_TTL, Slug};
+use std::sync::Arc;
+use tessera_backend::tenancy::{directory::CACHE_TTL, Slug, TenantHandle};
 
 #[tokio::test]
 async fn central_domain_serves_the_landing_page() {
@@ -236,32 +237,31 @@ async fn open_tenant_databases_are_capped_and_reopened_on_demand() {
     );
 }
 
+/// The directory's handle for a demo tenant.
+async fn handle(app: &TestApp, slug: &str) -> Arc<TenantHandle> {
+    let slug = Slug::parse(slug).expect("a valid slug");
+    app.platform
+        .directory
+        .resolve(&slug)
+        .await
+        .expect("resolved")
+        .unwrap_or_else(|| panic!("{slug} exists"))
+}
+
 /// A cached tenant handle holds its tenant's pool open, so stale handles must
 /// not pile up: at 10,000 tenants they kept every database open and ran the
 /// process out of file descriptors, whatever the cap said.
 #[tokio::test]
 async fn stale_tenant_handles_are_let_go() {
     let app = TestApp::spawn_with(&[("TESSERA_MAX_OPEN_TENANT_DBS", "1")]).await;
-    let directory = &app.platform.directory;
-    let slug = |s: &str| Slug::parse(s).expect("a valid slug");
-    let acme = std::sync::Arc::downgrade(
-        &directory
-            .resolve(&slug("acme"))
-            .await
-            .expect("resolved")
-            .expect("acme exists"),
-    );
+    let acme = Arc::downgrade(&handle(&app, "acme").await);
     tokio::time::sleep(CACHE_TTL + std::time::Duration::from_millis(100)).await;
-    directory
-        .resolve(&slug("globex"))
-        .await
-        .expect("resolved")
-        .expect("globex exists");
+    handle(&app, "globex").await;
     assert!(
         acme.upgrade().is_none(),
         "acme's expired handle (and its open database) is still held"
     );
-    assert_eq!(directory.open_databases().await, 1);
+    assert_eq!(app.platform.directory.open_databases().await, 1);
 }
 
 /// Fresh handles count against the cap too: at a thousand tenants a second,
@@ -269,21 +269,9 @@ async fn stale_tenant_handles_are_let_go() {
 #[tokio::test]
 async fn cached_tenant_handles_honour_the_open_database_cap() {
     let app = TestApp::spawn_with(&[("TESSERA_MAX_OPEN_TENANT_DBS", "1")]).await;
-    let directory = &app.platform.directory;
-    let slug = |s: &str| Slug::parse(s).expect("a valid slug");
-    directory.resolve(&slug("globex")).await.expect("resolved");
-    let acme = std::sync::Arc::downgrade(
-        &directory
-            .resolve(&slug("acme"))
-            .await
-            .expect("resolved")
-            .expect("acme exists"),
-    );
-    directory
-        .resolve(&slug("globex"))
-        .await
-        .expect("resolved")
-        .expect("globex exists");
+    handle(&app, "globex").await;
+    let acme = Arc::downgrade(&handle(&app, "acme").await);
+    handle(&app, "globex").await;
     assert!(
         acme.upgrade().is_none(),
         "a second tenant's handle is cached beside acme's with a cap of one"
