@@ -10,10 +10,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // tower-sessions opens an info span around every session read, a
+    // measurable share of a request; its errors are still logged.
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                "info,sqlx=warn,tower_http=warn,tower_sessions=warn,tower_sessions_core=warn".into()
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -2,22 +2,18 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use axum::{extract::FromRef, middleware, Router};
+use axum::{extract::FromRef, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tessera_app::{shell, App};
 use tessera_backend::{platform::StartError, sessions::CROSSING_WARNING, Config, Platform};
 use tokio::net::TcpListener;
 use tower_http::{
-    limit::RequestBodyLimitLayer,
     services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
 
-use crate::layers;
-
-/// Bodies larger than this are refused with 413 before anything reads them.
-const MAX_BODY_BYTES: usize = 256 * 1024;
+use crate::layers::FrontDoorLayer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -107,9 +103,9 @@ fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let site_root = leptos_options.site_root.to_string();
     let pkg = format!("{site_root}/{}", leptos_options.site_pkg_dir);
-    // Files need no tenant and no session: they are served before either is
-    // looked at, so a bad cookie can never block a stylesheet and a /pkg
-    // fetch never opens a tenant's database.
+    // Files need no tenant and no session: the front door serves them
+    // without looking at either, so a bad cookie can never block a
+    // stylesheet and a /pkg fetch never opens a tenant's database.
     let files = Router::new()
         .nest_service("/pkg", ServeDir::new(pkg))
         .route_service(
@@ -123,26 +119,10 @@ fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<SiteState, _>(shell))
-        .with_state(state)
-        // Outermost last: a request meets tracing, the client (address,
-        // scheme), security headers (set on the way out), then either the
-        // files or the body limit, site, CSRF, API body → JSON, the session
-        // layer and the handler.
-        .layer(middleware::from_fn(layers::session::tenant_session))
-        .layer(middleware::from_fn(layers::api_body::normalise))
-        .layer(middleware::from_fn(layers::csrf::check_origin))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&platform),
-            layers::site::resolve_site,
-        ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .with_state(state);
     files
         .merge(app)
-        .layer(middleware::from_fn(layers::headers::security_headers))
-        .layer(middleware::from_fn_with_state(
-            platform,
-            layers::client::identify,
-        ))
+        .layer(FrontDoorLayer::new(platform))
         .layer(TraceLayer::new_for_http())
 }
 

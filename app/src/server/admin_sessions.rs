@@ -137,7 +137,7 @@ pub async fn revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, Ap
         ctx.announce(),
         &family,
         "revoked by an admin",
-        ctx.device.ip.as_deref(),
+        ctx.device().ip.as_deref(),
     )
     .await
     .map_err(bridge_error)?;

@@ -90,7 +90,7 @@ async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError>
         None
     };
     ctx.session
-        .log_in(user.id, issued.as_ref().map(|i| &i.family), &ctx.device)
+        .log_in(user.id, issued.as_ref().map(|i| &i.family), &ctx.device())
         .await?;
     super::navigation::after_success("/dashboard");
     Ok(SignedIn {
@@ -172,7 +172,7 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
             ctx.announce(),
             &family,
             "logout",
-            ctx.device.ip.as_deref(),
+            ctx.device().ip.as_deref(),
         )
         .await
         .map_err(bridge_error)?;

@@ -62,7 +62,7 @@ pub(super) async fn issue_family(
         &ring,
         ctx.tenant.tenant.id,
         user,
-        &ctx.device,
+        &ctx.device(),
         &ctx.tenant.settings.bridge,
     )
     .await
@@ -142,7 +142,7 @@ impl RestoreLimits {
             Ok(Err(throttled)) => return rate_limited(throttled),
             Ok(Ok(())) => {}
         }
-        match bridge::record(db, "failed", ctx.device.ip.as_deref()).await {
+        match bridge::record(db, "failed", ctx.device().ip.as_deref()).await {
             Ok(()) => BridgeFailure::invalid(),
             Err(e) => ApiError::from(e).into(),
         }
@@ -174,12 +174,12 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         token: &presented,
         family: None,
         purpose: Purpose::Restore,
-        device: &ctx.device,
+        device: &ctx.device(),
     };
     match bridge::rotate(&db, ctx.announce(), presentation, settings, &ring).await {
         Ok(rotated) => {
             ctx.session
-                .log_in(rotated.user, Some(&rotated.family), &ctx.device)
+                .log_in(rotated.user, Some(&rotated.family), &ctx.device())
                 .await
                 .map_err(ApiError::from)?;
             tracing::info!(tenant = %tenant.slug, user = %rotated.user, "session bridge token used to restore session");
@@ -218,7 +218,7 @@ async fn revoke_at_its_own_tenant(ctx: &TenantContext, presented: &BridgeToken) 
             &*ctx.platform.keys.ring().await,
             presented,
             "presented at another tenant",
-            ctx.device.ip.as_deref(),
+            ctx.device().ip.as_deref(),
         )
         .await
     };
@@ -271,7 +271,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
         // Signed in while the bridge was off: this device gets its family now.
         let issued = issue_family(&ctx, &db, user.id).await?;
         ctx.session
-            .log_in(user.id, Some(&issued.family), &ctx.device)
+            .log_in(user.id, Some(&issued.family), &ctx.device())
             .await
             .map_err(ApiError::from)?;
         return Ok(RefreshResponse {
@@ -290,7 +290,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
                 token: &presented,
                 family: Some(&family),
                 purpose: Purpose::Refresh,
-                device: &ctx.device,
+                device: &ctx.device(),
             };
             match bridge::rotate(&db, ctx.announce(), presentation, settings, &ring).await {
                 Ok(rotated) => rotated.token,
@@ -371,7 +371,7 @@ pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceView>, BridgeF
         ctx.announce(),
         user.id,
         &family,
-        ctx.device.ip.as_deref(),
+        ctx.device().ip.as_deref(),
     )
     .await?
     {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use http::{header, request::Parts};
+use http::{header, request::Parts, HeaderValue};
 use leptos::prelude::with_context;
 use tessera_backend::{
     bridge::Device,
@@ -22,7 +22,7 @@ pub struct RequestContext {
     /// The `Host` header as the browser sent it (with port).
     pub host: String,
     pub client: Client,
-    pub device: Device,
+    user_agent: Option<HeaderValue>,
 }
 
 /// A tenant request: the tenant and its session.
@@ -31,7 +31,7 @@ pub struct TenantContext {
     pub tenant: Arc<TenantHandle>,
     pub session: AuthSession,
     pub client: Client,
-    pub device: Device,
+    user_agent: Option<HeaderValue>,
 }
 
 /// Reads the request's parts where they lie: cloning them (headers and every
@@ -66,22 +66,31 @@ fn from_parts(parts: &Parts) -> Result<RequestContext, ApiError> {
         .get::<Client>()
         .copied()
         .ok_or_else(ApiError::internal)?;
-    let user_agent = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let device = Device::new(Some(client.ip.to_string()), user_agent);
+    let user_agent = parts.headers.get(header::USER_AGENT).cloned();
     Ok(RequestContext {
         platform,
         site,
         session,
         host,
         client,
-        device,
+        user_agent,
     })
 }
 
+/// The device a sign-in or restore is recorded for: made when one is (most
+/// requests record nothing).
+fn device(client: &Client, user_agent: Option<&HeaderValue>) -> Device {
+    Device::new(
+        Some(client.ip.to_string()),
+        user_agent.and_then(|v| v.to_str().ok()),
+    )
+}
+
 impl TenantContext {
+    pub fn device(&self) -> Device {
+        device(&self.client, self.user_agent.as_ref())
+    }
+
     /// Where this tenant's session changes are announced.
     pub fn announce(&self) -> Announce<'_> {
         Announce {
@@ -92,6 +101,10 @@ impl TenantContext {
 }
 
 impl RequestContext {
+    pub fn device(&self) -> Device {
+        device(&self.client, self.user_agent.as_ref())
+    }
+
     pub fn into_tenant(self) -> Result<TenantContext, ApiError> {
         match (self.site, self.session) {
             (Site::Tenant(tenant), Some(session)) => Ok(TenantContext {
@@ -99,7 +112,7 @@ impl RequestContext {
                 tenant,
                 session,
                 client: self.client,
-                device: self.device,
+                user_agent: self.user_agent,
             }),
             (Site::Tenant(_), None) => Err(ApiError::internal()),
             (Site::Central, _) => Err(ApiError::NotFound(

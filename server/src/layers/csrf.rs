@@ -14,23 +14,13 @@
 use axum::{
     extract::Request,
     http::{header, HeaderMap, Method},
-    middleware::Next,
-    response::Response,
 };
 use tessera_app::error::ApiError;
-use tessera_backend::client::Client;
 
-use super::reply;
-
-pub async fn check_origin(req: Request, next: Next) -> Response {
-    let https = req.extensions().get::<Client>().is_some_and(|c| c.https);
-    match verdict(req.method(), req.headers(), https) {
-        Ok(()) => next.run(req).await,
-        Err(error) => {
-            tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");
-            reply::error(req.uri().path(), req.headers(), error)
-        }
-    }
+pub fn check(req: &Request, https: bool) -> Result<(), ApiError> {
+    verdict(req.method(), req.headers(), https).inspect_err(|_| {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");
+    })
 }
 
 fn verdict(method: &Method, headers: &HeaderMap, https: bool) -> Result<(), ApiError> {

@@ -5,12 +5,9 @@
 //! https, browsers are told to keep to https (HSTS).
 
 use axum::{
-    extract::Request,
     http::{header, HeaderValue},
-    middleware::Next,
     response::Response,
 };
-use tessera_backend::client::Client;
 
 const FALLBACK_POLICY: &str =
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -18,15 +15,12 @@ const FALLBACK_POLICY: &str =
 /// A year, for the central domain and every tenant under it.
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// Paths served as files, outside the tenant layers (see `startup`).
-fn is_file(path: &str) -> bool {
+/// Paths served as files, outside the tenant and session (see `startup`).
+pub fn is_file(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
-    let https = req.extensions().get::<Client>().is_some_and(|c| c.https);
-    let file = is_file(req.uri().path());
-    let mut response = next.run(req).await;
+pub fn secure(response: &mut Response, https: bool, file: bool) {
     let headers = response.headers_mut();
     if https {
         headers.insert(
@@ -54,5 +48,4 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
             HeaderValue::from_static(FALLBACK_POLICY),
         );
     }
-    response
 }

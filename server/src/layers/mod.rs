@@ -1,11 +1,141 @@
-//! The request's path through Tessera, outermost first: security headers →
-//! client (address, scheme) → files, or site (Host → tenant) → CSRF → API
-//! body → JSON → tenant session → handler.
+//! The request's path through Tessera, in one service (`FrontDoor`):
+//! client (address, scheme) → body limit → files, or site (Host → tenant)
+//! → CSRF → API body → JSON → tenant session → handler; security headers on
+//! every answer on the way out.
+//!
+//! One service rather than a layer per step: each `from_fn` layer boxed its
+//! future and cloned the service below it on every request, and a step
+//! that refuses a request answers here, with the security headers, without
+//! passing through the others.
 
-pub mod api_body;
+pub mod body;
 pub mod client;
 pub mod csrf;
 pub mod headers;
 pub mod reply;
 pub mod session;
 pub mod site;
+
+use std::{
+    convert::Infallible,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use axum::{extract::Request, response::Response};
+use tessera_app::error::ApiError;
+use tessera_backend::{client::Client, tenancy::Site, Platform};
+use tower::{Layer, Service, ServiceExt};
+
+use reply::Audience;
+
+/// Puts `FrontDoor` in front of a router's routes.
+#[derive(Clone)]
+pub struct FrontDoorLayer {
+    platform: Arc<Platform>,
+}
+
+impl FrontDoorLayer {
+    pub fn new(platform: Arc<Platform>) -> Self {
+        Self { platform }
+    }
+}
+
+impl<S> Layer<S> for FrontDoorLayer {
+    type Service = FrontDoor<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        FrontDoor {
+            platform: Arc::clone(&self.platform),
+            inner,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct FrontDoor<S> {
+    platform: Arc<Platform>,
+    inner: S,
+}
+
+impl<S> Service<Request> for FrontDoor<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        // The clone that was polled ready serves this request (tower's rule).
+        let ready = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, ready);
+        let platform = Arc::clone(&self.platform);
+        Box::pin(async move { Ok(enter(&platform, inner, req).await) })
+    }
+}
+
+async fn enter<S>(platform: &Arc<Platform>, inner: S, mut req: Request) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    let client = client::identify(platform, &req);
+    req.extensions_mut().insert(client);
+    let file = headers::is_file(req.uri().path());
+    let mut response = if file {
+        call(inner, req).await
+    } else {
+        let audience = Audience::of(req.uri().path(), req.headers());
+        visit(platform, inner, client, audience, req)
+            .await
+            .unwrap_or_else(|error| reply::error(audience, error))
+    };
+    headers::secure(&mut response, client.https, file);
+    response
+}
+
+/// A page or an API call: the site it addresses, then (at a tenant) the
+/// tenant's session around the handler.
+async fn visit<S>(
+    platform: &Arc<Platform>,
+    inner: S,
+    client: Client,
+    audience: Audience,
+    req: Request,
+) -> Result<Response, ApiError>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    let mut req = body::limit(req)?;
+    let site = site::resolve(platform, req.headers(), req.uri()).await?;
+    csrf::check(&req, client.https)?;
+    req.extensions_mut().insert(site.clone());
+    req.extensions_mut().insert(Arc::clone(platform));
+    let req = body::normalise(req).await?;
+    Ok(match site {
+        Site::Tenant(handle) => {
+            session::around(platform, &handle, client, audience, req, |req| {
+                call(inner, req)
+            })
+            .await
+        }
+        Site::Central => call(inner, req).await,
+    })
+}
+
+async fn call<S>(inner: S, req: Request) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    match inner.oneshot(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}

@@ -8,17 +8,34 @@ use axum::{
 };
 use tessera_app::error::ApiError;
 
-fn wants_json(path: &str, headers: &HeaderMap) -> bool {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    path.starts_with("/api/")
-        || (accept.contains("application/json") && !accept.contains("text/html"))
+/// Who an error answer is for, decided from the request before it is handed
+/// on (so an answer made after the handler needs none of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The JSON API, or a client that asked for JSON only.
+    Json,
+    /// A browser.
+    Html,
 }
 
-pub fn error(path: &str, headers: &HeaderMap, error: ApiError) -> Response {
-    let mut response = body(path, headers, &error);
+impl Audience {
+    pub fn of(path: &str, headers: &HeaderMap) -> Self {
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if path.starts_with("/api/")
+            || (accept.contains("application/json") && !accept.contains("text/html"))
+        {
+            Self::Json
+        } else {
+            Self::Html
+        }
+    }
+}
+
+pub fn error(audience: Audience, error: ApiError) -> Response {
+    let mut response = body(audience, &error);
     if let Some(secs) = error.retry_after() {
         response
             .headers_mut()
@@ -27,9 +44,9 @@ pub fn error(path: &str, headers: &HeaderMap, error: ApiError) -> Response {
     response
 }
 
-fn body(path: &str, headers: &HeaderMap, error: &ApiError) -> Response {
+fn body(audience: Audience, error: &ApiError) -> Response {
     let status = error.status();
-    if wants_json(path, headers) {
+    if audience == Audience::Json {
         return (status, Json(error)).into_response();
     }
     let title = status.canonical_reason().unwrap_or("Error");

@@ -3,12 +3,11 @@
 //! can differ per tenant and change between requests, so one static
 //! `SessionManagerLayer` cannot serve).
 
-use std::sync::Arc;
+use std::{future::Future, sync::Arc};
 
 use axum::{
     extract::Request,
     http::{header, HeaderMap, HeaderValue},
-    middleware::Next,
     response::Response,
 };
 use cookie::{Cookie, SameSite as CookieSameSite};
@@ -17,28 +16,33 @@ use tessera_backend::{
     client::Client,
     keys::{KeyId, KeyRing},
     sessions::{seal, stores::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
-    tenancy::{Site, TenantHandle, TenantId},
+    tenancy::{TenantHandle, TenantId},
     Platform,
 };
 use tower_sessions::Session;
 
-use super::reply;
+use super::reply::{self, Audience};
 
-pub async fn tenant_session(mut req: Request, next: Next) -> Response {
-    let (Some(Site::Tenant(handle)), Some(platform), Some(client)) = (
-        req.extensions().get::<Site>().cloned(),
-        req.extensions().get::<Arc<Platform>>().cloned(),
-        req.extensions().get::<Client>().copied(),
-    ) else {
-        return next.run(req).await;
-    };
-    let spec = handle.cookie(client.https).clone();
+/// Runs `next` with this tenant's session in the request's extensions, then
+/// saves it and sets, renews or expires its cookie.
+pub async fn around<F>(
+    platform: &Platform,
+    handle: &TenantHandle,
+    client: Client,
+    audience: Audience,
+    mut req: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response
+where
+    F: Future<Output = Response>,
+{
+    let spec = handle.cookie(client.https);
     let ring = platform.keys.ring().await;
-    let presented = Presented::find(&ring, &handle, &spec, req.headers());
+    let presented = Presented::find(&ring, handle, spec, req.headers());
     // After a prefix change the browser still holds the old cookie: carry its
     // session over to the new name instead of signing everyone out.
     let renamed = match presented.verdict {
-        Verdict::Nothing => renamed_cookie(&ring, &handle, &spec, req.headers()),
+        Verdict::Nothing => renamed_cookie(&ring, handle, spec, req.headers()),
         _ => None,
     };
     // The session keeps the key its cookie names; a new one takes the primary.
@@ -55,14 +59,14 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         Verdict::Foreign(sealed) => (Some(sealed), false),
     };
     let key = sealed.map_or(ring.primary(), |s| s.key);
-    let store = match platform.session_store(&handle, &ring, key) {
+    let store = match platform.session_store(handle, &ring, key) {
         Ok(store) => store,
         Err(e) => {
             tracing::error!(tenant = %handle.tenant.slug, error = %e, "session store unavailable");
             let error = ApiError::Unavailable(
                 "this workspace is unavailable right now; please try again shortly".into(),
             );
-            return reply::error(req.uri().path(), req.headers(), error);
+            return reply::error(audience, error);
         }
     };
     let principal = store.principal_slot();
@@ -79,14 +83,9 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         key,
         principal,
     ));
-    let path = req.uri().path().to_owned();
-    let mut accept = HeaderMap::new();
-    if let Some(value) = req.headers().get(header::ACCEPT) {
-        accept.insert(header::ACCEPT, value.clone());
-    }
-    let mut response = next.run(req).await;
+    let mut response = next(req).await;
     if presented.strays {
-        expire_strays(&platform, &spec, presented.verdict.is_ours(), &mut response);
+        expire_strays(platform, spec, presented.verdict.is_ours(), &mut response);
     }
     let sealer = Sealer {
         ring: &ring,
@@ -96,10 +95,10 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
     if let Some((old_name, _)) = renamed {
         move_cookie(
             &session,
-            &platform,
+            platform,
             &sealer,
-            &handle,
-            &spec,
+            handle,
+            spec,
             &old_name,
             &mut response,
         )
@@ -108,8 +107,8 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
     if let Err(error) = persist(
         &session,
         &sealer,
-        &handle,
-        &spec,
+        handle,
+        spec,
         presented.any,
         &mut response,
     )
@@ -118,7 +117,7 @@ pub async fn tenant_session(mut req: Request, next: Next) -> Response {
         tracing::error!(tenant = %handle.tenant.slug, %error, "saving the session failed");
         let error =
             ApiError::Unavailable("your session could not be saved; please try again".into());
-        return reply::error(&path, &accept, error);
+        return reply::error(audience, error);
     }
     response
 }
@@ -228,9 +227,14 @@ fn renamed_cookie(
     spec: &CookieSpec,
     headers: &HeaderMap,
 ) -> Option<(String, Sealed)> {
-    let suffix = format!("_{}_session", handle.tenant.slug);
+    let slug = handle.tenant.slug.as_str();
+    let of_this_tenant = |name: &str| {
+        name.strip_suffix("_session")
+            .and_then(|rest| rest.strip_suffix(slug))
+            .is_some_and(|rest| rest.ends_with('_'))
+    };
     cookie_pairs(headers)
-        .filter(|(name, _)| name.ends_with(&suffix) && *name != spec.name)
+        .filter(|(name, _)| of_this_tenant(name) && *name != spec.name)
         .find_map(
             |(name, value)| match seal::open(ring, value, handle.tenant.id) {
                 Unsealed::Ours { key, id } => Some((name.to_owned(), Sealed { key, id })),

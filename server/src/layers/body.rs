@@ -1,25 +1,44 @@
-//! Normalises bodies posted to the JSON API so every client can use it:
-//! a url-encoded form (submitted before hydration or without JavaScript)
-//! becomes the equivalent JSON object of strings (`a[b]=c` nests), and an empty body (a bare
+//! Request bodies: the server's size limit, and bodies posted to the JSON
+//! API normalised so every client can use it: a url-encoded form (submitted
+//! before hydration or without JavaScript) becomes the equivalent JSON
+//! object of strings (`a[b]=c` nests), and an empty body (a bare
 //! `POST /api/auth/logout`) becomes `{}`.
 
 use axum::{
     body::{to_bytes, Body},
     extract::Request,
     http::{header, HeaderValue, Method},
-    middleware::Next,
-    response::Response,
 };
+use http_body_util::Limited;
 use tessera_app::error::ApiError;
 
-use super::reply;
+/// Bodies larger than this are refused with 413 before anything reads them.
+const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Forms here are a few short fields.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-pub async fn normalise(req: Request, next: Next) -> Response {
+/// Refuses a declared length over the limit up front; a body sent without
+/// one (chunked) fails with 413 where it is read past the limit.
+pub fn limit(req: Request) -> Result<Request, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    Ok(req.map(|body| Body::new(Limited::new(body, MAX_BODY_BYTES))))
+}
+
+fn too_large() -> ApiError {
+    ApiError::PayloadTooLarge("the request body is too large".into())
+}
+
+pub async fn normalise(req: Request) -> Result<Request, ApiError> {
     if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
-        return next.run(req).await;
+        return Ok(req);
     }
     let headers = req.headers();
     let is_form = headers
@@ -36,52 +55,36 @@ pub async fn normalise(req: Request, next: Next) -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        return next.run(Request::from_parts(parts, Body::from("{}"))).await;
-    }
-    if !is_form {
-        return with_whole_body(req, next).await;
+        return Ok(Request::from_parts(parts, Body::from("{}")));
     }
     let (mut parts, body) = req.into_parts();
-    let json = read_body(body, MAX_FORM_BYTES).await.and_then(|bytes| {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .map_err(|e| ApiError::BadRequest(format!("malformed form: {e}")))
-            .and_then(|fields| serde_json::to_vec(&nest(fields)).map_err(|_| ApiError::internal()))
-    });
-    match json {
-        Ok(json) => {
-            parts.headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            parts.headers.remove(header::CONTENT_LENGTH);
-            next.run(Request::from_parts(parts, Body::from(json))).await
-        }
-        Err(error) => reply::error(parts.uri.path(), &parts.headers, error),
+    if !is_form {
+        // Read here, so one that outgrows the limit (sent chunked, with no
+        // Content-Length to refuse up front) is a 413, not a parse error.
+        // `limit` bounds it already.
+        let bytes = read_body(body, usize::MAX).await?;
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
     }
-}
-
-/// Reads the body here, so one that outgrows the limit (sent chunked, with
-/// no Content-Length to refuse up front) is a 413, not a parse error.
-async fn with_whole_body(req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    // The request body limit layer outside bounds it already.
-    match read_body(body, usize::MAX).await {
-        Ok(bytes) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
-        Err(error) => reply::error(parts.uri.path(), &parts.headers, error),
-    }
+    let bytes = read_body(body, MAX_FORM_BYTES).await?;
+    let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .map_err(|e| ApiError::BadRequest(format!("malformed form: {e}")))?;
+    let json = serde_json::to_vec(&nest(fields)).map_err(|_| ApiError::internal())?;
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Ok(Request::from_parts(parts, Body::from(json)))
 }
 
 /// The whole body, at most `limit` bytes: 413 beyond this limit or the
 /// server's, 400 when it cannot be read at all.
 async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
     to_bytes(body, limit).await.map_err(|e| {
-        let too_large = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+        let over_limit = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
             .any(|e| e.is::<http_body_util::LengthLimitError>());
-        if too_large {
-            ApiError::PayloadTooLarge("the request body is too large".into())
+        if over_limit {
+            too_large()
         } else {
             ApiError::BadRequest("the request body could not be read".into())
         }
