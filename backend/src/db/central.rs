@@ -35,6 +35,13 @@ impl TryFrom<TenantRow> for Tenant {
     }
 }
 
+#[derive(Debug, sqlx::FromRow)]
+struct TenantWithOverrides {
+    #[sqlx(flatten)]
+    tenant: TenantRow,
+    overrides: Option<String>,
+}
+
 pub(crate) const TENANT_COLUMNS: [Tenants; 4] = [
     Tenants::Id,
     Tenants::Slug,
@@ -82,6 +89,34 @@ impl CentralDb {
                 .to_owned(),
         )
         .await
+    }
+
+    /// A tenant and its stored setting overrides (JSON text, "{}" when
+    /// none) in one query: a cold tenant's first request reads the central
+    /// database once.
+    pub async fn find_tenant_with_overrides(
+        &self,
+        slug: &Slug,
+    ) -> Result<Option<(Tenant, String)>, sqlx::Error> {
+        let query = self
+            .tenants()
+            .column(TenantSettings::Overrides)
+            .left_join(
+                self.scope.table(TenantSettings::Table),
+                Expr::col((TenantSettings::Table, TenantSettings::TenantId))
+                    .equals((Tenants::Table, Tenants::Id)),
+            )
+            .and_where(Expr::col(Tenants::Slug).eq(slug.as_str()))
+            .to_owned();
+        let Some(row) = self
+            .scope
+            .fetch_optional::<TenantWithOverrides>(&query)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let overrides = row.overrides.unwrap_or_else(|| "{}".into());
+        Ok(Some((Tenant::try_from(row.tenant)?, overrides)))
     }
 
     /// A tenant's stored setting overrides, as JSON text ("{}" when none).

@@ -168,11 +168,11 @@ impl Directory {
             return Ok(Some(hit));
         }
         self.central_lookups.fetch_add(1, Ordering::Relaxed);
-        let Some(tenant) = self.central.find_tenant(slug).await? else {
+        let Some((tenant, overrides)) = self.central.find_tenant_with_overrides(slug).await? else {
             self.forget(slug);
             return Ok(None);
         };
-        let settings = self.effective_settings(&tenant).await?;
+        let settings = self.effective_settings(&tenant, &overrides)?;
         let db = self.storage.scope(&tenant).await?;
         let sessions = self
             .backends
@@ -209,11 +209,13 @@ impl Directory {
     /// Defaults plus the tenant's overrides. Overrides that no longer fit
     /// (say, the central domain changed) are logged and the safe defaults
     /// used instead: never a looser configuration than the operator chose.
-    async fn effective_settings(
+    /// `overrides`: the tenant's stored overrides, as JSON text.
+    fn effective_settings(
         &self,
         tenant: &Tenant,
+        overrides: &str,
     ) -> Result<Arc<SessionSettings>, DirectoryError> {
-        let overrides = self.overrides(tenant).await?;
+        let overrides = parse_overrides(overrides)?;
         match self.apply(&overrides) {
             Ok(settings) if settings == *self.defaults => Ok(Arc::clone(&self.defaults)),
             Ok(settings) => {
@@ -255,11 +257,7 @@ impl Directory {
     }
 
     async fn overrides(&self, tenant: &Tenant) -> Result<Overrides, DirectoryError> {
-        let json = self.central.tenant_overrides(tenant.id).await?;
-        Ok(Overrides::from_json(&json).map_err(|message| SettingError {
-            key: "overrides".into(),
-            message,
-        })?)
+        parse_overrides(&self.central.tenant_overrides(tenant.id).await?)
     }
 
     /// A tenant's effective settings and its overrides.
@@ -423,4 +421,11 @@ impl Directory {
         self.storage.remove(slug).await?;
         Ok(())
     }
+}
+
+fn parse_overrides(json: &str) -> Result<Overrides, DirectoryError> {
+    Ok(Overrides::from_json(json).map_err(|message| SettingError {
+        key: "overrides".into(),
+        message,
+    })?)
 }

@@ -127,12 +127,21 @@ fn migrate_all_carries_on_past_a_broken_tenant_and_says_so() {
         assert!(cli.run(&["tenant", "create", slug]).status.success());
     }
     // A whole page of garbage: a file shorter than SQLite's 100-byte header
-    // reads as an empty database, which a leftover WAL could make whole again.
+    // reads as an empty database. Its WAL goes too: a CLI process may exit
+    // before its last connection checkpoints, and a WAL holding page 1
+    // would make the database whole again (this test failed ~1 run in 8).
+    let tenants = cli.data_dir.path().join("tenants");
     std::fs::write(
-        cli.data_dir.path().join("tenants/broken.sqlite"),
+        tenants.join("broken.sqlite"),
         b"this is not a database ".repeat(200),
     )
     .expect("corrupted");
+    for leftover in ["broken.sqlite-wal", "broken.sqlite-shm"] {
+        match std::fs::remove_file(tenants.join(leftover)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("{leftover}: {e}"),
+            _ => {}
+        }
+    }
     let output = cli.run(&["tenant", "migrate", "--all"]);
     assert!(
         !output.status.success(),
