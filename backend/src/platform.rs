@@ -106,6 +106,12 @@ impl Platform {
         })
     }
 
+    /// Closes every database before the process exits (see
+    /// `Directory::close`).
+    pub async fn close(&self) {
+        self.directory.close().await;
+    }
+
     /// Creates a tenant and, if given, its first admin. The admin's details
     /// are checked first so a bad email does not leave a tenant behind.
     pub async fn provision(

@@ -112,7 +112,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::from_env().context("invalid configuration")?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
-        Command::Tenant(command) => tenant(open(config).await?, command).await,
+        Command::Tenant(command) => {
+            let platform = open(config).await?;
+            let outcome = tenant(&platform, command).await;
+            platform.close().await;
+            outcome
+        }
         Command::Keys(command) => keys(config, command).await,
     }
 }
@@ -171,7 +176,7 @@ fn slug(input: &str) -> anyhow::Result<Slug> {
     Slug::parse(input).with_context(|| format!("invalid workspace name {input:?}"))
 }
 
-async fn tenant(platform: Platform, command: TenantCommand) -> anyhow::Result<ExitCode> {
+async fn tenant(platform: &Platform, command: TenantCommand) -> anyhow::Result<ExitCode> {
     match command {
         TenantCommand::Create(args) => {
             let slug = slug(&args.slug)?;
@@ -202,9 +207,9 @@ async fn tenant(platform: Platform, command: TenantCommand) -> anyhow::Result<Ex
                 println!("{:<6} {:<24} {}", t.id, t.slug, t.name);
             }
         }
-        TenantCommand::Migrate(args) => return migrate(&platform, args).await,
+        TenantCommand::Migrate(args) => return migrate(platform, args).await,
         TenantCommand::Settings { slug: input, set } => {
-            settings(&platform, &slug(&input)?, &set).await?
+            settings(platform, &slug(&input)?, &set).await?
         }
         TenantCommand::Delete { slug: input, yes } => {
             let slug = slug(&input)?;

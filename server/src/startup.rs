@@ -75,15 +75,18 @@ impl Application {
         Arc::clone(&self.platform)
     }
 
-    /// Serves until SIGINT/SIGTERM, then lets requests in flight finish.
+    /// Serves until SIGINT/SIGTERM, lets requests in flight finish, then
+    /// closes the databases.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await;
+        self.platform.close().await;
+        served
     }
 }
 

@@ -63,6 +63,22 @@ impl OpenPools {
             .map(|(pool, _)| pool)
     }
 
+    /// Closes every open pool: a SQLite database's last connection to close
+    /// checkpoints its WAL into the file and removes the WAL.
+    pub async fn close_all(&self) {
+        let pools: Vec<SqlitePool> = self
+            .inner
+            .lock()
+            .await
+            .pools
+            .drain()
+            .map(|(_, (pool, _))| pool)
+            .collect();
+        for pool in pools {
+            pool.close().await;
+        }
+    }
+
     pub async fn count(&self) -> usize {
         self.inner.lock().await.pools.len()
     }

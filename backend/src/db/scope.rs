@@ -121,6 +121,15 @@ impl Scope {
         Self::Sqlite(pool)
     }
 
+    /// Closes the pool behind this scope (every clone of it) once its
+    /// connections are returned.
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres { pool, .. } => pool.close().await,
+        }
+    }
+
     pub fn postgres(pool: PgPool, schema: Schema) -> Self {
         Self::Postgres { pool, schema }
     }

@@ -130,6 +130,14 @@ impl TenantStorage {
         }
     }
 
+    /// Closes every tenant database this process holds open.
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite { open, .. } => open.close_all().await,
+            Self::Postgres { pool, .. } => pool.close().await,
+        }
+    }
+
     /// Removes a tenant's database: its files, or its schema.
     pub async fn remove(&self, slug: &Slug) -> Result<(), sqlx::Error> {
         match self {

@@ -322,6 +322,15 @@ impl Directory {
             .map(|c| Arc::clone(&c.handle))
     }
 
+    /// Lets go of every database: cached handles, tenant pools, the central
+    /// pool. For a process about to exit (the CLI, a server shutting down),
+    /// so SQLite files are left whole, with no WAL to replay.
+    pub async fn close(&self) {
+        self.cache_write().clear();
+        self.storage.close().await;
+        self.central.scope().close().await;
+    }
+
     fn cache_write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Slug, Cached>> {
         self.cache
             .write()

@@ -422,3 +422,43 @@ async fn a_locked_tenant_file_slows_only_that_tenant() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_server_stopped_with_sigterm_leaves_every_sqlite_file_whole() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let env = [("TESSERA_DATA_DIR", dir_text.as_str())];
+    cli(
+        &env,
+        &[
+            "tenant",
+            "create",
+            "acme",
+            "--admin-email",
+            "admin@acme.test",
+            "--admin-password",
+            PASSWORD,
+        ],
+    );
+    let mut server = ServerProcess::start(&env, &dir.path().join("server.log"));
+    let login = json!({"email": "admin@acme.test", "password": PASSWORD});
+    let signed_in = server
+        .call("acme", "/api/auth/login", None, Some(&login))
+        .await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
+    let wal = dir.path().join("tenants/acme.sqlite-wal");
+    assert!(
+        wal.exists(),
+        "the session row is in acme's WAL while it runs"
+    );
+
+    let status = server.terminate();
+    assert!(status.success(), "{status}:\n{}", server.log_text());
+    for file in [wal, dir.path().join("central.sqlite-wal")] {
+        assert!(
+            !file.exists(),
+            "{} left behind: a copy of the .sqlite files alone would miss it",
+            file.display()
+        );
+    }
+}

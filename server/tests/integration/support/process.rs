@@ -92,6 +92,27 @@ impl ServerProcess {
         let _ = self.child.wait();
     }
 
+    /// SIGTERM, as a service manager stops it; waits up to 10 s for the exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM not delivered");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waits") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tessera did not stop within 10 s of SIGTERM:\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     /// Starts the same server again on the same port and data.
     pub fn restart(mut self) -> Self {
         self.kill9();
