@@ -53,6 +53,9 @@ struct Target {
     server: usize,
     outcome: Outcome,
     cpu: CpuUse,
+    /// Each round's rate: their spread says how far one run can be trusted
+    /// on a shared machine.
+    rounds: Vec<f64>,
 }
 
 impl Target {
@@ -64,6 +67,7 @@ impl Target {
             server,
             outcome: Outcome::default(),
             cpu: CpuUse::default(),
+            rounds: Vec::new(),
         }
     }
 }
@@ -206,6 +210,7 @@ pub async fn run(
             )
             .await;
             target.cpu.add(server.cpu().since(before));
+            target.rounds.push(outcome.per_second());
             println!(
                 "  round {} {:<46} {:>9.0} req/s",
                 round + 1,
@@ -216,19 +221,26 @@ pub async fn run(
         }
     }
 
-    let summaries: Vec<(&str, Summary, CpuUse, u64)> = targets
+    let summaries: Vec<(&str, Summary, CpuUse, u64, String)> = targets
         .iter_mut()
         .map(|t| {
             let answers = t.outcome.right + t.outcome.wrong + t.outcome.failed;
-            (t.name, Summary::of(&mut t.outcome), t.cpu, answers.max(1))
+            let spread = spread(&t.rounds);
+            (
+                t.name,
+                Summary::of(&mut t.outcome),
+                t.cpu,
+                answers.max(1),
+                spread,
+            )
         })
         .collect();
     let baseline_rate = summaries[0].1.per_second;
-    println!("\n| target | req/s | p50 | p99 | × hello | CPU µs/req | ctx switches/req | wrong / failed |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (name, s, cpu, answers) in &summaries {
+    println!("\n| target | req/s | rounds (min–max) | p50 | p99 | × hello | CPU µs/req | ctx switches/req | wrong / failed |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, s, cpu, answers, spread) in &summaries {
         println!(
-            "| {name} | {:.0} | {} | {} | {:.2} | {:.1} | {:.2} | {} / {} |",
+            "| {name} | {:.0} | {spread} | {} | {} | {:.2} | {:.1} | {:.2} | {} / {} |",
             s.per_second,
             ms(s.p50),
             ms(s.p99),
@@ -242,7 +254,7 @@ pub async fn run(
 
     let restore = time_restores(sqlite.addr, &sqlite.restorer, options.restores).await?;
     println!(
-        "| bridge restore, 1 connection | {:.0} | {} | {} | – | – | – | {} / {} |",
+        "| bridge restore, 1 connection | {:.0} | – | {} | {} | – | – | – | {} / {} |",
         restore.per_second,
         ms(restore.p50),
         ms(restore.p99),
@@ -345,6 +357,17 @@ async fn sign_up_everyone(
     )
     .await?;
     Ok((accounts, restorer))
+}
+
+/// The slowest and fastest round, as "min–max" req/s.
+fn spread(rounds: &[f64]) -> String {
+    let min = rounds.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = rounds.iter().copied().fold(0.0, f64::max);
+    if rounds.is_empty() {
+        "–".to_owned()
+    } else {
+        format!("{min:.0}–{max:.0}")
+    }
 }
 
 fn baseline_probe(addr: SocketAddr) -> Probe {
