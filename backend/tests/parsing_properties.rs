@@ -55,7 +55,9 @@ fn token_allowed(input: &str) -> bool {
     let decodes = |s: &str, len: usize| URL_SAFE_NO_PAD.decode(s).is_ok_and(|b| b.len() == len);
     parts.len() == 4
         && parts[0] == "tsb1"
-        && parts[1].parse::<i64>().is_ok()
+        && parts[1]
+            .parse::<i64>()
+            .is_ok_and(|id| id > 0 && id.to_string() == parts[1])
         && decodes(parts[2], 16)
         && decodes(parts[3], 32)
 }

@@ -67,6 +67,13 @@ impl BridgeToken {
         ) else {
             return None;
         };
+        // Only the form we write: `00` or `+5` would name a tenant too, and
+        // the token would no longer be the text it was given as.
+        let canonical = tenant.starts_with(|c: char| matches!(c, '1'..='9'))
+            && tenant.bytes().all(|b| b.is_ascii_digit());
+        if !canonical {
+            return None;
+        }
         let tenant = TenantId::new(tenant.parse().ok()?);
         let decodes = |s: &str, len: usize| URL_SAFE_NO_PAD.decode(s).is_ok_and(|b| b.len() == len);
         (decodes(selector, 16) && decodes(verifier, 32)).then(|| Self {
@@ -139,6 +146,19 @@ mod tests {
             assert_eq!(BridgeToken::parse(bad), None, "{bad:?}");
         }
         assert!(!format!("{token:?}").contains(&token.verifier));
+    }
+
+    #[test]
+    fn only_the_tenant_number_as_written_is_accepted() {
+        let text = BridgeToken::generate(TenantId::new(7)).expose();
+        let rest = text.strip_prefix("tsb1.7.").expect("tenant 7");
+        for tenant in ["07", "+7", "0", "-7", "7 "] {
+            assert_eq!(
+                BridgeToken::parse(&format!("tsb1.{tenant}.{rest}")),
+                None,
+                "{tenant:?}"
+            );
+        }
     }
 
     #[test]
