@@ -10,7 +10,7 @@ use std::{
 
 use crate::support::{
     backends::{postgres_url, redis_url},
-    process::{cli, free_port, ServerProcess},
+    process::{cli, create_acme, free_port, ServerProcess},
     Backend, TestApp, PASSWORD,
 };
 use reqwest::StatusCode;
@@ -86,18 +86,7 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
         ("REDIS_URL", url.as_str()),
         ("SESSION_DRIVER", "redis"),
     ];
-    cli(
-        &env,
-        &[
-            "tenant",
-            "create",
-            "acme",
-            "--admin-email",
-            "admin@acme.test",
-            "--admin-password",
-            PASSWORD,
-        ],
-    );
+    create_acme(&env, "admin@acme.test");
     let mut server = ServerProcess::start(&env, &dir.path().join("server.log"));
     let login = json!({"email": "admin@acme.test", "password": PASSWORD});
     let signed_in = server
@@ -428,18 +417,7 @@ async fn a_server_stopped_with_sigterm_leaves_every_sqlite_file_whole() {
     let dir = tempfile::tempdir().expect("data dir");
     let dir_text = dir.path().to_string_lossy().into_owned();
     let env = [("TESSERA_DATA_DIR", dir_text.as_str())];
-    cli(
-        &env,
-        &[
-            "tenant",
-            "create",
-            "acme",
-            "--admin-email",
-            "admin@acme.test",
-            "--admin-password",
-            PASSWORD,
-        ],
-    );
+    create_acme(&env, "admin@acme.test");
     let mut server = ServerProcess::start(&env, &dir.path().join("server.log"));
     let login = json!({"email": "admin@acme.test", "password": PASSWORD});
     let signed_in = server

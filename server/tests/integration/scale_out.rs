@@ -7,7 +7,7 @@ use sqlx::Connection;
 
 use crate::support::{
     backends::{postgres_url, redis_url, TestDatabase, TestRedisPrefix},
-    process::{cli, Reply, ServerProcess},
+    process::{create_acme, Reply, ServerProcess},
     PASSWORD,
 };
 use reqwest::StatusCode;
@@ -37,18 +37,7 @@ async fn pair(extra: &[(&str, &str)]) -> Option<Pair> {
         ("SESSION_DRIVER", "redis"),
     ];
     env.extend_from_slice(extra);
-    cli(
-        &env,
-        &[
-            "tenant",
-            "create",
-            "acme",
-            "--admin-email",
-            "admin@acme.test",
-            "--admin-password",
-            PASSWORD,
-        ],
-    );
+    create_acme(&env, "admin@acme.test");
     let a = ServerProcess::start(&env, &dir.path().join("a.log"));
     let b = ServerProcess::start(&env, &dir.path().join("b.log"));
     Some(Pair {
@@ -214,20 +203,32 @@ async fn refused_after(
     since: Instant,
     give_up: Duration,
 ) -> Duration {
-    loop {
+    delay_until(since, give_up, "still signed in", async || {
         let me = server
             .call("acme", "/api/auth/me", Some(cookie), None)
             .await;
-        if me.json()["authenticated"] != true {
-            return since.elapsed();
-        }
+        me.json()["authenticated"] != true
+    })
+    .await
+}
+
+/// Polls `done` every 2 ms until it holds; the time since `since`. Fails
+/// with `still` once `give_up` has passed.
+async fn delay_until(
+    since: Instant,
+    give_up: Duration,
+    still: &str,
+    mut done: impl AsyncFnMut() -> bool,
+) -> Duration {
+    while !done().await {
         assert!(
             since.elapsed() < give_up,
-            "still signed in after {:?}",
+            "{still} after {:?}",
             since.elapsed()
         );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
+    since.elapsed()
 }
 
 /// Signs acme's admin in at `server`; the session cookie.
@@ -315,23 +316,19 @@ async fn a_demoted_admin_is_refused_at_the_other_process_within_100_ms() {
             .status,
         StatusCode::OK
     );
-    loop {
-        if pair
-            .b
-            .call("acme", "/api/admin/users", Some(&bob), None)
-            .await
-            .status
-            == StatusCode::FORBIDDEN
-        {
-            break;
-        }
-        assert!(
-            demoted.elapsed() < Duration::from_secs(2),
-            "still an admin at B"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    let delay = demoted.elapsed();
+    let delay = delay_until(
+        demoted,
+        Duration::from_secs(2),
+        "still an admin at B",
+        async || {
+            let users = pair
+                .b
+                .call("acme", "/api/admin/users", Some(&bob), None)
+                .await;
+            users.status == StatusCode::FORBIDDEN
+        },
+    )
+    .await;
     eprintln!("a demotion at A refused at B after {delay:?}");
     assert!(delay < Duration::from_millis(100), "{delay:?}");
 }
