@@ -15,7 +15,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                "info,sqlx=warn,tower_http=warn,tower_sessions=warn,tower_sessions_core=warn".into()
+                "info,sqlx=warn,tower_sessions=warn,tower_sessions_core=warn".into()
             }),
         )
         .with_writer(std::io::stderr)

@@ -8,10 +8,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tessera_app::{shell, App};
 use tessera_backend::{platform::StartError, sessions::CROSSING_WARNING, Config, Platform};
 use tokio::net::TcpListener;
-use tower_http::{
-    services::{ServeDir, ServeFile},
-    trace::TraceLayer,
-};
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::layers::FrontDoorLayer;
 
@@ -123,10 +120,7 @@ fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<SiteState, _>(shell))
         .with_state(state);
-    files
-        .merge(app)
-        .layer(FrontDoorLayer::new(platform))
-        .layer(TraceLayer::new_for_http())
+    files.merge(app).layer(FrontDoorLayer::new(platform))
 }
 
 async fn shutdown_signal() {

@@ -4,7 +4,7 @@ use tessera_backend::{
     accounts::{users, AccountError, NewRole, Role, User},
     bridge,
     limits::{AddressCount, SignInGate, SignInRealm},
-    sessions::{principal, Family},
+    sessions::{principal, Family, SessionRecord},
     tenancy::{Site, Tenant},
 };
 
@@ -56,6 +56,13 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
 /// with the session in one read; a session whose bridge device was revoked
 /// (logout elsewhere, an admin, theft) ends here.
 pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError> {
+    Ok(signed_in_session(ctx).await?.map(|(user, _)| user))
+}
+
+/// The signed-in user with their session's record, read once.
+pub async fn signed_in_session(
+    ctx: &TenantContext,
+) -> Result<Option<(User, SessionRecord)>, ApiError> {
     let Some(record) = ctx.session.record().await? else {
         return Ok(None);
     };
@@ -70,7 +77,7 @@ pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError>
         ctx.session.log_out().await?;
         return Ok(None);
     }
-    Ok(principal.user)
+    Ok(principal.user.map(|user| (user, record)))
 }
 
 /// Signs the user in, starting this device's bridge family when the bridge

@@ -9,7 +9,7 @@ use tessera_backend::{
 };
 
 use super::{
-    auth::current_user,
+    auth::{current_user, signed_in_session},
     context::{self, TenantContext},
 };
 use crate::{
@@ -240,26 +240,19 @@ pub async fn check() -> Result<CheckResponse, BridgeFailure> {
         });
     }
     let ctx = enabled_tenant()?;
-    let user = current_user(&ctx).await?;
-    let has_token = match &user {
-        Some(_) => ctx
-            .session
-            .bridge_family()
-            .await
-            .map_err(ApiError::from)?
-            .is_some(),
-        None => false,
-    };
+    let signed_in = signed_in_session(&ctx).await?;
     Ok(CheckResponse {
-        authenticated: user.is_some(),
-        user_id: user.map(|u| u.id.get()),
-        has_token,
+        authenticated: signed_in.is_some(),
+        has_token: signed_in
+            .as_ref()
+            .is_some_and(|(_, record)| record.family.is_some()),
+        user_id: signed_in.map(|(user, _)| user.id.get()),
     })
 }
 
 pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
-    let Some(user) = current_user(&ctx).await? else {
+    let Some((user, record)) = signed_in_session(&ctx).await? else {
         return Err(BridgeFailure::new(
             FailureReason::Unauthenticated,
             "sign in first",
@@ -267,7 +260,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
     };
     let db = ctx.tenant.db.clone();
     let settings = &ctx.tenant.settings.bridge;
-    let Some(family) = ctx.session.bridge_family().await.map_err(ApiError::from)? else {
+    let Some(family) = record.family else {
         // Signed in while the bridge was off: this device gets its family now.
         let issued = issue_family(&ctx, &db, user.id).await?;
         ctx.session

@@ -57,14 +57,18 @@ pub async fn normalise(req: Request) -> Result<Request, ApiError> {
         );
         return Ok(Request::from_parts(parts, Body::from("{}")));
     }
-    let (mut parts, body) = req.into_parts();
     if !is_form {
-        // Read here, so one that outgrows the limit (sent chunked, with no
-        // Content-Length to refuse up front) is a 413, not a parse error.
-        // `limit` bounds it already.
+        // A declared length was checked against the limit already; a body
+        // sent chunked is read here, so one that outgrows the limit is a 413
+        // rather than a parse error (`limit` bounds it).
+        if headers.contains_key(header::CONTENT_LENGTH) {
+            return Ok(req);
+        }
+        let (parts, body) = req.into_parts();
         let bytes = read_body(body, usize::MAX).await?;
         return Ok(Request::from_parts(parts, Body::from(bytes)));
     }
+    let (mut parts, body) = req.into_parts();
     let bytes = read_body(body, MAX_FORM_BYTES).await?;
     let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .map_err(|e| ApiError::BadRequest(format!("malformed form: {e}")))?;

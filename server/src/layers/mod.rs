@@ -88,7 +88,9 @@ where
 {
     let client = client::identify(platform, &req);
     req.extensions_mut().insert(client);
-    let file = headers::is_file(req.uri().path());
+    // For the log line of a failed request (both clones share, not copy).
+    let (method, uri) = (req.method().clone(), req.uri().clone());
+    let file = headers::is_file(uri.path());
     let mut response = if file {
         call(inner, req).await
     } else {
@@ -98,6 +100,11 @@ where
             .unwrap_or_else(|error| reply::error(audience, error))
     };
     headers::secure(&mut response, client.https, file);
+    // What a request-tracing layer would log at this filter level, without
+    // its per-request span and clock reads.
+    if response.status().is_server_error() {
+        tracing::error!(status = %response.status(), %method, path = uri.path(), "request failed");
+    }
     response
 }
 
