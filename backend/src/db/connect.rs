@@ -70,6 +70,25 @@ pub async fn sqlite(
         .await
 }
 
+/// Closes a pool on one SQLite file and leaves the file whole: the last
+/// connection to close checkpoints the WAL into the file and removes it, but
+/// two connections closing at once can each see the other and both skip
+/// that. One more connection, opened and closed alone, settles it.
+pub async fn close_sqlite(pool: &SqlitePool) {
+    pool.close().await;
+    let options = pool.connect_options();
+    let alone = sqlx::ConnectOptions::connect(&*options).await;
+    match alone {
+        Ok(conn) => {
+            if let Err(error) = sqlx::Connection::close(conn).await {
+                tracing::warn!(%error, "closing a SQLite database after its pool failed");
+            }
+        }
+        // Nothing is lost: the WAL is replayed on the next open.
+        Err(error) => tracing::warn!(%error, "could not checkpoint a SQLite database on close"),
+    }
+}
+
 /// The one PostgreSQL pool every tenant shares.
 pub async fn postgres(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()

@@ -75,7 +75,7 @@ impl OpenPools {
             .map(|(_, (pool, _))| pool)
             .collect();
         for pool in pools {
-            pool.close().await;
+            super::connect::close_sqlite(&pool).await;
         }
     }
 

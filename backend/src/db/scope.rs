@@ -125,7 +125,7 @@ impl Scope {
     /// connections are returned.
     pub async fn close(&self) {
         match self {
-            Self::Sqlite(pool) => pool.close().await,
+            Self::Sqlite(pool) => super::connect::close_sqlite(pool).await,
             Self::Postgres { pool, .. } => pool.close().await,
         }
     }
