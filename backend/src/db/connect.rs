@@ -2,28 +2,17 @@
 
 use std::{path::Path, time::Duration};
 
-use sqlx::{postgres::PgPoolOptions, sqlite::SqlitePoolOptions, Executor, PgPool, SqlitePool};
+use sqlx::{
+    postgres::PgPoolOptions,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    PgPool, SqlitePool,
+};
 
 /// Whether opening a SQLite file may create it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
     Create,
     Existing,
-}
-
-fn sqlite_url(path: &Path, mode: OpenMode) -> String {
-    let mut encoded = String::new();
-    for c in path.to_string_lossy().chars() {
-        match c {
-            '%' | '?' | '#' | ' ' => encoded.push_str(&format!("%{:02X}", c as u32)),
-            c => encoded.push(c),
-        }
-    }
-    let mode = match mode {
-        OpenMode::Create => "rwc",
-        OpenMode::Existing => "rw",
-    };
-    format!("sqlite://{encoded}?mode={mode}")
 }
 
 /// Opens a pool on one SQLite file: WAL so readers never block the writer,
@@ -37,6 +26,25 @@ pub async fn sqlite(
     if mode == OpenMode::Create {
         crate::files::private_database(&path).map_err(sqlx::Error::Io)?;
     }
+    // Every setting is part of the connect options, so SQLite applies them
+    // in the one PRAGMA batch sqlx sends on connecting (after its busy
+    // timeout, 5 s, so nothing here fails on a lock): a cold tenant's first
+    // connection makes one round trip to its worker thread fewer than with
+    // a separate `after_connect`. WAL is a property of the file, set once by
+    // whoever may create it (switching takes a lock that concurrent writers
+    // on a busy central database would refuse). cache_size: a tenant
+    // database is a few pages and hundreds of pools may be open; SQLite's
+    // 2 MiB default per connection was most of the server's memory at
+    // 10,000 tenants.
+    let mut options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(mode == OpenMode::Create)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .pragma("cache_size", "-256");
+    if mode == OpenMode::Create {
+        options = options.journal_mode(SqliteJournalMode::Wal);
+    }
     SqlitePoolOptions::new()
         .max_connections(max_connections)
         .min_connections(0)
@@ -47,26 +55,7 @@ pub async fn sqlite(
         // A local file does not drop connections the way a network peer
         // does; pinging before every use doubled each query's thread hops.
         .test_before_acquire(false)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                // The busy timeout first, so everything after it waits for a
-                // lock instead of failing; WAL is a property of the file, set
-                // once by whoever may create it (switching takes a lock that
-                // concurrent writers on a busy central database would refuse).
-                // cache_size: a tenant database is a few pages and hundreds of
-                // pools may be open; SQLite's 2 MiB default per connection
-                // was most of the server's memory at 10,000 tenants.
-                conn.execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -256",
-                )
-                .await?;
-                if mode == OpenMode::Create {
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                }
-                Ok(())
-            })
-        })
-        .connect(&sqlite_url(&path, mode))
+        .connect_with(options)
         .await
 }
 
@@ -102,11 +91,24 @@ pub async fn postgres(url: &str, max_connections: u32) -> Result<PgPool, sqlx::E
 mod tests {
     use super::*;
 
-    #[test]
-    fn sqlite_urls_escape_what_urls_reserve() {
-        assert_eq!(
-            sqlite_url(Path::new("/tmp/a b?#%.db"), OpenMode::Existing),
-            "sqlite:///tmp/a%20b%3F%23%25.db?mode=rw"
-        );
+    /// The path goes to SQLite as a path, not inside a URL: characters a URL
+    /// reserves name the file they say.
+    #[tokio::test]
+    async fn opens_a_file_whose_name_a_url_would_misread() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a b?#%.db");
+        let pool = sqlite(&path, OpenMode::Create, 1).await.expect("opened");
+        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&pool)
+            .await
+            .expect("queried");
+        assert_eq!(mode.0, "wal");
+        close_sqlite(&pool).await;
+        assert!(path.exists());
+        let reopened = sqlite(&path, OpenMode::Existing, 1).await;
+        assert!(reopened.is_ok(), "{reopened:?}");
+        assert!(sqlite(&dir.path().join("absent.db"), OpenMode::Existing, 1)
+            .await
+            .is_err());
     }
 }
