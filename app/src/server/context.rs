@@ -43,36 +43,37 @@ pub fn request() -> Result<RequestContext, ApiError> {
         .flatten()
 }
 
+/// Everything the front door learnt about a request, put into its
+/// extensions as one value: a server function call clones the request's
+/// parts, extensions included, so each separate extension cost an
+/// allocation and a map entry twice per call.
+#[derive(Clone)]
+pub struct Visit {
+    pub platform: Arc<Platform>,
+    pub client: Client,
+    pub site: Site,
+    /// At a tenant; the central site has no sessions.
+    pub session: Option<AuthSession>,
+}
+
 fn from_parts(parts: &Parts) -> Result<RequestContext, ApiError> {
-    let platform = parts
+    let visit = parts
         .extensions
-        .get::<Arc<Platform>>()
-        .cloned()
+        .get::<Visit>()
         .ok_or_else(ApiError::internal)?;
-    let site = parts
-        .extensions
-        .get::<Site>()
-        .cloned()
-        .ok_or_else(ApiError::internal)?;
-    let session = parts.extensions.get::<AuthSession>().cloned();
     let host = parts
         .headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let client = parts
-        .extensions
-        .get::<Client>()
-        .copied()
-        .ok_or_else(ApiError::internal)?;
     let user_agent = parts.headers.get(header::USER_AGENT).cloned();
     Ok(RequestContext {
-        platform,
-        site,
-        session,
+        platform: Arc::clone(&visit.platform),
+        site: visit.site.clone(),
+        session: visit.session.clone(),
         host,
-        client,
+        client: visit.client,
         user_agent,
     })
 }

@@ -25,7 +25,7 @@ use std::{
 };
 
 use axum::{extract::Request, response::Response};
-use tessera_app::error::ApiError;
+use tessera_app::{error::ApiError, server::context::Visit};
 use tessera_backend::{client::Client, tenancy::Site, Platform};
 use tower::{Layer, Service, ServiceExt};
 
@@ -82,12 +82,11 @@ where
     }
 }
 
-async fn enter<S>(platform: &Arc<Platform>, inner: S, mut req: Request) -> Response
+async fn enter<S>(platform: &Arc<Platform>, inner: S, req: Request) -> Response
 where
     S: Service<Request, Response = Response, Error = Infallible>,
 {
     let client = client::identify(platform, &req);
-    req.extensions_mut().insert(client);
     // For the log line of a failed request (both clones share, not copy).
     let (method, uri) = (req.method().clone(), req.uri().clone());
     let file = headers::is_file(uri.path());
@@ -120,20 +119,25 @@ async fn visit<S>(
 where
     S: Service<Request, Response = Response, Error = Infallible>,
 {
-    let mut req = body::limit(req)?;
+    let req = body::limit(req)?;
     let site = site::resolve(platform, req.headers(), req.uri()).await?;
     csrf::check(&req, client.https)?;
-    req.extensions_mut().insert(site.clone());
-    req.extensions_mut().insert(Arc::clone(platform));
-    let req = body::normalise(req).await?;
-    Ok(match site {
+    let mut req = body::normalise(req).await?;
+    let visit = Visit {
+        platform: Arc::clone(platform),
+        client,
+        site,
+        session: None,
+    };
+    Ok(match &visit.site {
         Site::Tenant(handle) => {
-            session::around(platform, &handle, client, audience, req, |req| {
-                call(inner, req)
-            })
-            .await
+            let handle = Arc::clone(handle);
+            session::around(&handle, visit, audience, req, |req| call(inner, req)).await
         }
-        Site::Central => call(inner, req).await,
+        Site::Central => {
+            req.extensions_mut().insert(visit);
+            call(inner, req).await
+        }
     })
 }
 

@@ -11,9 +11,8 @@ use axum::{
     response::Response,
 };
 use cookie::{Cookie, SameSite as CookieSameSite};
-use tessera_app::error::ApiError;
+use tessera_app::{error::ApiError, server::context::Visit};
 use tessera_backend::{
-    client::Client,
     keys::{KeyId, KeyRing},
     sessions::{seal, stores::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
     tenancy::{TenantHandle, TenantId},
@@ -26,9 +25,8 @@ use super::reply::{self, Audience};
 /// Runs `next` with this tenant's session in the request's extensions, then
 /// saves it and sets, renews or expires its cookie.
 pub async fn around<F>(
-    platform: &Platform,
     handle: &TenantHandle,
-    client: Client,
+    mut visit: Visit,
     audience: Audience,
     mut req: Request,
     next: impl FnOnce(Request) -> F,
@@ -36,7 +34,9 @@ pub async fn around<F>(
 where
     F: Future<Output = Response>,
 {
-    let spec = handle.cookie(client.https);
+    let platform = Arc::clone(&visit.platform);
+    let platform = &*platform;
+    let spec = handle.cookie(visit.client.https);
     let ring = platform.keys.ring().await;
     let presented = Presented::find(&ring, handle, spec, req.headers());
     // After a prefix change the browser still holds the old cookie: carry its
@@ -75,7 +75,7 @@ where
         Arc::new(store),
         Some(idle_expiry(handle.settings.lifetime)),
     );
-    req.extensions_mut().insert(AuthSession::new(
+    visit.session = Some(AuthSession::new(
         session.clone(),
         handle.tenant.id,
         handle.settings.scope_guard,
@@ -83,6 +83,7 @@ where
         key,
         principal,
     ));
+    req.extensions_mut().insert(visit);
     let mut response = next(req).await;
     if presented.strays {
         expire_strays(platform, spec, presented.verdict.is_ours(), &mut response);
