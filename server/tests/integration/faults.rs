@@ -88,10 +88,7 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
     ];
     create_acme(&env, "admin@acme.test");
     let mut server = ServerProcess::start(&env, &dir.path().join("server.log"));
-    let login = json!({"email": "admin@acme.test", "password": PASSWORD});
-    let signed_in = server
-        .call("acme", "/api/auth/login", None, Some(&login))
-        .await;
+    let signed_in = server.sign_in("acme", "admin@acme.test").await;
     let cookie = signed_in.cookie("acme").expect("session cookie");
 
     redis.stop();
@@ -127,9 +124,7 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
         page.text
     );
     let timed = Instant::now();
-    let again = server
-        .call("acme", "/api/auth/login", None, Some(&login))
-        .await;
+    let again = server.sign_in("acme", "admin@acme.test").await;
     assert!(
         timed.elapsed() < Duration::from_secs(1),
         "login took {:?}",
@@ -151,9 +146,7 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
     // A fresh Redis has no sessions: signing in again works once it reconnects.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let reply = server
-            .call("acme", "/api/auth/login", None, Some(&login))
-            .await;
+        let reply = server.sign_in("acme", "admin@acme.test").await;
         if reply.status == StatusCode::OK {
             let cookie = reply.cookie("acme").expect("session cookie");
             let me = server
@@ -419,10 +412,7 @@ async fn a_server_stopped_with_sigterm_leaves_every_sqlite_file_whole() {
     let env = [("TESSERA_DATA_DIR", dir_text.as_str())];
     create_acme(&env, "admin@acme.test");
     let mut server = ServerProcess::start(&env, &dir.path().join("server.log"));
-    let login = json!({"email": "admin@acme.test", "password": PASSWORD});
-    let signed_in = server
-        .call("acme", "/api/auth/login", None, Some(&login))
-        .await;
+    let signed_in = server.sign_in("acme", "admin@acme.test").await;
     assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
     let wal = dir.path().join("tenants/acme.sqlite-wal");
     assert!(

@@ -5,9 +5,7 @@
 
 use std::{os::unix::fs::PermissionsExt, time::Duration};
 
-use crate::support::{
-    backends, process::ServerProcess, session_cookie, value_of, TestApp, PASSWORD,
-};
+use crate::support::{backends, process::ServerProcess, session_cookie, value_of, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tessera_backend::keys::{KeyId, Secret};
@@ -235,9 +233,8 @@ async fn the_cli_rotates_and_retires_keys_in_a_key_file_under_a_running_server()
     ];
     crate::support::process::create_acme(&env, "ada@acme.test");
     let server = ServerProcess::start(&env, &dir.path().join("server.log"));
-    let login = json!({"email": "ada@acme.test", "password": PASSWORD});
     let old = server
-        .call("acme", "/api/auth/login", None, Some(&login))
+        .sign_in("acme", "ada@acme.test")
         .await
         .cookie("acme")
         .expect("cookie");
@@ -278,7 +275,7 @@ async fn the_cli_rotates_and_retires_keys_in_a_key_file_under_a_running_server()
         true
     );
     let new = server
-        .call("acme", "/api/auth/login", None, Some(&login))
+        .sign_in("acme", "ada@acme.test")
         .await
         .cookie("acme")
         .expect("cookie");

@@ -1,10 +1,9 @@
 //! What a signed-in request costs the database, counted from the outside:
 //! a real process logs every statement it runs (`sqlx::query` at debug).
 
-use serde_json::json;
 use tessera_backend::keys::Secret;
 
-use crate::support::{process::ServerProcess, PASSWORD};
+use crate::support::process::ServerProcess;
 
 /// Statements the process has logged so far.
 fn statements(server: &ServerProcess) -> Vec<String> {
@@ -29,14 +28,7 @@ async fn a_signed_in_request_reads_session_user_and_device_in_one_query() {
     ];
     crate::support::process::create_acme(&env, "ada@acme.test");
     let server = ServerProcess::start(&env, &dir.path().join("server.log"));
-    let login = server
-        .call(
-            "acme",
-            "/api/auth/login",
-            None,
-            Some(&json!({"email": "ada@acme.test", "password": PASSWORD})),
-        )
-        .await;
+    let login = server.sign_in("acme", "ada@acme.test").await;
     let cookie = login.cookie("acme").expect("signed in");
     // Cold (the session cache keeps a session for a second): session, user
     // and device in one statement; the tenant's directory entry may be

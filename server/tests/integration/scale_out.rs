@@ -50,14 +50,7 @@ async fn pair(extra: &[(&str, &str)]) -> Option<Pair> {
 }
 
 async fn login(server: &ServerProcess) -> (String, String) {
-    let reply = server
-        .call(
-            "acme",
-            "/api/auth/login",
-            None,
-            Some(&json!({"email": "admin@acme.test", "password": PASSWORD})),
-        )
-        .await;
+    let reply = server.sign_in("acme", "admin@acme.test").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     let token = reply.json()["bridge_token"]
         .as_str()

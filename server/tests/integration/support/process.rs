@@ -168,6 +168,13 @@ impl ServerProcess {
             .expect("request answered")
     }
 
+    /// Signs `email` in at `tenant` with the shared test password.
+    pub async fn sign_in(&self, tenant: &str, email: &str) -> Reply {
+        let login = serde_json::json!({"email": email, "password": super::PASSWORD});
+        self.call(tenant, "/api/auth/login", None, Some(&login))
+            .await
+    }
+
     /// The same; None when the server did not answer (it died, say).
     pub async fn try_call(
         &self,
