@@ -132,7 +132,10 @@ where
     Ok(match &visit.site {
         Site::Tenant(handle) => {
             let handle = Arc::clone(handle);
-            session::around(&handle, visit, audience, req, |req| call(inner, req)).await
+            session::around(platform, &handle, visit, audience, req, |req| {
+                call(inner, req)
+            })
+            .await
         }
         Site::Central => {
             req.extensions_mut().insert(visit);

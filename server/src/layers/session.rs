@@ -25,6 +25,7 @@ use super::reply::{self, Audience};
 /// Runs `next` with this tenant's session in the request's extensions, then
 /// saves it and sets, renews or expires its cookie.
 pub async fn around<F>(
+    platform: &Platform,
     handle: &TenantHandle,
     mut visit: Visit,
     audience: Audience,
@@ -34,8 +35,6 @@ pub async fn around<F>(
 where
     F: Future<Output = Response>,
 {
-    let platform = Arc::clone(&visit.platform);
-    let platform = &*platform;
     let spec = handle.cookie(visit.client.https);
     let ring = platform.keys.ring().await;
     let presented = Presented::find(&ring, handle, spec, req.headers());
