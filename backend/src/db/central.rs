@@ -35,6 +35,9 @@ impl TryFrom<TenantRow> for Tenant {
     }
 }
 
+/// The overrides of a tenant that has none stored.
+const NO_OVERRIDES: &str = "{}";
+
 #[derive(Debug, sqlx::FromRow)]
 struct TenantWithOverrides {
     #[sqlx(flatten)]
@@ -115,7 +118,7 @@ impl CentralDb {
         else {
             return Ok(None);
         };
-        let overrides = row.overrides.unwrap_or_else(|| "{}".into());
+        let overrides = row.overrides.unwrap_or_else(|| NO_OVERRIDES.into());
         Ok(Some((Tenant::try_from(row.tenant)?, overrides)))
     }
 
@@ -127,7 +130,7 @@ impl CentralDb {
             .and_where(Expr::col(TenantSettings::TenantId).eq(tenant.get()))
             .to_owned();
         let stored: Option<(String,)> = self.scope.fetch_optional(&query).await?;
-        Ok(stored.map_or_else(|| "{}".into(), |(json,)| json))
+        Ok(stored.map_or_else(|| NO_OVERRIDES.into(), |(json,)| json))
     }
 
     pub async fn save_tenant_overrides(
