@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use server_fn::codec::{GetUrl, Json};
+use server_fn::codec::GetUrl;
 
+use super::encoding::{JsonOrForm, Posted};
 use super::types::{RoleView, UserView};
 use crate::error::ApiError;
 
@@ -107,7 +108,7 @@ pub async fn admin_settings() -> Result<SettingsView, ApiError> {
 
 /// Saves the submitted values (a value equal to the default, or empty, drops
 /// the override). Refused as a whole, naming the field, when any is invalid.
-#[server(prefix = "/api", endpoint = "admin/settings/save", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/settings/save", input = JsonOrForm, custom = Posted)]
 pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsView, ApiError> {
     crate::server::admin::save_settings(values).await
 }
@@ -117,9 +118,8 @@ pub async fn admin_users() -> Result<Vec<UserView>, ApiError> {
     crate::server::admin::users().await
 }
 
-/// `user_id` is text so the same form works posted plainly (all strings).
-#[server(prefix = "/api", endpoint = "admin/users/role", input = Json)]
-pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, ApiError> {
+#[server(prefix = "/api", endpoint = "admin/users/role", input = JsonOrForm, custom = Posted)]
+pub async fn set_role(user_id: i64, role: RoleView) -> Result<Vec<UserView>, ApiError> {
     crate::server::admin::set_role(user_id, role).await
 }
 
@@ -140,7 +140,7 @@ pub async fn admin_sessions() -> Result<Vec<SessionView>, ApiError> {
 }
 
 /// Ends a session; its holder is signed out on their next request.
-#[server(prefix = "/api", endpoint = "admin/sessions/revoke", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/sessions/revoke", input = JsonOrForm, custom = Posted)]
 pub async fn revoke_session(handle: String) -> Result<Vec<SessionView>, ApiError> {
     crate::server::admin_sessions::revoke_session(handle).await
 }
@@ -151,7 +151,7 @@ pub async fn admin_devices() -> Result<Vec<AdminDeviceView>, ApiError> {
 }
 
 /// Revokes a bridge device: its token stops working and its sessions end.
-#[server(prefix = "/api", endpoint = "admin/devices/revoke", input = Json)]
+#[server(prefix = "/api", endpoint = "admin/devices/revoke", input = JsonOrForm, custom = Posted)]
 pub async fn admin_revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, ApiError> {
     crate::server::admin_sessions::revoke_device(device_id).await
 }

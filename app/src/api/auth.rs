@@ -1,22 +1,23 @@
 //! `/api/auth/*`: the JSON endpoints, which are also the UI's server functions.
 
 use leptos::prelude::*;
-use server_fn::codec::{GetUrl, Json};
+use server_fn::codec::GetUrl;
 
+use super::encoding::{JsonOrForm, Posted};
 use super::types::{MeResponse, SignedIn};
 use crate::error::ApiError;
 
-#[server(prefix = "/api", endpoint = "auth/register", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/register", input = JsonOrForm, custom = Posted)]
 pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {
     crate::server::auth::register(email, password, name).await
 }
 
-#[server(prefix = "/api", endpoint = "auth/login", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/login", input = JsonOrForm, custom = Posted)]
 pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
     crate::server::auth::login(email, password).await
 }
 
-#[server(prefix = "/api", endpoint = "auth/logout", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/logout", input = JsonOrForm, custom = Posted)]
 pub async fn logout() -> Result<MeResponse, ApiError> {
     crate::server::auth::logout().await
 }

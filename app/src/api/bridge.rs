@@ -3,9 +3,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::{
-    codec::{GetUrl, Json, JsonEncoding},
+    codec::{GetUrl, JsonEncoding},
     error::{FromServerFnError, ServerFnErrorErr},
 };
+
+use super::encoding::{JsonOrForm, Posted};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoreResponse {
@@ -121,19 +123,19 @@ impl FromServerFnError for BridgeFailure {
     }
 }
 
-#[server(prefix = "/api", endpoint = "session-bridge/restore", input = Json)]
+#[server(prefix = "/api", endpoint = "session-bridge/restore", input = JsonOrForm, custom = Posted)]
 pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
     crate::server::bridge::restore(token).await
 }
 
-#[server(prefix = "/api", endpoint = "session-bridge/check", input = Json)]
+#[server(prefix = "/api", endpoint = "session-bridge/check", input = JsonOrForm, custom = Posted)]
 pub async fn check() -> Result<CheckResponse, BridgeFailure> {
     crate::server::bridge::check().await
 }
 
 /// Rotates this device's token. The client sends the token it holds, so two
 /// tabs refreshing at once both end up with the same valid successor.
-#[server(prefix = "/api", endpoint = "session-bridge/refresh", input = Json)]
+#[server(prefix = "/api", endpoint = "session-bridge/refresh", input = JsonOrForm, custom = Posted)]
 pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFailure> {
     crate::server::bridge::refresh(token).await
 }
@@ -143,7 +145,7 @@ pub async fn devices() -> Result<Vec<DeviceView>, BridgeFailure> {
     crate::server::bridge::devices().await
 }
 
-#[server(prefix = "/api", endpoint = "session-bridge/devices/revoke", input = Json)]
+#[server(prefix = "/api", endpoint = "session-bridge/devices/revoke", input = JsonOrForm, custom = Posted)]
 pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceView>, BridgeFailure> {
     crate::server::bridge::revoke_device(device_id).await
 }

@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use server_fn::codec::{GetUrl, Json};
+use server_fn::codec::GetUrl;
 
+use super::encoding::{JsonOrForm, Posted};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +22,7 @@ pub async fn central_tenants() -> Result<Vec<TenantRow>, ApiError> {
     crate::server::central::tenants().await
 }
 
-#[server(prefix = "/api", endpoint = "central/tenants/create", input = Json)]
+#[server(prefix = "/api", endpoint = "central/tenants/create", input = JsonOrForm, custom = Posted)]
 pub async fn central_create(
     slug: String,
     name: String,
@@ -31,13 +32,13 @@ pub async fn central_create(
     crate::server::central::create(slug, name, admin_email, admin_password).await
 }
 
-#[server(prefix = "/api", endpoint = "central/tenants/migrate", input = Json)]
+#[server(prefix = "/api", endpoint = "central/tenants/migrate", input = JsonOrForm, custom = Posted)]
 pub async fn central_migrate(slug: String) -> Result<Vec<TenantRow>, ApiError> {
     crate::server::central::migrate(slug).await
 }
 
 /// Deletes a tenant and all its data; `confirm` must repeat the slug.
-#[server(prefix = "/api", endpoint = "central/tenants/delete", input = Json)]
+#[server(prefix = "/api", endpoint = "central/tenants/delete", input = JsonOrForm, custom = Posted)]
 pub async fn central_delete(slug: String, confirm: String) -> Result<Vec<TenantRow>, ApiError> {
     crate::server::central::delete(slug, confirm).await
 }

@@ -4,5 +4,6 @@ pub mod admin;
 pub mod auth;
 pub mod bridge;
 pub mod central;
+pub mod encoding;
 pub mod types;
 pub mod workspaces;

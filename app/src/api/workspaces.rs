@@ -1,12 +1,12 @@
 //! `/api/workspaces`: tenant sign-up on the central domain.
 
 use leptos::prelude::*;
-use server_fn::codec::Json;
 
+use super::encoding::{JsonOrForm, Posted};
 use super::types::WorkspaceCreated;
 use crate::error::ApiError;
 
-#[server(prefix = "/api", endpoint = "workspaces", input = Json)]
+#[server(prefix = "/api", endpoint = "workspaces", input = JsonOrForm, custom = Posted)]
 pub async fn create_workspace(
     slug: String,
     name: String,

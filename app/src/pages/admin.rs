@@ -5,7 +5,7 @@ use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 
 use super::{
-    form::{action_error, ApiForm, ErrorCard, FormError},
+    form::{action_error, ApiForm, ErrorCard, FormAction, FormError},
     usage_chart::UsageChart,
 };
 use crate::{
@@ -23,10 +23,10 @@ use crate::{
 /// the audit log. Admins only; everyone else gets a 403 page.
 #[component]
 pub fn Admin() -> impl IntoView {
-    let save = ServerAction::<SaveSettings>::new();
-    let set_role = ServerAction::<SetRole>::new();
-    let revoke_session = ServerAction::<RevokeSession>::new();
-    let revoke_device = ServerAction::<AdminRevokeDevice>::new();
+    let save = FormAction::<SaveSettings>::new();
+    let set_role = FormAction::<SetRole>::new();
+    let revoke_session = FormAction::<RevokeSession>::new();
+    let revoke_device = FormAction::<AdminRevokeDevice>::new();
     // One resource for the whole panel: nested suspense boundaries hydrated
     // unreliably once the lists grew.
     let versions = move || {
@@ -109,7 +109,7 @@ pub fn Admin() -> impl IntoView {
 }
 
 #[component]
-fn UsersTable(users: Vec<UserView>, set_role: ServerAction<SetRole>) -> impl IntoView {
+fn UsersTable(users: Vec<UserView>, set_role: FormAction<SetRole>) -> impl IntoView {
     view! {
         <table class="admin-table" data-testid="users">
             // Explicit thead/tbody: a browser adds tbody itself, and
@@ -195,7 +195,7 @@ where
 /// One input per setting, named `values[<key>]`; a refused save shows its
 /// message next to the field it names.
 #[component]
-fn SettingsForm(view: SettingsView, save: ServerAction<SaveSettings>) -> impl IntoView {
+fn SettingsForm(view: SettingsView, save: FormAction<SaveSettings>) -> impl IntoView {
     let saved_warning = move || {
         save.value().with(|v| {
             v.as_ref()

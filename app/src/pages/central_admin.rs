@@ -1,15 +1,15 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, ApiForm, ErrorCard, FormError};
+use super::form::{action_error, ApiForm, ErrorCard, FormAction, FormError};
 use crate::api::central::{central_tenants, CentralCreate, CentralDelete, CentralMigrate};
 
 /// The central admin on the main domain: every tenant, with create, migrate
 /// and delete (which asks for the slug to be typed again).
 #[component]
 pub fn CentralAdmin() -> impl IntoView {
-    let create = ServerAction::<CentralCreate>::new();
-    let migrate = ServerAction::<CentralMigrate>::new();
-    let delete = ServerAction::<CentralDelete>::new();
+    let create = FormAction::<CentralCreate>::new();
+    let migrate = FormAction::<CentralMigrate>::new();
+    let delete = FormAction::<CentralDelete>::new();
     let versions = move || {
         (
             create.version().get(),

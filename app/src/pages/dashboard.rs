@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 
-use super::form::{forget_bridge_token_on_success, use_me, ApiForm, ErrorCard};
+use super::form::{forget_bridge_token_on_success, use_me, ApiForm, ErrorCard, FormAction};
 use crate::api::auth::Logout;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let me = use_me();
-    let logout = ServerAction::<Logout>::new();
+    let logout = FormAction::<Logout>::new();
     forget_bridge_token_on_success(logout);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::{
     api::{
         auth::me,
+        encoding::Posted,
         types::{MeResponse, SignedIn},
     },
     error::ApiError,
@@ -43,6 +44,10 @@ where
         })
     })
 }
+
+/// The action of a server function posted as a form or JSON (its
+/// arguments arrive wrapped in `Posted`, see `api::encoding`).
+pub type FormAction<S> = ServerAction<Posted<S>>;
 
 /// The current visitor, loaded on the server and sent along for hydration.
 pub fn use_me() -> Resource<Result<MeResponse, ApiError>> {

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, keep_bridge_token, ApiForm, FormError};
+use super::form::{action_error, keep_bridge_token, ApiForm, FormAction, FormError};
 use crate::api::auth::Login as LoginFn;
 
 #[component]
 pub fn Login() -> impl IntoView {
-    let login = ServerAction::<LoginFn>::new();
+    let login = FormAction::<LoginFn>::new();
     keep_bridge_token(login);
     view! {
         <section class="card">

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, keep_bridge_token, ApiForm, FormError};
+use super::form::{action_error, keep_bridge_token, ApiForm, FormAction, FormError};
 use crate::api::auth::Register as RegisterFn;
 
 #[component]
 pub fn Register() -> impl IntoView {
-    let register = ServerAction::<RegisterFn>::new();
+    let register = FormAction::<RegisterFn>::new();
     keep_bridge_token(register);
     view! {
         <section class="card">

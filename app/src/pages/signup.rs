@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, ApiForm, FormError};
+use super::form::{action_error, ApiForm, FormAction, FormError};
 use crate::api::workspaces::CreateWorkspace;
 
 /// "Create your workspace", on the central domain.
 #[component]
 pub fn Signup() -> impl IntoView {
-    let create = ServerAction::<CreateWorkspace>::new();
+    let create = FormAction::<CreateWorkspace>::new();
     let created = move || create.value().get().and_then(Result::ok);
     view! {
         <section class="card">

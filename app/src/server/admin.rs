@@ -152,12 +152,8 @@ pub async fn users() -> Result<Vec<UserView>, ApiError> {
     users_view(&ctx).await
 }
 
-pub async fn set_role(user_id: String, role: RoleView) -> Result<Vec<UserView>, ApiError> {
+pub async fn set_role(user_id: i64, role: RoleView) -> Result<Vec<UserView>, ApiError> {
     let (ctx, admin) = require_admin().await?;
-    let user_id: i64 = user_id
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::BadRequest("user_id: not a user id".into()))?;
     let db = ctx.tenant.db.clone();
     let role = match role {
         RoleView::Admin => Role::Admin,

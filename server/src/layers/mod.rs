@@ -1,6 +1,6 @@
 //! The request's path through Tessera, in one service (`FrontDoor`):
 //! client (address, scheme) → body limit → files, or site (Host → tenant)
-//! → CSRF → API body → JSON → tenant session → handler; security headers on
+//! → CSRF → chunked body buffered → tenant session → handler; security headers on
 //! every answer on the way out.
 //!
 //! One service rather than a layer per step: each `from_fn` layer boxed its
@@ -122,7 +122,7 @@ where
     let req = body::limit(req)?;
     let site = site::resolve(platform, req.headers(), req.uri()).await?;
     csrf::check(&req, client.https)?;
-    let mut req = body::normalise(req).await?;
+    let mut req = body::buffer_chunked(req).await?;
     let visit = Visit {
         platform: Arc::clone(platform),
         client,

@@ -132,6 +132,32 @@ async fn malformed_json_and_huge_bodies_are_4xx() {
             "{body:?}: a message says what is wrong: {json}"
         );
     }
+    // The same endpoint posted as a form (the page before hydration).
+    for body in [
+        "",
+        "email=a%ZZ",
+        "email[=x&password=y",
+        "email[a][b][c][d][e][f]=x&password=y",
+        "email=a@b.c&password[x]=y",
+        "\u{0}\u{1}",
+        "%",
+    ] {
+        let response = client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", app.url(Some("acme"), ""))
+            .body(body)
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status();
+        assert!(status.is_client_error(), "form {body:?} got {status}");
+        let json: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(
+            json["message"].is_string(),
+            "form {body:?}: a message says what is wrong: {json}"
+        );
+    }
     let huge = format!(
         "{{\"email\":\"{}\",\"password\":\"x\"}}",
         "a".repeat(2 * 1024 * 1024)

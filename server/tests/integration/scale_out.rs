@@ -279,7 +279,7 @@ async fn a_demoted_admin_is_refused_at_the_other_process_within_100_ms() {
         .await
         .cookie("acme")
         .expect("bob");
-    let promote = json!({"user_id": "2", "role": "admin"});
+    let promote = json!({"user_id": 2, "role": "admin"});
     assert_eq!(
         pair.a
             .call(
@@ -301,7 +301,7 @@ async fn a_demoted_admin_is_refused_at_the_other_process_within_100_ms() {
         "cached at B as an admin"
     );
     let demoted = Instant::now();
-    let demote = json!({"user_id": "2", "role": "member"});
+    let demote = json!({"user_id": 2, "role": "member"});
     assert_eq!(
         pair.a
             .call("acme", "/api/admin/users/role", Some(&admin), Some(&demote))
