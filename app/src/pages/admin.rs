@@ -5,7 +5,7 @@ use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 
 use super::{
-    form::{action_error, ApiForm, ErrorCard, FormAction, FormError},
+    form::{ApiForm, ErrorCard, FormAction, FormError},
     usage_chart::UsageChart,
 };
 use crate::{
@@ -138,7 +138,7 @@ fn UsersTable(users: Vec<UserView>, set_role: FormAction<SetRole>) -> impl IntoV
                 }).collect_view()}
             </tbody>
         </table>
-        <FormError error=action_error(set_role)/>
+        <FormError action=set_role/>
     }
 }
 
@@ -188,7 +188,7 @@ where
                 }).collect_view()}
             </tbody>
         </table>
-        <FormError error=action_error(action)/>
+        <FormError action/>
     }
 }
 

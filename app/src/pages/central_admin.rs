@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, ApiForm, ErrorCard, FormAction, FormError};
+use super::form::{ApiForm, ErrorCard, FormAction, FormError};
 use crate::api::central::{central_tenants, CentralCreate, CentralDelete, CentralMigrate};
 
 /// The central admin on the main domain: every tenant, with create, migrate
@@ -54,8 +54,8 @@ pub fn CentralAdmin() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <FormError error=action_error(migrate)/>
-                            <FormError error=action_error(delete)/>
+                            <FormError action=migrate/>
+                            <FormError action=delete/>
                         </section>
                         <section class="card wide">
                             <h2>"Create a tenant"</h2>
@@ -64,7 +64,7 @@ pub fn CentralAdmin() -> impl IntoView {
                                 <label>"Name" <input name="name"/></label>
                                 <label>"Admin email" <input name="admin_email" type="email" required/></label>
                                 <label>"Admin password" <input name="admin_password" type="password" required minlength="8"/></label>
-                                <FormError error=action_error(create)/>
+                                <FormError action=create/>
                                 <button type="submit">"Create tenant"</button>
                             </ApiForm>
                         </section>

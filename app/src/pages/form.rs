@@ -18,31 +18,37 @@ use crate::{
     error::ApiError,
 };
 
-/// The message of the last failed submission: from the action once hydrated,
-/// or from `?error=` after a plain form post was sent back.
+/// The message of this form's last failed submission: from the action once
+/// hydrated, or from `?error=` after a plain form post was sent back —
+/// only when `?form=` names this form's function, so a page of several
+/// forms shows the message at the one that failed.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+pub fn FormError<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
     let query = use_query_map();
-    let message = move || error.get().or_else(|| query.read().get("error"));
+    let sent_back = move || {
+        let query = query.read();
+        (query.get("form").as_deref() == Some(S::url()))
+            .then(|| query.get("error"))
+            .flatten()
+    };
+    let message = move || {
+        action
+            .value()
+            .with(|v| match v {
+                Some(Err(e)) => Some(e.message().to_owned()),
+                _ => None,
+            })
+            .or_else(sent_back)
+    };
     view! {
         <Show when=move || message().is_some()>
             <p class="error" role="alert">{message}</p>
         </Show>
     }
-}
-
-/// The error of a server action's last result, for `FormError`.
-pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<String>>
-where
-    S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    Signal::derive(move || {
-        action.value().with(|v| match v {
-            Some(Err(e)) => Some(e.message().to_owned()),
-            _ => None,
-        })
-    })
 }
 
 /// The action of a server function posted as a form or JSON (its

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, keep_bridge_token, ApiForm, FormAction, FormError};
+use super::form::{keep_bridge_token, ApiForm, FormAction, FormError};
 use crate::api::auth::Login as LoginFn;
 
 #[component]
@@ -13,7 +13,7 @@ pub fn Login() -> impl IntoView {
             <ApiForm action=login>
                 <label>"Email" <input name="email" type="email" required autocomplete="username"/></label>
                 <label>"Password" <input name="password" type="password" required autocomplete="current-password"/></label>
-                <FormError error=action_error(login)/>
+                <FormError action=login/>
                 <button type="submit">"Sign in"</button>
             </ApiForm>
             <p>"No account yet? " <a href="/register">"Create one"</a></p>

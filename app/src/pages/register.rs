@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, keep_bridge_token, ApiForm, FormAction, FormError};
+use super::form::{keep_bridge_token, ApiForm, FormAction, FormError};
 use crate::api::auth::Register as RegisterFn;
 
 #[component]
@@ -14,7 +14,7 @@ pub fn Register() -> impl IntoView {
                 <label>"Name" <input name="name" required maxlength="100" autocomplete="name"/></label>
                 <label>"Email" <input name="email" type="email" required autocomplete="username"/></label>
                 <label>"Password" <input name="password" type="password" required minlength="8" autocomplete="new-password"/></label>
-                <FormError error=action_error(register)/>
+                <FormError action=register/>
                 <button type="submit">"Create account"</button>
             </ApiForm>
             <p>"Already registered? " <a href="/login">"Sign in"</a></p>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::{action_error, ApiForm, FormAction, FormError};
+use super::form::{ApiForm, FormAction, FormError};
 use crate::api::workspaces::CreateWorkspace;
 
 /// "Create your workspace", on the central domain.
@@ -27,7 +27,7 @@ pub fn Signup() -> impl IntoView {
                     <label>"Your name" <input name="admin_name" required maxlength="100"/></label>
                     <label>"Your email" <input name="admin_email" type="email" required autocomplete="email"/></label>
                     <label>"Password" <input name="admin_password" type="password" required minlength="8" autocomplete="new-password"/></label>
-                    <FormError error=action_error(create)/>
+                    <FormError action=create/>
                     <button type="submit">"Create workspace"</button>
                 </ApiForm>
             </Show>

@@ -3,7 +3,8 @@
 //! The hydrated UI calls server functions with `fetch` and follows the
 //! redirect hint itself. A plain form post (before hydration, or without
 //! JavaScript) needs a real redirect: on success to the next page, on
-//! failure back to the form with the message in `?error=`.
+//! failure back to the form's page with the message in `?error=` and the
+//! function that refused in `?form=` (the page shows it at that form only).
 
 use http::{header, request::Parts, HeaderValue, StatusCode};
 use leptos::prelude::{use_context, with_context};
@@ -36,12 +37,12 @@ pub fn on_error(error: &ApiError) {
         return;
     };
     let back = with_context::<Parts, _>(|parts| {
+        let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
         accepts_html(parts)
-            .then(|| parts.headers.get(header::REFERER).cloned())
+            .then(|| form_location(referer, parts.uri.path(), error))
             .flatten()
     })
-    .flatten()
-    .and_then(|referer| form_location(referer.to_str().ok()?, error));
+    .flatten();
     match back {
         Some(location) => {
             options.set_status(StatusCode::FOUND);
@@ -56,10 +57,10 @@ pub fn on_error(error: &ApiError) {
     }
 }
 
-/// The referring page's path with `?error=<message>`; only the path is kept,
-/// so the redirect cannot leave the site: a path browsers would read as
-/// another host (`//evil.example`, `/\evil.example`) becomes `/`.
-fn form_location(referer: &str, error: &ApiError) -> Option<HeaderValue> {
+/// The referring page's path with `?error=<message>&form=<function>`; only
+/// the path is kept, so the redirect cannot leave the site: a path browsers
+/// would read as another host (`//evil.example`, `/\evil.example`) becomes `/`.
+fn form_location(referer: &str, function: &str, error: &ApiError) -> Option<HeaderValue> {
     let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
     let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
     let path = path.split(['?', '#']).next().unwrap_or("/");
@@ -68,7 +69,8 @@ fn form_location(referer: &str, error: &ApiError) -> Option<HeaderValue> {
     } else {
         path
     };
-    let query = serde_urlencoded::to_string([("error", error.message())]).ok()?;
+    let query =
+        serde_urlencoded::to_string([("error", error.message()), ("form", function)]).ok()?;
     HeaderValue::from_str(&format!("{path}?{query}")).ok()
 }
 
@@ -79,14 +81,18 @@ mod tests {
     #[test]
     fn form_location_keeps_only_the_path() {
         let e = ApiError::Unauthorized("invalid email or password".into());
-        let loc = |r| form_location(r, &e).map(|v| v.to_str().unwrap_or_default().to_owned());
+        let loc = |r| {
+            form_location(r, "/api/auth/login", &e)
+                .map(|v| v.to_str().unwrap_or_default().to_owned())
+        };
+        let query = "error=invalid+email+or+password&form=%2Fapi%2Fauth%2Flogin";
         assert_eq!(
             loc("http://acme.localhost:3000/login?x=1").as_deref(),
-            Some("/login?error=invalid+email+or+password")
+            Some(format!("/login?{query}").as_str())
         );
         assert_eq!(
             loc("http://acme.localhost:3000").as_deref(),
-            Some("/?error=invalid+email+or+password")
+            Some(format!("/?{query}").as_str())
         );
         for hostile in [
             "http://acme.localhost:3000//evil.example/x",
@@ -94,7 +100,7 @@ mod tests {
         ] {
             assert_eq!(
                 loc(hostile).as_deref(),
-                Some("/?error=invalid+email+or+password"),
+                Some(format!("/?{query}").as_str()),
                 "{hostile}"
             );
         }

@@ -202,21 +202,17 @@ async fn plain_form_posts_work_without_javascript() {
 
     let bad = form("wrong password").send().await.expect("sent");
     assert_eq!(bad.status(), StatusCode::FOUND);
-    assert_eq!(
-        bad.headers()[header::LOCATION],
-        "/login?error=invalid+email+or+password"
-    );
-    let page = app
-        .raw()
-        .get(app.url(Some("acme"), "/login?error=invalid+email+or+password"))
-        .send()
-        .await
-        .expect("sent");
-    assert!(page
-        .text()
-        .await
-        .expect("html")
-        .contains("invalid email or password"));
+    let sent_back = "/login?error=invalid+email+or+password&form=%2Fapi%2Fauth%2Flogin";
+    assert_eq!(bad.headers()[header::LOCATION], sent_back);
+    let page = |path: &'static str| {
+        let request = app.raw().get(app.url(Some("acme"), path)).send();
+        async move { request.await.expect("sent").text().await.expect("html") }
+    };
+    assert!(page(sent_back).await.contains("invalid email or password"));
+    // A message sent back for another form is not this form's.
+    let elsewhere =
+        page("/login?error=invalid+email+or+password&form=%2Fapi%2Fauth%2Fregister").await;
+    assert!(!elsewhere.contains("invalid email or password"));
 }
 
 /// A failed form post is sent back to the page it came from — but only

@@ -570,3 +570,58 @@ async fn a_role_change_posts_as_a_form_or_as_json_with_a_numeric_id() {
     let (_, users, _) = call(&app, &admin, "GET", "/api/admin/users", Value::Null).await;
     assert_eq!(users[1]["role"], "admin", "neither refused call changed it");
 }
+
+/// A page of several forms, posted without JavaScript: the refusal comes
+/// back to the page and is shown at the form that failed, not at each.
+#[tokio::test]
+async fn a_refused_plain_post_shows_its_message_at_its_own_form_only() {
+    let (app, admin, _) = acme().await;
+    let cookie = admin.cookie.clone().expect("admin signed in");
+    let admin_page = app.url(Some("acme"), "/admin");
+    let refused = app
+        .raw()
+        .post(app.url(Some("acme"), "/api/admin/users/role"))
+        .header(header::COOKIE, &cookie)
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, &admin_page)
+        .header("origin", app.url(Some("acme"), ""))
+        .form(&[("user_id", "1"), ("role", "member")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    let location = refused.headers()[header::LOCATION]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        location.starts_with("/admin?error=")
+            && location.ends_with("&form=%2Fapi%2Fadmin%2Fusers%2Frole"),
+        "{location}"
+    );
+    let page = app
+        .raw()
+        .get(app.url(Some("acme"), &location))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html");
+    let alert = "role=\"alert\"";
+    assert_eq!(
+        page.matches(alert).count(),
+        1,
+        "one message of the page's forms"
+    );
+    let users = page.find("data-testid=\"users\"").expect("the roles table");
+    let after_users = &page[users..];
+    let message_at = after_users
+        .find(alert)
+        .expect("the message after the roles table");
+    let next_table = after_users[1..]
+        .find("<table")
+        .map_or(usize::MAX, |i| i + 1);
+    assert!(message_at < next_table, "the message is the roles form's");
+}
