@@ -79,6 +79,18 @@ test("the central domain offers sign-up and creates a workspace", async ({ page 
   await expect(page).toHaveURL(url(slug, "/login"));
 });
 
+test("the central site leads someone to their workspace's sign-in", async ({ page, consoleGuard }) => {
+  consoleGuard.allow(/status of 404/); // the unknown workspace, refused
+  await open(page, null, "/");
+  await page.getByLabel("Workspace").fill("initech");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("alert")).toHaveText('There is no workspace called "initech" here.');
+  await page.getByLabel("Workspace").fill(" Acme ");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(url("acme", "/login"));
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+});
+
 test("an unknown workspace gets a page that says so", async ({ page, consoleGuard }) => {
   consoleGuard.allow(/status of 404/); // the page says so with its status
   const response = await page.goto(url("initech", "/"));

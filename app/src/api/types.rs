@@ -50,9 +50,10 @@ pub struct SignedIn {
     pub bridge_token: Option<String>,
 }
 
-/// `POST /api/workspaces`: where the new workspace's admin signs in.
+/// A workspace and where its people sign in: the answer of
+/// `POST /api/workspaces` (created) and `POST /api/workspaces/find`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkspaceCreated {
+pub struct WorkspaceLogin {
     pub slug: String,
     pub login_url: String,
 }

@@ -1,9 +1,10 @@
-//! `/api/workspaces`: tenant sign-up on the central domain.
+//! `/api/workspaces`: on the central domain, creating a workspace and
+//! finding one's sign-in page.
 
 use leptos::prelude::*;
 
 use super::encoding::{JsonOrForm, Posted};
-use super::types::WorkspaceCreated;
+use super::types::WorkspaceLogin;
 use crate::error::ApiError;
 
 #[server(prefix = "/api", endpoint = "workspaces", input = JsonOrForm, custom = Posted)]
@@ -13,6 +14,13 @@ pub async fn create_workspace(
     admin_name: String,
     admin_email: String,
     admin_password: String,
-) -> Result<WorkspaceCreated, ApiError> {
+) -> Result<WorkspaceLogin, ApiError> {
     crate::server::workspaces::create(slug, name, admin_name, admin_email, admin_password).await
+}
+
+/// "Sign in to your workspace": from its address as someone remembers it
+/// (`acme`, `Acme`, `acme.example.com`, a pasted URL) to its sign-in page.
+#[server(prefix = "/api", endpoint = "workspaces/find", input = JsonOrForm, custom = Posted)]
+pub async fn find_workspace(workspace: String) -> Result<WorkspaceLogin, ApiError> {
+    crate::server::workspaces::find(workspace).await
 }

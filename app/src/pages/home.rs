@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use super::form::{use_me, ErrorCard};
+use super::form::{use_me, ApiForm, ErrorCard, FormAction, FormError};
+use crate::api::workspaces::FindWorkspace;
 
 /// The central landing page, or a tenant's front door.
 #[component]
@@ -36,13 +37,31 @@ pub fn Home() -> impl IntoView {
     }
 }
 
+/// The central landing page: find your workspace's sign-in, or create one.
 #[component]
 fn Landing() -> impl IntoView {
+    let find = FormAction::<FindWorkspace>::new();
     view! {
         <section class="hero">
             <h1>"Tessera"</h1>
             <p>"Workspaces for your team, each on its own address, with sessions that never leak between them."</p>
-            <a class="button" href="/signup">"Create your workspace"</a>
         </section>
+        <div class="choices">
+            <section class="card">
+                <h2>"Sign in to your workspace"</h2>
+                <ApiForm action=find>
+                    <label>"Workspace"
+                        <input name="workspace" required maxlength="253" autocomplete="organization" placeholder="acme"/>
+                    </label>
+                    <FormError action=find/>
+                    <button type="submit">"Continue"</button>
+                </ApiForm>
+            </section>
+            <section class="card">
+                <h2>"New here?"</h2>
+                <p>"Your team gets its own address, its own accounts and its own sessions."</p>
+                <a class="button" href="/signup">"Create your workspace"</a>
+            </section>
+        </div>
     }
 }

@@ -1,4 +1,5 @@
-//! Tenant sign-up from the central domain.
+//! Workspaces from the central domain: sign-up, and finding one's sign-in
+//! page.
 
 use tessera_backend::{
     limits::{AddressCount, SignInRealm},
@@ -7,7 +8,7 @@ use tessera_backend::{
 };
 
 use super::{context, throttle};
-use crate::{api::types::WorkspaceCreated, error::ApiError};
+use crate::{api::types::WorkspaceLogin, error::ApiError};
 
 pub async fn create(
     slug: String,
@@ -15,13 +16,8 @@ pub async fn create(
     admin_name: String,
     admin_email: String,
     admin_password: String,
-) -> Result<WorkspaceCreated, ApiError> {
-    let ctx = context::request()?;
-    if !matches!(ctx.site, Site::Central) {
-        return Err(ApiError::NotFound(
-            "workspaces are created on the main site".into(),
-        ));
-    }
+) -> Result<WorkspaceLogin, ApiError> {
+    let ctx = central("workspaces are created on the main site")?;
     let policy = ctx.platform.directory.defaults().signin;
     let gate = throttle::admit(
         &ctx.platform,
@@ -47,6 +43,31 @@ pub async fn create(
         }
     };
     tracing::info!(tenant = %tenant.slug, "workspace created from sign-up");
+    Ok(sign_in_at(&ctx, &tenant.slug))
+}
+
+pub async fn find(workspace: String) -> Result<WorkspaceLogin, ApiError> {
+    let ctx = central("workspaces are found on the main site")?;
+    let slug = Slug::parse(&typed_slug(&workspace, ctx.platform.config.domain.as_str()))?;
+    match ctx.platform.directory.resolve(&slug).await? {
+        Some(_) => Ok(sign_in_at(&ctx, &slug)),
+        None => Err(ApiError::NotFound(format!(
+            "There is no workspace called \"{slug}\" here."
+        ))),
+    }
+}
+
+fn central(elsewhere: &str) -> Result<context::RequestContext, ApiError> {
+    let ctx = context::request()?;
+    match ctx.site {
+        Site::Central => Ok(ctx),
+        Site::Tenant(_) => Err(ApiError::NotFound(elsewhere.to_owned())),
+    }
+}
+
+/// The workspace's sign-in page, on this request's scheme and port; a plain
+/// form post is sent there, the hydrated page follows the same hint.
+fn sign_in_at(ctx: &context::RequestContext, slug: &Slug) -> WorkspaceLogin {
     let port = ctx
         .host
         .rsplit_once(':')
@@ -54,13 +75,54 @@ pub async fn create(
         .unwrap_or_default();
     let scheme = if ctx.client.https { "https" } else { "http" };
     let login_url = format!(
-        "{scheme}://{}.{}{port}/login",
-        tenant.slug,
+        "{scheme}://{slug}.{}{port}/login",
         ctx.platform.config.domain.as_str()
     );
     super::navigation::after_success(&login_url);
-    Ok(WorkspaceCreated {
-        slug: tenant.slug.to_string(),
+    WorkspaceLogin {
+        slug: slug.to_string(),
         login_url,
-    })
+    }
+}
+
+/// A workspace's slug from what someone typed: case and surrounding space
+/// ignored, and a pasted address (`https://acme.example.com:3000/login`)
+/// read for its first label when it is under this installation's domain.
+fn typed_slug(typed: &str, domain: &str) -> String {
+    let typed = typed.trim().to_ascii_lowercase();
+    let without_scheme = typed
+        .split_once("://")
+        .map_or(typed.as_str(), |(_, rest)| rest);
+    let host = without_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(host, _)| host);
+    let suffix = format!(".{}", domain.to_ascii_lowercase());
+    host.strip_suffix(&suffix).unwrap_or(host).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_slug;
+
+    #[test]
+    fn what_people_type_for_a_workspace_becomes_its_slug() {
+        for typed in [
+            "acme",
+            " Acme ",
+            "ACME",
+            "acme.tessera.test",
+            "http://acme.tessera.test:3000/login",
+            "https://Acme.Tessera.Test/dashboard?x=1",
+        ] {
+            assert_eq!(typed_slug(typed, "tessera.test"), "acme", "{typed:?}");
+        }
+        // Another domain's address is not read as one of ours.
+        assert_eq!(
+            typed_slug("acme.evil.example", "tessera.test"),
+            "acme.evil.example"
+        );
+        assert_eq!(typed_slug("", "tessera.test"), "");
+    }
 }

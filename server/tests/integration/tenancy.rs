@@ -18,6 +18,8 @@ async fn central_domain_serves_the_landing_page() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("html");
     assert!(html.contains("Create your workspace"), "{html}");
+    assert!(html.contains("Sign in to your workspace"), "{html}");
+    assert!(html.contains("action=\"/api/workspaces/find\""), "{html}");
     let signup = app
         .raw()
         .get(app.url(None, "/signup"))
@@ -110,6 +112,82 @@ async fn missing_or_malformed_host_gets_400() {
             .await;
         assert!(response.starts_with("HTTP/1.1 404"), "{host}: {response}");
     }
+}
+
+/// "Sign in to your workspace" on the central site: what someone types
+/// leads to that workspace's sign-in page; an unknown or malformed name is
+/// refused with a message; only the central site answers.
+#[tokio::test]
+async fn the_central_site_finds_a_workspace_sign_in_page() {
+    let app = &TestApp::spawn().await;
+    let find = |site: Option<&'static str>, typed: String| {
+        let body = json!({ "workspace": typed });
+        async move {
+            let response = app
+                .post(&app.raw(), site, "/api/workspaces/find", &body)
+                .await;
+            let status = response.status();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let login = format!("http://acme.localhost:{}/login", app.port);
+    for typed in [
+        "acme".to_owned(),
+        " ACME ".to_owned(),
+        format!("http://acme.localhost:{}/dashboard", app.port),
+    ] {
+        let (status, found) = find(None, typed.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{typed:?}: {found}");
+        assert_eq!(found["slug"], "acme", "{typed:?}");
+        assert_eq!(found["login_url"], login.as_str(), "{typed:?}");
+    }
+    let (status, unknown) = find(None, "initech".into()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        unknown["message"],
+        "There is no workspace called \"initech\" here."
+    );
+    for malformed in ["", "../etc", "acme.evil.example", "x"] {
+        let (status, reply) = find(None, malformed.into()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{malformed:?}: {reply}");
+        assert!(reply["message"].is_string(), "{malformed:?}: {reply}");
+    }
+    let (status, _) = find(Some("acme"), "globex".into()).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "only the central site finds workspaces"
+    );
+
+    // Without JavaScript the form's post is answered with a redirect: to the
+    // sign-in page, or back to the form with the message.
+    let form = |typed: &'static str| {
+        app.raw()
+            .post(app.url(None, "/api/workspaces/find"))
+            .header(reqwest::header::ACCEPT, "text/html")
+            .header(reqwest::header::REFERER, app.url(None, "/"))
+            .header("origin", app.url(None, ""))
+            .form(&[("workspace", typed)])
+            .send()
+    };
+    let location = |response: &reqwest::Response| {
+        response.headers()[reqwest::header::LOCATION]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let found = form("Acme").await.expect("sent");
+    assert_eq!(found.status(), StatusCode::FOUND);
+    assert_eq!(location(&found), login);
+    let unknown = form("initech").await.expect("sent");
+    assert_eq!(unknown.status(), StatusCode::FOUND);
+    assert_eq!(
+        location(&unknown),
+        "/?error=There+is+no+workspace+called+%22initech%22+here.&form=%2Fapi%2Fworkspaces%2Ffind"
+    );
 }
 
 fn workspace(slug: &str) -> Value {
