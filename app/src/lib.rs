@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::Login ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=pages::Register ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=pages::Dashboard ssr=SsrMode::Async/>
+                    <Route path=path!("/security") view=pages::Security ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::Admin ssr=SsrMode::Async/>
                     <Route path=path!("/central-admin") view=pages::CentralAdmin ssr=SsrMode::Async/>
                 </Routes>

@@ -1,11 +1,10 @@
 use leptos::prelude::*;
 
 use crate::dates::utc;
-use leptos::server_fn::ServerFn;
-use serde::de::DeserializeOwned;
 
 use super::{
     form::{ApiForm, ErrorCard, FormAction, FormError},
+    revocable::{Revocable, RevocableTable},
     usage_chart::UsageChart,
 };
 use crate::{
@@ -54,25 +53,18 @@ pub fn Admin() -> impl IntoView {
                         </section>
                         <section class="card wide">
                             <h2>"Active sessions"</h2>
-                            <RevocableTable testid="sessions" when="Last seen" field="handle" action=revoke_session
-                                rows=sessions.into_iter().map(|s| Revocable {
-                                    who: if s.current { format!("{} (you)", s.user) } else { s.user },
-                                    when: s.last_seen.map(utc).unwrap_or_default(),
-                                    ip: s.ip.unwrap_or_default(),
-                                    agent: s.user_agent.unwrap_or_default(),
-                                    key: s.handle,
-                                }).collect()/>
+                            <RevocableTable testid="sessions" who="User" when="Last seen" field="handle" action=revoke_session
+                                rows=sessions.into_iter().map(|s| Revocable::new(
+                                    if s.current { format!("{} (you)", s.user) } else { s.user },
+                                    s.last_seen, s.ip, s.user_agent, s.handle, true,
+                                )).collect()/>
                         </section>
                         <section class="card wide">
                             <h2>"Bridge devices"</h2>
-                            <RevocableTable testid="devices" when="Last used" field="device_id" action=revoke_device
-                                rows=devices.into_iter().map(|d| Revocable {
-                                    who: d.user,
-                                    when: utc(d.last_used_at),
-                                    ip: d.ip.unwrap_or_default(),
-                                    agent: d.user_agent.unwrap_or_default(),
-                                    key: d.id,
-                                }).collect()/>
+                            <RevocableTable testid="devices" who="User" when="Last used" field="device_id" action=revoke_device
+                                rows=devices.into_iter().map(|d| Revocable::new(
+                                    d.user, Some(d.last_used_at), d.ip, d.user_agent, d.id, true,
+                                )).collect()/>
                         </section>
                         <section class="card wide">
                             <h2>"Session bridge, last 14 days"</h2>
@@ -144,52 +136,6 @@ fn UsersTable(users: Vec<UserView>, set_role: FormAction<SetRole>) -> impl IntoV
 
 fn forbidden(error: ApiError) -> impl IntoView {
     view! { <ErrorCard title="Admins only" error/> }
-}
-
-/// A session or device row, with what its revoke form posts.
-struct Revocable {
-    who: String,
-    when: String,
-    ip: String,
-    agent: String,
-    key: String,
-}
-
-#[component]
-fn RevocableTable<S>(
-    testid: &'static str,
-    when: &'static str,
-    /// The revoke endpoint's argument name.
-    field: &'static str,
-    rows: Vec<Revocable>,
-    action: ServerAction<S>,
-) -> impl IntoView
-where
-    S: DeserializeOwned + ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    view! {
-        <table class="admin-table" data-testid=testid>
-            <thead><tr><th>"User"</th><th>{when}</th><th>"IP"</th><th>"Browser"</th><th></th></tr></thead>
-            <tbody>
-                {rows.into_iter().map(|row| view! {
-                    <tr>
-                        <td>{row.who}</td>
-                        <td>{row.when}</td>
-                        <td>{row.ip}</td>
-                        <td class="agent">{row.agent}</td>
-                        <td>
-                            <ApiForm action>
-                                <input type="hidden" name=field value=row.key/>
-                                <button type="submit" class="small">"Revoke"</button>
-                            </ApiForm>
-                        </td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-        <FormError action/>
-    }
 }
 
 /// One input per setting, named `values[<key>]`; a refused save shows its

@@ -19,6 +19,7 @@ pub fn Dashboard() -> impl IntoView {
                                     {format!("Signed in to {} as {}", tenant.slug, user.email)}
                                 </h1>
                                 <p>{format!("{} · {}", user.name, user.role.label())}</p>
+                                <p><a href="/security">"Security: your sessions and devices"</a></p>
                                 {(user.role == crate::api::types::RoleView::Admin).then(|| view! {
                                     <p><a href="/admin">"Admin panel"</a></p>
                                 })}

@@ -8,6 +8,8 @@ mod home;
 mod login;
 mod not_found;
 mod register;
+mod revocable;
+mod security;
 mod signup;
 mod usage_chart;
 
@@ -18,4 +20,5 @@ pub use home::Home;
 pub use login::Login;
 pub use not_found::NotFound;
 pub use register::Register;
+pub use security::Security;
 pub use signup::Signup;

@@ -65,7 +65,7 @@ pub async fn panel() -> Result<PanelView, ApiError> {
         users: users_view(&ctx).await?,
         audit: audit_view(&ctx).await?,
         usage: usage_view(&ctx).await?,
-        sessions: admin_sessions::session_views(&ctx).await?,
+        sessions: admin_sessions::session_views(&ctx, None).await?,
         devices: admin_sessions::device_views(&ctx).await?,
         sign_in_events: sign_in_events_view(&ctx).await?,
     })

@@ -1,4 +1,5 @@
-//! The admin panel's view of the tenant's sessions and bridge devices.
+//! Sessions and bridge devices: the admin panel's view of the whole
+//! tenant's, and the pieces the Security page shares (one user's).
 
 use std::collections::HashMap;
 
@@ -23,7 +24,7 @@ async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError
         .collect())
 }
 
-async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
+pub(super) async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
     let ring = ctx.platform.keys.ring().await;
     ctx.platform
         .session_store(&ctx.tenant, &ring, ctx.session.key())
@@ -33,7 +34,7 @@ async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
         })
 }
 
-async fn summaries(
+pub(super) async fn summaries(
     ctx: &TenantContext,
     store: &TenantStore,
 ) -> Result<Vec<SessionSummary>, ApiError> {
@@ -47,14 +48,19 @@ async fn summaries(
         .collect())
 }
 
-pub(super) async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView>, ApiError> {
+/// The tenant's sessions, or one user's (`owner`).
+pub(super) async fn session_views(
+    ctx: &TenantContext,
+    owner: Option<UserId>,
+) -> Result<Vec<SessionView>, ApiError> {
     let emails = emails(ctx).await?;
     let store = store(ctx).await?;
     // Sessions are named by their stored id: a keyed hash, never the id.
-    let current = ctx.session.id().map(|id| store.stored_id(&id));
+    let current = current(ctx, &store);
     let mut views: Vec<SessionView> = summaries(ctx, &store)
         .await?
         .into_iter()
+        .filter(|s| owner.is_none_or(|owner| owner == s.user))
         .map(|s| SessionView {
             current: current.as_ref() == Some(&s.stored),
             handle: s.stored.as_str().to_owned(),
@@ -72,25 +78,44 @@ pub(super) async fn session_views(ctx: &TenantContext) -> Result<Vec<SessionView
     Ok(views)
 }
 
+/// This request's own session, as the store names it.
+pub(super) fn current(ctx: &TenantContext, store: &TenantStore) -> Option<StoredId> {
+    ctx.session.id().map(|id| store.stored_id(&id))
+}
+
+/// The session a client names by its handle, if it is the tenant's (and,
+/// with `owner`, that user's).
+pub(super) async fn find_session(
+    ctx: &TenantContext,
+    store: &TenantStore,
+    handle: &str,
+    owner: Option<UserId>,
+) -> Result<SessionSummary, ApiError> {
+    let wanted = StoredId::from_stored(handle);
+    summaries(ctx, store)
+        .await?
+        .into_iter()
+        .find(|s| wanted.as_ref() == Some(&s.stored) && owner.is_none_or(|owner| owner == s.user))
+        .ok_or_else(|| ApiError::NotFound("no such session".into()))
+}
+
+pub(super) async fn remove(store: &TenantStore, stored: &StoredId) -> Result<(), ApiError> {
+    store
+        .remove(stored)
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))
+}
+
 pub async fn sessions() -> Result<Vec<SessionView>, ApiError> {
     let (ctx, _) = require_admin().await?;
-    session_views(&ctx).await
+    session_views(&ctx, None).await
 }
 
 pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError> {
     let (ctx, admin) = require_admin().await?;
     let store = store(&ctx).await?;
-    let found = summaries(&ctx, &store)
-        .await?
-        .into_iter()
-        .find(|s| StoredId::from_stored(&target).is_some_and(|t| t == s.stored));
-    let Some(found) = found else {
-        return Err(ApiError::NotFound("no such session".into()));
-    };
-    store
-        .remove(&found.stored)
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let found = find_session(&ctx, &store, &target, None).await?;
+    remove(&store, &found.stored).await?;
     record(
         &ctx,
         &admin,
@@ -98,7 +123,7 @@ pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError
         &format!("a session of user {}", found.user),
     )
     .await?;
-    session_views(&ctx).await
+    session_views(&ctx, None).await
 }
 
 pub(super) async fn device_views(ctx: &TenantContext) -> Result<Vec<AdminDeviceView>, ApiError> {

@@ -331,11 +331,17 @@ async fn device_views(
     ctx: &TenantContext,
     user: &tessera_backend::accounts::User,
 ) -> Result<Vec<DeviceView>, BridgeFailure> {
+    Ok(own_devices(ctx, user).await?)
+}
+
+/// A user's live bridge devices, the one of this session marked.
+pub(super) async fn own_devices(
+    ctx: &TenantContext,
+    user: &tessera_backend::accounts::User,
+) -> Result<Vec<DeviceView>, ApiError> {
     let db = ctx.tenant.db.clone();
-    let current = ctx.session.bridge_family().await.map_err(ApiError::from)?;
-    let devices = bridge::devices(&db, Some(user.id))
-        .await
-        .map_err(ApiError::from)?;
+    let current = ctx.session.bridge_family().await?;
+    let devices = bridge::devices(&db, Some(user.id)).await?;
     Ok(devices
         .into_iter()
         .map(|d| DeviceView {

@@ -1,5 +1,6 @@
 //! Server-side bodies of the server functions (compiled with `ssr` only).
 
+pub mod account;
 pub mod admin;
 pub mod admin_sessions;
 pub mod auth;

@@ -338,16 +338,7 @@ async fn bridge_usage_counts_restores_refreshes_failures_and_revocations() {
         .expect("json");
     let restore = |t: String| {
         let app = &app;
-        async move {
-            app.post(
-                &app.raw(),
-                Some("acme"),
-                "/api/session-bridge/restore",
-                &json!({ "token": t }),
-            )
-            .await
-            .status()
-        }
+        async move { app.restore("acme", &t).await.status() }
     };
     assert_eq!(restore(token(&signed_up)).await, StatusCode::OK);
     assert_eq!(restore("garbage".into()).await, StatusCode::UNAUTHORIZED);

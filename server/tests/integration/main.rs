@@ -5,6 +5,7 @@
 
 mod support;
 
+mod account;
 mod accounts;
 mod admin;
 mod bridge;

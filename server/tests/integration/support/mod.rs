@@ -281,6 +281,31 @@ impl TestApp {
         .await
     }
 
+    /// A page's HTML as `client` gets it.
+    pub async fn html(&self, client: &Client, tenant: Option<&str>, path: &str) -> String {
+        client
+            .get(self.url(tenant, path))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("html")
+    }
+
+    /// `POST /api/session-bridge/restore` with `token`, from a fresh client
+    /// (no cookie: as a browser after the server's sessions were wiped).
+    pub async fn restore(&self, tenant: &str, token: &str) -> Response {
+        let body = json!({ "token": token });
+        self.post(
+            &self.raw(),
+            Some(tenant),
+            "/api/session-bridge/restore",
+            &body,
+        )
+        .await
+    }
+
     pub async fn me(&self, client: &Client, tenant: &str) -> (StatusCode, Value) {
         me_with(client, &self.url(Some(tenant), "/api/auth/me"), None).await
     }

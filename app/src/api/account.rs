@@ -1,0 +1,44 @@
+//! `/api/account/*`: a signed-in user's own sessions and bridge devices
+//! (the Security page).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::GetUrl;
+
+use super::{
+    admin::SessionView,
+    bridge::DeviceView,
+    encoding::{JsonOrForm, Posted},
+};
+use crate::error::ApiError;
+
+/// One's own sessions (this one marked `current`) and bridge devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityView {
+    pub sessions: Vec<SessionView>,
+    pub devices: Vec<DeviceView>,
+}
+
+#[server(prefix = "/api", endpoint = "account/security", input = GetUrl)]
+pub async fn my_security() -> Result<SecurityView, ApiError> {
+    crate::server::account::security().await
+}
+
+/// Ends another session of one's own (this one ends with signing out).
+#[server(prefix = "/api", endpoint = "account/sessions/revoke", input = JsonOrForm, custom = Posted)]
+pub async fn revoke_my_session(handle: String) -> Result<SecurityView, ApiError> {
+    crate::server::account::revoke_session(handle).await
+}
+
+/// Revokes another bridge device of one's own: its token stops working and
+/// its sessions end.
+#[server(prefix = "/api", endpoint = "account/devices/revoke", input = JsonOrForm, custom = Posted)]
+pub async fn revoke_my_device(device_id: String) -> Result<SecurityView, ApiError> {
+    crate::server::account::revoke_device(device_id).await
+}
+
+/// Ends every other session of one's own and revokes every other device.
+#[server(prefix = "/api", endpoint = "account/sign-out-others", input = JsonOrForm, custom = Posted)]
+pub async fn sign_out_others() -> Result<SecurityView, ApiError> {
+    crate::server::account::sign_out_others().await
+}

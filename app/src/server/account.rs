@@ -1,0 +1,111 @@
+//! A signed-in user's own sessions and bridge devices: list, revoke one,
+//! sign out everywhere else. The session and device of this very request
+//! are left to signing out, so a click here never locks the user out of
+//! the page they are on.
+
+use tessera_backend::{
+    accounts::{audit, User},
+    bridge::{self, FamilyId},
+};
+
+use super::{
+    admin_sessions,
+    auth::{bridge_error, current_user},
+    bridge::own_devices,
+    context::{self, TenantContext},
+};
+use crate::{api::account::SecurityView, error::ApiError};
+
+async fn require_user() -> Result<(TenantContext, User), ApiError> {
+    let ctx = context::request()?.into_tenant()?;
+    match current_user(&ctx).await? {
+        Some(user) => Ok((ctx, user)),
+        None => Err(ApiError::Unauthorized("sign in first".into())),
+    }
+}
+
+async fn view(ctx: &TenantContext, user: &User) -> Result<SecurityView, ApiError> {
+    Ok(SecurityView {
+        sessions: admin_sessions::session_views(ctx, Some(user.id)).await?,
+        devices: own_devices(ctx, user).await?,
+    })
+}
+
+fn this_one(what: &str) -> ApiError {
+    ApiError::Conflict(format!(
+        "this is the {what} you are using; sign out to end it"
+    ))
+}
+
+pub async fn security() -> Result<SecurityView, ApiError> {
+    let (ctx, user) = require_user().await?;
+    view(&ctx, &user).await
+}
+
+pub async fn revoke_session(handle: String) -> Result<SecurityView, ApiError> {
+    let (ctx, user) = require_user().await?;
+    let store = admin_sessions::store(&ctx).await?;
+    let found = admin_sessions::find_session(&ctx, &store, &handle, Some(user.id)).await?;
+    if admin_sessions::current(&ctx, &store).as_ref() == Some(&found.stored) {
+        return Err(this_one("session"));
+    }
+    admin_sessions::remove(&store, &found.stored).await?;
+    record(&ctx, &user, "session revoked by its user").await?;
+    view(&ctx, &user).await
+}
+
+pub async fn revoke_device(device_id: String) -> Result<SecurityView, ApiError> {
+    let (ctx, user) = require_user().await?;
+    let family = FamilyId::from_client(&device_id);
+    if ctx.session.bridge_family().await?.as_ref() == Some(&family) {
+        return Err(this_one("device"));
+    }
+    let db = ctx.tenant.db.clone();
+    let ip = ctx.device().ip;
+    let revoked = bridge::revoke_device(&db, ctx.announce(), user.id, &family, ip.as_deref())
+        .await
+        .map_err(bridge_error)?;
+    if !revoked {
+        return Err(ApiError::NotFound("no such device of yours".into()));
+    }
+    record(&ctx, &user, "device revoked by its user").await?;
+    view(&ctx, &user).await
+}
+
+pub async fn sign_out_others() -> Result<SecurityView, ApiError> {
+    let (ctx, user) = require_user().await?;
+    let store = admin_sessions::store(&ctx).await?;
+    let this_session = admin_sessions::current(&ctx, &store);
+    for other in admin_sessions::summaries(&ctx, &store)
+        .await?
+        .into_iter()
+        .filter(|s| s.user == user.id && Some(&s.stored) != this_session.as_ref())
+    {
+        admin_sessions::remove(&store, &other.stored).await?;
+    }
+    let db = ctx.tenant.db.clone();
+    let this_device = ctx.session.bridge_family().await?;
+    let ip = ctx.device().ip;
+    for other in bridge::devices(&db, Some(user.id))
+        .await?
+        .into_iter()
+        .filter(|d| Some(&d.family) != this_device.as_ref())
+    {
+        bridge::revoke(
+            &db,
+            ctx.announce(),
+            &other.family,
+            "signed out everywhere else",
+            ip.as_deref(),
+        )
+        .await
+        .map_err(bridge_error)?;
+    }
+    record(&ctx, &user, "signed out everywhere else").await?;
+    view(&ctx, &user).await
+}
+
+async fn record(ctx: &TenantContext, user: &User, action: &str) -> Result<(), ApiError> {
+    let db = ctx.tenant.db.clone();
+    Ok(audit::record(&db, user, action, &user.email.to_string()).await?)
+}
