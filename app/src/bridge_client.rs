@@ -20,7 +20,10 @@ pub mod client {
     use wasm_bindgen::{closure::Closure, JsCast};
     use web_sys::{Storage, VisibilityState};
 
-    use crate::api::bridge::{check, refresh, restore, FailureReason};
+    use crate::{
+        api::bridge::{check, refresh, restore},
+        model::bridge::FailureReason,
+    };
 
     const TOKEN_KEY: &str = "tessera_bridge_token";
     const RELOADED_KEY: &str = "tessera_bridge_reloaded";

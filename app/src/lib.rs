@@ -4,6 +4,7 @@ pub mod api;
 pub mod bridge_client;
 pub mod dates;
 pub mod error;
+pub mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -2,22 +2,10 @@
 //! (the Security page).
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use server_fn::codec::GetUrl;
 
-use super::{
-    admin::SessionView,
-    bridge::DeviceView,
-    encoding::{JsonOrForm, Posted},
-};
-use crate::error::ApiError;
-
-/// One's own sessions (this one marked `current`) and bridge devices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SecurityView {
-    pub sessions: Vec<SessionView>,
-    pub devices: Vec<DeviceView>,
-}
+use super::encoding::{JsonOrForm, Posted};
+use crate::{error::ApiError, model::account::SecurityView};
 
 #[server(prefix = "/api", endpoint = "account/security", input = GetUrl)]
 pub async fn my_security() -> Result<SecurityView, ApiError> {

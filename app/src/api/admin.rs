@@ -3,98 +3,16 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use server_fn::codec::GetUrl;
 
 use super::encoding::{JsonOrForm, Posted};
-use super::types::{RoleView, UserView};
-use crate::error::ApiError;
-
-/// One setting as the form shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettingField {
-    /// The setting's name (`cookie.same_site`), also the form field's.
-    pub key: String,
-    /// The environment variable that gives the default.
-    pub env: String,
-    pub value: String,
-    /// True when the tenant overrides the default.
-    pub overridden: bool,
-    /// Kept by the operator: shown, not editable here.
-    pub locked: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettingsView {
-    pub fields: Vec<SettingField>,
-    /// Set when the settings let sessions cross tenants.
-    pub warning: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntryView {
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub detail: String,
-}
-
-/// A failed sign-in, or the lockout one caused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignInEventView {
-    pub at: i64,
-    /// `failed` or `locked`.
-    pub kind: String,
-    /// As typed (normalised), which may be no account at all.
-    pub email: String,
-    pub ip: Option<String>,
-}
-
-/// A signed-in session of the tenant. `handle` names it without revealing
-/// its id (a one-way hash of it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionView {
-    pub handle: String,
-    pub user: String,
-    pub created_at: Option<i64>,
-    pub last_seen: Option<i64>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub current: bool,
-}
-
-/// A bridge device of any user of the tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminDeviceView {
-    pub id: String,
-    pub user: String,
-    pub last_used_at: i64,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-/// Bridge activity of one day (UTC).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UsageDay {
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    pub restores: u64,
-    pub refreshes: u64,
-    pub failures: u64,
-    pub revocations: u64,
-}
-
-/// Everything the panel shows, in one round trip.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PanelView {
-    pub settings: SettingsView,
-    pub users: Vec<UserView>,
-    pub audit: Vec<AuditEntryView>,
-    pub usage: Vec<UsageDay>,
-    pub sessions: Vec<SessionView>,
-    pub devices: Vec<AdminDeviceView>,
-    pub sign_in_events: Vec<SignInEventView>,
-}
+use crate::{
+    error::ApiError,
+    model::{
+        accounts::{RoleView, UserView},
+        admin::{AdminDeviceView, AuditEntryView, PanelView, SessionView, SettingsView, UsageDay},
+    },
+};
 
 #[server(prefix = "/api", endpoint = "admin/panel", input = GetUrl)]
 pub async fn admin_panel() -> Result<PanelView, ApiError> {

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use server_fn::codec::GetUrl;
 
 use super::encoding::{JsonOrForm, Posted};
-use super::types::{MeResponse, SignedIn};
 use crate::error::ApiError;
+use crate::model::accounts::{MeResponse, SignedIn};
 
 #[server(prefix = "/api", endpoint = "auth/register", input = JsonOrForm, custom = Posted)]
 pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {

@@ -3,19 +3,10 @@
 //! TESSERA_CENTRAL_ADMIN_PASSWORD); without that setting it does not exist.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use server_fn::codec::GetUrl;
 
 use super::encoding::{JsonOrForm, Posted};
-use crate::error::ApiError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TenantRow {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub created_at: i64,
-}
+use crate::{error::ApiError, model::central::TenantRow};
 
 #[server(prefix = "/api", endpoint = "central/tenants", input = GetUrl)]
 pub async fn central_tenants() -> Result<Vec<TenantRow>, ApiError> {

@@ -6,5 +6,4 @@ pub mod auth;
 pub mod bridge;
 pub mod central;
 pub mod encoding;
-pub mod types;
 pub mod workspaces;

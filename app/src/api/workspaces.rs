@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::encoding::{JsonOrForm, Posted};
-use super::types::WorkspaceLogin;
 use crate::error::ApiError;
+use crate::model::accounts::WorkspaceLogin;
 
 #[server(prefix = "/api", endpoint = "workspaces", input = JsonOrForm, custom = Posted)]
 pub async fn create_workspace(

@@ -8,14 +8,12 @@ use super::{
     usage_chart::UsageChart,
 };
 use crate::{
-    api::{
-        admin::{
-            admin_panel, AdminRevokeDevice, PanelView, RevokeSession, SaveSettings, SetRole,
-            SettingsView,
-        },
-        types::{RoleView, UserView},
-    },
+    api::admin::{admin_panel, AdminRevokeDevice, RevokeSession, SaveSettings, SetRole},
     error::ApiError,
+    model::{
+        accounts::{RoleView, UserView},
+        admin::{PanelView, SettingsView},
+    },
 };
 
 /// The tenant admin panel: session and bridge settings, users and roles,

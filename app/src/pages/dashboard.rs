@@ -20,7 +20,7 @@ pub fn Dashboard() -> impl IntoView {
                                 </h1>
                                 <p>{format!("{} · {}", user.name, user.role.label())}</p>
                                 <p><a href="/security">"Security: your sessions and devices"</a></p>
-                                {(user.role == crate::api::types::RoleView::Admin).then(|| view! {
+                                {(user.role == crate::model::accounts::RoleView::Admin).then(|| view! {
                                     <p><a href="/admin">"Admin panel"</a></p>
                                 })}
                                 <ApiForm action=logout>

@@ -10,12 +10,9 @@ use leptos_router::hooks::use_query_map;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    api::{
-        auth::me,
-        encoding::Posted,
-        types::{MeResponse, SignedIn},
-    },
+    api::{auth::me, encoding::Posted},
     error::ApiError,
+    model::accounts::{MeResponse, SignedIn},
 };
 
 /// The message of this form's last failed submission: from the action once
@@ -131,9 +128,7 @@ where
 #[component]
 pub fn ErrorCard(title: &'static str, error: ApiError) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-        options.set_status(error.status());
-    }
+    crate::error::navigation::set_status(error.status(), error.retry_after());
     view! {
         <section class="card">
             <h1>{title}</h1>

@@ -2,14 +2,13 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let error = crate::error::ApiError::NotFound("There is nothing at this address.".into());
     #[cfg(feature = "ssr")]
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-        options.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::error::navigation::set_status(error.status(), None);
     view! {
         <section class="card">
             <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
+            <p>{error.message().to_owned()}</p>
             <a href="/">"Go home"</a>
         </section>
     }

@@ -4,8 +4,9 @@ use super::{
     form::{ApiForm, ErrorCard, FormAction, FormError},
     revocable::{Revocable, RevocableTable},
 };
-use crate::api::account::{
-    my_security, RevokeMyDevice, RevokeMySession, SecurityView, SignOutOthers,
+use crate::{
+    api::account::{my_security, RevokeMyDevice, RevokeMySession, SignOutOthers},
+    model::account::SecurityView,
 };
 
 /// A signed-in user's own sessions and bridge devices: this browser's

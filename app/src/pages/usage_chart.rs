@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::admin::UsageDay;
+use crate::model::admin::UsageDay;
 
 /// Each series' name and the class that colours it.
 const SERIES: [(&str, &str); 4] = [

@@ -14,7 +14,7 @@ use super::{
     bridge::own_devices,
     context::{self, TenantContext},
 };
-use crate::{api::account::SecurityView, error::ApiError};
+use crate::{error::ApiError, model::account::SecurityView};
 
 async fn require_user() -> Result<(TenantContext, User), ApiError> {
     let ctx = context::request()?.into_tenant()?;

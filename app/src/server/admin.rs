@@ -17,12 +17,12 @@ use super::{
     context::{self, TenantContext},
 };
 use crate::{
-    api::{
-        admin::{AuditEntryView, PanelView, SettingField, SettingsView, SignInEventView, UsageDay},
-        types::{RoleView, UserView},
-    },
     dates,
     error::ApiError,
+    model::{
+        accounts::{RoleView, UserView},
+        admin::{AuditEntryView, PanelView, SettingField, SettingsView, SignInEventView, UsageDay},
+    },
 };
 
 pub async fn require_admin() -> Result<(TenantContext, User), ApiError> {

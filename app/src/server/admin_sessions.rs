@@ -11,8 +11,8 @@ use tessera_backend::{
 
 use super::{admin::require_admin, auth::bridge_error, context::TenantContext};
 use crate::{
-    api::admin::{AdminDeviceView, SessionView},
     error::ApiError,
+    model::admin::{AdminDeviceView, SessionView},
 };
 
 async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError> {

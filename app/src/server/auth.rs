@@ -13,8 +13,8 @@ use super::{
     throttle,
 };
 use crate::{
-    api::types::{MeResponse, RoleView, SignedIn, TenantView, UserView},
     error::ApiError,
+    model::accounts::{MeResponse, RoleView, SignedIn, TenantView, UserView},
 };
 
 fn tenant_view(tenant: &Tenant) -> TenantView {
@@ -86,7 +86,7 @@ pub async fn signed_in_session(
 /// lost, so that device's family starts on its first refresh instead.
 async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError> {
     let settings = &ctx.tenant.settings.bridge;
-    let issued = if settings.enabled && !super::navigation::is_plain_form_post() {
+    let issued = if settings.enabled && !crate::error::navigation::is_plain_form_post() {
         let db = ctx.tenant.db.clone();
         Some(
             super::bridge::issue_family(ctx, &db, user.id)
@@ -99,7 +99,7 @@ async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError>
     ctx.session
         .log_in(user.id, issued.as_ref().map(|i| &i.family), &ctx.device())
         .await?;
-    super::navigation::after_success("/dashboard");
+    crate::error::navigation::after_success("/dashboard");
     Ok(SignedIn {
         me: signed_in(&ctx.tenant.tenant, user),
         bridge_token: issued.map(|i| i.token.expose()),
@@ -185,7 +185,7 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
         .map_err(bridge_error)?;
     }
     ctx.session.log_out().await?;
-    super::navigation::after_success("/");
+    crate::error::navigation::after_success("/");
     Ok(signed_out(Some(&ctx.tenant.tenant)))
 }
 

@@ -13,10 +13,10 @@ use super::{
     context::{self, TenantContext},
 };
 use crate::{
-    api::bridge::{
+    error::ApiError,
+    model::bridge::{
         BridgeFailure, CheckResponse, DeviceView, FailureReason, RefreshResponse, RestoreResponse,
     },
-    error::ApiError,
 };
 
 impl From<ApiError> for BridgeFailure {

@@ -15,7 +15,7 @@ use super::{context, throttle};
 
 /// The account name the central admin's lockout is counted under.
 const CENTRAL_ADMIN: &str = "admin";
-use crate::{api::central::TenantRow, error::ApiError};
+use crate::{error::ApiError, model::central::TenantRow};
 
 /// The platform, if this request is on the central domain from the central admin.
 async fn require_central_admin() -> Result<std::sync::Arc<Platform>, ApiError> {

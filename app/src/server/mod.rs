@@ -8,7 +8,7 @@ pub mod bridge;
 pub mod central;
 pub mod context;
 pub mod errors;
-pub mod navigation;
+
 pub mod security;
 pub mod throttle;
 pub mod workspaces;

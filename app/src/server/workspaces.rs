@@ -8,7 +8,7 @@ use tessera_backend::{
 };
 
 use super::{context, throttle};
-use crate::{api::types::WorkspaceLogin, error::ApiError};
+use crate::{error::ApiError, model::accounts::WorkspaceLogin};
 
 pub async fn create(
     slug: String,
@@ -78,7 +78,7 @@ fn sign_in_at(ctx: &context::RequestContext, slug: &Slug) -> WorkspaceLogin {
         "{scheme}://{slug}.{}{port}/login",
         ctx.platform.config.domain.as_str()
     );
-    super::navigation::after_success(&login_url);
+    crate::error::navigation::after_success(&login_url);
     WorkspaceLogin {
         slug: slug.to_string(),
         login_url,

@@ -1,4 +1,4 @@
-//! Request and response shapes shared by the server, the UI and API clients.
+//! Users, roles, tenants and sign-in answers, as the API shows them.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,9 @@
 //! The one error type every API endpoint answers with, and the one place its
-//! variants become HTTP statuses.
+//! variants become HTTP statuses (the bridge's failures name a variant's
+//! kind, `FailureReason::kind`, rather than choosing a status of their own).
+
+#[cfg(feature = "ssr")]
+pub mod navigation;
 
 use serde::{Deserialize, Serialize};
 use server_fn::{
@@ -153,7 +157,7 @@ impl FromServerFnError for ApiError {
     /// is where the error's status (or a form's redirect) reaches the response.
     fn ser(&self) -> bytes::Bytes {
         #[cfg(feature = "ssr")]
-        crate::server::navigation::on_error(self);
+        navigation::on_error(self);
         bytes::Bytes::from(serde_json::to_vec(self).unwrap_or_default())
     }
 }

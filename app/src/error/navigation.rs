@@ -10,7 +10,7 @@ use http::{header, request::Parts, HeaderValue, StatusCode};
 use leptos::prelude::{use_context, with_context};
 use leptos_axum::ResponseOptions;
 
-use crate::error::ApiError;
+use super::ApiError;
 
 pub fn after_success(path: &str) {
     leptos_axum::redirect(path);
@@ -48,12 +48,21 @@ pub fn on_error(error: &ApiError) {
             options.set_status(StatusCode::FOUND);
             options.insert_header(header::LOCATION, location);
         }
-        None => {
-            options.set_status(error.status());
-            if let Some(secs) = error.retry_after() {
-                options.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
-            }
-        }
+        None => with_status(&options, error.status(), error.retry_after()),
+    }
+}
+
+/// An answer's status, and how long to wait before trying again.
+pub fn set_status(status: StatusCode, retry_after: Option<u64>) {
+    if let Some(options) = use_context::<ResponseOptions>() {
+        with_status(&options, status, retry_after);
+    }
+}
+
+fn with_status(options: &ResponseOptions, status: StatusCode, retry_after: Option<u64>) {
+    options.set_status(status);
+    if let Some(secs) = retry_after {
+        options.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
     }
 }
 

@@ -1,0 +1,126 @@
+//! The session bridge's answers, in the source document's shapes, and its
+//! failure (its own error type: the client acts on `reason`).
+
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+use crate::error::{ApiError, RetryLater};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreResponse {
+    pub success: bool,
+    pub message: String,
+    pub new_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResponse {
+    pub authenticated: bool,
+    pub user_id: Option<i64>,
+    pub has_token: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshResponse {
+    pub success: bool,
+    pub token: String,
+}
+
+/// One of the signed-in user's devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The device of this very session.
+    pub current: bool,
+}
+
+/// Why a bridge call failed; the client forgets its token only on `Invalid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    Invalid,
+    RateLimited,
+    Unauthenticated,
+    Disabled,
+    BadRequest,
+    Forbidden,
+    Unavailable,
+}
+
+impl FailureReason {
+    /// The kind of API error this is, whose status it answers with.
+    pub fn kind(self) -> ApiError {
+        let kind = match self {
+            FailureReason::Invalid | FailureReason::Unauthenticated => ApiError::Unauthorized,
+            FailureReason::RateLimited => {
+                return ApiError::TooManyRequests(RetryLater::new(String::new(), 1))
+            }
+            FailureReason::Disabled => ApiError::NotFound,
+            FailureReason::BadRequest => ApiError::BadRequest,
+            FailureReason::Forbidden => ApiError::Forbidden,
+            FailureReason::Unavailable => ApiError::Unavailable,
+        };
+        kind(String::new())
+    }
+
+    pub fn status(self) -> http::StatusCode {
+        self.kind().status()
+    }
+}
+
+/// The failure body: `{"success": false, "message": ..., "reason": ...}`
+/// (the source document's shape plus a machine-readable reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct BridgeFailure {
+    pub success: bool,
+    pub message: String,
+    pub reason: FailureReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl BridgeFailure {
+    pub fn new(reason: FailureReason, message: impl Into<String>) -> Self {
+        Self {
+            success: false,
+            message: message.into(),
+            reason,
+            retry_after: None,
+        }
+    }
+
+    pub fn invalid() -> Self {
+        Self::new(FailureReason::Invalid, "Invalid or expired session token")
+    }
+}
+
+impl FromServerFnError for BridgeFailure {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::Deserialization(m)
+            | ServerFnErrorErr::MissingArg(m) => {
+                Self::new(FailureReason::BadRequest, format!("malformed request: {m}"))
+            }
+            other => Self::new(FailureReason::Unavailable, other.to_string()),
+        }
+    }
+
+    /// Where the failure meets the response: its status and Retry-After.
+    fn ser(&self) -> bytes::Bytes {
+        #[cfg(feature = "ssr")]
+        crate::error::navigation::set_status(self.reason.status(), self.retry_after);
+        bytes::Bytes::from(serde_json::to_vec(self).unwrap_or_default())
+    }
+}
