@@ -1,6 +1,6 @@
 //! The one error type every API endpoint answers with, and the one place its
 //! variants become HTTP statuses (the bridge's failures name a variant's
-//! kind, `FailureReason::kind`, rather than choosing a status of their own).
+//! kind, `FailureReason::as_api_error`, rather than choosing a status).
 
 #[cfg(feature = "ssr")]
 pub mod navigation;

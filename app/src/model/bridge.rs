@@ -56,23 +56,19 @@ pub enum FailureReason {
 }
 
 impl FailureReason {
-    /// The kind of API error this is, whose status it answers with.
-    pub fn kind(self) -> ApiError {
-        let kind = match self {
-            FailureReason::Invalid | FailureReason::Unauthenticated => ApiError::Unauthorized,
-            FailureReason::RateLimited => {
-                return ApiError::TooManyRequests(RetryLater::new(String::new(), 1))
+    /// The API error a failure of this reason is, so its status comes from
+    /// `ApiError::status` like every other answer's.
+    pub fn as_api_error(self, message: String) -> ApiError {
+        match self {
+            FailureReason::Invalid | FailureReason::Unauthenticated => {
+                ApiError::Unauthorized(message)
             }
-            FailureReason::Disabled => ApiError::NotFound,
-            FailureReason::BadRequest => ApiError::BadRequest,
-            FailureReason::Forbidden => ApiError::Forbidden,
-            FailureReason::Unavailable => ApiError::Unavailable,
-        };
-        kind(String::new())
-    }
-
-    pub fn status(self) -> http::StatusCode {
-        self.kind().status()
+            FailureReason::RateLimited => ApiError::TooManyRequests(RetryLater::new(message, 1)),
+            FailureReason::Disabled => ApiError::NotFound(message),
+            FailureReason::BadRequest => ApiError::BadRequest(message),
+            FailureReason::Forbidden => ApiError::Forbidden(message),
+            FailureReason::Unavailable => ApiError::Unavailable(message),
+        }
     }
 }
 
@@ -120,7 +116,10 @@ impl FromServerFnError for BridgeFailure {
     /// Where the failure meets the response: its status and Retry-After.
     fn ser(&self) -> bytes::Bytes {
         #[cfg(feature = "ssr")]
-        crate::error::navigation::set_status(self.reason.status(), self.retry_after);
+        crate::error::navigation::set_status(
+            self.reason.as_api_error(String::new()).status(),
+            self.retry_after,
+        );
         bytes::Bytes::from(serde_json::to_vec(self).unwrap_or_default())
     }
 }
