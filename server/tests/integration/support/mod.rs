@@ -66,6 +66,7 @@ impl TestApp {
 
     /// A server on the given backend with tenants acme and globex.
     pub async fn spawn_on(backend: &Backend, env: &[(&str, &str)]) -> Self {
+        watchdog();
         let database = match backend {
             Backend::Sqlite => None,
             Backend::Postgres(admin) => Some(Arc::new(backends::TestDatabase::create(admin).await)),
@@ -403,4 +404,24 @@ pub fn session_cookie_in(headers: &header::HeaderMap, tenant: &str) -> Option<St
 /// The value part of a `name=value` cookie.
 pub fn value_of(cookie: &str) -> &str {
     cookie.split_once('=').map_or("", |(_, v)| v)
+}
+
+/// The whole binary takes well under a minute. A test that hangs (a request
+/// never answered) would otherwise hold CI until its own limit, and SIGTERM
+/// cannot stop it (the in-process servers handle that signal to shut down
+/// gracefully): past this much time the process says so and aborts.
+const WHOLE_RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(8 * 60);
+
+fn watchdog() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| {
+            std::thread::sleep(WHOLE_RUN_LIMIT);
+            eprintln!(
+                "integration tests still running after {} s: a test hangs; aborting",
+                WHOLE_RUN_LIMIT.as_secs()
+            );
+            std::process::abort();
+        });
+    });
 }
