@@ -116,6 +116,12 @@ impl ApiError {
         }
     }
 
+    /// A workspace address nobody has (a Host at the front door, or a name
+    /// typed on the central site).
+    pub fn no_workspace(name: impl std::fmt::Display) -> Self {
+        ApiError::NotFound(format!("There is no workspace called \"{name}\" here."))
+    }
+
     pub fn internal() -> Self {
         ApiError::Internal("something went wrong on our side; please try again".into())
     }

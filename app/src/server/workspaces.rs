@@ -51,9 +51,7 @@ pub async fn find(workspace: String) -> Result<WorkspaceLogin, ApiError> {
     let slug = Slug::parse(&typed_slug(&workspace, ctx.platform.config.domain.as_str()))?;
     match ctx.platform.directory.resolve(&slug).await? {
         Some(_) => Ok(sign_in_at(&ctx, &slug)),
-        None => Err(ApiError::NotFound(format!(
-            "There is no workspace called \"{slug}\" here."
-        ))),
+        None => Err(ApiError::no_workspace(&slug)),
     }
 }
 

@@ -33,9 +33,7 @@ pub async fn resolve(
         HostTarget::Central => Ok(Site::Central),
         HostTarget::Tenant(slug) => match platform.directory.resolve(&slug).await? {
             Some(handle) => Ok(Site::Tenant(handle)),
-            None => Err(ApiError::NotFound(format!(
-                "There is no workspace called \"{slug}\" here."
-            ))),
+            None => Err(ApiError::no_workspace(&slug)),
         },
     }
 }

@@ -1,6 +1,6 @@
 //! Registration, login, logout and `me` over the JSON API.
 
-use crate::support::{session_cookie, TestApp, PASSWORD};
+use crate::support::{location, session_cookie, TestApp, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
@@ -177,16 +177,16 @@ async fn plain_form_posts_work_without_javascript() {
     app.register(&app.raw(), "acme", "ada@acme.test").await;
     let login_page = app.url(Some("acme"), "/login");
     let form = |password: &'static str| {
-        app.raw()
-            .post(app.url(Some("acme"), "/api/auth/login"))
-            .header(header::ACCEPT, "text/html")
-            .header(header::REFERER, &login_page)
-            .header("origin", app.url(Some("acme"), ""))
-            .form(&[("email", "ada@acme.test"), ("password", password)])
+        app.form_post(
+            Some("acme"),
+            "/api/auth/login",
+            &login_page,
+            &[("email", "ada@acme.test"), ("password", password)],
+        )
     };
     let ok = form(PASSWORD).send().await.expect("sent");
     assert_eq!(ok.status(), StatusCode::FOUND);
-    assert_eq!(ok.headers()[header::LOCATION], "/dashboard");
+    assert_eq!(location(&ok), "/dashboard");
     let cookie = session_cookie(&ok, "acme").expect("signed in");
     let dashboard = app
         .raw()
@@ -203,7 +203,7 @@ async fn plain_form_posts_work_without_javascript() {
     let bad = form("wrong password").send().await.expect("sent");
     assert_eq!(bad.status(), StatusCode::FOUND);
     let sent_back = "/login?error=invalid+email+or+password&form=%2Fapi%2Fauth%2Flogin";
-    assert_eq!(bad.headers()[header::LOCATION], sent_back);
+    assert_eq!(location(&bad), sent_back);
     let page = |path: &'static str| {
         let request = app.raw().get(app.url(Some("acme"), path)).send();
         async move { request.await.expect("sent").text().await.expect("html") }
@@ -227,20 +227,17 @@ async fn a_failed_form_post_never_redirects_off_site() {
         "//evil.example/x".to_owned(),
     ] {
         let bad = app
-            .raw()
-            .post(app.url(Some("acme"), "/api/auth/login"))
-            .header(header::ACCEPT, "text/html")
-            .header(header::REFERER, &referer)
-            .header("origin", &base)
-            .form(&[("email", "ada@acme.test"), ("password", "wrong password")])
+            .form_post(
+                Some("acme"),
+                "/api/auth/login",
+                &referer,
+                &[("email", "ada@acme.test"), ("password", "wrong password")],
+            )
             .send()
             .await
             .expect("sent");
         assert_eq!(bad.status(), StatusCode::FOUND, "{referer}");
-        let location = bad.headers()[header::LOCATION]
-            .to_str()
-            .expect("ascii")
-            .to_owned();
+        let location = location(&bad);
         assert!(
             location.starts_with('/')
                 && !location.starts_with("//")

@@ -1,7 +1,7 @@
 //! The tenant admin panel's API and page: admins only, settings applied to
 //! the very next request, audit log, roles.
 
-use crate::support::{session_cookie, TestApp};
+use crate::support::{location, session_cookie, TestApp};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
@@ -570,21 +570,18 @@ async fn a_refused_plain_post_shows_its_message_at_its_own_form_only() {
     let cookie = admin.cookie.clone().expect("admin signed in");
     let admin_page = app.url(Some("acme"), "/admin");
     let refused = app
-        .raw()
-        .post(app.url(Some("acme"), "/api/admin/users/role"))
+        .form_post(
+            Some("acme"),
+            "/api/admin/users/role",
+            &admin_page,
+            &[("user_id", "1"), ("role", "member")],
+        )
         .header(header::COOKIE, &cookie)
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, &admin_page)
-        .header("origin", app.url(Some("acme"), ""))
-        .form(&[("user_id", "1"), ("role", "member")])
         .send()
         .await
         .expect("sent");
     assert_eq!(refused.status(), StatusCode::FOUND);
-    let location = refused.headers()[header::LOCATION]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let location = location(&refused);
     assert!(
         location.starts_with("/admin?error=")
             && location.ends_with("&form=%2Fapi%2Fadmin%2Fusers%2Frole"),

@@ -1,6 +1,6 @@
 //! Host → site: the central domain, tenant subdomains, unknown and bad hosts.
 
-use crate::support::{TestApp, PASSWORD};
+use crate::support::{location, TestApp, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -164,20 +164,15 @@ async fn the_central_site_finds_a_workspace_sign_in_page() {
 
     // Without JavaScript the form's post is answered with a redirect: to the
     // sign-in page, or back to the form with the message.
+    let landing = app.url(None, "/");
     let form = |typed: &'static str| {
-        app.raw()
-            .post(app.url(None, "/api/workspaces/find"))
-            .header(reqwest::header::ACCEPT, "text/html")
-            .header(reqwest::header::REFERER, app.url(None, "/"))
-            .header("origin", app.url(None, ""))
-            .form(&[("workspace", typed)])
-            .send()
-    };
-    let location = |response: &reqwest::Response| {
-        response.headers()[reqwest::header::LOCATION]
-            .to_str()
-            .unwrap_or_default()
-            .to_owned()
+        app.form_post(
+            None,
+            "/api/workspaces/find",
+            &landing,
+            &[("workspace", typed)],
+        )
+        .send()
     };
     let found = form("Acme").await.expect("sent");
     assert_eq!(found.status(), StatusCode::FOUND);

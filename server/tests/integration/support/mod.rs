@@ -7,7 +7,7 @@ pub mod process;
 use std::{net::SocketAddr, sync::Arc};
 
 use leptos::prelude::LeptosOptions;
-use reqwest::{header, Client, Response, StatusCode};
+use reqwest::{header, Client, RequestBuilder, Response, StatusCode};
 use sea_query::{Expr, IntoIden, Query, Table};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -282,6 +282,23 @@ impl TestApp {
         .await
     }
 
+    /// A plain form post, as a browser sends one without JavaScript: it
+    /// asks for HTML, names the page it came from and comes from this site.
+    pub fn form_post(
+        &self,
+        tenant: Option<&str>,
+        path: &str,
+        referer: &str,
+        fields: &[(&str, &str)],
+    ) -> RequestBuilder {
+        self.raw()
+            .post(self.url(tenant, path))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, referer)
+            .header("origin", self.url(tenant, ""))
+            .form(fields)
+    }
+
     /// A page's HTML as `client` gets it.
     pub async fn html(&self, client: &Client, tenant: Option<&str>, path: &str) -> String {
         client
@@ -385,6 +402,14 @@ async fn me_with(client: &Client, url: &str, cookie: Option<&str>) -> (StatusCod
 }
 
 /// The `name=value` of a response's session cookie, if it set one.
+/// Where a redirect sends the browser.
+pub fn location(response: &Response) -> String {
+    response.headers()[header::LOCATION]
+        .to_str()
+        .expect("an ASCII Location")
+        .to_owned()
+}
+
 pub fn session_cookie(response: &Response, tenant: &str) -> Option<String> {
     session_cookie_in(response.headers(), tenant)
 }
