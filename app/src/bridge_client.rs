@@ -7,8 +7,9 @@
 
 use leptos::prelude::*;
 
-/// Mounted once in the app; does its work only in the browser.
-#[component]
+/// Mounted once in the app; an island with nothing to show, so that it
+/// runs in the browser on every page.
+#[island]
 pub fn SessionBridge() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| client::start());

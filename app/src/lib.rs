@@ -2,6 +2,8 @@
 
 pub mod api;
 pub mod bridge_client;
+#[cfg(feature = "hydrate")]
+pub mod browser;
 pub mod dates;
 pub mod error;
 pub mod model;
@@ -10,13 +12,14 @@ mod pages;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
 
-/// The HTML document around the app, rendered on the server.
+/// The HTML document around the app, rendered on the server. Only the
+/// islands (`#[island]`: the session bridge, the forms) hydrate.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     server::security::content_security_policy();
@@ -28,7 +31,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                // `/pkg/<version>/tessera.css`: see the server's `files`.
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -42,7 +47,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/tessera.css"/>
         <Title text="Tessera"/>
         // Pages are rendered whole (Async) rather than streamed: a visitor
         // without JavaScript, or before hydration, sees the real content
@@ -62,17 +66,5 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
-    }
-}
-
-/// Marks the document once hydration has run, so end-to-end tests (and
-/// anyone curious) can tell a live page from a server-rendered one.
-#[cfg(feature = "hydrate")]
-pub fn mark_hydrated() {
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.set_attribute("data-hydrated", "true");
     }
 }

@@ -42,6 +42,8 @@ const ME: &str = "signed in: /api/auth/me";
 const CHECK: &str = "signed in: /api/session-bridge/check";
 const ME_POSTGRES: &str = "signed in: /api/auth/me (PostgreSQL)";
 const BARE_PAGE: &str = "floor: bare Leptos SSR page";
+const BARE_ISLANDS_PAGE: &str = "floor: bare Leptos islands page";
+const SIGN_IN_PAGE: &str = "floor: Tessera SSR sign-in page, no session";
 const BARE_FUNCTION: &str = "floor: bare Leptos server function";
 const TESSERA_FUNCTION: &str = "floor: Tessera check, no session";
 
@@ -133,13 +135,19 @@ pub async fn run(
         ),
         Target::new(BARE_PAGE, 1, bare_addr, vec![bare_page_probe(bare_addr)]),
         Target::new(
+            BARE_ISLANDS_PAGE,
+            1,
+            bare_addr,
+            vec![bare_islands_page_probe(bare_addr)],
+        ),
+        Target::new(
             BARE_FUNCTION,
             1,
             bare_addr,
             vec![bare_function_probe(bare_addr)],
         ),
         Target::new(
-            "floor: Tessera SSR sign-in page, no session",
+            SIGN_IN_PAGE,
             2,
             at,
             slugs.iter().map(|s| login_page_probe(s, at)).collect(),
@@ -294,6 +302,16 @@ pub async fn run(
         of(DASHBOARD, BARE_PAGE),
         0.60,
     ));
+    budgets.push(Budget::at_least(
+        "anonymous SSR sign-in page vs the bare islands page",
+        of(SIGN_IN_PAGE, BARE_ISLANDS_PAGE),
+        0.90,
+    ));
+    budgets.push(Budget::at_least(
+        "signed-in SSR dashboard vs the bare islands page",
+        of(DASHBOARD, BARE_ISLANDS_PAGE),
+        0.80,
+    ));
     if postgres.is_some() {
         budgets.push(Budget::at_least(
             "signed-in me on PostgreSQL vs on SQLite",
@@ -376,6 +394,13 @@ fn baseline_probe(addr: SocketAddr) -> Probe {
 
 fn bare_page_probe(addr: SocketAddr) -> Probe {
     Probe::get(&addr.to_string(), "/").expecting(["<p>Hello, World!</p>".to_owned()])
+}
+
+fn bare_islands_page_probe(addr: SocketAddr) -> Probe {
+    Probe::get(&addr.to_string(), "/islands").expecting([
+        "<p>Hello, World!</p>".to_owned(),
+        "leptos-island".to_owned(),
+    ])
 }
 
 fn bare_function_probe(addr: SocketAddr) -> Probe {

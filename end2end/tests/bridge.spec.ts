@@ -2,7 +2,7 @@
 // after a real redeploy, theft detection, other tenants, logout.
 import { test, expect } from "./fixtures";
 import { startServer } from "../server";
-import { at, open, register, restoreFromPage, storedToken, uniqueEmail, waitForToken } from "./helpers";
+import { at, open, register, restoreFromPage, signOut, storedToken, uniqueEmail, waitForToken } from "./helpers";
 
 test("cookies cleared: reload restores the session and stores a new token", async ({ page }) => {
   const logs: string[] = [];
@@ -68,7 +68,8 @@ test("logout removes the token from localStorage and makes it unusable", async (
   consoleGuard.allow(/status of 401/); // the revoked token, refused
   await register(page, "acme", uniqueEmail("logout"));
   const token = await waitForToken(page);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  // Signing out loads the next page: look once it has.
+  await signOut(page);
   await expect.poll(() => storedToken(page)).toBeNull();
   expect(await restoreFromPage(page, token)).toBe(401);
 });

@@ -1,23 +1,13 @@
 use leptos::prelude::*;
 
-use super::form::{ApiForm, ErrorCard, FormAction, FormError};
-use crate::api::central::{central_tenants, CentralCreate, CentralDelete, CentralMigrate};
+use super::form::{Endpoint, ErrorCard, PostForm, SentBackError};
+use crate::api::central::central_tenants;
 
 /// The central admin on the main domain: every tenant, with create, migrate
 /// and delete (which asks for the slug to be typed again).
 #[component]
 pub fn CentralAdmin() -> impl IntoView {
-    let create = FormAction::<CentralCreate>::new();
-    let migrate = FormAction::<CentralMigrate>::new();
-    let delete = FormAction::<CentralDelete>::new();
-    let versions = move || {
-        (
-            create.version().get(),
-            migrate.version().get(),
-            delete.version().get(),
-        )
-    };
-    let tenants = Resource::new(versions, |_| central_tenants());
+    let tenants = Resource::new(|| (), |_| central_tenants());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -37,36 +27,35 @@ pub fn CentralAdmin() -> impl IntoView {
                                             <td>{t.slug}</td>
                                             <td>{t.name}</td>
                                             <td>
-                                                <ApiForm action=migrate>
+                                                <PostForm endpoint=Endpoint::CentralMigrate quiet=true>
                                                     <input type="hidden" name="slug" value=for_migrate/>
                                                     <button type="submit" class="small">"Migrate"</button>
-                                                </ApiForm>
+                                                </PostForm>
                                             </td>
                                             <td>
-                                                <ApiForm action=delete>
+                                                <PostForm endpoint=Endpoint::CentralDelete quiet=true>
                                                     <input type="hidden" name="slug" value=for_delete/>
                                                     <input name="confirm" aria-label=confirm_label placeholder=hint/>
                                                     <button type="submit" class="small danger">"Delete"</button>
-                                                </ApiForm>
+                                                </PostForm>
                                             </td>
                                         </tr>
                                         }
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <FormError action=migrate/>
-                            <FormError action=delete/>
+                            <SentBackError endpoint=Endpoint::CentralMigrate/>
+                            <SentBackError endpoint=Endpoint::CentralDelete/>
                         </section>
                         <section class="card wide">
                             <h2>"Create a tenant"</h2>
-                            <ApiForm action=create>
+                            <PostForm endpoint=Endpoint::CentralCreate>
                                 <label>"Slug" <input name="slug" required/></label>
                                 <label>"Name" <input name="name"/></label>
                                 <label>"Admin email" <input name="admin_email" type="email" required/></label>
                                 <label>"Admin password" <input name="admin_password" type="password" required minlength="8"/></label>
-                                <FormError action=create/>
                                 <button type="submit">"Create tenant"</button>
-                            </ApiForm>
+                            </PostForm>
                         </section>
                     }.into_any(),
                 }

@@ -1,13 +1,10 @@
 use leptos::prelude::*;
 
-use super::form::{forget_bridge_token_on_success, use_me, ApiForm, ErrorCard, FormAction};
-use crate::api::auth::Logout;
+use super::form::{use_me, Endpoint, ErrorCard, PostForm};
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let me = use_me();
-    let logout = FormAction::<Logout>::new();
-    forget_bridge_token_on_success(logout);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -23,9 +20,9 @@ pub fn Dashboard() -> impl IntoView {
                                 {(user.role == crate::model::accounts::RoleView::Admin).then(|| view! {
                                     <p><a href="/admin">"Admin panel"</a></p>
                                 })}
-                                <ApiForm action=logout>
+                                <PostForm endpoint=Endpoint::Logout>
                                     <button type="submit">"Sign out"</button>
-                                </ApiForm>
+                                </PostForm>
                             </section>
                         }.into_any(),
                         _ => view! {

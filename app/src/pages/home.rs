@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::{use_me, ApiForm, ErrorCard, FormAction, FormError};
-use crate::api::workspaces::FindWorkspace;
+use super::form::{use_me, Endpoint, ErrorCard, PostForm};
 
 /// The central landing page, or a tenant's front door.
 #[component]
@@ -40,7 +39,6 @@ pub fn Home() -> impl IntoView {
 /// The central landing page: find your workspace's sign-in, or create one.
 #[component]
 fn Landing() -> impl IntoView {
-    let find = FormAction::<FindWorkspace>::new();
     view! {
         <section class="hero">
             <h1>"Tessera"</h1>
@@ -49,13 +47,12 @@ fn Landing() -> impl IntoView {
         <div class="choices">
             <section class="card">
                 <h2>"Sign in to your workspace"</h2>
-                <ApiForm action=find>
+                <PostForm endpoint=Endpoint::FindWorkspace>
                     <label>"Workspace"
                         <input name="workspace" required maxlength="253" autocomplete="organization" placeholder="acme"/>
                     </label>
-                    <FormError action=find/>
                     <button type="submit">"Continue"</button>
-                </ApiForm>
+                </PostForm>
             </section>
             <section class="card">
                 <h2>"New here?"</h2>

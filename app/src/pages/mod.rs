@@ -10,6 +10,7 @@ mod not_found;
 mod register;
 mod revocable;
 mod security;
+mod settings_form;
 mod signup;
 mod usage_chart;
 

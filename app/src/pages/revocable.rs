@@ -1,11 +1,10 @@
 //! A table of sessions or bridge devices, each with its revoke form: the
 //! admin panel's (every user's) and the Security page's (one's own).
 
-use leptos::{prelude::*, server_fn::ServerFn};
-use serde::de::DeserializeOwned;
+use leptos::prelude::*;
 
-use super::form::{ApiForm, FormError};
-use crate::{dates::utc, error::ApiError};
+use super::form::{Endpoint, PostForm, SentBackError};
+use crate::dates::utc;
 
 /// A session or device row, with what its revoke form posts.
 pub struct Revocable {
@@ -40,7 +39,7 @@ impl Revocable {
 }
 
 #[component]
-pub fn RevocableTable<S>(
+pub fn RevocableTable(
     testid: &'static str,
     /// The first column's heading.
     who: &'static str,
@@ -48,12 +47,8 @@ pub fn RevocableTable<S>(
     /// The revoke endpoint's argument name.
     field: &'static str,
     rows: Vec<Revocable>,
-    action: ServerAction<S>,
-) -> impl IntoView
-where
-    S: DeserializeOwned + ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
+    endpoint: Endpoint,
+) -> impl IntoView {
     view! {
         <table class="admin-table" data-testid=testid>
             <thead><tr><th>{who}</th><th>{when}</th><th>"IP"</th><th>"Browser"</th><th></th></tr></thead>
@@ -66,16 +61,16 @@ where
                         <td class="agent">{row.agent}</td>
                         <td>
                             {row.revocable.then(|| view! {
-                                <ApiForm action>
+                                <PostForm endpoint quiet=true>
                                     <input type="hidden" name=field value=row.key/>
                                     <button type="submit" class="small">"Revoke"</button>
-                                </ApiForm>
+                                </PostForm>
                             })}
                         </td>
                     </tr>
                 }).collect_view()}
             </tbody>
         </table>
-        <FormError action/>
+        <SentBackError endpoint/>
     }
 }

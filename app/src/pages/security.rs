@@ -1,29 +1,16 @@
 use leptos::prelude::*;
 
 use super::{
-    form::{ApiForm, ErrorCard, FormAction, FormError},
+    form::{Endpoint, ErrorCard, PostForm},
     revocable::{Revocable, RevocableTable},
 };
-use crate::{
-    api::account::{my_security, RevokeMyDevice, RevokeMySession, SignOutOthers},
-    model::account::SecurityView,
-};
+use crate::{api::account::my_security, model::account::SecurityView};
 
 /// A signed-in user's own sessions and bridge devices: this browser's
 /// marked, any other revocable, or all of them at once.
 #[component]
 pub fn Security() -> impl IntoView {
-    let revoke_session = FormAction::<RevokeMySession>::new();
-    let revoke_device = FormAction::<RevokeMyDevice>::new();
-    let others = FormAction::<SignOutOthers>::new();
-    let versions = move || {
-        (
-            revoke_session.version().get(),
-            revoke_device.version().get(),
-            others.version().get(),
-        )
-    };
-    let security = Resource::new(versions, |_| my_security());
+    let security = Resource::new(|| (), |_| my_security());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -33,15 +20,14 @@ pub fn Security() -> impl IntoView {
                         <section class="card wide">
                             <h1>"Security"</h1>
                             <p>"Where you are signed in. Revoke anything you do not recognise; this browser is marked and ends when you sign out."</p>
-                            <ApiForm action=others>
+                            <PostForm endpoint=Endpoint::SignOutOthers>
                                 <button type="submit">"Sign out everywhere else"</button>
-                            </ApiForm>
-                            <FormError action=others/>
+                            </PostForm>
                             <p><a href="/dashboard">"Back to the dashboard"</a></p>
                         </section>
                         <section class="card wide">
                             <h2>"Your sessions"</h2>
-                            <RevocableTable testid="my-sessions" who="Session" when="Last seen" field="handle" action=revoke_session
+                            <RevocableTable testid="my-sessions" who="Session" when="Last seen" field="handle" endpoint=Endpoint::RevokeMySession
                                 rows=sessions.into_iter().map(|s| Revocable::new(
                                     this_or_other(s.current), s.last_seen, s.ip, s.user_agent, s.handle, !s.current,
                                 )).collect()/>
@@ -49,7 +35,7 @@ pub fn Security() -> impl IntoView {
                         <section class="card wide">
                             <h2>"Your bridge devices"</h2>
                             <p>"Browsers that can restore your sign-in after a restart of the service."</p>
-                            <RevocableTable testid="my-devices" who="Device" when="Last used" field="device_id" action=revoke_device
+                            <RevocableTable testid="my-devices" who="Device" when="Last used" field="device_id" endpoint=Endpoint::RevokeMyDevice
                                 rows=devices.into_iter().map(|d| Revocable::new(
                                     this_or_other(d.current), Some(d.last_used_at), d.ip, d.user_agent, d.id, !d.current,
                                 )).collect()/>

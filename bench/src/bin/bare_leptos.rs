@@ -1,6 +1,8 @@
 //! The framework's floor: a bare leptos_axum app (the same Leptos, axum,
 //! runtime, release profile and allocator as Tessera) with one server-rendered
-//! page and one server function. Nothing Tessera adds can be faster than this.
+//! page, the same page in islands mode with one island (`/islands`, as
+//! Tessera's pages are), and one server function. Nothing Tessera adds can
+//! be faster than this.
 
 use std::net::SocketAddr;
 
@@ -21,24 +23,33 @@ pub async fn hello() -> Result<String, ServerFnError> {
     Ok("Hello, World!".to_owned())
 }
 
+/// The smallest interactive part a page can have.
+#[island]
+fn Toggle() -> impl IntoView {
+    let (on, set_on) = signal(false);
+    view! { <button on:click=move |_| set_on.update(|on| *on = !*on)>{move || if on.get() { "on" } else { "off" }}</button> }
+}
+
 #[component]
 fn App() -> impl IntoView {
     view! {
         <Routes>
             <RouteList fallback=|| "not found">
                 <Route path=path!("/") view=|| view! { <p>"Hello, World!"</p> }/>
+                <Route path=path!("/islands") view=|| view! { <p>"Hello, World!"</p><Toggle/> }/>
             </RouteList>
         </Routes>
     }
 }
 
 fn shell(options: LeptosOptions) -> impl IntoView {
+    let islands = use_context::<http::request::Parts>().is_some_and(|r| r.uri.path() == "/islands");
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands/>
             </head>
             <body>
                 <App/>
