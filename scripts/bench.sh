@@ -25,7 +25,7 @@ export TESSERA_BENCH_POSTGRES_URL
 TESSERA_TEST_POSTGRES_URL="$TESSERA_BENCH_POSTGRES_URL" TESSERA_TEST_REDIS_URL="" scripts/services.sh
 
 say "building in release (server with the size-tuned wasm, then the baseline and load generator)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 cargo build --release -p tessera-bench
 
 say "benchmarking: servers on core 0, load generator on core 1"

@@ -8,9 +8,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tessera_app::{shell, App};
 use tessera_backend::{platform::StartError, sessions::CROSSING_WARNING, Config, Platform};
 use tokio::net::TcpListener;
-use tower_http::services::{ServeDir, ServeFile};
 
-use crate::layers::FrontDoorLayer;
+use crate::{files, layers::FrontDoorLayer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -99,19 +98,17 @@ impl FromRef<SiteState> for LeptosOptions {
     }
 }
 
-fn router(platform: Arc<Platform>, leptos_options: LeptosOptions) -> Router {
+fn router(platform: Arc<Platform>, mut leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let site_root = leptos_options.site_root.to_string();
-    let pkg = format!("{site_root}/{}", leptos_options.site_pkg_dir);
+    let pkg_dir = leptos_options.site_pkg_dir.to_string();
+    let version = files::version(std::path::Path::new(&format!("{site_root}/{pkg_dir}")));
     // Files need no tenant and no session: the front door serves them
     // without looking at either, so a bad cookie can never block a
     // stylesheet and a /pkg fetch never opens a tenant's database.
-    let files = Router::new()
-        .nest_service("/pkg", ServeDir::new(pkg))
-        .route_service(
-            "/favicon.svg",
-            ServeFile::new(format!("{site_root}/favicon.svg")),
-        );
+    let files = files::router(&site_root, &pkg_dir, &version);
+    // Pages link this build's files by their versioned address.
+    leptos_options.site_pkg_dir = format!("{pkg_dir}/{version}").into();
     let state = SiteState(Arc::new(leptos_options.clone()));
     let app = Router::new()
         .leptos_routes(&state, routes, {

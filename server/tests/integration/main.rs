@@ -25,5 +25,6 @@ mod session_matrix;
 mod session_settings;
 mod session_store;
 mod sign_in_throttling;
+mod static_files;
 mod tenancy;
 mod tossed_cookies;

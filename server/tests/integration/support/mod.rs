@@ -123,6 +123,15 @@ impl TestApp {
         let site = data_dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("site dir");
         std::fs::write(site.join("pkg/tessera.css"), "body { margin: 0 }\n").expect("stylesheet");
+        // And a script with the copies `cargo leptos build --precompress`
+        // leaves beside it (the contents only need to tell them apart).
+        for (name, contents) in [
+            ("tessera.js", "export function hydrate() {}\n"),
+            ("tessera.js.br", "brotli"),
+            ("tessera.js.gz", "gzip"),
+        ] {
+            std::fs::write(site.join("pkg").join(name), contents).expect("script");
+        }
         std::fs::write(
             site.join("favicon.svg"),
             "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
