@@ -2,7 +2,6 @@
 
 pub mod api;
 pub mod bridge_client;
-#[cfg(feature = "hydrate")]
 pub mod browser;
 pub mod dates;
 pub mod error;

@@ -26,9 +26,16 @@ pub async fn admin_settings() -> Result<SettingsView, ApiError> {
 
 /// Saves the submitted values (a value equal to the default, or empty, drops
 /// the override). Refused as a whole, naming the field, when any is invalid.
+/// From a form: `switches` names the on/off settings it showed (one that is
+/// off sends no value, and is saved as `false`); `reset` names overrides to
+/// drop.
 #[server(prefix = "/api", endpoint = "admin/settings/save", input = JsonOrForm, custom = Posted)]
-pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsView, ApiError> {
-    crate::server::admin::save_settings(values).await
+pub async fn save_settings(
+    values: BTreeMap<String, String>,
+    #[server(default)] switches: BTreeMap<String, String>,
+    #[server(default)] reset: BTreeMap<String, String>,
+) -> Result<SettingsView, ApiError> {
+    crate::server::admin::save_settings(values, switches, reset).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/users", input = GetUrl)]

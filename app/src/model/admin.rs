@@ -10,13 +10,70 @@ use super::accounts::UserView;
 pub struct SettingField {
     /// The setting's name (`cookie.same_site`), also the form field's.
     pub key: String,
+    /// What a person calls it ("Session lifetime").
+    pub label: String,
+    /// What it does, in a line.
+    pub help: String,
+    pub section: SettingSection,
+    pub control: Control,
     /// The environment variable that gives the default.
     pub env: String,
+    /// The effective value, as the control shows it ("" when unset).
     pub value: String,
+    /// The default's value, likewise.
+    pub default: String,
     /// True when the tenant overrides the default.
     pub overridden: bool,
     /// Kept by the operator: shown, not editable here.
     pub locked: bool,
+}
+
+/// The settings page's sections, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingSection {
+    SessionsAndCookies,
+    Storage,
+    SessionBridge,
+    SignInProtection,
+}
+
+impl SettingSection {
+    pub const ALL: [SettingSection; 4] = [
+        SettingSection::SessionsAndCookies,
+        SettingSection::Storage,
+        SettingSection::SessionBridge,
+        SettingSection::SignInProtection,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SettingSection::SessionsAndCookies => "Sessions and cookies",
+            SettingSection::Storage => "Storage",
+            SettingSection::SessionBridge => "Session bridge",
+            SettingSection::SignInProtection => "Sign-in protection",
+        }
+    }
+}
+
+/// How a setting is edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Control {
+    /// On or off.
+    Switch,
+    /// One of a few values.
+    Select { options: Vec<Choice> },
+    /// A whole number in `min..=max` of `unit`.
+    Number { unit: String, min: u64, max: u64 },
+    /// Free text; empty means unset when `optional`.
+    Text { optional: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

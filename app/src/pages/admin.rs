@@ -1,16 +1,16 @@
 use leptos::prelude::*;
-
-use crate::dates::utc;
+use leptos_router::hooks::use_query_map;
 
 use super::{
-    form::{sent_back, Endpoint, ErrorCard, PostForm, SentBackError},
+    app_bar::{AppBar, Section},
+    form::{use_me, Endpoint, ErrorCard, PostForm, SentBackError},
     revocable::{Revocable, RevocableTable},
     settings_form::SettingsForm,
     usage_chart::UsageChart,
 };
 use crate::{
     api::admin::admin_panel,
-    error::ApiError,
+    dates::utc,
     model::{
         accounts::{RoleView, UserView},
         admin::PanelView,
@@ -18,61 +18,83 @@ use crate::{
 };
 
 /// The tenant admin panel: session and bridge settings, users and roles,
-/// the audit log. Admins only; everyone else gets a 403 page.
+/// sessions and devices, bridge usage, failed sign-ins and the audit log.
+/// Admins only; everyone else gets a 403 page.
 #[component]
 pub fn Admin() -> impl IntoView {
+    let me = use_me();
     let panel = Resource::new(|| (), |_| admin_panel());
+    let saved = use_query_map().read_untracked().get("saved").as_deref() == Some("settings");
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let bar = me.await.ok().map(|me| view! { <AppBar me here=Section::Admin/> });
                 match panel.await {
-                    Err(e) => forbidden(e).into_any(),
+                    Err(error) => view! { {bar} <ErrorCard title="Admins only" error/> }.into_any(),
                     Ok(PanelView { settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {
-                        <section class="card wide">
-                            <h1>"Session settings"</h1>
-                            <SettingsForm view=settings sent_back=sent_back(Endpoint::SaveSettings)/>
+                        {bar}
+                        <nav class="on-this-page" aria-label="On this page">
+                            <a href="#settings">"Settings"</a>
+                            <a href="#users">"Users"</a>
+                            <a href="#sessions">"Sessions"</a>
+                            <a href="#devices">"Devices"</a>
+                            <a href="#bridge">"Bridge usage"</a>
+                            <a href="#sign-ins">"Failed sign-ins"</a>
+                            <a href="#audit">"Audit log"</a>
+                        </nav>
+                        <section class="card wide" id="settings" aria-labelledby="settings-title">
+                            <h1 id="settings-title">"Session settings"</h1>
+                            <p>"How sessions behave in this workspace. Changes apply to the next request."</p>
+                            {saved.then(|| view! {
+                                <p class="notice" role="status" data-testid="saved">"Settings saved."</p>
+                            })}
+                            <SettingsForm view=settings/>
                         </section>
-                        <section class="card wide">
-                            <h2>"Users"</h2>
+                        <section class="card wide" id="users" aria-labelledby="users-title">
+                            <h2 id="users-title">"Users"</h2>
                             <UsersTable users/>
                         </section>
-                        <section class="card wide">
-                            <h2>"Active sessions"</h2>
-                            <RevocableTable testid="sessions" who="User" when="Last seen" field="handle" endpoint=Endpoint::RevokeSession
+                        <section class="card wide" id="sessions" aria-labelledby="sessions-title">
+                            <h2 id="sessions-title">"Active sessions"</h2>
+                            <RevocableTable testid="sessions" who="User" when="Last seen" field="handle"
+                                thing="session" confirm="Revoke this session? That browser is signed out on its next request."
+                                endpoint=Endpoint::RevokeSession
                                 rows=sessions.into_iter().map(|s| Revocable::new(
                                     if s.current { format!("{} (you)", s.user) } else { s.user },
                                     s.last_seen, s.ip, s.user_agent, s.handle, true,
                                 )).collect()/>
                         </section>
-                        <section class="card wide">
-                            <h2>"Bridge devices"</h2>
-                            <RevocableTable testid="devices" who="User" when="Last used" field="device_id" endpoint=Endpoint::AdminRevokeDevice
+                        <section class="card wide" id="devices" aria-labelledby="devices-title">
+                            <h2 id="devices-title">"Bridge devices"</h2>
+                            <RevocableTable testid="devices" who="User" when="Last used" field="device_id"
+                                thing="device" confirm="Revoke this device? Its sign-in can no longer be restored and its sessions end."
+                                endpoint=Endpoint::AdminRevokeDevice
                                 rows=devices.into_iter().map(|d| Revocable::new(
                                     d.user, Some(d.last_used_at), d.ip, d.user_agent, d.id, true,
                                 )).collect()/>
                         </section>
-                        <section class="card wide">
-                            <h2>"Session bridge, last 14 days"</h2>
+                        <section class="card wide" id="bridge" aria-labelledby="bridge-title">
+                            <h2 id="bridge-title">"Session bridge, last 14 days"</h2>
                             <UsageChart usage/>
                         </section>
-                        <section class="card wide">
-                            <h2>"Failed sign-ins"</h2>
-                            {sign_in_events.is_empty().then(|| view! { <p>"No failed sign-ins."</p> })}
+                        <section class="card wide" id="sign-ins" aria-labelledby="sign-ins-title">
+                            <h2 id="sign-ins-title">"Failed sign-ins"</h2>
+                            {sign_in_events.is_empty().then(|| view! { <p class="empty">"No failed sign-ins."</p> })}
                             <ul class="audit" data-testid="sign-in-events">
                                 {sign_in_events.into_iter().map(|e| view! {
                                     <li>
-                                        <code>{utc(e.at)}</code>
+                                        <time>{utc(e.at)}</time>
                                         <span>{format!(" {} — {} from {}", e.kind, e.email, e.ip.unwrap_or_default())}</span>
                                     </li>
                                 }).collect_view()}
                             </ul>
                         </section>
-                        <section class="card wide">
-                            <h2>"Audit log"</h2>
+                        <section class="card wide" id="audit" aria-labelledby="audit-title">
+                            <h2 id="audit-title">"Audit log"</h2>
                             <ul class="audit" data-testid="audit">
                                 {audit.into_iter().map(|e| view! {
                                     <li>
-                                        <code>{utc(e.at)}</code>
+                                        <time>{utc(e.at)}</time>
                                         <span>{format!(" {}: {} — {}", e.actor, e.action, e.detail)}</span>
                                     </li>
                                 }).collect_view()}
@@ -88,16 +110,16 @@ pub fn Admin() -> impl IntoView {
 #[component]
 fn UsersTable(users: Vec<UserView>) -> impl IntoView {
     view! {
+        <div class="table-wrap">
         <table class="admin-table" data-testid="users">
-            // Explicit thead/tbody: a browser adds tbody itself, and
-            // hydration must find the DOM it rendered.
-            <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th></th></tr></thead>
+            <thead><tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
             <tbody>
                 {users.into_iter().map(|u| {
                     let (label, target) = match u.role {
                         RoleView::Admin => ("Make member", "member"),
                         RoleView::Member => ("Make admin", "admin"),
                     };
+                    let name = format!("{label}: {}", u.email);
                     view! {
                         <tr>
                             <td>{u.email}</td>
@@ -107,7 +129,7 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
                                 <PostForm endpoint=Endpoint::SetRole quiet=true>
                                     <input type="hidden" name="user_id" value=u.id.to_string()/>
                                     <input type="hidden" name="role" value=target/>
-                                    <button type="submit" class="small">{label}</button>
+                                    <button type="submit" class="small" aria-label=name>{label}</button>
                                 </PostForm>
                             </td>
                         </tr>
@@ -115,10 +137,7 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
         <SentBackError endpoint=Endpoint::SetRole/>
     }
-}
-
-fn forbidden(error: ApiError) -> impl IntoView {
-    view! { <ErrorCard title="Admins only" error/> }
 }

@@ -16,8 +16,9 @@ pub fn CentralAdmin() -> impl IntoView {
                     Ok(rows) => view! {
                         <section class="card wide">
                             <h1>"Tenants"</h1>
+                            <div class="table-wrap">
                             <table class="admin-table" data-testid="tenants">
-                                <thead><tr><th>"Slug"</th><th>"Name"</th><th></th><th>"Delete (type the slug)"</th></tr></thead>
+                                <thead><tr><th scope="col">"Slug"</th><th scope="col">"Name"</th><th scope="col"><span class="visually-hidden">"Migrate"</span></th><th scope="col">"Delete (type the slug)"</th></tr></thead>
                                 <tbody>
                                     {rows.into_iter().map(|t| {
                                         let confirm_label = format!("confirm deleting {}", t.slug);
@@ -44,6 +45,7 @@ pub fn CentralAdmin() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                             <SentBackError endpoint=Endpoint::CentralMigrate/>
                             <SentBackError endpoint=Endpoint::CentralDelete/>
                         </section>

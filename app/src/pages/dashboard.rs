@@ -1,6 +1,10 @@
 use leptos::prelude::*;
 
-use super::form::{use_me, Endpoint, ErrorCard, PostForm};
+use super::{
+    app_bar::{AppBar, Section},
+    form::{use_me, ErrorCard},
+};
+use crate::model::accounts::RoleView;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -9,7 +13,9 @@ pub fn Dashboard() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(me) => match (me.tenant, me.user) {
+                    Ok(me) => view! {
+                        <AppBar me=me.clone() here=Section::Dashboard/>
+                        {match (me.tenant, me.user) {
                         (Some(tenant), Some(user)) => view! {
                             <section class="card">
                                 <h1 data-testid="signed-in">
@@ -17,12 +23,9 @@ pub fn Dashboard() -> impl IntoView {
                                 </h1>
                                 <p>{format!("{} · {}", user.name, user.role.label())}</p>
                                 <p><a href="/security">"Security: your sessions and devices"</a></p>
-                                {(user.role == crate::model::accounts::RoleView::Admin).then(|| view! {
-                                    <p><a href="/admin">"Admin panel"</a></p>
+                                {(user.role == RoleView::Admin).then(|| view! {
+                                    <p><a href="/admin">"Admin panel: settings, users and sessions"</a></p>
                                 })}
-                                <PostForm endpoint=Endpoint::Logout>
-                                    <button type="submit">"Sign out"</button>
-                                </PostForm>
                             </section>
                         }.into_any(),
                         _ => view! {
@@ -31,7 +34,8 @@ pub fn Dashboard() -> impl IntoView {
                                 <p><a class="button" href="/login">"Sign in"</a></p>
                             </section>
                         }.into_any(),
-                    },
+                        }}
+                    }.into_any(),
                     Err(error) => view! { <ErrorCard title="Dashboard" error/> }.into_any(),
                 }
             })}

@@ -1,35 +1,31 @@
-//! Forms: server-rendered, posting to their server function, and made live
-//! by one island.
+//! Forms: server-rendered HTML posting to their server function, made live
+//! in the browser by a small island.
 //!
-//! A form is plain HTML that posts to its server function's URL, so it
-//! works before hydration and without JavaScript (the function answers a
-//! plain post with a redirect: onwards, or back with `?error=&form=`). Its
-//! island intercepts the submit, calls the function, shows a refusal at the
-//! form and, on success, does the form's own work (keeping or dropping the
-//! bridge token) before the browser goes on (`crate::browser`).
+//! A form posts url-encoded to its server function's URL, so it works
+//! before hydration and without JavaScript: the function answers a plain
+//! post with a redirect, onwards or back with `?error=&form=`, and the page
+//! shows that message at the form that failed. Hydrated, `FormIsland` takes
+//! the submit over: it asks for a confirmation where the form wants one,
+//! posts the same body for a JSON answer, shows a refusal in place (at the
+//! field it names, if any), and on success does the form's own work before
+//! the browser goes on (`crate::browser::forms`).
 //!
-//! The fields are the island's children: rendered on the server, never
-//! shipped as wasm. Islands cannot be generic (the loader finds each by
-//! name), so one island serves every form and `Endpoint` names which
-//! server function it posts to.
-
-use leptos::{
-    ev::SubmitEvent,
-    form::FromFormData,
-    prelude::*,
-    server_fn::{error::IntoAppError, ServerFn},
-};
-use leptos_router::hooks::use_query_map;
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+//! The island knows no server function's types: the fields stay server
+//! HTML and every form shares one small piece of wasm. (Typed actions per
+//! function cost ~4 KB of gzipped wasm each, and ~50 KB for the first,
+//! measured in the benchmark's build: more than the whole budget allows.)
 
 use crate::{
     api::{account, admin, auth, central, encoding::Posted, workspaces},
+    browser::AfterPost,
     error::ApiError,
-    model::accounts::{MeResponse, SignedIn},
+    model::accounts::MeResponse,
 };
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_query_map;
 
 /// The server function a form posts to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     Login,
     Register,
@@ -69,19 +65,36 @@ impl Endpoint {
             Self::CentralDelete => Posted::<central::CentralDelete>::PATH,
         }
     }
+
+    /// What the browser does with a success besides going on.
+    fn after(self) -> AfterPost {
+        match self {
+            Self::Login | Self::Register => AfterPost::KeepBridgeToken,
+            Self::Logout => AfterPost::DropBridgeToken,
+            _ => AfterPost::Nothing,
+        }
+    }
 }
 
 /// A form posting to `endpoint`, its fields as children. A refusal sent
 /// back to a plain post is shown here unless `quiet` (one form of many
 /// alike, such as a table's rows, whose message `SentBackError` shows once).
+/// `confirm` is asked before posting, once hydrated.
 #[component]
 pub fn PostForm(
     endpoint: Endpoint,
     #[prop(optional)] quiet: bool,
+    #[prop(optional, into)] confirm: Option<String>,
+    #[prop(optional, into)] class: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let sent_back = if quiet { None } else { sent_back(endpoint) };
-    view! { <PostFormIsland endpoint sent_back>{children()}</PostFormIsland> }
+    view! {
+        <form method="post" action=endpoint.path() class=class>
+            {children()}
+            <FormIsland after=endpoint.after() confirm sent_back/>
+        </form>
+    }
 }
 
 /// The message a plain post to `endpoint` was sent back with, if any.
@@ -100,142 +113,22 @@ pub fn sent_back(endpoint: Endpoint) -> Option<String> {
         .flatten()
 }
 
+/// The form's message slot; once hydrated, it takes its form's submit over.
 #[island]
-fn PostFormIsland(
-    endpoint: Endpoint,
+fn FormIsland(
+    after: AfterPost,
+    confirm: Option<String>,
     sent_back: Option<String>,
-    children: Children,
 ) -> impl IntoView {
-    use account::*;
-    use admin::*;
-    use auth::{Login, Logout, Register};
-    use central::*;
-    use workspaces::*;
-    let (s, c) = (sent_back, children);
-    match endpoint {
-        Endpoint::Login => posted::<Posted<Login>>(s, keep_bridge_token, c),
-        Endpoint::Register => posted::<Posted<Register>>(s, keep_bridge_token, c),
-        Endpoint::Logout => posted::<Posted<Logout>>(s, forget_bridge_token, c),
-        Endpoint::CreateWorkspace => posted::<Posted<CreateWorkspace>>(s, nothing, c),
-        Endpoint::FindWorkspace => posted::<Posted<FindWorkspace>>(s, nothing, c),
-        Endpoint::SaveSettings => posted::<Posted<SaveSettings>>(s, nothing, c),
-        Endpoint::SetRole => posted::<Posted<SetRole>>(s, nothing, c),
-        Endpoint::RevokeSession => posted::<Posted<RevokeSession>>(s, nothing, c),
-        Endpoint::AdminRevokeDevice => posted::<Posted<AdminRevokeDevice>>(s, nothing, c),
-        Endpoint::RevokeMySession => posted::<Posted<RevokeMySession>>(s, nothing, c),
-        Endpoint::RevokeMyDevice => posted::<Posted<RevokeMyDevice>>(s, nothing, c),
-        Endpoint::SignOutOthers => posted::<Posted<SignOutOthers>>(s, nothing, c),
-        Endpoint::CentralCreate => posted::<Posted<CentralCreate>>(s, nothing, c),
-        Endpoint::CentralMigrate => posted::<Posted<CentralMigrate>>(s, nothing, c),
-        Endpoint::CentralDelete => posted::<Posted<CentralDelete>>(s, nothing, c),
-    }
-}
-
-/// The form for server function `S`.
-fn posted<S>(sent_back: Option<String>, done: fn(&S::Output), children: Children) -> AnyView
-where
-    S: DeserializeOwned + ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    let action = post_action::<S>(done);
-    let url = S::url();
-    view! {
-        <form method="post" action=url on:submit=on_submit(action)>
-            {children()}
-            <FormError action sent_back/>
-        </form>
-    }
-    .into_any()
-}
-
-/// The action of a posted form: calls the function and, when it succeeded,
-/// does `done` with its answer, then lets the browser go on.
-pub fn post_action<S>(done: fn(&S::Output)) -> Action<S, Result<S::Output, ApiError>>
-where
-    S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    Action::new(move |input: &S| {
-        let input = input.clone();
-        async move {
-            let result = S::run_on_client(input).await;
-            if let Ok(output) = &result {
-                done(output);
-                #[cfg(feature = "hydrate")]
-                crate::browser::go_on();
-            }
-            result
-        }
-    })
-}
-
-/// Reads the submitted form into the function's arguments and dispatches;
-/// arguments the form cannot make are a refusal shown at the form.
-pub fn on_submit<S>(action: Action<S, Result<S::Output, ApiError>>) -> impl Fn(SubmitEvent)
-where
-    S: DeserializeOwned + ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    move |ev: SubmitEvent| {
-        ev.prevent_default();
-        match S::from_event(&ev) {
-            Ok(input) => {
-                action.dispatch(input);
-            }
-            Err(e) => action
-                .value()
-                .set(Some(Err(server_fn::error::ServerFnErrorErr::Args(
-                    e.to_string(),
-                )
-                .into_app_error()))),
-        }
-    }
-}
-
-/// The message of this form's last refusal: from its action, or the one a
-/// plain post was sent back with.
-#[component]
-fn FormError<S>(
-    action: Action<S, Result<S::Output, ApiError>>,
-    sent_back: Option<String>,
-) -> impl IntoView
-where
-    S: ServerFn<Error = ApiError> + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    let message = move || {
-        action
-            .value()
-            .with(|v| match v {
-                Some(Err(e)) => Some(e.message().to_owned()),
-                _ => None,
-            })
-            .or_else(|| sent_back.clone())
-    };
-    let shown = message.clone();
-    view! {
-        <Show when=move || shown().is_some()>
-            <p class="error" role="alert">{message.clone()}</p>
-        </Show>
-    }
-}
-
-fn nothing<T>(_: &T) {}
-
-/// Keeps the bridge token a sign-in returns (browser only).
-fn keep_bridge_token(signed_in: &SignedIn) {
+    let slot = NodeRef::<leptos::html::P>::new();
     #[cfg(feature = "hydrate")]
-    if let Some(token) = &signed_in.bridge_token {
-        crate::bridge_client::client::store_token(token);
-    }
+    slot.on_load(move |slot| crate::browser::forms::take_over(slot.into(), after, confirm));
     #[cfg(not(feature = "hydrate"))]
-    let _ = signed_in;
-}
-
-/// Drops the stored bridge token once signed out (browser only).
-fn forget_bridge_token(_: &MeResponse) {
-    #[cfg(feature = "hydrate")]
-    crate::bridge_client::client::clear_token();
+    let _ = (after, confirm);
+    let hidden = sent_back.is_none();
+    view! {
+        <p class="error" role="alert" node_ref=slot hidden=hidden>{sent_back}</p>
+    }
 }
 
 /// The current visitor, read on the server while the page renders.

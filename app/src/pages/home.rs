@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 
-use super::form::{use_me, Endpoint, ErrorCard, PostForm};
+use super::{
+    app_bar::{AppBar, Section},
+    form::{use_me, Endpoint, ErrorCard, PostForm},
+};
 
 /// The central landing page, or a tenant's front door.
 #[component]
@@ -10,9 +13,10 @@ pub fn Home() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(me) => match me.tenant {
+                    Ok(me) => match me.tenant.clone() {
                         None => view! { <Landing/> }.into_any(),
                         Some(tenant) => view! {
+                            <AppBar me=me.clone() here=Section::Home/>
                             <section class="card">
                                 <h1>{format!("Welcome to {}", tenant.name)}</h1>
                                 {if me.authenticated {

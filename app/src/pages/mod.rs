@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod admin;
+mod app_bar;
 mod central_admin;
 mod dashboard;
 mod form;
@@ -13,6 +14,7 @@ mod security;
 mod settings_form;
 mod signup;
 mod usage_chart;
+mod user_agent;
 
 pub use admin::Admin;
 pub use central_admin::CentralAdmin;

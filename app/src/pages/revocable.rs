@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::form::{Endpoint, PostForm, SentBackError};
+use super::{
+    form::{Endpoint, PostForm, SentBackError},
+    user_agent,
+};
 use crate::dates::utc;
 
 /// A session or device row, with what its revoke form posts.
@@ -46,31 +49,46 @@ pub fn RevocableTable(
     when: &'static str,
     /// The revoke endpoint's argument name.
     field: &'static str,
+    /// What a row is ("session", "device"), for its button's name.
+    thing: &'static str,
+    /// What revoking one does, asked before it is done.
+    confirm: &'static str,
     rows: Vec<Revocable>,
     endpoint: Endpoint,
 ) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty" data-testid=testid>{format!("No {thing}s.")}</p> }
+            .into_any();
+    }
     view! {
-        <table class="admin-table" data-testid=testid>
-            <thead><tr><th>{who}</th><th>{when}</th><th>"IP"</th><th>"Browser"</th><th></th></tr></thead>
-            <tbody>
-                {rows.into_iter().map(|row| view! {
-                    <tr>
-                        <td>{row.who}</td>
-                        <td>{row.when}</td>
-                        <td>{row.ip}</td>
-                        <td class="agent">{row.agent}</td>
-                        <td>
-                            {row.revocable.then(|| view! {
-                                <PostForm endpoint quiet=true>
-                                    <input type="hidden" name=field value=row.key/>
-                                    <button type="submit" class="small">"Revoke"</button>
-                                </PostForm>
-                            })}
-                        </td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <div class="table-wrap">
+            <table class="admin-table" data-testid=testid>
+                <thead><tr><th scope="col">{who}</th><th scope="col">{when}</th><th scope="col">"IP"</th><th scope="col">"Browser"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|row| {
+                        let browser = user_agent::describe(&row.agent);
+                        let name = format!("Revoke {thing}: {}, {}", row.who, if browser.is_empty() { "unknown browser" } else { &browser });
+                        view! {
+                            <tr>
+                                <td>{row.who}</td>
+                                <td>{row.when}</td>
+                                <td>{row.ip}</td>
+                                <td class="agent" title=row.agent>{browser}</td>
+                                <td>
+                                    {row.revocable.then(|| view! {
+                                        <PostForm endpoint quiet=true confirm=confirm>
+                                            <input type="hidden" name=field value=row.key/>
+                                            <button type="submit" class="small danger" aria-label=name>"Revoke"</button>
+                                        </PostForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
         <SentBackError endpoint/>
     }
+    .into_any()
 }

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 
 use super::{
-    form::{Endpoint, ErrorCard, PostForm},
+    app_bar::{AppBar, Section},
+    form::{use_me, Endpoint, ErrorCard, PostForm},
     revocable::{Revocable, RevocableTable},
 };
 use crate::{api::account::my_security, model::account::SecurityView};
@@ -10,24 +11,27 @@ use crate::{api::account::my_security, model::account::SecurityView};
 /// marked, any other revocable, or all of them at once.
 #[component]
 pub fn Security() -> impl IntoView {
+    let me = use_me();
     let security = Resource::new(|| (), |_| my_security());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let bar = me.await.ok().map(|me| view! { <AppBar me here=Section::Security/> });
                 match security.await {
-                    Err(error) => view! { <ErrorCard title="Security" error/> }.into_any(),
+                    Err(error) => view! { {bar} <ErrorCard title="Security" error/> }.into_any(),
                     Ok(SecurityView { sessions, devices }) => view! {
+                        {bar}
                         <section class="card wide">
                             <h1>"Security"</h1>
                             <p>"Where you are signed in. Revoke anything you do not recognise; this browser is marked and ends when you sign out."</p>
-                            <PostForm endpoint=Endpoint::SignOutOthers>
+                            <PostForm endpoint=Endpoint::SignOutOthers confirm="Sign out every other browser and device?">
                                 <button type="submit">"Sign out everywhere else"</button>
                             </PostForm>
-                            <p><a href="/dashboard">"Back to the dashboard"</a></p>
                         </section>
                         <section class="card wide">
                             <h2>"Your sessions"</h2>
                             <RevocableTable testid="my-sessions" who="Session" when="Last seen" field="handle" endpoint=Endpoint::RevokeMySession
+                                thing="session" confirm="Revoke this session? That browser is signed out on its next request."
                                 rows=sessions.into_iter().map(|s| Revocable::new(
                                     this_or_other(s.current), s.last_seen, s.ip, s.user_agent, s.handle, !s.current,
                                 )).collect()/>
@@ -36,6 +40,7 @@ pub fn Security() -> impl IntoView {
                             <h2>"Your bridge devices"</h2>
                             <p>"Browsers that can restore your sign-in after a restart of the service."</p>
                             <RevocableTable testid="my-devices" who="Device" when="Last used" field="device_id" endpoint=Endpoint::RevokeMyDevice
+                                thing="device" confirm="Revoke this device? Its sign-in can no longer be restored and its sessions end."
                                 rows=devices.into_iter().map(|d| Revocable::new(
                                     this_or_other(d.current), Some(d.last_used_at), d.ip, d.user_agent, d.id, !d.current,
                                 )).collect()/>

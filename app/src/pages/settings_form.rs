@@ -1,66 +1,131 @@
-//! The admin's settings form: an island of its own, since a refused save
-//! shows its message next to the field it names.
+//! The admin's settings, in sections, each with the control its value
+//! takes, what it does, where its default comes from, whether this
+//! workspace overrides it, and a way back to the default.
+//!
+//! Posted as one form (`values[<key>]`). A switch that is off sends
+//! nothing, so the form also lists the switches it showed
+//! (`switches[<key>]`); `reset[<key>]` drops an override.
 
-use leptos::{prelude::*, server_fn::ServerFn};
+use leptos::prelude::*;
 
-use super::form::{on_submit, post_action};
-use crate::{
-    api::{admin::SaveSettings, encoding::Posted},
-    model::admin::SettingsView,
-};
+use super::form::{sent_back, Endpoint, PostForm, SentBackError};
+use crate::model::admin::{Control, SettingField, SettingSection, SettingsView};
 
-/// One input per setting, named `values[<key>]`.
-#[island]
-pub fn SettingsForm(view: SettingsView, sent_back: Option<String>) -> impl IntoView {
-    let save = post_action::<Posted<SaveSettings>>(|_| ());
-    // A refusal that names a field (`<key>: ...`) is shown at that field;
-    // any other at the form's foot.
-    let refusal = move || {
-        save.value()
-            .with(|v| match v {
-                Some(Err(e)) => Some(e.message().to_owned()),
-                _ => None,
-            })
-            .or_else(|| sent_back.clone())
-    };
-    let keys: Vec<String> = view.fields.iter().map(|f| f.key.clone()).collect();
-    let names_a_field = move |message: &str| {
-        keys.iter()
-            .any(|key| message.starts_with(&format!("{key}:")))
-    };
-    let general = Signal::derive({
-        let refusal = refusal.clone();
-        move || refusal().filter(|m| !names_a_field(m))
+#[component]
+pub fn SettingsForm(view: SettingsView) -> impl IntoView {
+    // A refusal names its field (`<key>: ...`): shown there, or else under
+    // the form (which the island does likewise once hydrated).
+    let refusal = sent_back(Endpoint::SaveSettings);
+    let names_a_field = refusal.as_deref().is_some_and(|message| {
+        view.fields
+            .iter()
+            .any(|f| message.starts_with(&format!("{}:", f.key)))
     });
-    let error_for = move |key: String| {
+    let sections = SettingSection::ALL.map(|section| {
+        let fields: Vec<SettingField> = view
+            .fields
+            .iter()
+            .filter(|f| f.section == section)
+            .cloned()
+            .collect();
         let refusal = refusal.clone();
-        Signal::derive(move || refusal().filter(|m| m.starts_with(&format!("{key}:"))))
-    };
-    let url = Posted::<SaveSettings>::url();
+        view! {
+            <fieldset class="settings-section">
+                <legend>{section.title()}</legend>
+                {fields.into_iter().map(|field| {
+                    let error = refusal.clone().filter(|m| m.starts_with(&format!("{}:", field.key)));
+                    view! { <Setting field error/> }
+                }).collect_view()}
+            </fieldset>
+        }
+    });
     view! {
         {view.warning.map(|warning| view! {
             <p class="warning" role="alert" data-testid="crossing-warning">{warning}</p>
         })}
-        <form method="post" action=url on:submit=on_submit(save)>
-            {view.fields.into_iter().map(|field| {
-                let name = format!("values[{}]", field.key);
-                let error = error_for(field.key.clone());
-                let locked = field.locked.then_some(" — set by the operator of this installation");
-                view! {
-                    <label>
-                        {field.key.clone()}
-                        <small>{format!(" ({}{}){}", field.env, if field.overridden { ", overridden" } else { "" }, locked.unwrap_or_default())}</small>
-                        <input name=name value=field.value readonly=field.locked/>
-                        <Show when=move || error.get().is_some()>
-                            <span class="error field-error" role="alert">{move || error.get()}</span>
-                        </Show>
-                    </label>
-                }
-            }).collect_view()}
-            <Show when=move || general.get().is_some()>
-                <p class="error" role="alert">{move || general.get()}</p>
-            </Show>
-            <button type="submit">"Save settings"</button>
-        </form>
+        <PostForm endpoint=Endpoint::SaveSettings quiet=true class="settings">
+            {(!names_a_field).then(|| view! { <SentBackError endpoint=Endpoint::SaveSettings/> })}
+            {sections.into_iter().collect_view()}
+            <div class="form-actions">
+                <button type="submit">"Save settings"</button>
+            </div>
+        </PostForm>
+    }
+}
+
+/// One setting: its label and control, what it does, its default.
+#[component]
+fn Setting(field: SettingField, error: Option<String>) -> impl IntoView {
+    let id = format!("setting-{}", field.key.replace('.', "-"));
+    let help_id = format!("{id}-help");
+    let name = format!("values[{}]", field.key);
+    let locked = field.locked;
+    let control = match field.control.clone() {
+        Control::Switch => view! {
+            <label class="switch">
+                <input type="checkbox" role="switch" id=id.clone() name=name value="true"
+                    checked={field.value == "true"} disabled=locked aria-describedby=help_id.clone()/>
+                <span class="track" aria-hidden="true"></span>
+                <span class="label-text">{field.label.clone()}</span>
+            </label>
+            {(!locked).then(|| view! {
+                <input type="hidden" name=format!("switches[{}]", field.key) value="shown"/>
+            })}
+        }
+        .into_any(),
+        Control::Select { options } => view! {
+            <label for=id.clone()>{field.label.clone()}</label>
+            <select id=id.clone() name=name disabled=locked aria-describedby=help_id.clone()>
+                {options.into_iter().map(|option| {
+                    let selected = option.value == field.value;
+                    view! { <option value=option.value selected=selected>{option.label}</option> }
+                }).collect_view()}
+            </select>
+        }
+        .into_any(),
+        Control::Number { unit, min, max } => view! {
+            <label for=id.clone()>{field.label.clone()}</label>
+            <span class="with-unit">
+                <input type="number" id=id.clone() name=name value=field.value.clone()
+                    min=min.to_string() max=max.to_string() step="1" inputmode="numeric" required
+                    disabled=locked aria-describedby=help_id.clone()/>
+                <span class="unit">{unit}</span>
+            </span>
+        }
+        .into_any(),
+        Control::Text { optional } => view! {
+            <label for=id.clone()>{field.label.clone()}</label>
+            <input type="text" id=id.clone() name=name value=field.value.clone() required={!optional}
+                disabled=locked aria-describedby=help_id.clone()/>
+        }
+        .into_any(),
+    };
+    let default = if field.default.is_empty() {
+        "unset".to_owned()
+    } else {
+        field.default.clone()
+    };
+    let no_error = error.is_none();
+    view! {
+        <div class="setting" data-testid=format!("setting-{}", field.key)>
+            {control}
+            <p class="help" id=help_id>
+                {field.help.clone()}
+                <span class="meta">
+                    {format!(" Default: {default} ({}).", field.env)}
+                    {field.overridden.then_some(" Overridden by this workspace.")}
+                </span>
+            </p>
+            {locked.then(|| view! {
+                <p class="locked">"Set by the operator of this installation, so it cannot be changed here."</p>
+            })}
+            {(field.overridden && !locked).then(|| view! {
+                <label class="reset">
+                    <input type="checkbox" name=format!("reset[{}]", field.key) value="1"/>
+                    {format!("Reset {} to its default", field.label)}
+                </label>
+            })}
+            <p class="error field-error" role="alert" data-error-for=field.key.clone() hidden=no_error>{error}</p>
+        </div>
     }
 }

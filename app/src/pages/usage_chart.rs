@@ -20,24 +20,50 @@ fn values(day: &UsageDay) -> [u64; 4] {
 
 #[component]
 pub fn UsageChart(usage: Vec<UsageDay>) -> impl IntoView {
-    let (width, height, bar) = (560.0_f64, 160.0_f64, 8.0_f64);
-    let slot = width / usage.len().max(1) as f64;
-    let peak = usage.iter().flat_map(values).max().unwrap_or(0).max(1) as f64;
     let totals = usage.iter().fold([0u64; 4], |mut acc, day| {
         for (total, value) in acc.iter_mut().zip(values(day)) {
             *total += value;
         }
         acc
     });
+    let legend = view! {
+        <table class="admin-table legend" data-testid="bridge-totals">
+            <caption class="visually-hidden">"Totals over the period"</caption>
+            <tbody>
+                {SERIES.iter().zip(totals).map(|((name, class), total)| view! {
+                    <tr>
+                        <th scope="row"><span class=format!("swatch {class}") aria-hidden="true"></span>{*name}</th>
+                        <td>{total.to_string()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    };
+    if totals.iter().all(|t| *t == 0) {
+        return view! {
+            <div class="chart">
+                <p class="empty" data-testid="bridge-chart">
+                    "No session bridge activity in the last 14 days. Restores appear here after the service restarts and a browser brings its sign-in back."
+                </p>
+                {legend}
+            </div>
+        }
+        .into_any();
+    }
+    // Plot area inside the axes; labels outside it.
+    let (left, top, width, height, bar) = (36.0_f64, 8.0_f64, 540.0_f64, 150.0_f64, 8.0_f64);
+    let slot = width / usage.len().max(1) as f64;
+    let peak = usage.iter().flat_map(values).max().unwrap_or(0).max(1);
+    let bottom = top + height;
     let bars = usage
         .iter()
         .enumerate()
         .flat_map(|(i, day)| {
             values(day).into_iter().enumerate().map(move |(s, value)| {
-                let h = value as f64 / peak * (height - 20.0);
-                let x = i as f64 * slot + s as f64 * bar + 2.0;
+                let h = value as f64 / peak as f64 * height;
+                let x = left + i as f64 * slot + s as f64 * bar + 2.0;
                 view! {
-                    <rect x=format!("{x:.1}") y=format!("{:.1}", height - h) width=format!("{:.1}", bar - 1.0)
+                    <rect x=format!("{x:.1}") y=format!("{:.1}", bottom - h) width=format!("{:.1}", bar - 1.0)
                         height=format!("{h:.1}") class=SERIES[s].1>
                         <title>{format!("{} {}: {value}", day.date, SERIES[s].0)}</title>
                     </rect>
@@ -45,26 +71,35 @@ pub fn UsageChart(usage: Vec<UsageDay>) -> impl IntoView {
             })
         })
         .collect_view();
-    let first = usage.first().map(|d| d.date.clone()).unwrap_or_default();
-    let last = usage.last().map(|d| d.date.clone()).unwrap_or_default();
+    // A date under every other day: "11-24" (month-day) fits the slot.
+    let dates = usage
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(i, day)| {
+            let x = left + i as f64 * slot + slot / 2.0;
+            view! {
+                <text x=format!("{x:.1}") y=format!("{}", bottom + 14.0) class="axis" text-anchor="middle">
+                    {day.date.get(5..).unwrap_or(&day.date).to_owned()}
+                </text>
+            }
+        })
+        .collect_view();
+    let total_width = left + width + 4.0;
     view! {
         <div class="chart">
-            <svg data-testid="bridge-chart" viewBox=format!("0 0 {width} {}", height + 16.0) role="img"
-                aria-label="Bridge restores, refreshes, failures and revocations per day">
+            <svg data-testid="bridge-chart" viewBox=format!("0 0 {total_width} {}", bottom + 34.0) role="img"
+                aria-label="Bridge restores, refreshes, failures and revocations per day, last 14 days">
+                <line x1=left y1=top x2=left y2=bottom class="axis-line"/>
+                <line x1=left y1=bottom x2=left + width y2=bottom class="axis-line"/>
+                <text x=format!("{}", left - 4.0) y=format!("{}", top + 8.0) class="axis" text-anchor="end">{peak.to_string()}</text>
+                <text x=format!("{}", left - 4.0) y=format!("{bottom}") class="axis" text-anchor="end">"0"</text>
                 {bars}
-                <text x="0" y=format!("{}", height + 14.0) class="axis">{first}</text>
-                <text x=format!("{}", width - 70.0) y=format!("{}", height + 14.0) class="axis">{last}</text>
+                {dates}
+                <text x=format!("{}", left + width / 2.0) y=format!("{}", bottom + 30.0) class="axis" text-anchor="middle">"Day (UTC, month-day)"</text>
             </svg>
-            <table class="admin-table" data-testid="bridge-totals">
-                <tbody>
-                    {SERIES.iter().zip(totals).map(|((name, class), total)| view! {
-                        <tr>
-                            <td><span class=format!("swatch {class}")></span>{*name}</td>
-                            <td>{total.to_string()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            {legend}
         </div>
     }
+    .into_any()
 }

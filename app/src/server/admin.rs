@@ -15,13 +15,14 @@ use super::{
     admin_sessions,
     auth::{current_user, user_view},
     context::{self, TenantContext},
+    setting_fields,
 };
 use crate::{
     dates,
     error::ApiError,
     model::{
         accounts::{RoleView, UserView},
-        admin::{AuditEntryView, PanelView, SettingField, SettingsView, SignInEventView, UsageDay},
+        admin::{AuditEntryView, PanelView, SettingsView, SignInEventView, UsageDay},
     },
 };
 
@@ -37,18 +38,21 @@ pub async fn require_admin() -> Result<(TenantContext, User), ApiError> {
 
 fn view_of(
     effective: &SessionSettings,
+    defaults: &SessionSettings,
     overridden: impl Fn(Key) -> bool,
     fence: &Fence,
 ) -> SettingsView {
     SettingsView {
         fields: Key::ALL
             .into_iter()
-            .map(|key| SettingField {
-                key: key.name().into(),
-                env: key.env().into(),
-                value: effective.get(key),
-                overridden: overridden(key),
-                locked: !fence.editable(key),
+            .map(|key| {
+                setting_fields::field(
+                    key,
+                    effective,
+                    defaults,
+                    overridden(key),
+                    !fence.editable(key),
+                )
             })
             .collect(),
         warning: effective
@@ -93,6 +97,7 @@ async fn settings_view(ctx: &TenantContext) -> Result<SettingsView, ApiError> {
         .await?;
     Ok(view_of(
         &effective,
+        ctx.platform.directory.defaults(),
         |k| overrides.get(k).is_some(),
         ctx.platform.directory.fence(),
     ))
@@ -103,10 +108,20 @@ pub async fn settings() -> Result<SettingsView, ApiError> {
     settings_view(&ctx).await
 }
 
-pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsView, ApiError> {
+pub async fn save_settings(
+    mut values: BTreeMap<String, String>,
+    switches: BTreeMap<String, String>,
+    reset: BTreeMap<String, String>,
+) -> Result<SettingsView, ApiError> {
     let (ctx, admin) = require_admin().await?;
     let directory = &ctx.platform.directory;
     let defaults = directory.defaults();
+    for name in switches.into_keys() {
+        values.entry(name).or_insert_with(|| "false".to_owned());
+    }
+    for name in reset.into_keys() {
+        values.insert(name, String::new());
+    }
     let mut changes = Vec::new();
     for (name, value) in values {
         let key = Key::from_name(&name)
@@ -139,6 +154,7 @@ pub async fn save_settings(values: BTreeMap<String, String>) -> Result<SettingsV
         )
         .await?;
     }
+    crate::error::navigation::after_success("/admin?saved=settings");
     settings_view(&ctx).await
 }
 

@@ -10,5 +10,6 @@ pub mod context;
 pub mod errors;
 
 pub mod security;
+pub mod setting_fields;
 pub mod throttle;
 pub mod workspaces;

@@ -18,7 +18,7 @@ pub use principal::{Family, Principal, PrincipalSlot};
 pub use record::SessionRecord;
 pub use seal::Unsealed;
 pub use settings::{
-    BridgeSettings, Driver, Key, Overrides, SameSite, SessionSettings, SettingError,
+    BridgeSettings, Driver, Key, Kind, Overrides, SameSite, SessionSettings, SettingError,
     CROSSING_WARNING,
 };
 pub use stores::{MissingTable, StoredId, TenantStore};

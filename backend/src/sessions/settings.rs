@@ -173,6 +173,70 @@ impl Key {
     }
 }
 
+/// What a key's value is, as an editor needs to know it: the control to
+/// show and the range `set` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Flag,
+    /// Unset (decided per request) or a flag.
+    OptionalFlag,
+    Choice(&'static [&'static str]),
+    Number {
+        unit: &'static str,
+        min: u64,
+        max: u64,
+    },
+    /// Free text; `optional` when empty means unset.
+    Text {
+        optional: bool,
+    },
+}
+
+const MINUTES: Kind = Kind::Number {
+    unit: "minutes",
+    min: 1,
+    max: 5_256_000,
+};
+const PER_MINUTE: Kind = Kind::Number {
+    unit: "attempts per minute",
+    min: 1,
+    max: 10_000,
+};
+const SAME_SITE: [&str; 3] = ["strict", "lax", "none"];
+const DRIVERS: [&str; 4] = ["database", "redis", "file", "memory"];
+
+impl Key {
+    pub fn kind(self) -> Kind {
+        match self {
+            Key::Isolation
+            | Key::ScopeGuard
+            | Key::CrossSubdomain
+            | Key::AutoCreateTable
+            | Key::BridgeEnabled => Kind::Flag,
+            Key::CookieSecure => Kind::OptionalFlag,
+            Key::Prefix => Kind::Text { optional: false },
+            Key::CookieDomain => Kind::Text { optional: true },
+            Key::CookieSameSite => Kind::Choice(&SAME_SITE),
+            Key::Driver => Kind::Choice(&DRIVERS),
+            Key::Lifetime
+            | Key::BridgeTokenLifetime
+            | Key::BridgeIdleLifetime
+            | Key::SignInLockout => MINUTES,
+            Key::BridgeRestoreRateLimit | Key::SignInAddressRateLimit => PER_MINUTE,
+            Key::BridgeRotationGrace => Kind::Number {
+                unit: "seconds",
+                min: 0,
+                max: MAX_ROTATION_GRACE_SECS,
+            },
+            Key::SignInMaxFailures => Kind::Number {
+                unit: "failed attempts",
+                min: 1,
+                max: 1_000,
+            },
+        }
+    }
+}
+
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -277,17 +341,21 @@ fn parse_driver(value: &str) -> Result<Driver, String> {
     }
 }
 
-fn parse_lifetime(value: &str) -> Result<Duration, String> {
-    parse_number(value, 1, 5_256_000, "minutes").map(|minutes| Duration::from_secs(minutes * 60))
-}
-
-fn parse_number(value: &str, min: u64, max: u64, unit: &str) -> Result<u64, String> {
+/// A number in the range the key's `Kind` gives.
+fn parse_number(key: Key, value: &str) -> Result<u64, String> {
+    let Kind::Number { unit, min, max } = key.kind() else {
+        return Err(format!("{key} is not a number"));
+    };
     match value.trim().parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(format!(
             "expected a number of {unit} from {min} to {max}, got {value:?}"
         )),
     }
+}
+
+fn parse_minutes(key: Key, value: &str) -> Result<Duration, String> {
+    parse_number(key, value).map(|minutes| Duration::from_secs(minutes * 60))
 }
 
 impl SessionSettings {
@@ -315,31 +383,29 @@ impl SessionSettings {
             Key::CookieSecure => self.cookie_secure = Some(parse_bool(value).map_err(invalid)?),
             Key::CookieSameSite => self.same_site = parse_same_site(value).map_err(invalid)?,
             Key::Driver => self.driver = parse_driver(value).map_err(invalid)?,
-            Key::Lifetime => self.lifetime = parse_lifetime(value).map_err(invalid)?,
+            Key::Lifetime => self.lifetime = parse_minutes(key, value).map_err(invalid)?,
             Key::BridgeEnabled => self.bridge.enabled = parse_bool(value).map_err(invalid)?,
             Key::BridgeTokenLifetime => {
-                self.bridge.token_lifetime = parse_lifetime(value).map_err(invalid)?
+                self.bridge.token_lifetime = parse_minutes(key, value).map_err(invalid)?
             }
             Key::BridgeIdleLifetime => {
-                self.bridge.idle_lifetime = parse_lifetime(value).map_err(invalid)?
+                self.bridge.idle_lifetime = parse_minutes(key, value).map_err(invalid)?
             }
             Key::BridgeRestoreRateLimit => {
-                self.bridge.restore_rate_limit =
-                    parse_number(value, 1, 10_000, "attempts per minute").map_err(invalid)? as u32;
+                self.bridge.restore_rate_limit = parse_number(key, value).map_err(invalid)? as u32;
             }
             Key::BridgeRotationGrace => {
-                self.bridge.rotation_grace = Duration::from_secs(
-                    parse_number(value, 0, MAX_ROTATION_GRACE_SECS, "seconds").map_err(invalid)?,
-                );
+                self.bridge.rotation_grace =
+                    Duration::from_secs(parse_number(key, value).map_err(invalid)?);
             }
             Key::SignInMaxFailures => {
-                self.signin.max_failures =
-                    parse_number(value, 1, 1_000, "failed attempts").map_err(invalid)? as u32;
+                self.signin.max_failures = parse_number(key, value).map_err(invalid)? as u32;
             }
-            Key::SignInLockout => self.signin.lockout = parse_lifetime(value).map_err(invalid)?,
+            Key::SignInLockout => {
+                self.signin.lockout = parse_minutes(key, value).map_err(invalid)?
+            }
             Key::SignInAddressRateLimit => {
-                self.signin.address_rate_limit =
-                    parse_number(value, 1, 10_000, "attempts per minute").map_err(invalid)? as u32;
+                self.signin.address_rate_limit = parse_number(key, value).map_err(invalid)? as u32;
             }
         }
         Ok(())

@@ -597,7 +597,8 @@ async fn a_refused_plain_post_shows_its_message_at_its_own_form_only() {
         .text()
         .await
         .expect("html");
-    let alert = "role=\"alert\"";
+    // A message shown (each form's empty message slot is `hidden`).
+    let alert = "<p role=\"alert\" class=\"error\">";
     assert_eq!(
         page.matches(alert).count(),
         1,
@@ -612,4 +613,193 @@ async fn a_refused_plain_post_shows_its_message_at_its_own_form_only() {
         .find("<table")
         .map_or(usize::MAX, |i| i + 1);
     assert!(message_at < next_table, "the message is the roles form's");
+}
+
+/// The opening tag of the element with this id, as rendered.
+fn tag_of<'a>(page: &'a str, id: &str) -> &'a str {
+    let at = page
+        .find(&format!(" id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in the page"));
+    let start = page[..at].rfind('<').expect("tag start");
+    let end = at + page[at..].find('>').expect("tag end");
+    &page[start..=end]
+}
+
+async fn admin_page(app: &TestApp, admin: &Actor, path: &str) -> String {
+    let cookie = admin.cookie.clone().expect("admin signed in");
+    app.raw()
+        .get(app.url(Some("acme"), path))
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("html")
+}
+
+/// Four sections; each setting with the control its value takes, a line on
+/// what it does, its default and variable; the operator's shown disabled,
+/// saying why; an override offering its reset.
+#[tokio::test]
+async fn the_settings_page_gives_each_setting_its_control_and_its_default() {
+    let (app, admin, _) = acme().await;
+    let save = json!({"values": {"lifetime": "45", "scope_guard": "false"}});
+    let (status, reply, _) = call(&app, &admin, "POST", "/api/admin/settings/save", save).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let page = admin_page(&app, &admin, "/admin").await;
+
+    for section in [
+        "Sessions and cookies",
+        "Storage",
+        "Session bridge",
+        "Sign-in protection",
+    ] {
+        assert!(
+            page.contains(&format!("<legend>{section}</legend>")),
+            "{section}"
+        );
+    }
+    let switch = tag_of(&page, "setting-scope_guard");
+    assert!(
+        switch.contains("type=\"checkbox\"") && switch.contains("role=\"switch\""),
+        "{switch}"
+    );
+    assert!(!switch.contains("checked"), "saved off: {switch}");
+    assert!(tag_of(&page, "setting-bridge-enabled").contains("checked"));
+    assert!(tag_of(&page, "setting-cookie-same_site").starts_with("<select"));
+    assert!(
+        page.contains("<option value=\"lax\" selected"),
+        "lax by default"
+    );
+    let lifetime = tag_of(&page, "setting-lifetime");
+    assert!(
+        lifetime.contains("type=\"number\"")
+            && lifetime.contains("value=\"45\"")
+            && lifetime.contains("min=\"1\""),
+        "{lifetime}"
+    );
+    assert!(page.contains("<span class=\"unit\">minutes</span>"));
+    assert!(tag_of(&page, "setting-prefix").contains("type=\"text\""));
+    assert!(page.contains("A session ends after this long without a request."));
+    assert!(page.contains("Default: 120 (SESSION_LIFETIME)."));
+
+    // The operator's three: disabled, with the reason.
+    for id in [
+        "setting-driver",
+        "setting-isolation",
+        "setting-cookie-domain",
+    ] {
+        assert!(tag_of(&page, id).contains("disabled"), "{id}");
+    }
+    assert_eq!(
+        page.matches("Set by the operator of this installation")
+            .count(),
+        3
+    );
+    // Overridden here: a reset; not overridden: none.
+    assert!(page.contains("name=\"reset[lifetime]\""));
+    assert!(page.contains("name=\"reset[scope_guard]\""));
+    assert!(!page.contains("name=\"reset[prefix]\""));
+}
+
+/// As the page's form posts it without JavaScript: a switch left off sends
+/// no value and is saved off, a ticked reset drops its override, and the
+/// answer is the panel with a notice.
+#[tokio::test]
+async fn the_settings_form_saves_switches_off_drops_reset_overrides_and_says_so() {
+    let (app, admin, _) = acme().await;
+    let save = json!({"values": {"lifetime": "45"}});
+    let (status, reply, _) = call(&app, &admin, "POST", "/api/admin/settings/save", save).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+
+    let cookie = admin.cookie.clone().expect("admin signed in");
+    let posted = app
+        .form_post(
+            Some("acme"),
+            "/api/admin/settings/save",
+            &app.url(Some("acme"), "/admin"),
+            &[
+                ("values[lifetime]", "45"),
+                ("reset[lifetime]", "1"),
+                ("switches[scope_guard]", "shown"),
+                ("switches[bridge.enabled]", "shown"),
+                ("values[bridge.enabled]", "true"),
+            ],
+        )
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(posted.status(), StatusCode::FOUND);
+    assert_eq!(location(&posted), "/admin?saved=settings");
+
+    let (_, settings, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
+    let field = |key: &str| {
+        settings["fields"]
+            .as_array()
+            .and_then(|f| f.iter().find(|f| f["key"] == key))
+            .cloned()
+            .unwrap_or_else(|| panic!("{key}"))
+    };
+    assert_eq!(field("scope_guard")["value"], "false");
+    assert_eq!(field("scope_guard")["overridden"], true);
+    assert_eq!(field("bridge.enabled")["value"], "true");
+    assert_eq!(field("bridge.enabled")["overridden"], false);
+    assert_eq!(field("lifetime")["value"], "120", "reset to the default");
+    assert_eq!(field("lifetime")["overridden"], false);
+
+    let page = admin_page(&app, &admin, "/admin?saved=settings").await;
+    assert!(page.contains("Settings saved."), "the notice");
+    assert!(!admin_page(&app, &admin, "/admin")
+        .await
+        .contains("Settings saved."));
+}
+
+/// Rows name the browser as a person would, keep the full string on hover,
+/// and each revoke button says what it revokes.
+#[tokio::test]
+async fn session_rows_name_their_browser_and_their_revoke_button() {
+    const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    let (app, admin, _) = acme().await;
+    let chrome = app.builder(&[]).user_agent(CHROME).build().expect("client");
+    let signed_in = app
+        .login(
+            &chrome,
+            "acme",
+            "member@acme.test",
+            crate::support::PASSWORD,
+        )
+        .await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let page = admin_page(&app, &admin, "/admin").await;
+    assert!(
+        page.contains(&format!("title=\"{CHROME}\"")),
+        "full string on hover"
+    );
+    assert!(page.contains(">Chrome on Linux</td>"));
+    assert!(
+        page.contains("aria-label=\"Revoke session: member@acme.test, Chrome on Linux\""),
+        "a named button"
+    );
+    assert!(page.contains("aria-label=\"Make admin: member@acme.test\""));
+}
+
+/// No bridge activity: a sentence, not an empty chart. Activity: bars
+/// with axes.
+#[tokio::test]
+async fn the_bridge_chart_says_when_there_is_nothing_to_show() {
+    let (app, admin, _) = acme().await;
+    let page = admin_page(&app, &admin, "/admin").await;
+    assert!(page.contains("No session bridge activity in the last 14 days."));
+    assert!(!page.contains("<svg"));
+
+    let registered = app.register(&app.raw(), "acme", "carol@acme.test").await;
+    let body: Value = registered.json().await.expect("json");
+    let token = body["bridge_token"].as_str().expect("a bridge token");
+    assert_eq!(app.restore("acme", token).await.status(), StatusCode::OK);
+    let page = admin_page(&app, &admin, "/admin").await;
+    assert!(page.contains("<svg"), "a chart");
+    assert!(page.contains("Day (UTC, month-day)"), "an axis label");
+    assert!(page.contains("restores: 1</title>"), "the day's bar");
 }

@@ -191,7 +191,8 @@ impl TestApp {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
-    fn builder(&self, slugs: &[&str]) -> reqwest::ClientBuilder {
+    /// A client builder that reaches this app's sites (for one with other settings).
+    pub fn builder(&self, slugs: &[&str]) -> reqwest::ClientBuilder {
         let domain = self.domain();
         let mut builder = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
