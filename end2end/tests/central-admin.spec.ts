@@ -17,7 +17,6 @@ test.describe("with the central admin's credentials", () => {
     await page.getByLabel("Admin password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create tenant" }).click();
     await expect(page.getByTestId("tenants")).toContainText(slug);
-    await page.screenshot({ path: "screenshots/central-admin.png", fullPage: true });
 
     const confirm = page.getByLabel(`confirm deleting ${slug}`);
     await confirm.fill("not the slug");

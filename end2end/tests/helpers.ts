@@ -1,4 +1,5 @@
 import { expect, Page } from "@playwright/test";
+import { ADMIN_PASSWORD } from "../server";
 
 export const PASSWORD = "correct horse battery";
 
@@ -48,6 +49,15 @@ export async function signIn(page: Page, tenant: string, email: string, site: Si
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to ${tenant} as ${email}`);
+}
+
+/** Signs in as acme's admin (the test servers' `admin@acme.test`). */
+export async function signInAsAdmin(page: Page) {
+  await open(page, "acme", "/login");
+  await page.getByLabel("Email").fill("admin@acme.test");
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in")).toBeVisible();
 }
 
 export async function signOut(page: Page) {
