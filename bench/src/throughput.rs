@@ -282,36 +282,46 @@ pub async fn run(
             .map_or(0.0, |(_, s, ..)| s.per_second)
     };
     let of = |a: &str, b: &str| rate(a) / rate(b).max(1.0);
-    budgets.push(Budget::at_least(
-        "Tessera's no-session server function vs the bare one",
-        of(TESSERA_FUNCTION, BARE_FUNCTION),
-        0.75,
-    ));
-    budgets.push(Budget::at_least(
-        "signed-in me vs Tessera's no-session floor",
-        of(ME, TESSERA_FUNCTION),
-        0.85,
-    ));
-    budgets.push(Budget::at_least(
-        "signed-in check vs Tessera's no-session floor",
-        of(CHECK, TESSERA_FUNCTION),
-        0.85,
-    ));
-    budgets.push(Budget::at_least(
-        "signed-in SSR dashboard vs the bare SSR page",
-        of(DASHBOARD, BARE_PAGE),
-        0.60,
-    ));
-    budgets.push(Budget::at_least(
-        "anonymous SSR sign-in page vs the bare islands page",
-        of(SIGN_IN_PAGE, BARE_ISLANDS_PAGE),
-        0.90,
-    ));
-    budgets.push(Budget::at_least(
-        "signed-in SSR dashboard vs the bare islands page",
-        of(DASHBOARD, BARE_ISLANDS_PAGE),
-        0.80,
-    ));
+    for (what, target, floor_of, floor) in [
+        (
+            "Tessera's no-session server function vs the bare one",
+            TESSERA_FUNCTION,
+            BARE_FUNCTION,
+            0.75,
+        ),
+        (
+            "signed-in me vs Tessera's no-session floor",
+            ME,
+            TESSERA_FUNCTION,
+            0.85,
+        ),
+        (
+            "signed-in check vs Tessera's no-session floor",
+            CHECK,
+            TESSERA_FUNCTION,
+            0.85,
+        ),
+        (
+            "signed-in SSR dashboard vs the bare SSR page",
+            DASHBOARD,
+            BARE_PAGE,
+            0.60,
+        ),
+        (
+            "anonymous SSR sign-in page vs the bare islands page",
+            SIGN_IN_PAGE,
+            BARE_ISLANDS_PAGE,
+            0.90,
+        ),
+        (
+            "signed-in SSR dashboard vs the bare islands page",
+            DASHBOARD,
+            BARE_ISLANDS_PAGE,
+            0.80,
+        ),
+    ] {
+        budgets.push(Budget::at_least(what, of(target, floor_of), floor));
+    }
     if postgres.is_some() {
         budgets.push(Budget::at_least(
             "signed-in me on PostgreSQL vs on SQLite",

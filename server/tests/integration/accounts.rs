@@ -188,16 +188,7 @@ async fn plain_form_posts_work_without_javascript() {
     assert_eq!(ok.status(), StatusCode::FOUND);
     assert_eq!(location(&ok), "/dashboard");
     let cookie = session_cookie(&ok, "acme").expect("signed in");
-    let dashboard = app
-        .raw()
-        .get(app.url(Some("acme"), "/dashboard"))
-        .header(header::COOKIE, cookie)
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("html");
+    let dashboard = app.page_as("acme", "/dashboard", &cookie).await;
     assert!(dashboard.contains("Signed in to acme as ada@acme.test"));
 
     let bad = form("wrong password").send().await.expect("sent");

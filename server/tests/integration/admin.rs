@@ -626,16 +626,8 @@ fn tag_of<'a>(page: &'a str, id: &str) -> &'a str {
 }
 
 async fn admin_page(app: &TestApp, admin: &Actor, path: &str) -> String {
-    let cookie = admin.cookie.clone().expect("admin signed in");
-    app.raw()
-        .get(app.url(Some("acme"), path))
-        .header(header::COOKIE, cookie)
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("html")
+    let cookie = admin.cookie.as_deref().expect("admin signed in");
+    app.page_as("acme", path, cookie).await
 }
 
 /// Four sections; each setting with the control its value takes, a line on

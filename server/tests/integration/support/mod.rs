@@ -309,16 +309,15 @@ impl TestApp {
             .form(fields)
     }
 
+    /// A page's HTML for the holder of `cookie` (a `Cookie` header value).
+    pub async fn page_as(&self, tenant: &str, path: &str, cookie: &str) -> String {
+        let request = self.raw().get(self.url(Some(tenant), path));
+        text_of(request.header(header::COOKIE, cookie)).await
+    }
+
     /// A page's HTML as `client` gets it.
     pub async fn html(&self, client: &Client, tenant: Option<&str>, path: &str) -> String {
-        client
-            .get(self.url(tenant, path))
-            .send()
-            .await
-            .expect("sent")
-            .text()
-            .await
-            .expect("html")
+        text_of(client.get(self.url(tenant, path))).await
     }
 
     /// `POST /api/session-bridge/restore` with `token`, from a fresh client
@@ -459,4 +458,15 @@ fn watchdog() {
             std::process::abort();
         });
     });
+}
+
+/// The body of the answer to `request`, as text.
+async fn text_of(request: RequestBuilder) -> String {
+    request
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text")
 }
