@@ -5,7 +5,7 @@ use server_fn::codec::GetUrl;
 
 use super::encoding::{JsonOrForm, Posted};
 use crate::error::ApiError;
-use crate::model::accounts::{MeResponse, SignedIn};
+use crate::model::accounts::{MeResponse, SignedIn, TenantView};
 
 #[server(prefix = "/api", endpoint = "auth/register", input = JsonOrForm, custom = Posted)]
 pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {
@@ -25,4 +25,13 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
 #[server(prefix = "/api", endpoint = "auth/me", input = GetUrl)]
 pub async fn me() -> Result<MeResponse, ApiError> {
     crate::server::auth::me().await
+}
+
+/// The workspace a page is rendered for, known without a round trip: from
+/// the request on the server; pages render only there (islands mode).
+pub fn this_workspace() -> Option<TenantView> {
+    #[cfg(feature = "ssr")]
+    return crate::server::auth::this_workspace();
+    #[cfg(not(feature = "ssr"))]
+    None
 }

@@ -10,6 +10,8 @@ use crate::model::accounts::{MeResponse, RoleView};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Home,
+    /// Signing in or registering: no link of the bar's.
+    Account,
     Dashboard,
     Security,
     Admin,

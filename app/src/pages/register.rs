@@ -1,10 +1,20 @@
 use leptos::prelude::*;
 
-use super::form::{Endpoint, PostForm};
+use super::{
+    app_bar::{AppBar, Section},
+    form::{Endpoint, PostForm},
+};
+use crate::{api::auth::this_workspace, model::accounts::MeResponse};
 
 #[component]
 pub fn Register() -> impl IntoView {
+    let me = MeResponse {
+        authenticated: false,
+        user: None,
+        tenant: this_workspace(),
+    };
     view! {
+        <AppBar me here=Section::Account/>
         <section class="card">
             <h1>"Create an account"</h1>
             <PostForm endpoint=Endpoint::Register>

@@ -24,6 +24,15 @@ fn tenant_view(tenant: &Tenant) -> TenantView {
     }
 }
 
+/// The workspace of this request, from what the front door found (no
+/// database, no session); None on the central site.
+pub fn this_workspace() -> Option<TenantView> {
+    match context::request().ok()?.site {
+        Site::Tenant(handle) => Some(tenant_view(&handle.tenant)),
+        Site::Central => None,
+    }
+}
+
 pub fn user_view(user: &User) -> UserView {
     UserView {
         id: user.id.get(),

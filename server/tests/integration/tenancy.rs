@@ -350,3 +350,54 @@ async fn cached_tenant_handles_honour_the_open_database_cap() {
         "a second tenant's handle is cached beside acme's with a cap of one"
     );
 }
+
+/// Every page of a workspace carries its bar: the workspace, and for a
+/// signed-in user the way around (Admin for admins only), who they are and
+/// the way out; the page's own link marked current. The central site,
+/// which is no workspace, has none.
+#[tokio::test]
+async fn every_workspace_page_has_the_app_bar() {
+    let app = TestApp::spawn().await;
+    let bar = "data-testid=\"bar-workspace\"";
+    for path in ["/", "/login", "/register", "/dashboard"] {
+        let page = app.html(&app.raw(), Some("acme"), path).await;
+        assert!(page.contains(bar), "{path} signed out");
+        assert!(!page.contains("data-testid=\"bar-user\""), "{path}");
+    }
+    assert!(!app.html(&app.raw(), None, "/").await.contains(bar));
+
+    let cookie_of = |response: &reqwest::Response| {
+        crate::support::session_cookie(response, "acme").expect("signed in")
+    };
+    let admin = cookie_of(&app.register(&app.raw(), "acme", "ada@acme.test").await);
+    let member = cookie_of(&app.register(&app.raw(), "acme", "bob@acme.test").await);
+    for (path, current) in [
+        ("/dashboard", "/dashboard"),
+        ("/security", "/security"),
+        ("/admin", "/admin"),
+    ] {
+        let page = app.page_as("acme", path, &admin).await;
+        assert!(
+            page.contains(bar) && page.contains("data-testid=\"bar-user\""),
+            "{path}"
+        );
+        for link in ["/dashboard", "/security", "/admin"] {
+            assert!(
+                page.contains(&format!("href=\"{link}\"")),
+                "{path} links {link}"
+            );
+        }
+        assert!(
+            page.contains(&format!("href=\"{current}\" aria-current=\"page\"")),
+            "{path} marks its link"
+        );
+        assert_eq!(page.matches("aria-current=\"page\"").count(), 1, "{path}");
+        assert!(
+            page.contains("action=\"/api/auth/logout\""),
+            "{path} signs out"
+        );
+    }
+    let page = app.page_as("acme", "/dashboard", &member).await;
+    assert!(page.contains("href=\"/security\""));
+    assert!(!page.contains("href=\"/admin\""), "no Admin for members");
+}
