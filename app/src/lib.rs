@@ -1,5 +1,8 @@
 //! Tessera's UI, its server functions and the types they share.
 
+// Views are nested types; a page with the app bar outgrows the default.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod bridge_client;
 pub mod browser;

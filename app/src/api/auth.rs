@@ -5,7 +5,7 @@ use server_fn::codec::GetUrl;
 
 use super::encoding::{JsonOrForm, Posted};
 use crate::error::ApiError;
-use crate::model::accounts::{MeResponse, SignedIn, TenantView};
+use crate::model::accounts::{MeResponse, SignedIn};
 
 #[server(prefix = "/api", endpoint = "auth/register", input = JsonOrForm, custom = Posted)]
 pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {
@@ -27,11 +27,12 @@ pub async fn me() -> Result<MeResponse, ApiError> {
     crate::server::auth::me().await
 }
 
-/// The workspace a page is rendered for, known without a round trip: from
-/// the request on the server; pages render only there (islands mode).
-pub fn this_workspace() -> Option<TenantView> {
+/// Who is visiting the page being rendered: read by the front door before
+/// it renders (pages render only on the server, in islands mode), so a page
+/// needs no resource for it.
+pub fn this_visitor() -> Result<MeResponse, ApiError> {
     #[cfg(feature = "ssr")]
-    return crate::server::auth::this_workspace();
+    return crate::server::context::visitor();
     #[cfg(not(feature = "ssr"))]
-    None
+    Err(ApiError::internal())
 }

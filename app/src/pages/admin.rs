@@ -3,13 +3,13 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     app_bar::{AppBar, Section},
-    form::{use_me, Endpoint, ErrorCard, PostForm, SentBackError},
+    form::{Endpoint, ErrorCard, PostForm, SentBackError},
     revocable::{Revocable, RevocableTable},
     settings_form::SettingsForm,
     usage_chart::UsageChart,
 };
 use crate::{
-    api::admin::admin_panel,
+    api::{admin::admin_panel, auth::this_visitor},
     dates::utc,
     model::{
         accounts::{RoleView, UserView},
@@ -22,13 +22,12 @@ use crate::{
 /// Admins only; everyone else gets a 403 page.
 #[component]
 pub fn Admin() -> impl IntoView {
-    let me = use_me();
     let panel = Resource::new(|| (), |_| admin_panel());
     let saved = use_query_map().read_untracked().get("saved").as_deref() == Some("settings");
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let bar = me.await.ok().map(|me| view! { <AppBar me here=Section::Admin/> });
+                let bar = this_visitor().ok().map(|me| view! { <AppBar me here=Section::Admin/> });
                 match panel.await {
                     Err(error) => view! { {bar} <ErrorCard title="Admins only" error/> }.into_any(),
                     Ok(PanelView { settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {

@@ -2,43 +2,37 @@ use leptos::prelude::*;
 
 use super::{
     app_bar::{AppBar, Section},
-    form::{use_me, ErrorCard},
+    form::ErrorCard,
 };
-use crate::model::accounts::RoleView;
+use crate::{api::auth::this_visitor, model::accounts::RoleView};
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let me = use_me();
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(me) => view! {
-                        <AppBar me=me.clone() here=Section::Dashboard/>
-                        {match (me.tenant, me.user) {
-                        (Some(tenant), Some(user)) => view! {
-                            <section class="card">
-                                <h1 data-testid="signed-in">
-                                    {format!("Signed in to {} as {}", tenant.slug, user.email)}
-                                </h1>
-                                <p>{format!("{} · {}", user.name, user.role.label())}</p>
-                                <p><a href="/security">"Security: your sessions and devices"</a></p>
-                                {(user.role == RoleView::Admin).then(|| view! {
-                                    <p><a href="/admin">"Admin panel: settings, users and sessions"</a></p>
-                                })}
-                            </section>
-                        }.into_any(),
-                        _ => view! {
-                            <section class="card">
-                                <h1 data-testid="signed-out">"You are not signed in"</h1>
-                                <p><a class="button" href="/login">"Sign in"</a></p>
-                            </section>
-                        }.into_any(),
-                        }}
-                    }.into_any(),
-                    Err(error) => view! { <ErrorCard title="Dashboard" error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+    match this_visitor() {
+        Ok(me) => view! {
+            <AppBar me=me.clone() here=Section::Dashboard/>
+            {match (me.tenant, me.user) {
+                (Some(tenant), Some(user)) => view! {
+                    <section class="card">
+                        <h1 data-testid="signed-in">
+                            {format!("Signed in to {} as {}", tenant.slug, user.email)}
+                        </h1>
+                        <p>{format!("{} · {}", user.name, user.role.label())}</p>
+                        <p><a href="/security">"Security: your sessions and devices"</a></p>
+                        {(user.role == RoleView::Admin).then(|| view! {
+                            <p><a href="/admin">"Admin panel: settings, users and sessions"</a></p>
+                        })}
+                    </section>
+                }.into_any(),
+                _ => view! {
+                    <section class="card">
+                        <h1 data-testid="signed-out">"You are not signed in"</h1>
+                        <p><a class="button" href="/login">"Sign in"</a></p>
+                    </section>
+                }.into_any(),
+            }}
+        }
+        .into_any(),
+        Err(error) => view! { <ErrorCard title="Dashboard" error/> }.into_any(),
     }
 }

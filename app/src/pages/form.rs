@@ -19,7 +19,6 @@ use crate::{
     api::{account, admin, auth, central, encoding::Posted, workspaces},
     browser::AfterPost,
     error::ApiError,
-    model::accounts::MeResponse,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_query_map;
@@ -129,11 +128,6 @@ fn FormIsland(
     view! {
         <p class="error" role="alert" node_ref=slot hidden=hidden>{sent_back}</p>
     }
-}
-
-/// The current visitor, read on the server while the page renders.
-pub fn use_me() -> Resource<Result<MeResponse, ApiError>> {
-    Resource::new(|| (), |_| auth::me())
 }
 
 /// A page-sized error: the card, and (rendered on the server) the error's status.

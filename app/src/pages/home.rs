@@ -2,41 +2,36 @@ use leptos::prelude::*;
 
 use super::{
     app_bar::{AppBar, Section},
-    form::{use_me, Endpoint, ErrorCard, PostForm},
+    form::{Endpoint, ErrorCard, PostForm},
 };
+use crate::api::auth::this_visitor;
 
 /// The central landing page, or a tenant's front door.
 #[component]
 pub fn Home() -> impl IntoView {
-    let me = use_me();
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(me) => match me.tenant.clone() {
-                        None => view! { <Landing/> }.into_any(),
-                        Some(tenant) => view! {
-                            <AppBar me=me.clone() here=Section::Home/>
-                            <section class="card">
-                                <h1>{format!("Welcome to {}", tenant.name)}</h1>
-                                {if me.authenticated {
-                                    view! { <p><a href="/dashboard">"Go to your dashboard"</a></p> }.into_any()
-                                } else {
-                                    view! {
-                                        <p>
-                                            <a class="button" href="/login">"Sign in"</a>
-                                            " or "
-                                            <a href="/register">"create an account"</a>
-                                        </p>
-                                    }.into_any()
-                                }}
-                            </section>
-                        }.into_any(),
-                    },
-                    Err(error) => view! { <ErrorCard title="Tessera" error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+    match this_visitor() {
+        Ok(me) => match me.tenant.clone() {
+            None => view! { <Landing/> }.into_any(),
+            Some(tenant) => view! {
+                <AppBar me=me.clone() here=Section::Home/>
+                <section class="card">
+                    <h1>{format!("Welcome to {}", tenant.name)}</h1>
+                    {if me.authenticated {
+                        view! { <p><a href="/dashboard">"Go to your dashboard"</a></p> }.into_any()
+                    } else {
+                        view! {
+                            <p>
+                                <a class="button" href="/login">"Sign in"</a>
+                                " or "
+                                <a href="/register">"create an account"</a>
+                            </p>
+                        }.into_any()
+                    }}
+                </section>
+            }
+            .into_any(),
+        },
+        Err(error) => view! { <ErrorCard title="Tessera" error/> }.into_any(),
     }
 }
 

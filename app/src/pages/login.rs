@@ -4,17 +4,12 @@ use super::{
     app_bar::{AppBar, Section},
     form::{Endpoint, PostForm},
 };
-use crate::{api::auth::this_workspace, model::accounts::MeResponse};
+use crate::api::auth::this_visitor;
 
 #[component]
 pub fn Login() -> impl IntoView {
-    let me = MeResponse {
-        authenticated: false,
-        user: None,
-        tenant: this_workspace(),
-    };
     view! {
-        <AppBar me here=Section::Account/>
+        {this_visitor().ok().map(|me| view! { <AppBar me here=Section::Account/> })}
         <section class="card">
             <h1>"Sign in"</h1>
             <PostForm endpoint=Endpoint::Login>

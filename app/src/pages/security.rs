@@ -2,21 +2,23 @@ use leptos::prelude::*;
 
 use super::{
     app_bar::{AppBar, Section},
-    form::{use_me, Endpoint, ErrorCard, PostForm},
+    form::{Endpoint, ErrorCard, PostForm},
     revocable::{Revocable, RevocableTable},
 };
-use crate::{api::account::my_security, model::account::SecurityView};
+use crate::{
+    api::{account::my_security, auth::this_visitor},
+    model::account::SecurityView,
+};
 
 /// A signed-in user's own sessions and bridge devices: this browser's
 /// marked, any other revocable, or all of them at once.
 #[component]
 pub fn Security() -> impl IntoView {
-    let me = use_me();
     let security = Resource::new(|| (), |_| my_security());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let bar = me.await.ok().map(|me| view! { <AppBar me here=Section::Security/> });
+                let bar = this_visitor().ok().map(|me| view! { <AppBar me here=Section::Security/> });
                 match security.await {
                     Err(error) => view! { {bar} <ErrorCard title="Security" error/> }.into_any(),
                     Ok(SecurityView { sessions, devices }) => view! {

@@ -24,15 +24,6 @@ fn tenant_view(tenant: &Tenant) -> TenantView {
     }
 }
 
-/// The workspace of this request, from what the front door found (no
-/// database, no session); None on the central site.
-pub fn this_workspace() -> Option<TenantView> {
-    match context::request().ok()?.site {
-        Site::Tenant(handle) => Some(tenant_view(&handle.tenant)),
-        Site::Central => None,
-    }
-}
-
 pub fn user_view(user: &User) -> UserView {
     UserView {
         id: user.id.get(),
@@ -199,7 +190,11 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
 }
 
 pub async fn me() -> Result<MeResponse, ApiError> {
-    let request = context::request()?;
+    visitor_of(context::request()?).await
+}
+
+/// Who is visiting: signed in at this tenant, or not.
+pub async fn visitor_of(request: context::RequestContext) -> Result<MeResponse, ApiError> {
     if let Site::Central = request.site {
         return Ok(signed_out(None));
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use http::{header, request::Parts, HeaderValue};
+use http::{header, request::Parts, HeaderMap, HeaderValue};
 use leptos::prelude::with_context;
 use tessera_backend::{
     bridge::Device,
@@ -13,7 +13,7 @@ use tessera_backend::{
     Platform,
 };
 
-use crate::error::ApiError;
+use crate::{error::ApiError, model::accounts::MeResponse};
 
 pub struct RequestContext {
     pub platform: Arc<Platform>,
@@ -54,6 +54,9 @@ pub struct Visit {
     pub site: Site,
     /// At a tenant; the central site has no sessions.
     pub session: Option<AuthSession>,
+    /// For a page at a tenant: who is visiting, read by the front door
+    /// before the page renders, so pages render from it without a resource.
+    pub visitor: Option<Result<MeResponse, ApiError>>,
 }
 
 fn from_parts(parts: &Parts) -> Result<RequestContext, ApiError> {
@@ -61,21 +64,42 @@ fn from_parts(parts: &Parts) -> Result<RequestContext, ApiError> {
         .extensions
         .get::<Visit>()
         .ok_or_else(ApiError::internal)?;
-    let host = parts
-        .headers
+    Ok(of_visit(visit, &parts.headers))
+}
+
+/// The same from the front door's `Visit` and the request's headers.
+pub fn of_visit(visit: &Visit, headers: &HeaderMap) -> RequestContext {
+    let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let user_agent = parts.headers.get(header::USER_AGENT).cloned();
-    Ok(RequestContext {
+    let user_agent = headers.get(header::USER_AGENT).cloned();
+    RequestContext {
         platform: Arc::clone(&visit.platform),
         site: visit.site.clone(),
         session: visit.session.clone(),
         host,
         client: visit.client,
         user_agent,
+    }
+}
+
+/// The visitor the front door read for the page being rendered.
+pub fn visitor() -> Result<MeResponse, ApiError> {
+    with_context::<Parts, _>(|parts| {
+        let visit = parts.extensions.get::<Visit>()?;
+        Some(match &visit.site {
+            Site::Central => Ok(MeResponse {
+                authenticated: false,
+                user: None,
+                tenant: None,
+            }),
+            Site::Tenant(_) => visit.visitor.clone()?,
+        })
     })
+    .flatten()
+    .unwrap_or_else(|| Err(ApiError::internal()))
 }
 
 /// The device a sign-in or restore is recorded for: made when one is (most

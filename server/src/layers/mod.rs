@@ -128,6 +128,7 @@ where
         client,
         site,
         session: None,
+        visitor: None,
     };
     Ok(match &visit.site {
         Site::Tenant(handle) => {

@@ -82,6 +82,10 @@ where
         key,
         principal,
     ));
+    if is_page(&req) {
+        let at = tessera_app::server::context::of_visit(&visit, req.headers());
+        visit.visitor = Some(tessera_app::server::auth::visitor_of(at).await);
+    }
     req.extensions_mut().insert(visit);
     let mut response = next(req).await;
     if presented.strays {
@@ -153,6 +157,12 @@ impl Verdict {
 }
 
 /// Every `name=value` pair of the request's Cookie headers.
+/// A page (rather than the API or a form post): rendered from the visitor
+/// read here, once, before it renders.
+fn is_page(req: &Request) -> bool {
+    req.method() == axum::http::Method::GET && !req.uri().path().starts_with("/api/")
+}
+
 fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
