@@ -121,10 +121,10 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
                     let name = format!("{label}: {}", u.email);
                     view! {
                         <tr>
-                            <td>{u.email}</td>
-                            <td>{u.name}</td>
-                            <td>{u.role.label()}</td>
-                            <td>
+                            <td data-label="Email">{u.email}</td>
+                            <td data-label="Name">{u.name}</td>
+                            <td data-label="Role">{u.role.label()}</td>
+                            <td class="actions">
                                 <PostForm endpoint=Endpoint::SetRole quiet=true>
                                     <input type="hidden" name="user_id" value=u.id.to_string()/>
                                     <input type="hidden" name="role" value=target/>

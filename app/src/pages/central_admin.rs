@@ -25,9 +25,9 @@ pub fn CentralAdmin() -> impl IntoView {
                                         let (for_migrate, for_delete, hint) = (t.slug.clone(), t.slug.clone(), t.slug.clone());
                                         view! {
                                         <tr>
-                                            <td>{t.slug}</td>
-                                            <td>{t.name}</td>
-                                            <td>
+                                            <td data-label="Slug">{t.slug}</td>
+                                            <td data-label="Name">{t.name}</td>
+                                            <td class="actions">
                                                 <PostForm endpoint=Endpoint::CentralMigrate quiet=true>
                                                     <input type="hidden" name="slug" value=for_migrate/>
                                                     <button type="submit" class="small">"Migrate"</button>

@@ -70,11 +70,11 @@ pub fn RevocableTable(
                         let name = format!("Revoke {thing}: {}, {}", row.who, if browser.is_empty() { "unknown browser" } else { &browser });
                         view! {
                             <tr>
-                                <td>{row.who}</td>
-                                <td>{row.when}</td>
-                                <td>{row.ip}</td>
-                                <td class="agent" title=row.agent>{browser}</td>
-                                <td>
+                                <td data-label=who>{row.who}</td>
+                                <td data-label=when>{row.when}</td>
+                                <td data-label="IP">{row.ip}</td>
+                                <td data-label="Browser" class="agent" title=row.agent>{browser}</td>
+                                <td class="actions">
                                     {row.revocable.then(|| view! {
                                         <PostForm endpoint quiet=true confirm=confirm>
                                             <input type="hidden" name=field value=row.key/>
