@@ -84,12 +84,11 @@ pub fn PostForm(
     endpoint: Endpoint,
     #[prop(optional)] quiet: bool,
     #[prop(optional, into)] confirm: Option<String>,
-    #[prop(optional, into)] class: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let sent_back = if quiet { None } else { sent_back(endpoint) };
     view! {
-        <form method="post" action=endpoint.path() class=class>
+        <form method="post" action=endpoint.path()>
             {children()}
             <FormIsland after=endpoint.after() confirm sent_back/>
         </form>

@@ -43,7 +43,7 @@ pub fn SettingsForm(view: SettingsView) -> impl IntoView {
         {view.warning.map(|warning| view! {
             <p class="warning" role="alert" data-testid="crossing-warning">{warning}</p>
         })}
-        <PostForm endpoint=Endpoint::SaveSettings quiet=true class="settings">
+        <PostForm endpoint=Endpoint::SaveSettings quiet=true>
             {(!names_a_field).then(|| view! { <SentBackError endpoint=Endpoint::SaveSettings/> })}
             {sections.into_iter().collect_view()}
             <div class="form-actions">

@@ -400,4 +400,10 @@ async fn every_workspace_page_has_the_app_bar() {
     let page = app.page_as("acme", "/dashboard", &member).await;
     assert!(page.contains("href=\"/security\""));
     assert!(!page.contains("href=\"/admin\""), "no Admin for members");
+    // Every page knows its visitor, the sign-in page too.
+    let page = app.page_as("acme", "/login", &member).await;
+    assert!(
+        page.contains("data-testid=\"bar-user\""),
+        "signed in, on /login"
+    );
 }
