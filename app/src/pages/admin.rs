@@ -3,7 +3,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     app_bar::{AppBar, Section},
-    form::{Endpoint, ErrorCard, PostForm, SentBackError},
+    form::{Endpoint, ErrorCard, RowAction, SentBackError},
     revocable::{Revocable, RevocableTable},
     settings_form::SettingsForm,
     usage_chart::UsageChart,
@@ -125,11 +125,8 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
                             <td data-label="Name">{u.name}</td>
                             <td data-label="Role">{u.role.label()}</td>
                             <td class="actions">
-                                <PostForm endpoint=Endpoint::SetRole quiet=true>
-                                    <input type="hidden" name="user_id" value=u.id.to_string()/>
-                                    <input type="hidden" name="role" value=target/>
-                                    <button type="submit" class="small" aria-label=name>{label}</button>
-                                </PostForm>
+                                <RowAction endpoint=Endpoint::SetRole label name
+                                    fields=vec![("user_id", u.id.to_string()), ("role", target.to_owned())]/>
                             </td>
                         </tr>
                     }

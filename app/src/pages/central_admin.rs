@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::form::{Endpoint, ErrorCard, PostForm, SentBackError};
+use super::form::{Endpoint, ErrorCard, PostForm, RowAction, SentBackError};
 use crate::api::central::central_tenants;
 
 /// The central admin on the main domain: every tenant, with create, migrate
@@ -22,16 +22,15 @@ pub fn CentralAdmin() -> impl IntoView {
                                 <tbody>
                                     {rows.into_iter().map(|t| {
                                         let confirm_label = format!("confirm deleting {}", t.slug);
+                                        let migrate = format!("Migrate {}", t.slug);
                                         let (for_migrate, for_delete, hint) = (t.slug.clone(), t.slug.clone(), t.slug.clone());
                                         view! {
                                         <tr>
                                             <td data-label="Slug">{t.slug}</td>
                                             <td data-label="Name">{t.name}</td>
                                             <td class="actions">
-                                                <PostForm endpoint=Endpoint::CentralMigrate quiet=true>
-                                                    <input type="hidden" name="slug" value=for_migrate/>
-                                                    <button type="submit" class="small">"Migrate"</button>
-                                                </PostForm>
+                                                <RowAction endpoint=Endpoint::CentralMigrate label="Migrate"
+                                                    name=migrate fields=vec![("slug", for_migrate)]/>
                                             </td>
                                             <td>
                                                 <PostForm endpoint=Endpoint::CentralDelete quiet=true>

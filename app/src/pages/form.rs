@@ -83,7 +83,7 @@ impl Endpoint {
 pub fn PostForm(
     endpoint: Endpoint,
     #[prop(optional)] quiet: bool,
-    #[prop(optional, into)] confirm: Option<String>,
+    #[prop(optional_no_strip)] confirm: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let sent_back = if quiet { None } else { sent_back(endpoint) };
@@ -92,6 +92,29 @@ pub fn PostForm(
             {children()}
             <FormIsland after=endpoint.after() confirm sent_back/>
         </form>
+    }
+}
+
+/// A table row's action: hidden fields naming what it acts on, and one
+/// button whose accessible `name` says so. Its refusals are shown once
+/// under the table (`SentBackError`).
+#[component]
+pub fn RowAction(
+    endpoint: Endpoint,
+    fields: Vec<(&'static str, String)>,
+    label: &'static str,
+    #[prop(into)] name: String,
+    #[prop(optional, into)] confirm: Option<String>,
+    #[prop(optional)] danger: bool,
+) -> impl IntoView {
+    let class = if danger { "small danger" } else { "small" };
+    view! {
+        <PostForm endpoint quiet=true confirm>
+            {fields.into_iter().map(|(field, value)| view! {
+                <input type="hidden" name=field value=value/>
+            }).collect_view()}
+            <button type="submit" class=class aria-label=name>{label}</button>
+        </PostForm>
     }
 }
 

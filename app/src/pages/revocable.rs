@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{
-    form::{Endpoint, PostForm, SentBackError},
+    form::{Endpoint, RowAction, SentBackError},
     user_agent,
 };
 use crate::dates::utc;
@@ -76,10 +76,8 @@ pub fn RevocableTable(
                                 <td data-label="Browser" class="agent" title=row.agent>{browser}</td>
                                 <td class="actions">
                                     {row.revocable.then(|| view! {
-                                        <PostForm endpoint quiet=true confirm=confirm>
-                                            <input type="hidden" name=field value=row.key/>
-                                            <button type="submit" class="small danger" aria-label=name>"Revoke"</button>
-                                        </PostForm>
+                                        <RowAction endpoint fields=vec![(field, row.key)] label="Revoke"
+                                            name confirm danger=true/>
                                     })}
                                 </td>
                             </tr>

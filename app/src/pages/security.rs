@@ -26,7 +26,7 @@ pub fn Security() -> impl IntoView {
                         <section class="card wide">
                             <h1>"Security"</h1>
                             <p>"Where you are signed in. Revoke anything you do not recognise; this browser is marked and ends when you sign out."</p>
-                            <PostForm endpoint=Endpoint::SignOutOthers confirm="Sign out every other browser and device?">
+                            <PostForm endpoint=Endpoint::SignOutOthers confirm=Some("Sign out every other browser and device?".into())>
                                 <button type="submit">"Sign out everywhere else"</button>
                             </PostForm>
                         </section>
