@@ -32,7 +32,7 @@ pub async fn me() -> Result<MeResponse, ApiError> {
 /// needs no resource for it.
 pub fn this_visitor() -> Result<MeResponse, ApiError> {
     #[cfg(feature = "ssr")]
-    return crate::server::context::visitor();
+    return crate::server::auth::page_visitor();
     #[cfg(not(feature = "ssr"))]
     Err(ApiError::internal())
 }

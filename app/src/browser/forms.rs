@@ -135,15 +135,15 @@ async fn send(url: &str, body: String) -> Result<Answer, JsValue> {
 
 /// Shows `message` at the field it names, else in the form's slot.
 fn show(form: &HtmlFormElement, slot: &HtmlElement, message: &str) {
-    for old in elements(form, "[data-error-for]") {
+    let fields = elements(form, "[data-error-for]");
+    for old in &fields {
         old.set_text_content(None);
         let _ = old.set_attribute("hidden", "");
     }
-    let at_field = message.split_once(':').and_then(|(key, _)| {
-        elements(form, "[data-error-for]")
-            .into_iter()
-            .find(|e| e.get_attribute("data-error-for").as_deref() == Some(key))
-    });
+    let key = message.split_once(':').map(|(key, _)| key);
+    let at_field = fields
+        .into_iter()
+        .find(|e| key.is_some() && e.get_attribute("data-error-for").as_deref() == key);
     let target: Element = at_field.unwrap_or_else(|| slot.clone().into());
     target.set_text_content(Some(message));
     let _ = target.remove_attribute("hidden");

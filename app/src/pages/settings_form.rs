@@ -16,11 +16,12 @@ pub fn SettingsForm(view: SettingsView) -> impl IntoView {
     // A refusal names its field (`<key>: ...`): shown there, or else under
     // the form (which the island does likewise once hydrated).
     let refusal = sent_back(Endpoint::SaveSettings);
-    let names_a_field = refusal.as_deref().is_some_and(|message| {
-        view.fields
-            .iter()
-            .any(|f| message.starts_with(&format!("{}:", f.key)))
-    });
+    let named = refusal
+        .as_deref()
+        .and_then(|message| message.split_once(':'))
+        .map(|(key, _)| key)
+        .filter(|key| view.fields.iter().any(|f| f.key == *key))
+        .map(str::to_owned);
     let sections = SettingSection::ALL.map(|section| {
         let fields: Vec<SettingField> = view
             .fields
@@ -28,12 +29,12 @@ pub fn SettingsForm(view: SettingsView) -> impl IntoView {
             .filter(|f| f.section == section)
             .cloned()
             .collect();
-        let refusal = refusal.clone();
+        let (refusal, named) = (refusal.clone(), named.clone());
         view! {
             <fieldset class="settings-section">
                 <legend>{section.title()}</legend>
                 {fields.into_iter().map(|field| {
-                    let error = refusal.clone().filter(|m| m.starts_with(&format!("{}:", field.key)));
+                    let error = refusal.clone().filter(|_| named.as_deref() == Some(field.key.as_str()));
                     view! { <Setting field error/> }
                 }).collect_view()}
             </fieldset>
@@ -44,7 +45,7 @@ pub fn SettingsForm(view: SettingsView) -> impl IntoView {
             <p class="warning" role="alert" data-testid="crossing-warning">{warning}</p>
         })}
         <PostForm endpoint=Endpoint::SaveSettings quiet=true>
-            {(!names_a_field).then(|| view! { <SentBackError endpoint=Endpoint::SaveSettings/> })}
+            {named.is_none().then(|| view! { <SentBackError endpoint=Endpoint::SaveSettings/> })}
             {sections.into_iter().collect_view()}
             <div class="form-actions">
                 <button type="submit">"Save settings"</button>

@@ -1,5 +1,7 @@
 //! Registration, login, logout and "who am I" for a tenant.
 
+use http::request::Parts;
+use leptos::prelude::with_context;
 use tessera_backend::{
     accounts::{users, AccountError, NewRole, Role, User},
     bridge,
@@ -191,6 +193,20 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
 
 pub async fn me() -> Result<MeResponse, ApiError> {
     visitor_of(context::request()?).await
+}
+
+/// The visitor the front door read for the page being rendered (the
+/// central site has none to read: nobody signs in there).
+pub fn page_visitor() -> Result<MeResponse, ApiError> {
+    with_context::<Parts, _>(|parts| {
+        let visit = parts.extensions.get::<context::Visit>()?;
+        match &visit.site {
+            Site::Central => Some(Ok(signed_out(None))),
+            Site::Tenant(_) => visit.visitor.clone(),
+        }
+    })
+    .flatten()
+    .unwrap_or_else(|| Err(ApiError::internal()))
 }
 
 /// Who is visiting: signed in at this tenant, or not.

@@ -85,23 +85,6 @@ pub fn of_visit(visit: &Visit, headers: &HeaderMap) -> RequestContext {
     }
 }
 
-/// The visitor the front door read for the page being rendered.
-pub fn visitor() -> Result<MeResponse, ApiError> {
-    with_context::<Parts, _>(|parts| {
-        let visit = parts.extensions.get::<Visit>()?;
-        Some(match &visit.site {
-            Site::Central => Ok(MeResponse {
-                authenticated: false,
-                user: None,
-                tenant: None,
-            }),
-            Site::Tenant(_) => visit.visitor.clone()?,
-        })
-    })
-    .flatten()
-    .unwrap_or_else(|| Err(ApiError::internal()))
-}
-
 /// The device a sign-in or restore is recorded for: made when one is (most
 /// requests record nothing).
 fn device(client: &Client, user_agent: Option<&HeaderValue>) -> Device {

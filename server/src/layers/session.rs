@@ -156,13 +156,13 @@ impl Verdict {
     }
 }
 
-/// Every `name=value` pair of the request's Cookie headers.
 /// A page (rather than the API or a form post): rendered from the visitor
 /// read here, once, before it renders.
 fn is_page(req: &Request) -> bool {
     req.method() == axum::http::Method::GET && !req.uri().path().starts_with("/api/")
 }
 
+/// Every `name=value` pair of the request's Cookie headers.
 fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
