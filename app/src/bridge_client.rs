@@ -1,8 +1,8 @@
 //! The session bridge's browser side. On every page load it asks the server
 //! whether this session is signed in; if not and a bridge token is stored, it
 //! restores the session and reloads once (a flag in sessionStorage prevents
-//! loops). When signed in it refreshes (rotates) the token, on load and
-//! whenever the tab becomes visible again. The token lives in localStorage
+//! loops). When signed in on a bridge device it refreshes (rotates) the
+//! token, on load and whenever the tab becomes visible again. The token lives in localStorage
 //! under one key per app; it is dropped on a 401 and on logout.
 
 use leptos::prelude::*;
@@ -101,7 +101,9 @@ pub mod client {
             let _ = s.remove_item(RELOADED_KEY);
         }
         if status.authenticated {
-            rotate().await;
+            if status.has_token {
+                rotate().await;
+            }
             return;
         }
         let Some(token) = stored_token() else { return };
@@ -135,7 +137,7 @@ pub mod client {
     }
 
     async fn refresh_if_signed_in() {
-        if matches!(check().await, Ok(status) if status.authenticated) {
+        if matches!(check().await, Ok(status) if status.authenticated && status.has_token) {
             rotate().await;
         }
     }

@@ -31,6 +31,10 @@ pub struct Config {
     pub key_source: KeySource,
     /// Sessions one tenant may hold in the memory and file stores.
     pub max_sessions_per_tenant: usize,
+    /// Sign-in attempts (password checks) one client address may cause per
+    /// minute across every tenant and the central site together: without
+    /// it, a client could multiply hashing work by the number of tenants.
+    pub signin_address_limit: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +47,13 @@ pub enum ConfigError {
     Session(#[from] SettingError),
     #[error("DATABASE_URL: expected postgres://... (unset for the embedded SQLite default)")]
     DatabaseUrl,
-    #[error("TESSERA_MAX_OPEN_TENANT_DBS: expected a number from 1 to 100000, got {0:?}")]
-    MaxOpen(String),
+    #[error("{var}: expected a number from {min} to {max}, got {got:?}")]
+    Number {
+        var: &'static str,
+        min: usize,
+        max: usize,
+        got: String,
+    },
     #[error("SESSION_DRIVER=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)")]
     RedisUrl,
     #[error(
@@ -56,29 +65,26 @@ pub enum ConfigError {
     TrustedProxies(#[from] ProxyListError),
     #[error(transparent)]
     Keys(#[from] KeyError),
-    #[error("TESSERA_MAX_SESSIONS_PER_TENANT: expected a number from 1 to 10000000, got {0:?}")]
-    MaxSessions(String),
 }
 
-/// How many SQLite tenant databases stay open (default 64).
-fn max_open_tenants(lookup: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
-    match lookup("TESSERA_MAX_OPEN_TENANT_DBS") {
-        None => Ok(64),
-        Some(text) => match text.trim().parse::<usize>() {
-            Ok(n @ 1..=100_000) => Ok(n),
-            _ => Err(ConfigError::MaxOpen(text)),
-        },
-    }
-}
-
-/// Sessions one tenant may keep in the memory and file stores (default 10,000).
-fn max_sessions(lookup: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
-    match lookup("TESSERA_MAX_SESSIONS_PER_TENANT") {
-        None => Ok(10_000),
-        Some(text) => match text.trim().parse::<usize>() {
-            Ok(n @ 1..=10_000_000) => Ok(n),
-            _ => Err(ConfigError::MaxSessions(text)),
-        },
+/// A whole number from the environment, within `min..=max`; `default` when unset.
+fn number(
+    lookup: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: usize,
+    (min, max): (usize, usize),
+) -> Result<usize, ConfigError> {
+    let Some(text) = lookup(var) else {
+        return Ok(default);
+    };
+    match text.trim().parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(ConfigError::Number {
+            var,
+            min,
+            max,
+            got: text,
+        }),
     }
 }
 
@@ -101,7 +107,8 @@ impl Config {
         let storage = match lookup("DATABASE_URL").filter(|url| !url.trim().is_empty()) {
             None => StorageConfig::Sqlite {
                 data_dir: data_dir.clone(),
-                max_open: max_open_tenants(&lookup)?,
+                // How many SQLite tenant databases stay open.
+                max_open: number(&lookup, "TESSERA_MAX_OPEN_TENANT_DBS", 64, (1, 100_000))?,
             },
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 StorageConfig::Postgres { url }
@@ -118,7 +125,14 @@ impl Config {
             .parse()?;
         let fence = Fence::from_lookup(&lookup)?;
         let key_source = KeySource::from_lookup(&lookup)?;
-        let max_sessions_per_tenant = max_sessions(&lookup)?;
+        let max_sessions_per_tenant = number(
+            &lookup,
+            "TESSERA_MAX_SESSIONS_PER_TENANT",
+            10_000,
+            (1, 10_000_000),
+        )?;
+        let signin_address_limit =
+            number(&lookup, "TESSERA_SIGNIN_ADDRESS_LIMIT", 100, (1, 1_000_000))?;
         let redis_url = lookup("REDIS_URL").filter(|url| !url.trim().is_empty());
         if session_defaults.driver == Driver::Redis && redis_url.is_none() {
             return Err(ConfigError::RedisUrl);
@@ -138,6 +152,7 @@ impl Config {
             trusted_proxies,
             key_source,
             max_sessions_per_tenant,
+            signin_address_limit: u32::try_from(signin_address_limit).unwrap_or(u32::MAX),
         })
     }
 }

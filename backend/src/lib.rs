@@ -33,11 +33,12 @@ mod send_checks {
         st: &crate::db::TenantStorage,
     ) {
         assert_send(p.directory.create(s, "x"));
-        assert_send(st.create(s));
+        assert_send(st.create(t));
         assert_send(st.exists(s));
         assert_send(st.remove(s));
         assert_send(st.scope(t));
         assert_send(p.provision(s, "x", None));
+        assert_send(p.delete_tenant(s));
     }
 
     #[allow(dead_code)]

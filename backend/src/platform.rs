@@ -11,7 +11,7 @@ use crate::{
     redis_link::RedisLink,
     sessions::{
         stores::{IdHasher, SessionBackends},
-        SessionCache, TenantStore,
+        Change, SessionCache, TenantStore,
     },
     tenancy::{Directory, DirectoryError, Slug, Tenant, TenantHandle},
 };
@@ -91,7 +91,11 @@ impl Platform {
             config.domain.clone(),
             backends,
         );
-        let limiter = Limiter::new(Arc::clone(&redis), &config.redis_key_prefix);
+        let limiter = Limiter::new(
+            Arc::clone(&redis),
+            &config.redis_key_prefix,
+            config.signin_address_limit,
+        );
         let sessions = Arc::new(SessionCache::new(
             Arc::clone(&redis),
             &config.redis_key_prefix,
@@ -144,10 +148,44 @@ impl Platform {
         match created {
             Ok(user) => Ok((tenant, Some(user))),
             Err(e) => {
-                self.directory.delete(slug).await?;
+                self.delete_tenant(slug).await?;
                 Err(e.into())
             }
         }
+    }
+
+    /// Deletes a tenant everywhere (`Directory::delete`), and tells every
+    /// process that shares Redis with this one.
+    pub async fn delete_tenant(&self, slug: &Slug) -> Result<Tenant, DirectoryError> {
+        let tenant = self.directory.delete(slug).await?;
+        self.sessions.changed(Change::TenantGone(tenant.id)).await;
+        Ok(tenant)
+    }
+
+    /// Starts hearing other processes' changes (revocations, role and
+    /// settings changes, deleted tenants), for as long as the process runs.
+    pub fn listen(self: &Arc<Self>) {
+        let postgres = match self.directory.central().scope() {
+            db::Scope::Postgres { pool, .. } => Some(pool.clone()),
+            db::Scope::Sqlite(_) => None,
+        };
+        let mut gone = self.sessions.tenants_gone();
+        self.sessions.spawn_listeners(postgres);
+        let platform = Arc::downgrade(self);
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                let heard = gone.recv().await;
+                let Some(platform) = platform.upgrade() else {
+                    return;
+                };
+                match heard {
+                    Ok(tenant) => platform.directory.forget_tenant(tenant).await,
+                    Err(RecvError::Lagged(_)) => platform.directory.forget_all(),
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
     }
 
     /// A store over this tenant's sessions (its backend, built with its

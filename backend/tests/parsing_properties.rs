@@ -12,7 +12,8 @@ use tessera_backend::{
     tenancy::{slug::RESERVED, CentralDomain, HostTarget, Slug, TenantId},
 };
 
-/// 3–63 of a-z, 0-9 and '-', no hyphen at either end, not reserved.
+/// 3–63 of a-z, 0-9 and '-', no hyphen at either end, not `--` as the
+/// third and fourth characters (IDNA A-labels), not reserved.
 fn slug_allowed(slug: &str) -> bool {
     (3..=63).contains(&slug.len())
         && slug
@@ -20,6 +21,7 @@ fn slug_allowed(slug: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
+        && slug.get(2..4) != Some("--")
         && !RESERVED.contains(&slug)
 }
 

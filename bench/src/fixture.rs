@@ -88,6 +88,10 @@ impl Installation {
             // and signs up every user.
             ("BRIDGE_RESTORE_RATE_LIMIT".to_owned(), "10000".to_owned()),
             ("SIGNIN_ADDRESS_RATE_LIMIT".to_owned(), "10000".to_owned()),
+            (
+                "TESSERA_SIGNIN_ADDRESS_LIMIT".to_owned(),
+                "1000000".to_owned(),
+            ),
         ];
         if let Storage::Postgres {
             admin_url,

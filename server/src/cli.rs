@@ -212,13 +212,15 @@ async fn tenant(platform: &Platform, command: TenantCommand) -> anyhow::Result<E
             settings(platform, &slug(&input)?, &set).await?
         }
         TenantCommand::Delete { slug: input, yes } => {
-            let slug = slug(&input)?;
+            // A workspace stored before A-labels were refused can still go.
+            let slug = Slug::stored(&input)
+                .with_context(|| format!("invalid workspace name {input:?}"))?;
             if !yes && !confirm(&slug)? {
                 println!("not deleted");
                 return Ok(ExitCode::FAILURE);
             }
-            platform.directory.delete(&slug).await?;
-            println!("deleted tenant {slug} and its database");
+            platform.delete_tenant(&slug).await?;
+            println!("deleted tenant {slug}: its database, sessions and devices");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,10 +1,13 @@
 //! Building the web application: the router, its layers, the listener.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+};
 
 use axum::{extract::FromRef, Router};
 use leptos::prelude::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tessera_app::{shell, App};
 use tessera_backend::{platform::StartError, sessions::CROSSING_WARNING, Config, Platform};
 use tokio::net::TcpListener;
@@ -36,12 +39,7 @@ impl Application {
     ) -> Result<Self, StartupError> {
         let addr = config.site_addr;
         let platform = Arc::new(Platform::open(config).await?);
-        // Other processes' session changes (revocations, role changes, ...).
-        let postgres = match platform.directory.central().scope() {
-            tessera_backend::db::Scope::Postgres { pool, .. } => Some(pool.clone()),
-            tessera_backend::db::Scope::Sqlite(_) => None,
-        };
-        platform.sessions.spawn_listeners(postgres);
+        platform.listen();
         if platform
             .config
             .session_defaults
@@ -98,8 +96,17 @@ impl FromRef<SiteState> for LeptosOptions {
     }
 }
 
+/// The app's routes, generated once per process. Generating them holds
+/// leptos_server's process-wide resource suppression, under which any
+/// resource polled on another thread waits forever; once, before any
+/// `Application` serves, nothing can be rendering then.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(platform: Arc<Platform>, mut leptos_options: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let site_root = leptos_options.site_root.to_string();
     let pkg_dir = leptos_options.site_pkg_dir.to_string();
     let version = files::version(std::path::Path::new(&format!("{site_root}/{pkg_dir}")));

@@ -48,6 +48,13 @@ pub async fn set_role(user_id: i64, role: RoleView) -> Result<Vec<UserView>, Api
     crate::server::admin::set_role(user_id, role).await
 }
 
+/// Ends every session and bridge device of a user (not one's own: the
+/// Security page's "sign out everywhere else" is for that).
+#[server(prefix = "/api", endpoint = "admin/users/sign-out", input = JsonOrForm, custom = Posted)]
+pub async fn sign_out_user(user_id: i64) -> Result<Vec<UserView>, ApiError> {
+    crate::server::admin::sign_out_user(user_id).await
+}
+
 #[server(prefix = "/api", endpoint = "admin/audit", input = GetUrl)]
 pub async fn admin_audit() -> Result<Vec<AuditEntryView>, ApiError> {
     crate::server::admin::audit().await

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod navigation;
+pub mod sent_back;
 
 use serde::{Deserialize, Serialize};
 use server_fn::{
@@ -75,6 +76,9 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// How the "no such workspace" message begins (a sent-back form names it).
+const NO_WORKSPACE: &str = "There is no workspace called ";
+
 impl ApiError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
@@ -119,7 +123,7 @@ impl ApiError {
     /// A workspace address nobody has (a Host at the front door, or a name
     /// typed on the central site).
     pub fn no_workspace(name: impl std::fmt::Display) -> Self {
-        ApiError::NotFound(format!("There is no workspace called \"{name}\" here."))
+        ApiError::NotFound(format!("{NO_WORKSPACE}\"{name}\" here."))
     }
 
     pub fn internal() -> Self {

@@ -10,7 +10,7 @@ use http::{header, request::Parts, HeaderValue, StatusCode};
 use leptos::prelude::{use_context, with_context};
 use leptos_axum::ResponseOptions;
 
-use super::ApiError;
+use super::{sent_back::SentBack, ApiError};
 
 pub fn after_success(path: &str) {
     leptos_axum::redirect(path);
@@ -78,9 +78,25 @@ fn form_location(referer: &str, function: &str, error: &ApiError) -> Option<Head
     } else {
         path
     };
-    let query =
-        serde_urlencoded::to_string([("error", error.message()), ("form", function)]).ok()?;
+    let mut query = vec![("error", SentBack::of(error).code()), ("form", function)];
+    // A refused setting is named `<key>: <why>`.
+    if let Some(field) = refused_setting(error) {
+        query.push(("field", field));
+    }
+    let query = serde_urlencoded::to_string(query).ok()?;
     HeaderValue::from_str(&format!("{path}?{query}")).ok()
+}
+
+/// The setting a refusal names, if it names one.
+fn refused_setting(error: &ApiError) -> Option<&str> {
+    let ApiError::BadRequest(message) = error else {
+        return None;
+    };
+    let (key, _) = message.split_once(':')?;
+    key.bytes()
+        .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
+        .then_some(key)
+        .filter(|key| !key.is_empty())
 }
 
 #[cfg(test)]
@@ -94,7 +110,7 @@ mod tests {
             form_location(r, "/api/auth/login", &e)
                 .map(|v| v.to_str().unwrap_or_default().to_owned())
         };
-        let query = "error=invalid+email+or+password&form=%2Fapi%2Fauth%2Flogin";
+        let query = "error=wrong_credentials&form=%2Fapi%2Fauth%2Flogin";
         assert_eq!(
             loc("http://acme.localhost:3000/login?x=1").as_deref(),
             Some(format!("/login?{query}").as_str())
@@ -113,5 +129,22 @@ mod tests {
                 "{hostile}"
             );
         }
+    }
+
+    #[test]
+    fn a_refused_setting_is_sent_back_by_code_and_field() {
+        let e = ApiError::BadRequest("bridge.rotation_grace: must be 0 to 300 seconds".into());
+        let location = form_location(
+            "http://acme.localhost/admin",
+            "/api/admin/settings/save",
+            &e,
+        )
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+        assert_eq!(
+            location.as_deref(),
+            Some("/admin?error=bad_request&form=%2Fapi%2Fadmin%2Fsettings%2Fsave&field=bridge.rotation_grace")
+        );
+        let plain = ApiError::BadRequest("malformed request: x".into());
+        assert_eq!(refused_setting(&plain), None);
     }
 }

@@ -20,14 +20,24 @@ use crate::{
 /// The tenant admin panel: session and bridge settings, users and roles,
 /// sessions and devices, bridge usage, failed sign-ins and the audit log.
 /// Admins only; everyone else gets a 403 page.
+///
+/// The page's data is an `AsyncDerived`, not a `Resource`: a resource first
+/// polled while any thread of the process generates a route list
+/// (leptos_server's process-wide `IS_SUPPRESSING_RESOURCE_LOAD`) waits
+/// forever, and pages render on the server only, so a resource's
+/// serialisation would bring nothing. It is made outside `Suspense`'s
+/// children, which server rendering runs twice: the server function is
+/// called once.
 #[component]
 pub fn Admin() -> impl IntoView {
-    let panel = Resource::new(|| (), |_| admin_panel());
     let saved = use_query_map().read_untracked().get("saved").as_deref() == Some("settings");
+    let panel = AsyncDerived::new(admin_panel);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let bar = this_visitor().ok().map(|me| view! { <AppBar me here=Section::Admin/> });
+                let visitor = this_visitor().ok();
+                let me = visitor.as_ref().and_then(|v| v.user.as_ref()).map(|u| u.id);
+                let bar = visitor.map(|me| view! { <AppBar me here=Section::Admin/> });
                 match panel.await {
                     Err(error) => view! { {bar} <ErrorCard title="Admins only" error/> }.into_any(),
                     Ok(PanelView { settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {
@@ -51,7 +61,7 @@ pub fn Admin() -> impl IntoView {
                         </section>
                         <section class="card wide" id="users" aria-labelledby="users-title">
                             <h2 id="users-title">"Users"</h2>
-                            <UsersTable users/>
+                            <UsersTable users me/>
                         </section>
                         <section class="card wide" id="sessions" aria-labelledby="sessions-title">
                             <h2 id="sessions-title">"Active sessions"</h2>
@@ -107,7 +117,7 @@ pub fn Admin() -> impl IntoView {
 }
 
 #[component]
-fn UsersTable(users: Vec<UserView>) -> impl IntoView {
+fn UsersTable(users: Vec<UserView>, me: Option<i64>) -> impl IntoView {
     view! {
         <div class="table-wrap">
         <table class="admin-table" data-testid="users">
@@ -119,6 +129,14 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
                         RoleView::Member => ("Make admin", "admin"),
                     };
                     let name = format!("{label}: {}", u.email);
+                    let sign_out = format!("Sign out everywhere: {}", u.email);
+                    // One's own sessions end from the Security page.
+                    let others = (Some(u.id) != me).then(|| view! {
+                        <RowAction endpoint=Endpoint::SignOutUser label="Sign out everywhere"
+                            name=sign_out danger=true
+                            confirm="End every session and bridge device of this user? They sign in again on their next visit."
+                            fields=vec![("user_id", u.id.to_string())]/>
+                    });
                     view! {
                         <tr>
                             <td data-label="Email">{u.email}</td>
@@ -127,6 +145,7 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
                             <td class="actions">
                                 <RowAction endpoint=Endpoint::SetRole label name
                                     fields=vec![("user_id", u.id.to_string()), ("role", target.to_owned())]/>
+                                {others}
                             </td>
                         </tr>
                     }
@@ -135,5 +154,6 @@ fn UsersTable(users: Vec<UserView>) -> impl IntoView {
         </table>
         </div>
         <SentBackError endpoint=Endpoint::SetRole/>
+        <SentBackError endpoint=Endpoint::SignOutUser/>
     }
 }

@@ -5,9 +5,10 @@ use crate::api::central::central_tenants;
 
 /// The central admin on the main domain: every tenant, with create, migrate
 /// and delete (which asks for the slug to be typed again).
+/// Its data is an `AsyncDerived`, not a `Resource` (see `Admin`).
 #[component]
 pub fn CentralAdmin() -> impl IntoView {
-    let tenants = Resource::new(|| (), |_| central_tenants());
+    let tenants = AsyncDerived::new(central_tenants);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -18,7 +18,7 @@
 use crate::{
     api::{account, admin, auth, central, encoding::Posted, workspaces},
     browser::AfterPost,
-    error::ApiError,
+    error::{sent_back::SentBack, ApiError},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_query_map;
@@ -33,6 +33,7 @@ pub enum Endpoint {
     FindWorkspace,
     SaveSettings,
     SetRole,
+    SignOutUser,
     RevokeSession,
     AdminRevokeDevice,
     RevokeMySession,
@@ -54,6 +55,7 @@ impl Endpoint {
             Self::FindWorkspace => Posted::<workspaces::FindWorkspace>::PATH,
             Self::SaveSettings => Posted::<admin::SaveSettings>::PATH,
             Self::SetRole => Posted::<admin::SetRole>::PATH,
+            Self::SignOutUser => Posted::<admin::SignOutUser>::PATH,
             Self::RevokeSession => Posted::<admin::RevokeSession>::PATH,
             Self::AdminRevokeDevice => Posted::<admin::AdminRevokeDevice>::PATH,
             Self::RevokeMySession => Posted::<account::RevokeMySession>::PATH,
@@ -124,13 +126,27 @@ pub fn SentBackError(endpoint: Endpoint) -> impl IntoView {
     sent_back(endpoint).map(|message| view! { <p class="error" role="alert">{message}</p> })
 }
 
-/// `?error=` when `?form=` names this endpoint (read on the server: the
-/// islands have no router).
+/// The text of the message `?error=` names by its code, when `?form=`
+/// names this endpoint (read on the server: the islands have no router).
+/// A code not in the catalogue shows nothing: no text from a URL is ever
+/// shown as the page's own.
 pub fn sent_back(endpoint: Endpoint) -> Option<String> {
+    sent_back_query(endpoint, "error")
+        .as_deref()
+        .and_then(SentBack::from_code)
+        .map(|entry| entry.text().to_owned())
+}
+
+/// `?field=`, the setting a refused post named, for this endpoint.
+pub fn sent_back_field(endpoint: Endpoint) -> Option<String> {
+    sent_back_query(endpoint, "field")
+}
+
+fn sent_back_query(endpoint: Endpoint, key: &str) -> Option<String> {
     let query = use_query_map();
     let query = query.read_untracked();
     (query.get("form").as_deref() == Some(endpoint.path()))
-        .then(|| query.get("error"))
+        .then(|| query.get(key))
         .flatten()
 }
 

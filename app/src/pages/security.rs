@@ -12,9 +12,10 @@ use crate::{
 
 /// A signed-in user's own sessions and bridge devices: this browser's
 /// marked, any other revocable, or all of them at once.
+/// Its data is an `AsyncDerived`, not a `Resource` (see `Admin`).
 #[component]
 pub fn Security() -> impl IntoView {
-    let security = Resource::new(|| (), |_| my_security());
+    let security = AsyncDerived::new(my_security);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -8,20 +8,24 @@
 
 use leptos::prelude::*;
 
-use super::form::{sent_back, Endpoint, PostForm, SentBackError};
-use crate::model::admin::{Control, SettingField, SettingSection, SettingsView};
+use super::form::{sent_back, sent_back_field, Endpoint, PostForm, SentBackError};
+use crate::{
+    error::sent_back::SentBack,
+    model::admin::{Control, SettingField, SettingSection, SettingsView},
+};
 
 #[component]
 pub fn SettingsForm(view: SettingsView) -> impl IntoView {
-    // A refusal names its field (`<key>: ...`): shown there, or else under
-    // the form (which the island does likewise once hydrated).
+    // A refusal may name its field: shown there (as the setting's own
+    // refusal), or else under the form (which the island does likewise
+    // once hydrated, with the whole message).
     let refusal = sent_back(Endpoint::SaveSettings);
-    let named = refusal
-        .as_deref()
-        .and_then(|message| message.split_once(':'))
-        .map(|(key, _)| key)
-        .filter(|key| view.fields.iter().any(|f| f.key == *key))
-        .map(str::to_owned);
+    let named = sent_back_field(Endpoint::SaveSettings)
+        .filter(|key| view.fields.iter().any(|f| f.key == *key));
+    let refusal = match (&named, refusal) {
+        (Some(_), Some(_)) => Some(SentBack::InvalidSetting.text().to_owned()),
+        (_, refusal) => refusal,
+    };
     let sections = SettingSection::ALL.map(|section| {
         let fields: Vec<SettingField> = view
             .fields

@@ -49,7 +49,7 @@ pub async fn revoke_session(handle: String) -> Result<SecurityView, ApiError> {
     if admin_sessions::current(&ctx, &store).as_ref() == Some(&found.stored) {
         return Err(this_one("session"));
     }
-    admin_sessions::remove(&store, &found.stored).await?;
+    admin_sessions::end(&ctx, &store, &found, "session revoked by its user").await?;
     record(&ctx, &user, "session revoked by its user").await?;
     view(&ctx, &user).await
 }
@@ -74,33 +74,7 @@ pub async fn revoke_device(device_id: String) -> Result<SecurityView, ApiError> 
 
 pub async fn sign_out_others() -> Result<SecurityView, ApiError> {
     let (ctx, user) = require_user().await?;
-    let store = admin_sessions::store(&ctx).await?;
-    let this_session = admin_sessions::current(&ctx, &store);
-    for other in admin_sessions::summaries(&ctx, &store)
-        .await?
-        .into_iter()
-        .filter(|s| s.user == user.id && Some(&s.stored) != this_session.as_ref())
-    {
-        admin_sessions::remove(&store, &other.stored).await?;
-    }
-    let db = ctx.tenant.db.clone();
-    let this_device = ctx.session.bridge_family().await?;
-    let ip = ctx.device().ip;
-    for other in bridge::devices(&db, Some(user.id))
-        .await?
-        .into_iter()
-        .filter(|d| Some(&d.family) != this_device.as_ref())
-    {
-        bridge::revoke(
-            &db,
-            ctx.announce(),
-            &other.family,
-            "signed out everywhere else",
-            ip.as_deref(),
-        )
-        .await
-        .map_err(bridge_error)?;
-    }
+    admin_sessions::end_all_of(&ctx, user.id, "signed out everywhere else").await?;
     record(&ctx, &user, "signed out everywhere else").await?;
     view(&ctx, &user).await
 }

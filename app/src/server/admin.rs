@@ -186,6 +186,29 @@ pub async fn set_role(user_id: i64, role: RoleView) -> Result<Vec<UserView>, Api
     users_view(&ctx).await
 }
 
+pub async fn sign_out_user(user_id: i64) -> Result<Vec<UserView>, ApiError> {
+    let (ctx, admin) = require_admin().await?;
+    let db = ctx.tenant.db.clone();
+    let Some(user) = users::find(&db, UserId::new(user_id)).await? else {
+        return Err(ApiError::NotFound("no such user".into()));
+    };
+    if user.id == admin.id {
+        return Err(ApiError::Conflict(
+            "to end your own other sessions, use \"Sign out everywhere else\" on your Security page"
+                .into(),
+        ));
+    }
+    admin_sessions::end_all_of(&ctx, user.id, "signed out by an admin").await?;
+    audit::record(
+        &db,
+        &admin,
+        "user signed out everywhere",
+        &user.email.to_string(),
+    )
+    .await?;
+    users_view(&ctx).await
+}
+
 pub async fn audit() -> Result<Vec<AuditEntryView>, ApiError> {
     let (ctx, _) = require_admin().await?;
     audit_view(&ctx).await

@@ -99,11 +99,65 @@ pub(super) async fn find_session(
         .ok_or_else(|| ApiError::NotFound("no such session".into()))
 }
 
-pub(super) async fn remove(store: &TenantStore, stored: &StoredId) -> Result<(), ApiError> {
+/// Ends a session and the bridge device it belongs to, so that no token
+/// brings back a session someone revoked. This request's own device is
+/// left alone (it is the browser asking; signing out ends it).
+pub(super) async fn end(
+    ctx: &TenantContext,
+    store: &TenantStore,
+    session: &SessionSummary,
+    reason: &str,
+) -> Result<(), ApiError> {
     store
-        .remove(stored)
+        .remove(&session.stored)
         .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let Some(family) = &session.family else {
+        return Ok(());
+    };
+    if ctx.session.bridge_family().await?.as_ref() == Some(family) {
+        return Ok(());
+    }
+    bridge::revoke(
+        &ctx.tenant.db,
+        ctx.announce(),
+        family,
+        reason,
+        ctx.device().ip.as_deref(),
+    )
+    .await
+    .map_err(bridge_error)
+}
+
+/// Every session and bridge device of `user` but this request's own: the
+/// Security page's "sign out everywhere else" and the admin's "sign out".
+pub(super) async fn end_all_of(
+    ctx: &TenantContext,
+    user: UserId,
+    reason: &str,
+) -> Result<(), ApiError> {
+    let store = store(ctx).await?;
+    let this_session = current(ctx, &store);
+    for other in summaries(ctx, &store)
+        .await?
+        .into_iter()
+        .filter(|s| s.user == user && Some(&s.stored) != this_session.as_ref())
+    {
+        end(ctx, &store, &other, reason).await?;
+    }
+    let db = &ctx.tenant.db;
+    let this_device = ctx.session.bridge_family().await?;
+    let ip = ctx.device().ip;
+    for other in bridge::devices(db, Some(user))
+        .await?
+        .into_iter()
+        .filter(|d| Some(&d.family) != this_device.as_ref())
+    {
+        bridge::revoke(db, ctx.announce(), &other.family, reason, ip.as_deref())
+            .await
+            .map_err(bridge_error)?;
+    }
+    Ok(())
 }
 
 pub async fn sessions() -> Result<Vec<SessionView>, ApiError> {
@@ -115,7 +169,7 @@ pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError
     let (ctx, admin) = require_admin().await?;
     let store = store(&ctx).await?;
     let found = find_session(&ctx, &store, &target, None).await?;
-    remove(&store, &found.stored).await?;
+    end(&ctx, &store, &found, "session revoked by an admin").await?;
     record(
         &ctx,
         &admin,

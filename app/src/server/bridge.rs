@@ -252,7 +252,7 @@ pub async fn check() -> Result<CheckResponse, BridgeFailure> {
 
 pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
-    let Some((user, record)) = signed_in_session(&ctx).await? else {
+    let Some((_, record)) = signed_in_session(&ctx).await? else {
         return Err(BridgeFailure::new(
             FailureReason::Unauthenticated,
             "sign in first",
@@ -260,17 +260,14 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
     };
     let db = ctx.tenant.db.clone();
     let settings = &ctx.tenant.settings.bridge;
+    // A session with no device (signed in by a plain form post, or while
+    // the bridge was off) gets nothing here: a session cookie alone, stolen
+    // or not, must never mint a token that outlives the session.
     let Some(family) = record.family else {
-        // Signed in while the bridge was off: this device gets its family now.
-        let issued = issue_family(&ctx, &db, user.id).await?;
-        ctx.session
-            .log_in(user.id, Some(&issued.family), &ctx.device())
-            .await
-            .map_err(ApiError::from)?;
-        return Ok(RefreshResponse {
-            success: true,
-            token: issued.token.expose(),
-        });
+        return Err(BridgeFailure::new(
+            FailureReason::Invalid,
+            "this session has no bridge device; sign in again to get one",
+        ));
     };
     let presented = token
         .as_deref()

@@ -58,7 +58,7 @@ async fn require_central_admin() -> Result<std::sync::Arc<Platform>, ApiError> {
     let policy = ctx.platform.directory.defaults().signin;
     let gate = throttle::admit(
         &ctx.platform,
-        SignInRealm::Central,
+        SignInRealm::CentralAdmin,
         CENTRAL_ADMIN,
         &ctx.client,
         policy,
@@ -134,7 +134,7 @@ pub async fn delete(slug: String, confirm: String) -> Result<Vec<TenantRow>, Api
             "type \"{slug}\" to confirm deleting it and all its data"
         )));
     }
-    platform.directory.delete(&slug).await?;
+    platform.delete_tenant(&slug).await?;
     tracing::warn!(tenant = %slug, "tenant deleted by the central admin");
     rows(&platform).await
 }

@@ -75,6 +75,7 @@ impl From<DirectoryError> for ApiError {
                 ApiError::BadRequest(e.to_string())
             }
             DirectoryError::Database(db) => storage(&db),
+            DirectoryError::Sessions(_) => ApiError::Unavailable(e.to_string()),
         }
     }
 }

@@ -21,7 +21,7 @@ pub async fn create(
     let policy = ctx.platform.directory.defaults().signin;
     let gate = throttle::admit(
         &ctx.platform,
-        SignInRealm::Central,
+        SignInRealm::SignUp,
         &admin_email,
         &ctx.client,
         policy,

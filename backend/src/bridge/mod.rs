@@ -472,6 +472,20 @@ pub async fn revoke(
     Ok(())
 }
 
+/// Revokes every live family of the tenant (it is being deleted). Nobody
+/// hears of it: the tenant's sessions go with it.
+pub async fn revoke_every_family(db: &Scope, reason: &str) -> Result<(), sqlx::Error> {
+    let update = Query::update()
+        .table(db.table(BridgeFamilies::Table))
+        .values([
+            (BridgeFamilies::RevokedAt, now().into()),
+            (BridgeFamilies::RevokedReason, reason.into()),
+        ])
+        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
+        .to_owned();
+    db.execute(&update).await.map(drop)
+}
+
 /// Revokes the family of a token that verifies here (a token carried to
 /// another tenant is stolen or confused; either way it dies).
 pub async fn revoke_presented(

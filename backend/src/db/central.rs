@@ -28,7 +28,7 @@ impl TryFrom<TenantRow> for Tenant {
     fn try_from(row: TenantRow) -> Result<Self, Self::Error> {
         Ok(Tenant {
             id: TenantId::new(row.id),
-            slug: Slug::parse(&row.slug).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            slug: Slug::stored(&row.slug).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             name: row.name,
             created_at: row.created_at,
         })
@@ -38,11 +38,41 @@ impl TryFrom<TenantRow> for Tenant {
 /// The overrides of a tenant that has none stored.
 const NO_OVERRIDES: &str = "{}";
 
+/// What a tenant has stored of its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSettings {
+    /// Its overrides, as JSON text ("{}" when none).
+    pub overrides: String,
+    /// The cookie prefixes it used before its current one, oldest first.
+    pub former_prefixes: Vec<String>,
+}
+
 #[derive(Debug, sqlx::FromRow)]
-struct TenantWithOverrides {
+struct SettingsRow {
+    overrides: Option<String>,
+    former_prefixes: Option<String>,
+}
+
+impl From<Option<SettingsRow>> for StoredSettings {
+    fn from(row: Option<SettingsRow>) -> Self {
+        let (overrides, former) = row.map_or((None, None), |r| (r.overrides, r.former_prefixes));
+        Self {
+            overrides: overrides.unwrap_or_else(|| NO_OVERRIDES.into()),
+            // Unreadable: no prefix is carried over, which signs people in
+            // again rather than trusting a name we cannot vouch for.
+            former_prefixes: former
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct TenantWithSettings {
     #[sqlx(flatten)]
     tenant: TenantRow,
-    overrides: Option<String>,
+    #[sqlx(flatten)]
+    settings: SettingsRow,
 }
 
 pub(crate) const TENANT_COLUMNS: [Tenants; 4] = [
@@ -94,16 +124,15 @@ impl CentralDb {
         .await
     }
 
-    /// A tenant and its stored setting overrides (JSON text, "{}" when
-    /// none) in one query: a cold tenant's first request reads the central
-    /// database once.
-    pub async fn find_tenant_with_overrides(
+    /// A tenant and its stored settings in one query: a cold tenant's
+    /// first request reads the central database once.
+    pub async fn find_tenant_with_settings(
         &self,
         slug: &Slug,
-    ) -> Result<Option<(Tenant, String)>, sqlx::Error> {
+    ) -> Result<Option<(Tenant, StoredSettings)>, sqlx::Error> {
         let query = self
             .tenants()
-            .column(TenantSettings::Overrides)
+            .columns([TenantSettings::Overrides, TenantSettings::FormerPrefixes])
             .left_join(
                 self.scope.table(TenantSettings::Table),
                 Expr::col((TenantSettings::Table, TenantSettings::TenantId))
@@ -113,43 +142,58 @@ impl CentralDb {
             .to_owned();
         let Some(row) = self
             .scope
-            .fetch_optional::<TenantWithOverrides>(&query)
+            .fetch_optional::<TenantWithSettings>(&query)
             .await?
         else {
             return Ok(None);
         };
-        let overrides = row.overrides.unwrap_or_else(|| NO_OVERRIDES.into());
-        Ok(Some((Tenant::try_from(row.tenant)?, overrides)))
+        Ok(Some((
+            Tenant::try_from(row.tenant)?,
+            Some(row.settings).into(),
+        )))
     }
 
-    /// A tenant's stored setting overrides, as JSON text ("{}" when none).
-    pub async fn tenant_overrides(&self, tenant: TenantId) -> Result<String, sqlx::Error> {
+    /// A tenant's stored settings.
+    pub async fn tenant_settings(&self, tenant: TenantId) -> Result<StoredSettings, sqlx::Error> {
         let query = Query::select()
-            .column(TenantSettings::Overrides)
+            .columns([TenantSettings::Overrides, TenantSettings::FormerPrefixes])
             .from(self.scope.table(TenantSettings::Table))
             .and_where(Expr::col(TenantSettings::TenantId).eq(tenant.get()))
             .to_owned();
-        let stored: Option<(String,)> = self.scope.fetch_optional(&query).await?;
-        Ok(stored.map_or_else(|| NO_OVERRIDES.into(), |(json,)| json))
+        let row: Option<SettingsRow> = self.scope.fetch_optional(&query).await?;
+        Ok(row.into())
     }
 
-    pub async fn save_tenant_overrides(
+    pub async fn save_tenant_settings(
         &self,
         tenant: TenantId,
-        overrides: &str,
+        settings: &StoredSettings,
     ) -> Result<(), sqlx::Error> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let former = (!settings.former_prefixes.is_empty())
+            .then(|| serde_json::to_string(&settings.former_prefixes).ok())
+            .flatten();
         let query = Query::insert()
             .into_table(self.scope.table(TenantSettings::Table))
             .columns([
                 TenantSettings::TenantId,
                 TenantSettings::Overrides,
+                TenantSettings::FormerPrefixes,
                 TenantSettings::UpdatedAt,
             ])
-            .values_panic([tenant.get().into(), overrides.into(), now.into()])
+            .values_panic([
+                tenant.get().into(),
+                settings.overrides.as_str().into(),
+                former.into(),
+                now.into(),
+            ])
             .on_conflict(
                 OnConflict::column(TenantSettings::TenantId)
-                    .update_columns([TenantSettings::Overrides, TenantSettings::UpdatedAt])
+                    .update_columns([
+                        TenantSettings::Overrides,
+                        TenantSettings::FormerPrefixes,
+                        TenantSettings::UpdatedAt,
+                    ])
                     .to_owned(),
             )
             .to_owned();

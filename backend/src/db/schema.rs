@@ -20,6 +20,7 @@ pub enum TenantSettings {
     TenantId,
     Overrides,
     UpdatedAt,
+    FormerPrefixes,
 }
 
 /// Central: the key ring, when it lives in the database.

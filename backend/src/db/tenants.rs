@@ -11,7 +11,7 @@ use super::{
     open_pools::OpenPools,
     scope::{Schema, Scope},
 };
-use crate::tenancy::{Slug, Tenant};
+use crate::tenancy::{Slug, Tenant, TenantId};
 
 /// Connections per SQLite tenant pool: tenants are many and mostly idle, and
 /// SQLite writes one at a time anyway.
@@ -64,18 +64,21 @@ impl TenantStorage {
         match self {
             Self::Postgres { pool, .. } => Ok(Scope::postgres(pool.clone(), schema(&tenant.slug))),
             Self::Sqlite { dir, open } => {
-                if let Some(pool) = open.get(&tenant.slug).await {
+                if let Some(pool) = open.get(tenant.id).await {
                     return Ok(Scope::sqlite(pool));
                 }
                 // Opened outside the lock so one slow file does not stall every
                 // tenant; a concurrent opener's pool wins and ours is dropped.
-                let pool = connect::sqlite(
+                let pool = connect::sqlite_tenant(
                     &Self::file(dir, &tenant.slug),
                     OpenMode::Existing,
+                    tenant.id,
                     CONNECTIONS_PER_SQLITE_TENANT,
                 )
                 .await?;
-                Ok(Scope::sqlite(open.insert(tenant.slug.clone(), pool).await))
+                Ok(Scope::sqlite(
+                    open.insert(tenant.id, &tenant.slug, pool).await,
+                ))
             }
         }
     }
@@ -99,10 +102,13 @@ impl TenantStorage {
     }
 
     /// Creates a tenant's database (file or schema) and runs the tenant migrations.
-    pub async fn create(&self, slug: &Slug) -> Result<(), sqlx::Error> {
+    pub async fn create(&self, tenant: &Tenant) -> Result<(), sqlx::Error> {
+        let slug = &tenant.slug;
         match self {
             Self::Sqlite { dir, .. } => {
-                let pool = connect::sqlite(&Self::file(dir, slug), OpenMode::Create, 1).await?;
+                let pool =
+                    connect::sqlite_tenant(&Self::file(dir, slug), OpenMode::Create, tenant.id, 1)
+                        .await?;
                 let migrated = migrate::sqlite(&pool, &migrate::TENANT_SQLITE).await;
                 pool.close().await;
                 migrated
@@ -130,6 +136,13 @@ impl TenantStorage {
         }
     }
 
+    /// Lets go of a deleted tenant's database in this process.
+    pub async fn forget_tenant(&self, tenant: TenantId) {
+        if let Self::Sqlite { open, .. } = self {
+            open.close_tenant(tenant).await;
+        }
+    }
+
     /// Closes every tenant database this process holds open.
     pub async fn close(&self) {
         match self {
@@ -150,9 +163,7 @@ impl TenantStorage {
                 Ok(())
             }
             Self::Sqlite { dir, open } => {
-                if let Some(pool) = open.remove(slug).await {
-                    pool.close().await;
-                }
+                open.close_slug(slug).await;
                 let main = Self::file(dir, slug);
                 for suffix in ["", "-wal", "-shm"] {
                     let mut file = main.clone().into_os_string();

@@ -56,6 +56,9 @@ impl From<redis::RedisError> for LimitError {
 
 pub struct Limiter {
     counts: Counts,
+    /// Sign-in attempts one client address may make per minute, all realms
+    /// together.
+    signin_per_address: Rule,
 }
 
 enum Counts {
@@ -78,7 +81,9 @@ impl std::fmt::Debug for Limiter {
 
 impl Limiter {
     /// Shared through `redis` when it is configured, else in memory.
-    pub fn new(redis: Arc<RedisLink>, key_prefix: &str) -> Self {
+    /// `signin_per_address`: sign-in attempts per minute one client address
+    /// may make across every realm.
+    pub fn new(redis: Arc<RedisLink>, key_prefix: &str, signin_per_address: u32) -> Self {
         let counts = if redis.is_configured() {
             Counts::Shared {
                 redis,
@@ -87,7 +92,10 @@ impl Limiter {
         } else {
             Counts::Local(local::Windows::default())
         };
-        Self { counts }
+        Self {
+            counts,
+            signin_per_address: Rule::per_minute(signin_per_address),
+        }
     }
 
     /// Counts one event under `key`; `Err` once more than `rule.limit` were

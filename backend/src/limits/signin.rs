@@ -35,19 +35,24 @@ impl Default for SignInPolicy {
     }
 }
 
-/// Where the account lives.
+/// Where the account lives. Each realm counts its accounts' failures
+/// apart: a failed workspace sign-up naming `admin` as its email never
+/// counts against the central admin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInRealm {
     Tenant(TenantId),
-    /// The central site: workspace sign-up and the central admin.
-    Central,
+    /// Workspace sign-up on the central site.
+    SignUp,
+    /// The central admin's HTTP Basic sign-in.
+    CentralAdmin,
 }
 
 impl SignInRealm {
     fn tag(self) -> String {
         match self {
             SignInRealm::Tenant(id) => format!("t{id}"),
-            SignInRealm::Central => "central".into(),
+            SignInRealm::SignUp => "signup".into(),
+            SignInRealm::CentralAdmin => "central-admin".into(),
         }
     }
 }
@@ -68,8 +73,9 @@ pub struct SignInGate<'a> {
     limiter: &'a Limiter,
     account: String,
     rule: Rule,
-    /// The address window, when failures (only) count against it.
-    address_on_failure: Option<(String, Rule)>,
+    /// The address windows (the realm's, then every realm's), when
+    /// failures (only) count against them.
+    address_on_failure: Vec<(String, Rule)>,
 }
 
 impl Limiter {
@@ -85,14 +91,23 @@ impl Limiter {
         count: AddressCount,
     ) -> Result<Result<SignInGate<'_>, Throttled>, LimitError> {
         let realm = realm.tag();
-        let address = format!("signin:addr:{realm}:{client}");
-        let address_rule = Rule::per_minute(policy.address_rate_limit);
-        let admitted = match count {
-            AddressCount::EveryAttempt => self.hit(&address, address_rule).await?,
-            AddressCount::FailuresOnly => self.check(&address, address_rule).await?,
-        };
-        if let Err(throttled) = admitted {
-            return Ok(Err(throttled));
+        // The realm's own rate, then every realm's together: one client
+        // cannot multiply password hashing by the number of tenants.
+        let addresses = [
+            (
+                format!("signin:addr:{realm}:{client}"),
+                Rule::per_minute(policy.address_rate_limit),
+            ),
+            (format!("signin:addr:all:{client}"), self.signin_per_address),
+        ];
+        for (address, rule) in &addresses {
+            let admitted = match count {
+                AddressCount::EveryAttempt => self.hit(address, *rule).await?,
+                AddressCount::FailuresOnly => self.check(address, *rule).await?,
+            };
+            if let Err(throttled) = admitted {
+                return Ok(Err(throttled));
+            }
         }
         // Hashed: a Redis dump should not list who was being guessed at.
         let normalised = account.trim().to_lowercase();
@@ -107,8 +122,10 @@ impl Limiter {
         if let Err(throttled) = self.check(&account, rule).await? {
             return Ok(Err(throttled));
         }
-        let address_on_failure =
-            (count == AddressCount::FailuresOnly).then_some((address, address_rule));
+        let address_on_failure = match count {
+            AddressCount::FailuresOnly => addresses.into(),
+            AddressCount::EveryAttempt => Vec::new(),
+        };
         Ok(Ok(SignInGate {
             limiter: self,
             account,
@@ -121,7 +138,7 @@ impl Limiter {
 impl SignInGate<'_> {
     /// Counts a failure; `Some` when this one locked the account.
     pub async fn failed(&self) -> Result<Option<Throttled>, LimitError> {
-        if let Some((address, rule)) = &self.address_on_failure {
+        for (address, rule) in &self.address_on_failure {
             // The verdict shows on the next attempt's admission.
             let _ = self.limiter.hit(address, *rule).await?;
         }

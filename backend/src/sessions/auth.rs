@@ -143,6 +143,8 @@ impl AuthSession {
 pub struct SessionSummary {
     pub stored: StoredId,
     pub user: UserId,
+    /// The bridge device the session belongs to, which ends with it.
+    pub family: Option<FamilyId>,
     pub created_at: Option<i64>,
     pub seen_at: Option<i64>,
     pub ip: Option<String>,
@@ -156,6 +158,7 @@ impl SessionSummary {
         Some(Self {
             stored,
             user: session.user,
+            family: session.family,
             created_at: Some(session.created_at),
             seen_at: Some(session.seen_at),
             ip: session.ip,

@@ -8,7 +8,14 @@
 //! backstop: nothing revoked is honoured longer than that, even with every
 //! listener down.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    hash::{Hash, Hasher},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use futures_util::StreamExt;
 use moka::sync::Cache;
@@ -33,6 +40,9 @@ pub const TTL: Duration = Duration::from_secs(1);
 const CAPACITY: u64 = 50_000;
 /// The PostgreSQL channel, and the Redis channel after the key prefix.
 pub const CHANNEL: &str = "tessera_sessions";
+/// Deleted tenants a slow subscriber may fall behind by before it is told
+/// it lagged.
+const GONE_BACKLOG: usize = 64;
 
 /// A session as served: its stored record, and the principal with it.
 #[derive(Debug, Clone)]
@@ -64,6 +74,9 @@ pub enum Change {
     User(TenantId, UserId),
     /// Anything of the tenant (its settings changed).
     Tenant(TenantId),
+    /// The tenant was deleted: every process lets go of its handles, pools
+    /// and in-memory sessions (`SessionCache::tenants_gone`).
+    TenantGone(TenantId),
 }
 
 impl Change {
@@ -73,6 +86,7 @@ impl Change {
             Change::Family(t, f) => format!("{t} f {}", f.as_str()),
             Change::User(t, u) => format!("{t} u {u}"),
             Change::Tenant(t) => format!("{t} t"),
+            Change::TenantGone(t) => format!("{t} x"),
         }
     }
 
@@ -84,6 +98,7 @@ impl Change {
             ("f", Some(id)) => Change::Family(tenant, FamilyId::from_client(id)),
             ("u", Some(id)) => Change::User(tenant, UserId::new(id.parse().ok()?)),
             ("t", None) => Change::Tenant(tenant),
+            ("x", None) => Change::TenantGone(tenant),
             _ => return None,
         })
     }
@@ -93,7 +108,8 @@ impl Change {
             Change::Session(t, _)
             | Change::Family(t, _)
             | Change::User(t, _)
-            | Change::Tenant(t) => *t,
+            | Change::Tenant(t)
+            | Change::TenantGone(t) => *t,
         }
     }
 }
@@ -105,10 +121,29 @@ pub struct Announce<'a> {
     pub tenant: TenantId,
 }
 
+/// Where a read of the store began, in the order of the changes: an entry
+/// read before a change to it was heard is never put back after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    session: u64,
+    broad: u64,
+}
+
+/// Stripes of the per-session change counters (a session's stripe is a
+/// hash of its key; two sharing one only costs a cache miss).
+const STRIPES: usize = 256;
+
 pub struct SessionCache {
     entries: Cache<(TenantId, StoredId), Arc<Cached>>,
+    /// Bumped before a session's entry is dropped.
+    session_changes: [AtomicU64; STRIPES],
+    /// Bumped before entries are dropped by family, user or tenant.
+    broad_changes: AtomicU64,
     redis: Arc<RedisLink>,
     redis_channel: String,
+    /// Tenants deleted, as this process hears of them (its own deletions
+    /// and other processes').
+    gone: tokio::sync::broadcast::Sender<TenantId>,
 }
 
 impl std::fmt::Debug for SessionCache {
@@ -128,31 +163,71 @@ impl SessionCache {
             .build();
         Self {
             entries,
+            session_changes: std::array::from_fn(|_| AtomicU64::new(0)),
+            broad_changes: AtomicU64::new(0),
             redis,
             redis_channel: format!("{redis_key_prefix}{CHANNEL}"),
+            gone: tokio::sync::broadcast::channel(GONE_BACKLOG).0,
         }
+    }
+
+    /// Deleted tenants as they are heard of. A receiver that falls more than
+    /// `GONE_BACKLOG` behind is told it lagged, and must then assume any
+    /// tenant may be gone.
+    pub fn tenants_gone(&self) -> tokio::sync::broadcast::Receiver<TenantId> {
+        self.gone.subscribe()
     }
 
     pub fn get(&self, tenant: TenantId, stored: &StoredId) -> Option<Arc<Cached>> {
         self.entries.get(&(tenant, stored.clone()))
     }
 
-    pub fn put(&self, tenant: TenantId, stored: StoredId, cached: Cached) {
-        self.entries.insert((tenant, stored), Arc::new(cached));
+    fn stripe(&self, tenant: TenantId, stored: &StoredId) -> &AtomicU64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        (tenant, stored).hash(&mut hasher);
+        // The remainder is below STRIPES, so it fits.
+        let index = usize::try_from(hasher.finish() % STRIPES as u64).unwrap_or(0);
+        &self.session_changes[index]
     }
 
-    /// Drops one entry after its session was written here (the next read
-    /// re-reads it; nothing another process holds is wrong for longer than
-    /// the TTL, and a rewrite never takes rights away).
+    /// Taken before reading a session from its store, for `put`.
+    pub fn stamp(&self, tenant: TenantId, stored: &StoredId) -> Stamp {
+        Stamp {
+            session: self.stripe(tenant, stored).load(Ordering::SeqCst),
+            broad: self.broad_changes.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Caches what a read that began at `stamp` found, unless a change that
+    /// may touch it was heard since: a request that read a session just
+    /// before a revoke cannot put it back after the revoke cleared it. The
+    /// check follows the insert, and every change bumps its counter before
+    /// it drops entries, so either the change drops this entry or this
+    /// check sees the change.
+    pub fn put(&self, tenant: TenantId, stored: StoredId, cached: Cached, stamp: Stamp) {
+        let key = (tenant, stored);
+        self.entries.insert(key.clone(), Arc::new(cached));
+        if self.stamp(key.0, &key.1) != stamp {
+            self.entries.invalidate(&key);
+        }
+    }
+
+    /// Drops one entry after its session was written or ended (the next
+    /// read re-reads it).
     pub fn forget(&self, tenant: TenantId, stored: &StoredId) {
+        self.stripe(tenant, stored).fetch_add(1, Ordering::SeqCst);
         self.entries.invalidate(&(tenant, stored.clone()));
     }
 
     /// Drops the local entries a change touches.
     pub fn apply(&self, change: &Change) {
-        if let Change::Session(tenant, stored) = change {
-            return self.forget(*tenant, stored);
+        match change {
+            Change::Session(tenant, stored) => return self.forget(*tenant, stored),
+            // Nobody may be listening: that is fine.
+            Change::TenantGone(tenant) => drop(self.gone.send(*tenant)),
+            _ => {}
         }
+        self.broad_changes.fetch_add(1, Ordering::SeqCst);
         let change = change.clone();
         let dropped = self
             .entries
@@ -166,7 +241,7 @@ impl SessionCache {
                         Change::User(_, user) => {
                             cached.session.as_ref().is_some_and(|s| s.user == *user)
                         }
-                        Change::Tenant(_) => true,
+                        Change::Tenant(_) | Change::TenantGone(_) => true,
                         Change::Session(..) => false,
                     }
             });
@@ -177,6 +252,7 @@ impl SessionCache {
     }
 
     pub fn flush(&self) {
+        self.broad_changes.fetch_add(1, Ordering::SeqCst);
         self.entries.invalidate_all();
     }
 
@@ -318,11 +394,53 @@ mod tests {
             Change::Family(TenantId::new(3), FamilyId::from_client("abc_DEF-1")),
             Change::User(TenantId::new(4), UserId::new(12)),
             Change::Tenant(TenantId::new(5)),
+            Change::TenantGone(TenantId::new(6)),
         ] {
             assert_eq!(Change::decode(&change.encode()), Some(change));
         }
         for junk in ["", "x", "1 s", "1 s ../etc", "1 q 2", "1 u x", "1 t extra"] {
             assert_eq!(Change::decode(junk), None, "{junk}");
         }
+    }
+
+    fn entry() -> Cached {
+        let record = StoredRecord {
+            data: std::collections::HashMap::new(),
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        let principal = Principal {
+            user: None,
+            family: crate::sessions::Family::None,
+        };
+        Cached::new(record, principal)
+    }
+
+    /// A read that began before a revoke never puts the session back.
+    #[test]
+    fn a_read_from_before_a_change_is_not_cached_after_it() {
+        let cache = SessionCache::new(Arc::new(RedisLink::new(None)), "t:");
+        let tenant = TenantId::new(1);
+        let stored = crate::sessions::stores::IdHasher::new([1; 32])
+            .stored(&tower_sessions::session::Id::default());
+
+        let before = cache.stamp(tenant, &stored);
+        cache.forget(tenant, &stored); // the revoke, while the read was in flight
+        cache.put(tenant, stored.clone(), entry(), before);
+        assert!(cache.get(tenant, &stored).is_none(), "cached back");
+
+        let before = cache.stamp(tenant, &stored);
+        cache.apply(&Change::Family(tenant, FamilyId::from_client("f")));
+        cache.put(tenant, stored.clone(), entry(), before);
+        assert!(
+            cache.get(tenant, &stored).is_none(),
+            "cached back past a family revoke"
+        );
+
+        let fresh = cache.stamp(tenant, &stored);
+        cache.put(tenant, stored.clone(), entry(), fresh);
+        assert!(
+            cache.get(tenant, &stored).is_some(),
+            "a read with no change since is cached"
+        );
     }
 }

@@ -9,6 +9,10 @@ pub struct CookieSpec {
     pub domain: Option<String>,
     pub secure: bool,
     pub same_site: SameSite,
+    /// The names this tenant issued under its former prefixes, with this
+    /// spec's attributes: after a prefix change, a session cookie under one
+    /// of these (and no other name) is carried over to `name`.
+    pub former_names: Vec<String>,
 }
 
 impl CookieSpec {
@@ -34,7 +38,36 @@ impl CookieSpec {
             domain,
             secure,
             same_site: settings.same_site,
+            former_names: Vec::new(),
         }
+    }
+
+    /// The spec, knowing the names its tenant issued under `former`
+    /// prefixes. Each is the name the former prefix gave under the same
+    /// attributes, so on https with a host-only cookie only `__Host-` names
+    /// are carried over: a plain `<prefix>_<slug>_session` can be planted by
+    /// a sibling subdomain or a network attacker on http, and adopting it
+    /// would sign the victim into the attacker's account.
+    pub fn carrying_over(
+        mut self,
+        former: &[String],
+        settings: &SessionSettings,
+        slug: &Slug,
+        central: &CentralDomain,
+        https: bool,
+    ) -> Self {
+        self.former_names = former
+            .iter()
+            .filter(|prefix| **prefix != settings.prefix)
+            .map(|prefix| {
+                let then = SessionSettings {
+                    prefix: prefix.clone(),
+                    ..settings.clone()
+                };
+                Self::for_tenant(&then, slug, central, https).name
+            })
+            .collect();
+        self
     }
 }
 

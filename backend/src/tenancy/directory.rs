@@ -17,15 +17,16 @@ use super::{
 };
 use crate::{
     db::{
-        central::{TenantRow, TENANT_COLUMNS},
+        central::{StoredSettings, TenantRow, TENANT_COLUMNS},
         schema::Tenants,
         CentralDb, Scope, TenantStorage,
     },
     sessions::{
         stores::{Backend, SessionBackends},
-        CookieSpec, Fence, Key, Overrides, SessionSettings, SettingError, CROSSING_WARNING,
+        Change, CookieSpec, Fence, Key, Overrides, SessionCache, SessionSettings, SettingError,
+        CROSSING_WARNING,
     },
-    tenancy::CentralDomain,
+    tenancy::{CentralDomain, TenantId},
 };
 
 /// How long a resolved tenant is trusted before the central database is asked
@@ -72,6 +73,8 @@ pub enum DirectoryError {
     Setting(#[from] SettingError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("the workspace's sessions could not be removed: {0}")]
+    Sessions(String),
 }
 
 /// Who is changing a tenant's settings: the operator (CLI) or one of the
@@ -168,16 +171,32 @@ impl Directory {
             return Ok(Some(hit));
         }
         self.central_lookups.fetch_add(1, Ordering::Relaxed);
-        let Some((tenant, overrides)) = self.central.find_tenant_with_overrides(slug).await? else {
+        let found = self.central.find_tenant_with_settings(slug).await?;
+        // The slug is gone, or names another tenant than this process knew:
+        // the one it knew was deleted (maybe by another process, with no
+        // change bus to hear it on), so what this process holds of it goes.
+        let known = self.known_tenant(slug);
+        if let Some(id) = known.filter(|id| found.as_ref().is_none_or(|(t, _)| t.id != *id)) {
+            self.forget_tenant(id).await;
+        }
+        let Some((tenant, stored)) = found else {
             self.forget(slug);
             return Ok(None);
         };
-        let settings = self.effective_settings(&tenant, &overrides)?;
+        let settings = self.effective_settings(&tenant, &stored.overrides)?;
         let db = self.storage.scope(&tenant).await?;
         let sessions = self
             .backends
             .for_tenant(&tenant, &settings, &db, self.central.scope());
-        let cookie = |https| CookieSpec::for_tenant(&settings, &tenant.slug, &self.domain, https);
+        let cookie = |https| {
+            CookieSpec::for_tenant(&settings, &tenant.slug, &self.domain, https).carrying_over(
+                &stored.former_prefixes,
+                &settings,
+                &tenant.slug,
+                &self.domain,
+                https,
+            )
+        };
         let (cookie_http, cookie_https) = (cookie(false), cookie(true));
         let handle = Arc::new(TenantHandle {
             tenant,
@@ -257,7 +276,7 @@ impl Directory {
     }
 
     async fn overrides(&self, tenant: &Tenant) -> Result<Overrides, DirectoryError> {
-        parse_overrides(&self.central.tenant_overrides(tenant.id).await?)
+        parse_overrides(&self.central.tenant_settings(tenant.id).await?.overrides)
     }
 
     /// A tenant's effective settings and its overrides.
@@ -281,7 +300,8 @@ impl Directory {
         editor: Editor,
     ) -> Result<SettingsChange, DirectoryError> {
         let tenant = self.get(slug).await?;
-        let previous = self.overrides(&tenant).await?;
+        let stored = self.central.tenant_settings(tenant.id).await?;
+        let previous = parse_overrides(&stored.overrides)?;
         let before = self
             .apply(&previous)
             .unwrap_or_else(|_| (*self.defaults).clone());
@@ -293,8 +313,17 @@ impl Directory {
             self.fence.check_editable(&previous, &overrides)?;
         }
         let effective = self.apply(&overrides)?;
+        let mut former_prefixes = stored.former_prefixes;
+        if before.prefix != effective.prefix && !former_prefixes.contains(&before.prefix) {
+            former_prefixes.push(before.prefix.clone());
+        }
+        former_prefixes.retain(|p| *p != effective.prefix);
+        let stored = StoredSettings {
+            overrides: overrides.to_json(),
+            former_prefixes,
+        };
         self.central
-            .save_tenant_overrides(tenant.id, &overrides.to_json())
+            .save_tenant_settings(tenant.id, &stored)
             .await?;
         self.forget(slug);
         if effective.lets_sessions_cross_tenants() {
@@ -309,6 +338,33 @@ impl Directory {
     /// The environment defaults every tenant starts from.
     pub fn defaults(&self) -> &SessionSettings {
         &self.defaults
+    }
+
+    /// The tenant this process last resolved the slug to, however stale.
+    fn known_tenant(&self, slug: &Slug) -> Option<TenantId> {
+        let cache = self
+            .cache
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.get(slug).map(|c| c.handle.tenant.id)
+    }
+
+    /// Lets go of everything this process holds of a deleted tenant: its
+    /// handle, its database pool, its sessions in memory. Called where the
+    /// deletion is made, when another process announces one, and when a
+    /// lookup finds the slug gone or given to another tenant.
+    pub async fn forget_tenant(&self, tenant: TenantId) {
+        self.cache_write()
+            .retain(|_, cached| cached.handle.tenant.id != tenant);
+        self.storage.forget_tenant(tenant).await;
+        self.backends.forget_in_memory(tenant);
+    }
+
+    /// Forgets every handle (another process deleted tenants this one may
+    /// not have heard of). Pools are keyed by tenant id and check the file
+    /// they open, so only handles can be stale.
+    pub fn forget_all(&self) {
+        self.cache_write().clear();
     }
 
     fn cached(&self, slug: &Slug) -> Option<Arc<TenantHandle>> {
@@ -374,6 +430,12 @@ impl Directory {
         }
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let created = self.record_and_provision(slug, &name, now).await;
+        // Whatever this process still held of an earlier tenant of the slug
+        // (deleted by another process) goes before anyone can reach the new one.
+        if let (Ok(_), Some(earlier)) = (&created, self.known_tenant(slug)) {
+            self.forget(slug);
+            self.forget_tenant(earlier).await;
+        }
         if let Err(DirectoryError::Database(_)) = &created {
             // Whatever part of the tenant's storage was made goes with the record.
             if let Err(e) = self.storage.remove(slug).await {
@@ -407,7 +469,7 @@ impl Directory {
             Err(e) => return Err(e.into()),
         };
         let tenant = Tenant::try_from(row)?;
-        self.storage.create(slug).await?;
+        self.storage.create(&tenant).await?;
         tx.commit().await?;
         Ok(tenant)
     }
@@ -417,18 +479,39 @@ impl Directory {
         Ok(self.storage.migrate(tenant).await?)
     }
 
-    /// Deletes a tenant's record and its database.
-    pub async fn delete(&self, slug: &Slug) -> Result<(), DirectoryError> {
+    /// Deletes a tenant: its sessions from every store, its bridge devices,
+    /// its central record (announced to every process in the same
+    /// transaction on PostgreSQL), its database, and whatever this process
+    /// held of it. The caller announces `Change::TenantGone` on Redis.
+    /// Everything that can fail before the record goes does, so a failed
+    /// deletion leaves a whole tenant to try again.
+    pub async fn delete(&self, slug: &Slug) -> Result<Tenant, DirectoryError> {
         let tenant = self.get(slug).await?;
-        let central = self.central.scope();
+        match self.storage.scope(&tenant).await {
+            Ok(db) => {
+                crate::bridge::revoke_every_family(&db, "workspace deleted").await?;
+            }
+            // A tenant whose database is already gone has no devices left.
+            Err(e) => {
+                tracing::warn!(tenant = %slug, error = %e, "deleting a workspace whose database cannot be opened")
+            }
+        }
+        self.backends
+            .purge_tenant(tenant.id, self.central.scope())
+            .await
+            .map_err(|e| DirectoryError::Sessions(e.to_string()))?;
+        let mut tx = self.central.scope().begin().await?;
         let delete = Query::delete()
-            .from_table(central.table(Tenants::Table))
+            .from_table(tx.table(Tenants::Table))
             .and_where(Expr::col(Tenants::Id).eq(tenant.id.get()))
             .to_owned();
-        central.execute(&delete).await?;
+        tx.execute(&delete).await?;
+        SessionCache::notify_in(&mut tx, &Change::TenantGone(tenant.id)).await?;
+        tx.commit().await?;
         self.forget(slug);
+        self.forget_tenant(tenant.id).await;
         self.storage.remove(slug).await?;
-        Ok(())
+        Ok(tenant)
     }
 }
 

@@ -47,6 +47,11 @@ pub enum SlugError {
     Hyphen,
     #[error("\"{0}\" is reserved; please choose another workspace name")]
     Reserved(String),
+    /// `xn--…` and every other `??--` label: IDNA reserves them, and a
+    /// browser may show an A-label as Unicode that imitates another name
+    /// (`xn--80ak6aa92e` as Cyrillic "аррӏе").
+    #[error("a workspace name cannot have \"--\" as its third and fourth characters: such names are internationalised addresses, which browsers may show as look-alikes of other names")]
+    Punycode,
 }
 
 impl Slug {
@@ -63,6 +68,23 @@ impl Slug {
         if input.starts_with('-') || input.ends_with('-') {
             return Err(SlugError::Hyphen);
         }
+        if input.get(2..4) == Some("--") {
+            return Err(SlugError::Punycode);
+        }
+        Self::checked(input)
+    }
+
+    /// A slug read back from the central database. One stored before
+    /// A-labels were refused is still read (so it can be listed and
+    /// deleted), though no Host or form can name it any more.
+    pub fn stored(input: &str) -> Result<Self, SlugError> {
+        match Self::parse(input) {
+            Err(SlugError::Punycode) => Self::checked(input),
+            other => other,
+        }
+    }
+
+    fn checked(input: &str) -> Result<Self, SlugError> {
         if RESERVED.contains(&input) {
             return Err(SlugError::Reserved(input.to_owned()));
         }
@@ -107,5 +129,25 @@ mod tests {
             Err(SlugError::Reserved("admin".into()))
         );
         assert_eq!(Slug::parse("api"), Err(SlugError::Reserved("api".into())));
+    }
+
+    #[test]
+    fn refuses_idna_a_labels_but_still_reads_one_stored_before() {
+        for look_alike in ["xn--80ak6aa92e", "xn--acme", "ab--cd", "zz--"] {
+            assert!(
+                matches!(
+                    Slug::parse(look_alike),
+                    Err(SlugError::Punycode | SlugError::Hyphen)
+                ),
+                "{look_alike}"
+            );
+        }
+        assert_eq!(Slug::parse("xn--80ak6aa92e"), Err(SlugError::Punycode));
+        assert!(
+            Slug::parse("a--b").is_ok(),
+            "only the third and fourth characters"
+        );
+        assert!(Slug::stored("xn--80ak6aa92e").is_ok());
+        assert_eq!(Slug::stored("www"), Err(SlugError::Reserved("www".into())));
     }
 }

@@ -229,22 +229,22 @@ fn expire_strays(platform: &Platform, spec: &CookieSpec, have_ours: bool, respon
     }
 }
 
-/// A valid session cookie of this tenant under another prefix's name
-/// (`<old prefix>_<slug>_session`), with its session id.
+/// A valid session cookie of this tenant under a name it issued before its
+/// current prefix (`CookieSpec::former_names`), with its session id. No
+/// other name is ever adopted: not a made-up prefix, and on https not the
+/// plain twin of a `__Host-` name, which anyone on a sibling subdomain or
+/// on the network could have planted.
 fn renamed_cookie(
     ring: &KeyRing,
     handle: &TenantHandle,
     spec: &CookieSpec,
     headers: &HeaderMap,
 ) -> Option<(String, Sealed)> {
-    let slug = handle.tenant.slug.as_str();
-    let of_this_tenant = |name: &str| {
-        name.strip_suffix("_session")
-            .and_then(|rest| rest.strip_suffix(slug))
-            .is_some_and(|rest| rest.ends_with('_'))
-    };
+    if spec.former_names.is_empty() {
+        return None;
+    }
     cookie_pairs(headers)
-        .filter(|(name, _)| of_this_tenant(name) && *name != spec.name)
+        .filter(|(name, _)| spec.former_names.iter().any(|former| former == name))
         .find_map(
             |(name, value)| match seal::open(ring, value, handle.tenant.id) {
                 Unsealed::Ours { key, id } => Some((name.to_owned(), Sealed { key, id })),

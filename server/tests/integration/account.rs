@@ -186,6 +186,10 @@ async fn revoking_ends_that_session_or_device_only_and_never_another_users() {
         !signed_in(&app, &ada[1]).await,
         "the revoked session is refused"
     );
+    assert!(
+        !restores(&app, &ada[1].token).await,
+        "nor does its own bridge token bring it back"
+    );
     assert!(signed_in(&app, &ada[0]).await && signed_in(&app, &ada[2]).await);
 
     // Another device of Ada's: its token no longer restores.

@@ -193,7 +193,7 @@ async fn plain_form_posts_work_without_javascript() {
 
     let bad = form("wrong password").send().await.expect("sent");
     assert_eq!(bad.status(), StatusCode::FOUND);
-    let sent_back = "/login?error=invalid+email+or+password&form=%2Fapi%2Fauth%2Flogin";
+    let sent_back = "/login?error=wrong_credentials&form=%2Fapi%2Fauth%2Flogin";
     assert_eq!(location(&bad), sent_back);
     let page = |path: &'static str| {
         let request = app.raw().get(app.url(Some("acme"), path)).send();
@@ -201,9 +201,29 @@ async fn plain_form_posts_work_without_javascript() {
     };
     assert!(page(sent_back).await.contains("invalid email or password"));
     // A message sent back for another form is not this form's.
-    let elsewhere =
-        page("/login?error=invalid+email+or+password&form=%2Fapi%2Fauth%2Fregister").await;
+    let elsewhere = page("/login?error=wrong_credentials&form=%2Fapi%2Fauth%2Fregister").await;
     assert!(!elsewhere.contains("invalid email or password"));
+}
+
+/// A link can name a message only by its code: text an attacker writes
+/// into the URL never appears as the page's own alert.
+#[tokio::test]
+async fn a_crafted_link_cannot_put_words_on_the_page() {
+    let app = TestApp::spawn().await;
+    let crafted =
+        "/login?error=Your+account+was+suspended%2C+call+555-0100&form=%2Fapi%2Fauth%2Flogin";
+    let html = app.html(&app.raw(), Some("acme"), crafted).await;
+    assert!(!html.contains("suspended"), "{html}");
+    assert!(!html.contains("555-0100"), "{html}");
+    assert!(!html.contains("role=\"alert\">Your"), "{html}");
+    let known = app
+        .html(
+            &app.raw(),
+            Some("acme"),
+            "/login?error=too_many_requests&form=%2Fapi%2Fauth%2Flogin",
+        )
+        .await;
+    assert!(known.contains("too many attempts; please wait"), "{known}");
 }
 
 /// A failed form post is sent back to the page it came from — but only

@@ -31,6 +31,7 @@ async fn hundreds_of_concurrent_bogus_logins_stay_in_bounded_memory_and_me_keeps
         ("TESSERA_DOMAIN", "localhost"),
         // The throttle is not what is tested here: let every attempt reach the hasher.
         ("SIGNIN_ADDRESS_RATE_LIMIT", "10000"),
+        ("TESSERA_SIGNIN_ADDRESS_LIMIT", "10000"),
         ("RUST_LOG", "error"),
     ];
     crate::support::process::create_acme(&env, "ada@acme.test");
@@ -44,6 +45,7 @@ async fn hundreds_of_concurrent_bogus_logins_stay_in_bounded_memory_and_me_keeps
             let port = server.port;
             tokio::spawn(async move {
                 let client = reqwest::Client::builder()
+                    .timeout(crate::support::REQUEST_TIMEOUT)
                     .resolve("acme.localhost", ([127, 0, 0, 1], port).into())
                     .build()
                     .expect("client");

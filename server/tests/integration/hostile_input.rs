@@ -286,3 +286,24 @@ async fn unicode_look_alikes_are_refused() {
         );
     }
 }
+
+/// An IDNA A-label looks like another name once a browser shows it as
+/// Unicode (`xn--80ak6aa92e` as Cyrillic "аррӏе"): refused, saying why.
+#[tokio::test]
+async fn look_alike_workspace_addresses_are_refused_with_a_message() {
+    let app = TestApp::spawn().await;
+    for slug in ["xn--80ak6aa92e", "xn--acme", "ab--cd"] {
+        let body = json!({"slug": slug, "name": "X", "admin_name": "A", "admin_email": "a@x.test", "admin_password": PASSWORD});
+        let response = app.post(&app.raw(), None, "/api/workspaces", &body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{slug}");
+        let reply: Value = response.json().await.expect("json");
+        assert!(
+            reply["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("look-alikes")),
+            "{slug}: {reply}"
+        );
+    }
+    let host = app.raw_status(b"GET /api/auth/me HTTP/1.1\r\nHost: xn--80ak6aa92e.localhost\r\nConnection: close\r\n\r\n").await;
+    assert_eq!(host, 404, "no Host can name one either");
+}

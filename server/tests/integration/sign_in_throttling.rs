@@ -353,3 +353,64 @@ async fn two_processes_share_the_counters_through_redis() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[tokio::test]
+async fn failed_workspace_sign_ups_never_lock_the_central_admin_out() {
+    let app = TestApp::spawn_with(&[
+        ("TESSERA_TRUSTED_PROXIES", "127.0.0.1"),
+        ("TESSERA_CENTRAL_ADMIN_PASSWORD", "the operator's secret"),
+    ])
+    .await;
+    // An anonymous visitor signs up five times "as" the operator's account.
+    for attempt in 1..=6 {
+        let r = app
+            .raw()
+            .post(app.url(None, "/api/workspaces"))
+            .header("x-forwarded-for", "203.0.113.9")
+            .json(&json!({"slug": "initech", "name": "I", "admin_name": "A",
+                          "admin_email": "admin", "admin_password": PASSWORD}))
+            .send()
+            .await
+            .expect("sent");
+        assert!(r.status().is_client_error(), "attempt {attempt}");
+    }
+    let basic = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        "admin:the operator's secret",
+    );
+    let admin = app
+        .raw()
+        .get(app.url(None, "/api/central/tenants"))
+        .header(header::AUTHORIZATION, format!("Basic {basic}"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(admin.status(), StatusCode::OK, "the operator got in");
+}
+
+#[tokio::test]
+async fn one_address_is_bounded_across_every_tenant_together() {
+    let app = TestApp::spawn_with(&[
+        ("TESSERA_TRUSTED_PROXIES", "127.0.0.1"),
+        ("SIGNIN_ADDRESS_RATE_LIMIT", "100"),
+        ("TESSERA_SIGNIN_ADDRESS_LIMIT", "6"),
+    ])
+    .await;
+    for tenant in ["acme", "globex"] {
+        for attempt in 1..=3 {
+            let r = login_from(&app, tenant, "198.51.100.7", "nobody@x.test", WRONG).await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{tenant} {attempt}");
+        }
+    }
+    // Each tenant has seen three of its hundred; together they made six.
+    for tenant in ["acme", "globex", "initech"] {
+        if tenant == "initech" {
+            app.create_tenant("initech", None).await;
+        }
+        let r = login_from(&app, tenant, "198.51.100.7", "nobody@x.test", WRONG).await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{tenant}");
+    }
+    // Another address is its own.
+    let other = login_from(&app, "acme", "198.51.100.8", "nobody@x.test", WRONG).await;
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+}

@@ -181,7 +181,7 @@ async fn the_central_site_finds_a_workspace_sign_in_page() {
     assert_eq!(unknown.status(), StatusCode::FOUND);
     assert_eq!(
         location(&unknown),
-        "/?error=There+is+no+workspace+called+%22initech%22+here.&form=%2Fapi%2Fworkspaces%2Ffind"
+        "/?error=no_workspace&form=%2Fapi%2Fworkspaces%2Ffind"
     );
 }
 

@@ -124,8 +124,33 @@ impl FileSessionStore {
         Ok(true)
     }
 
-    pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
-        self.write(id, record).await
+    /// Rewrites a session that still exists; false when it is gone.
+    pub async fn update(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+    ) -> session_store::Result<bool> {
+        files::replace_private(&self.path(id), encode(record)?.as_bytes())
+            .await
+            .map_err(io)
+    }
+
+    /// Removes the files of the records for which `doomed` says yes, and
+    /// the directory once it is empty.
+    pub async fn purge(
+        &self,
+        doomed: impl Fn(&StoredRecord) -> bool,
+    ) -> session_store::Result<usize> {
+        let mut purged = 0;
+        for id in self.ids().await? {
+            if self.read(&id).await?.is_some_and(|record| doomed(&record)) {
+                self.remove(&id).await?;
+                purged += 1;
+            }
+        }
+        // Only an empty directory goes: a shared one keeps the others' files.
+        let _ = tokio::fs::remove_dir(&self.dir).await;
+        Ok(purged)
     }
 
     pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {
@@ -192,16 +217,16 @@ mod tests {
         let store = FileSessionStore::new(dir.path().to_owned(), 5);
         let ids = IdHasher::new([6; 32]);
         let stale = ids.stored(&tower_sessions::session::Id::default());
-        store.put(&stale, &record(-5)).await.expect("put");
+        store.write(&stale, &record(-5)).await.expect("write");
         assert!(store.get(&stale).await.expect("get").is_none());
         for _ in 0..4 {
             store
-                .put(
+                .write(
                     &ids.stored(&tower_sessions::session::Id::default()),
                     &record(-5),
                 )
                 .await
-                .expect("put");
+                .expect("write");
         }
         store
             .insert(

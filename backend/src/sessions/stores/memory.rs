@@ -31,6 +31,17 @@ impl MemorySessions {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// Drops a namespace's records for which `doomed` says yes.
+    pub fn purge(&self, namespace: &str, doomed: impl Fn(&StoredRecord) -> bool) -> usize {
+        let mut all = self.lock();
+        let Some(space) = all.get_mut(namespace) else {
+            return 0;
+        };
+        let before = space.len();
+        space.retain(|_, record| !doomed(record));
+        before - space.len()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -104,13 +115,17 @@ impl MemorySessionStore {
         Ok(true)
     }
 
-    pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
-        self.all
-            .lock()
-            .entry(self.namespace.clone())
-            .or_default()
-            .insert(id.clone(), record.clone());
-        Ok(())
+    /// Rewrites a session that still exists; false when it is gone.
+    pub async fn update(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+    ) -> session_store::Result<bool> {
+        let mut all = self.all.lock();
+        let held = all
+            .get_mut(&self.namespace)
+            .and_then(|space| space.get_mut(id));
+        Ok(held.map(|held| *held = record.clone()).is_some())
     }
 
     pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {

@@ -158,9 +158,9 @@ impl SessionBackends {
         central: &Scope,
     ) -> Backend {
         let namespace = if settings.isolation {
-            format!("tenant-{}", tenant.id)
+            own_namespace(tenant.id)
         } else {
-            "shared".to_owned()
+            SHARED.to_owned()
         };
         match settings.driver {
             Driver::Database => {
@@ -197,6 +197,62 @@ impl SessionBackends {
                 self.cap,
             )),
         }
+    }
+}
+
+/// The namespace of the tenants that turn isolation off.
+const SHARED: &str = "shared";
+
+/// A tenant's own namespace (isolation on).
+fn own_namespace(tenant: TenantId) -> String {
+    format!("tenant-{tenant}")
+}
+
+impl SessionBackends {
+    /// Removes a deleted tenant's sessions from every store it may have used,
+    /// whatever its settings were: its own namespace in Redis (under any
+    /// settings prefix), on disk and in this process's memory, and its
+    /// records in each shared one — the central table too. (Its own
+    /// database goes with the tenant.) Other processes drop their memory
+    /// namespace when they hear the tenant is gone.
+    pub async fn purge_tenant(
+        &self,
+        tenant: TenantId,
+        central: &Scope,
+    ) -> session_store::Result<usize> {
+        let of_tenant = |record: &StoredRecord| {
+            SessionRecord::in_data(&record.data).is_some_and(|r| r.tenant == tenant)
+        };
+        let own = own_namespace(tenant);
+        let mut purged = self.forget_in_memory(tenant);
+        if self.redis.is_configured() {
+            let root = &self.redis_key_prefix;
+            purged += redis::purge(&self.redis, root, &own, |_| true).await?;
+            purged += redis::purge(&self.redis, root, SHARED, of_tenant).await?;
+        }
+        let sessions = self.data_dir.join("sessions");
+        purged += FileSessionStore::new(sessions.join(&own), self.cap)
+            .purge(|_| true)
+            .await?;
+        purged += FileSessionStore::new(sessions.join(SHARED), self.cap)
+            .purge(of_tenant)
+            .await?;
+        let table = SqlSessionStore::new(central.clone(), MissingTable::Create, false);
+        for (id, record) in table.list().await? {
+            if of_tenant(&record) {
+                table.remove(&id).await?;
+                purged += 1;
+            }
+        }
+        Ok(purged)
+    }
+
+    /// Drops a deleted tenant's sessions from this process's memory.
+    pub fn forget_in_memory(&self, tenant: TenantId) -> usize {
+        self.memory.purge(&own_namespace(tenant), |_| true)
+            + self.memory.purge(SHARED, |record| {
+                SessionRecord::in_data(&record.data).is_some_and(|r| r.tenant == tenant)
+            })
     }
 }
 
@@ -316,7 +372,13 @@ impl SessionStore for TenantStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let stored = self.ids.stored(&record.id);
-        on_backend!(&self.backend, s => s.put(&stored, &StoredRecord::of(record)).await)?;
+        // A session revoked since this request loaded it stays revoked: the
+        // save finds nothing to update, and the request goes on without it.
+        let updated =
+            on_backend!(&self.backend, s => s.update(&stored, &StoredRecord::of(record)).await)?;
+        if !updated {
+            tracing::info!("a session ended while a request used it was not saved back");
+        }
         self.cache.forget(self.tenant, &stored);
         Ok(())
     }
@@ -329,6 +391,7 @@ impl SessionStore for TenantStore {
                 return Ok(Some(hit.record.clone().into_record(*id)));
             }
         }
+        let stamp = self.cache.stamp(self.tenant, &stored);
         let Some((record, principal)) = self.read(&stored).await? else {
             return Ok(None);
         };
@@ -337,8 +400,12 @@ impl SessionStore for TenantStore {
         }
         if let Some(principal) = principal {
             let _ = self.principal.set(principal.clone());
-            self.cache
-                .put(self.tenant, stored, Cached::new(record.clone(), principal));
+            self.cache.put(
+                self.tenant,
+                stored,
+                Cached::new(record.clone(), principal),
+                stamp,
+            );
         }
         Ok(Some(record.into_record(*id)))
     }

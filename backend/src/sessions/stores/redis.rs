@@ -53,6 +53,65 @@ fn glob_escape(text: &str) -> String {
     escaped
 }
 
+/// Every key matching a SCAN pattern.
+async fn scan(conn: &mut ConnectionManager, pattern: &str) -> session_store::Result<Vec<String>> {
+    let (mut cursor, mut keys) = (0u64, Vec::new());
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(SCAN_BATCH)
+            .query_async(conn)
+            .await
+            .map_err(backend)?;
+        keys.extend(batch);
+        if next == 0 {
+            return Ok(keys);
+        }
+        cursor = next;
+    }
+}
+
+/// Deletes, under `root` (the installation's key prefix), every session key
+/// of namespace `namespace` whatever the settings prefix before it, for
+/// which `doomed` says yes. For a deleted tenant: its own namespace whole,
+/// and its records in the shared one.
+pub async fn purge(
+    link: &RedisLink,
+    root: &str,
+    namespace: &str,
+    doomed: impl Fn(&StoredRecord) -> bool,
+) -> session_store::Result<usize> {
+    let mut conn = link
+        .get()
+        .await
+        .map_err(|e| session_store::Error::Backend(e.to_string()))?;
+    let pattern = format!("{}*:{}:*", glob_escape(root), glob_escape(namespace));
+    let keys = scan(&mut conn, &pattern).await?;
+    let mut purged = 0;
+    for chunk in keys.chunks(SCAN_BATCH) {
+        let values: Vec<Option<String>> = conn.mget(chunk).await.map_err(backend)?;
+        let gone: Vec<&String> = chunk
+            .iter()
+            .zip(values)
+            .filter(|(_, value)| {
+                value
+                    .as_deref()
+                    .and_then(|v| decode(v.as_bytes()).ok())
+                    .is_some_and(|record| doomed(&record))
+            })
+            .map(|(key, _)| key)
+            .collect();
+        if !gone.is_empty() {
+            conn.del::<_, ()>(&gone).await.map_err(backend)?;
+            purged += gone.len();
+        }
+    }
+    Ok(purged)
+}
+
 impl RedisSessionStore {
     /// `key_prefix` ends with ':'; every key of this store starts with it.
     pub fn new(link: Arc<RedisLink>, key_prefix: String) -> Self {
@@ -71,16 +130,17 @@ impl RedisSessionStore {
         format!("{}{}", self.key_prefix, id.as_str())
     }
 
+    /// SET with an existence condition (NX: only a new key, XX: only an
+    /// existing one); false when the condition failed.
     async fn set(
         &self,
         id: &StoredId,
         record: &StoredRecord,
-        only_if_new: bool,
+        condition: redis::ExistenceCheck,
     ) -> session_store::Result<bool> {
-        let mut options = SetOptions::default().with_expiration(SetExpiry::EX(ttl(record)));
-        if only_if_new {
-            options = options.conditional_set(redis::ExistenceCheck::NX);
-        }
+        let options = SetOptions::default()
+            .with_expiration(SetExpiry::EX(ttl(record)))
+            .conditional_set(condition);
         let mut conn = self.conn().await?;
         let reply: Option<String> = conn
             .set_options(self.key(id), encode(record)?, options)
@@ -92,24 +152,7 @@ impl RedisSessionStore {
     /// Every key of this namespace, by SCAN.
     async fn keys(&self) -> session_store::Result<Vec<String>> {
         let mut conn = self.conn().await?;
-        let pattern = format!("{}*", glob_escape(&self.key_prefix));
-        let (mut cursor, mut keys) = (0u64, Vec::new());
-        loop {
-            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(SCAN_BATCH)
-                .query_async(&mut conn)
-                .await
-                .map_err(backend)?;
-            keys.extend(batch);
-            if next == 0 {
-                return Ok(keys);
-            }
-            cursor = next;
-        }
+        scan(&mut conn, &format!("{}*", glob_escape(&self.key_prefix))).await
     }
 
     pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
@@ -137,11 +180,16 @@ impl RedisSessionStore {
         id: &StoredId,
         record: &StoredRecord,
     ) -> session_store::Result<bool> {
-        self.set(id, record, true).await
+        self.set(id, record, redis::ExistenceCheck::NX).await
     }
 
-    pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
-        self.set(id, record, false).await.map(drop)
+    /// Rewrites a session that still exists; false when it is gone.
+    pub async fn update(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+    ) -> session_store::Result<bool> {
+        self.set(id, record, redis::ExistenceCheck::XX).await
     }
 
     pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {

@@ -7,9 +7,7 @@
 
 use std::time::Duration;
 
-use sea_query::{
-    ColumnDef, Expr, ExprTrait, Index, InsertStatement, IntoIden, OnConflict, Query, Table,
-};
+use sea_query::{ColumnDef, Expr, ExprTrait, Index, IntoIden, OnConflict, Query, Table};
 use sea_query_sqlx::SqlxBinder;
 use time::OffsetDateTime;
 use tower_sessions::session_store;
@@ -60,6 +58,16 @@ fn row_record(data: &str, expiry: i64) -> Option<StoredRecord> {
         data: serde_json::from_str(data).ok()?,
         expiry_date: OffsetDateTime::from_unix_timestamp(expiry).ok()?,
     })
+}
+
+/// The signed-in user and bridge family a record names, as their columns.
+fn owner_columns(record: &StoredRecord) -> (Option<i64>, Option<String>) {
+    let signed_in = SessionRecord::in_data(&record.data);
+    let user = signed_in.as_ref().map(|r| r.user.get());
+    let family = signed_in
+        .and_then(|r| r.family)
+        .map(|f| f.as_str().to_owned());
+    (user, family)
 }
 
 fn unreadable() -> session_store::Error {
@@ -124,9 +132,17 @@ impl SqlSessionStore {
             .col(Sessions::ExpiryDate)
             .if_not_exists()
             .to_owned();
+        let by_user = Index::create()
+            .name("sessions_user")
+            .table(self.db.table(Sessions::Table))
+            .col(Sessions::UserId)
+            .col(Sessions::ExpiryDate)
+            .if_not_exists()
+            .to_owned();
         let created = async {
             self.db.execute_schema(&table).await?;
-            self.db.execute_schema(&index).await
+            self.db.execute_schema(&index).await?;
+            self.db.execute_schema(&by_user).await
         }
         .await;
         match created {
@@ -172,19 +188,15 @@ impl SqlSessionStore {
         }
     }
 
-    /// The row for a record, with its user and family copied out for joins.
-    fn upsert(
+    /// Stores a new session; false when the id is taken.
+    pub async fn insert(
         &self,
         id: &StoredId,
         record: &StoredRecord,
-        on_conflict: OnConflict,
-    ) -> session_store::Result<InsertStatement> {
-        let signed_in = SessionRecord::in_data(&record.data);
-        let user = signed_in.as_ref().map(|r| r.user.get());
-        let family = signed_in
-            .and_then(|r| r.family)
-            .map(|f| f.as_str().to_owned());
-        Ok(Query::insert()
+    ) -> session_store::Result<bool> {
+        // The user and family are copied out beside the data, for joins.
+        let (user, family) = owner_columns(record);
+        let insert = Query::insert()
             .into_table(self.db.table(Sessions::Table))
             .columns([
                 Sessions::Id,
@@ -200,21 +212,8 @@ impl SqlSessionStore {
                 user.into(),
                 family.into(),
             ])
-            .on_conflict(on_conflict)
-            .to_owned())
-    }
-
-    /// Stores a new session; false when the id is taken.
-    pub async fn insert(
-        &self,
-        id: &StoredId,
-        record: &StoredRecord,
-    ) -> session_store::Result<bool> {
-        let insert = self.upsert(
-            id,
-            record,
-            OnConflict::column(Sessions::Id).do_nothing().to_owned(),
-        )?;
+            .on_conflict(OnConflict::column(Sessions::Id).do_nothing().to_owned())
+            .to_owned();
         let inserted = self.execute(&insert).await? == 1;
         if inserted {
             self.prune_expired_sometimes().await;
@@ -222,18 +221,29 @@ impl SqlSessionStore {
         Ok(inserted)
     }
 
-    pub async fn put(&self, id: &StoredId, record: &StoredRecord) -> session_store::Result<()> {
-        let on_conflict = OnConflict::column(Sessions::Id)
-            .update_columns([
-                Sessions::Data,
-                Sessions::ExpiryDate,
-                Sessions::UserId,
-                Sessions::FamilyId,
+    /// Rewrites a session that still exists (never an upsert: a request
+    /// that read a session before it was revoked must not write it back);
+    /// false when it is gone.
+    pub async fn update(
+        &self,
+        id: &StoredId,
+        record: &StoredRecord,
+    ) -> session_store::Result<bool> {
+        let (user, family) = owner_columns(record);
+        let update = Query::update()
+            .table(self.db.table(Sessions::Table))
+            .values([
+                (Sessions::Data, encode_data(record)?.into()),
+                (
+                    Sessions::ExpiryDate,
+                    record.expiry_date.unix_timestamp().into(),
+                ),
+                (Sessions::UserId, user.into()),
+                (Sessions::FamilyId, family.into()),
             ])
+            .and_where(Expr::col(Sessions::Id).eq(id.as_str()))
             .to_owned();
-        self.execute(&self.upsert(id, record, on_conflict)?)
-            .await
-            .map(drop)
+        Ok(self.execute(&update).await? == 1)
     }
 
     pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {

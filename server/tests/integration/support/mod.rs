@@ -23,6 +23,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub const DOMAIN: &str = "localhost";
 pub const PASSWORD: &str = "correct horse battery";
 
+/// How long any request of a test may take: a hang fails the test that
+/// made it, under its own name, instead of the whole binary's watchdog.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub struct TestApp {
     pub port: u16,
     pub platform: Arc<Platform>,
@@ -195,6 +199,7 @@ impl TestApp {
     pub fn builder(&self, slugs: &[&str]) -> reqwest::ClientBuilder {
         let domain = self.domain();
         let mut builder = Client::builder()
+            .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .resolve(domain, self.addr());
         for slug in ["acme", "globex", "initech", "umbrella"]
@@ -234,12 +239,18 @@ impl TestApp {
     /// Sends raw bytes, for requests no HTTP client would build, and returns
     /// the whole answer (the request should ask for `Connection: close`).
     pub async fn raw_http(&self, request: &[u8]) -> String {
-        let mut stream = tokio::net::TcpStream::connect(self.addr())
+        let exchange = async {
+            let mut stream = tokio::net::TcpStream::connect(self.addr())
+                .await
+                .expect("connect");
+            stream.write_all(request).await.expect("write");
+            let mut response = Vec::new();
+            stream.read_to_end(&mut response).await.expect("read");
+            response
+        };
+        let response = tokio::time::timeout(REQUEST_TIMEOUT, exchange)
             .await
-            .expect("connect");
-        stream.write_all(request).await.expect("write");
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).await.expect("read");
+            .expect("a raw request answered within the request timeout");
         String::from_utf8_lossy(&response).into_owned()
     }
 

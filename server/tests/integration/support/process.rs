@@ -121,10 +121,6 @@ impl ServerProcess {
         Self::start_on(port, env, log)
     }
 
-    pub fn url(&self, tenant: &str, path: &str) -> String {
-        format!("http://{tenant}.localhost:{}{path}", self.port)
-    }
-
     /// Everything the process wrote so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -183,13 +179,31 @@ impl ServerProcess {
         cookie: Option<&str>,
         body: Option<&serde_json::Value>,
     ) -> Option<Reply> {
-        let host = format!("{tenant}.localhost");
+        self.call_host(&format!("{tenant}.localhost"), path, cookie, body)
+            .await
+    }
+
+    /// A POST (JSON) or GET to the central site.
+    pub async fn call_central(&self, path: &str, body: Option<&serde_json::Value>) -> Reply {
+        self.call_host("localhost", path, None, body)
+            .await
+            .expect("request answered")
+    }
+
+    async fn call_host(
+        &self,
+        host: &str,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Option<Reply> {
         let client = reqwest::Client::builder()
-            .resolve(&host, SocketAddr::from(([127, 0, 0, 1], self.port)))
+            .timeout(super::REQUEST_TIMEOUT)
+            .resolve(host, SocketAddr::from(([127, 0, 0, 1], self.port)))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        let url = self.url(tenant, path);
+        let url = format!("http://{host}:{}{path}", self.port);
         // As a browser on the page's own origin would send it.
         let mut request = match body {
             Some(body) => client
