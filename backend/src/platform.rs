@@ -11,6 +11,7 @@ use crate::{
     redis_link::RedisLink,
     sessions::{
         stores::{IdHasher, SessionBackends},
+        totals::ListTotals,
         Change, SessionCache, TenantStore,
     },
     tenancy::{Directory, DirectoryError, Slug, Tenant, TenantHandle},
@@ -28,6 +29,8 @@ pub struct Platform {
     /// The sessions (and principals) this process served, kept coherent
     /// with every other process's.
     pub sessions: Arc<SessionCache>,
+    /// The admin lists' totals, counted in the background when stale.
+    pub totals: Arc<ListTotals>,
 }
 
 impl std::fmt::Debug for Platform {
@@ -107,6 +110,7 @@ impl Platform {
             limiter,
             hasher: Hasher::default(),
             sessions,
+            totals: Arc::default(),
         })
     }
 
@@ -205,6 +209,7 @@ impl Platform {
             handle.sessions.clone(),
             ids,
             handle.tenant.id,
+            !handle.settings.isolation,
             handle.db.clone(),
             Arc::clone(&self.sessions),
         ))

@@ -10,13 +10,20 @@ use crate::{
     error::ApiError,
     model::{
         accounts::{RoleView, UserView},
-        admin::{AdminDeviceView, AuditEntryView, PanelView, SessionView, SettingsView, UsageDay},
+        admin::{
+            AdminDeviceView, AuditEntryView, Page, PanelView, SessionView, SettingsView, UsageDay,
+        },
     },
 };
 
+/// Everything the panel shows; the sessions and devices lists at pages
+/// `sessions_page` and `devices_page` (from 1; the first when absent).
 #[server(prefix = "/api", endpoint = "admin/panel", input = GetUrl)]
-pub async fn admin_panel() -> Result<PanelView, ApiError> {
-    crate::server::admin::panel().await
+pub async fn admin_panel(
+    sessions_page: Option<u32>,
+    devices_page: Option<u32>,
+) -> Result<PanelView, ApiError> {
+    crate::server::admin::panel(sessions_page, devices_page).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/settings", input = GetUrl)]
@@ -66,24 +73,30 @@ pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
     crate::server::admin::bridge_usage().await
 }
 
+/// The workspace's sessions, fifty a page, the most recently active first,
+/// with their total (`?page=2` for the next fifty).
 #[server(prefix = "/api", endpoint = "admin/sessions", input = GetUrl)]
-pub async fn admin_sessions() -> Result<Vec<SessionView>, ApiError> {
-    crate::server::admin_sessions::sessions().await
+pub async fn admin_sessions(page: Option<u32>) -> Result<Page<SessionView>, ApiError> {
+    crate::server::admin_sessions::sessions(page).await
 }
 
-/// Ends a session; its holder is signed out on their next request.
+/// Ends a session and its bridge device; its holder is signed out on their
+/// next request. Answers the first page.
 #[server(prefix = "/api", endpoint = "admin/sessions/revoke", input = JsonOrForm, custom = Posted)]
-pub async fn revoke_session(handle: String) -> Result<Vec<SessionView>, ApiError> {
+pub async fn revoke_session(handle: String) -> Result<Page<SessionView>, ApiError> {
     crate::server::admin_sessions::revoke_session(handle).await
 }
 
+/// The workspace's bridge devices, fifty a page, the most recently used
+/// first, with their total (`?page=2` for the next fifty).
 #[server(prefix = "/api", endpoint = "admin/devices", input = GetUrl)]
-pub async fn admin_devices() -> Result<Vec<AdminDeviceView>, ApiError> {
-    crate::server::admin_sessions::devices().await
+pub async fn admin_devices(page: Option<u32>) -> Result<Page<AdminDeviceView>, ApiError> {
+    crate::server::admin_sessions::devices(page).await
 }
 
 /// Revokes a bridge device: its token stops working and its sessions end.
+/// Answers the first page.
 #[server(prefix = "/api", endpoint = "admin/devices/revoke", input = JsonOrForm, custom = Posted)]
-pub async fn admin_revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, ApiError> {
+pub async fn admin_revoke_device(device_id: String) -> Result<Page<AdminDeviceView>, ApiError> {
     crate::server::admin_sessions::revoke_device(device_id).await
 }

@@ -125,6 +125,32 @@ pub struct AdminDeviceView {
     pub user_agent: Option<String>,
 }
 
+/// One page of a workspace-wide list, the most recent first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    /// Rows in the whole list (counted at most every ten seconds).
+    pub total: u64,
+    /// This page's number, from 1.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    /// Rows a page holds.
+    pub const SIZE: u32 = 50;
+
+    /// The number of the page after this one, if there is one.
+    pub fn next(&self) -> Option<u32> {
+        (u64::from(self.page) * u64::from(self.per_page) < self.total).then(|| self.page + 1)
+    }
+
+    /// The number of the page before this one, if there is one.
+    pub fn previous(&self) -> Option<u32> {
+        (self.page > 1).then(|| self.page - 1)
+    }
+}
+
 /// Bridge activity of one day (UTC).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageDay {
@@ -143,7 +169,7 @@ pub struct PanelView {
     pub users: Vec<UserView>,
     pub audit: Vec<AuditEntryView>,
     pub usage: Vec<UsageDay>,
-    pub sessions: Vec<SessionView>,
-    pub devices: Vec<AdminDeviceView>,
+    pub sessions: Page<SessionView>,
+    pub devices: Page<AdminDeviceView>,
     pub sign_in_events: Vec<SignInEventView>,
 }

@@ -13,7 +13,7 @@ use crate::{
     dates::utc,
     model::{
         accounts::{RoleView, UserView},
-        admin::PanelView,
+        admin::{Page, PanelView},
     },
 };
 
@@ -30,8 +30,14 @@ use crate::{
 /// called once.
 #[component]
 pub fn Admin() -> impl IntoView {
-    let saved = use_query_map().read_untracked().get("saved").as_deref() == Some("settings");
-    let panel = AsyncDerived::new(admin_panel);
+    let query = use_query_map().read_untracked();
+    let saved = query.get("saved").as_deref() == Some("settings");
+    let at = |list: &str| query.get(list).and_then(|n| n.parse::<u32>().ok());
+    let pages = Pages {
+        sessions: at("sessions_page"),
+        devices: at("devices_page"),
+    };
+    let panel = AsyncDerived::new(move || admin_panel(pages.sessions, pages.devices));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -68,19 +74,21 @@ pub fn Admin() -> impl IntoView {
                             <RevocableTable testid="sessions" who="User" when="Last seen" field="handle"
                                 thing="session" confirm="Revoke this session? That browser is signed out on its next request."
                                 endpoint=Endpoint::RevokeSession
-                                rows=sessions.into_iter().map(|s| Revocable::new(
+                                rows=sessions.rows.iter().cloned().map(|s| Revocable::new(
                                     if s.current { format!("{} (you)", s.user) } else { s.user },
                                     s.last_seen, s.ip, s.user_agent, s.handle, true,
                                 )).collect()/>
+                            {pager(&sessions, "sessions", |n| pages.with_sessions(n))}
                         </section>
                         <section class="card wide" id="devices" aria-labelledby="devices-title">
                             <h2 id="devices-title">"Bridge devices"</h2>
                             <RevocableTable testid="devices" who="User" when="Last used" field="device_id"
                                 thing="device" confirm="Revoke this device? Its sign-in can no longer be restored and its sessions end."
                                 endpoint=Endpoint::AdminRevokeDevice
-                                rows=devices.into_iter().map(|d| Revocable::new(
+                                rows=devices.rows.iter().cloned().map(|d| Revocable::new(
                                     d.user, Some(d.last_used_at), d.ip, d.user_agent, d.id, true,
                                 )).collect()/>
+                            {pager(&devices, "devices", |n| pages.with_devices(n))}
                         </section>
                         <section class="card wide" id="bridge" aria-labelledby="bridge-title">
                             <h2 id="bridge-title">"Session bridge, last 14 days"</h2>
@@ -113,6 +121,71 @@ pub fn Admin() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The pages of the sessions and devices lists this view shows.
+#[derive(Debug, Clone, Copy)]
+struct Pages {
+    sessions: Option<u32>,
+    devices: Option<u32>,
+}
+
+impl Pages {
+    fn href(self) -> String {
+        let mut query = Vec::new();
+        if let Some(n) = self.sessions {
+            query.push(format!("sessions_page={n}"));
+        }
+        if let Some(n) = self.devices {
+            query.push(format!("devices_page={n}"));
+        }
+        format!("/admin?{}", query.join("&"))
+    }
+
+    fn with_sessions(self, n: u32) -> String {
+        let href = Pages {
+            sessions: Some(n),
+            ..self
+        }
+        .href();
+        format!("{href}#sessions")
+    }
+
+    fn with_devices(self, n: u32) -> String {
+        let href = Pages {
+            devices: Some(n),
+            ..self
+        }
+        .href();
+        format!("{href}#devices")
+    }
+}
+
+/// Which rows of how many a list shows, and links to its neighbours.
+fn pager<T>(page: &Page<T>, thing: &'static str, link: impl Fn(u32) -> String) -> impl IntoView {
+    let first = u64::from(page.page - 1) * u64::from(page.per_page) + 1;
+    let last = first + page.rows.len() as u64 - 1;
+    let shown = if page.rows.is_empty() {
+        format!("No {thing} on this page; {} in all.", page.total)
+    } else {
+        format!(
+            "{first}–{last} of {} {thing}, the most recent first.",
+            page.total
+        )
+    };
+    let previous = page
+        .previous()
+        .map(|n| view! { <a href=link(n) rel="prev">"← Newer"</a> });
+    let next = page
+        .next()
+        .map(|n| view! { <a href=link(n) rel="next">"Older →"</a> });
+    view! {
+        <nav class="pager" aria-label=format!("Pages of {thing}")>
+            <span>{shown}</span>
+            {previous}
+            {next}
+        </nav>
     }
 }
 

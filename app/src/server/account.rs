@@ -26,7 +26,7 @@ async fn require_user() -> Result<(TenantContext, User), ApiError> {
 
 async fn view(ctx: &TenantContext, user: &User) -> Result<SecurityView, ApiError> {
     Ok(SecurityView {
-        sessions: admin_sessions::session_views(ctx, Some(user.id)).await?,
+        sessions: admin_sessions::sessions_of(ctx, user).await?,
         devices: own_devices(ctx, user).await?,
     })
 }
@@ -45,7 +45,7 @@ pub async fn security() -> Result<SecurityView, ApiError> {
 pub async fn revoke_session(handle: String) -> Result<SecurityView, ApiError> {
     let (ctx, user) = require_user().await?;
     let store = admin_sessions::store(&ctx).await?;
-    let found = admin_sessions::find_session(&ctx, &store, &handle, Some(user.id)).await?;
+    let found = admin_sessions::find_session(&store, &handle, Some(user.id)).await?;
     if admin_sessions::current(&ctx, &store).as_ref() == Some(&found.stored) {
         return Err(this_one("session"));
     }

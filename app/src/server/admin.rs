@@ -61,16 +61,20 @@ fn view_of(
     }
 }
 
-/// Everything at once, behind one admin check.
-pub async fn panel() -> Result<PanelView, ApiError> {
+/// Everything at once, behind one admin check; the sessions and devices
+/// lists at the pages asked for.
+pub async fn panel(
+    sessions_page: Option<u32>,
+    devices_page: Option<u32>,
+) -> Result<PanelView, ApiError> {
     let (ctx, _) = require_admin().await?;
     Ok(PanelView {
         settings: settings_view(&ctx).await?,
         users: users_view(&ctx).await?,
         audit: audit_view(&ctx).await?,
         usage: usage_view(&ctx).await?,
-        sessions: admin_sessions::session_views(&ctx, None).await?,
-        devices: admin_sessions::device_views(&ctx).await?,
+        sessions: admin_sessions::session_page(&ctx, sessions_page).await?,
+        devices: admin_sessions::device_page(&ctx, devices_page).await?,
         sign_in_events: sign_in_events_view(&ctx).await?,
     })
 }

@@ -1,27 +1,25 @@
-//! Sessions and bridge devices: the admin panel's view of the whole
-//! tenant's, and the pieces the Security page shares (one user's).
+//! Sessions and bridge devices: the admin panel's pages of the whole
+//! tenant's, and the pieces the Security page shares (one user's). Every
+//! read is bounded: one user's rows by index (`TenantStore::of_user`,
+//! `bridge::devices`), the admin's a page of fifty with a total, a revoke
+//! by its handle alone.
 
 use std::collections::HashMap;
 
 use tessera_backend::{
     accounts::{audit, users, User, UserId},
     bridge::{self, FamilyId},
-    sessions::{SessionSummary, StoredId, TenantStore},
+    sessions::{totals::Listing, SessionSummary, StoredId, TenantStore},
 };
 
 use super::{admin::require_admin, auth::bridge_error, context::TenantContext};
 use crate::{
     error::ApiError,
-    model::admin::{AdminDeviceView, SessionView},
+    model::admin::{AdminDeviceView, Page, SessionView},
 };
 
-async fn emails(ctx: &TenantContext) -> Result<HashMap<UserId, String>, ApiError> {
-    let db = ctx.tenant.db.clone();
-    Ok(users::list(&db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.email.to_string()))
-        .collect())
+fn unavailable(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Unavailable(format!("sessions are unavailable right now: {e}"))
 }
 
 pub(super) async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> {
@@ -34,48 +32,89 @@ pub(super) async fn store(ctx: &TenantContext) -> Result<TenantStore, ApiError> 
         })
 }
 
-pub(super) async fn summaries(
+/// The emails of the users these rows name.
+async fn emails(
     ctx: &TenantContext,
-    store: &TenantStore,
-) -> Result<Vec<SessionSummary>, ApiError> {
-    let records = store
-        .list()
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("sessions are unavailable right now: {e}")))?;
-    Ok(records
-        .into_iter()
-        .filter_map(|(stored, record)| SessionSummary::of(stored, &record, ctx.tenant.tenant.id))
-        .collect())
+    users: impl IntoIterator<Item = UserId>,
+) -> Result<HashMap<UserId, String>, ApiError> {
+    Ok(users::emails(&ctx.tenant.db, users).await?)
 }
 
-/// The tenant's sessions, or one user's (`owner`).
-pub(super) async fn session_views(
+fn email(emails: &HashMap<UserId, String>, user: UserId) -> String {
+    emails
+        .get(&user)
+        .cloned()
+        .unwrap_or_else(|| format!("user {user}"))
+}
+
+/// Sessions as the pages show them, this request's marked.
+fn views(
     ctx: &TenantContext,
-    owner: Option<UserId>,
-) -> Result<Vec<SessionView>, ApiError> {
-    let emails = emails(ctx).await?;
-    let store = store(ctx).await?;
+    store: &TenantStore,
+    sessions: Vec<SessionSummary>,
+    emails: &HashMap<UserId, String>,
+) -> Vec<SessionView> {
     // Sessions are named by their stored id: a keyed hash, never the id.
-    let current = current(ctx, &store);
-    let mut views: Vec<SessionView> = summaries(ctx, &store)
-        .await?
+    let current = current(ctx, store);
+    sessions
         .into_iter()
-        .filter(|s| owner.is_none_or(|owner| owner == s.user))
         .map(|s| SessionView {
             current: current.as_ref() == Some(&s.stored),
             handle: s.stored.as_str().to_owned(),
-            user: emails
-                .get(&s.user)
-                .cloned()
-                .unwrap_or_else(|| format!("user {}", s.user)),
+            user: email(emails, s.user),
             created_at: s.created_at,
             last_seen: s.seen_at,
             ip: s.ip,
             user_agent: s.user_agent,
         })
-        .collect();
-    views.sort_by_key(|v| std::cmp::Reverse(v.last_seen));
-    Ok(views)
+        .collect()
+}
+
+/// One user's sessions, the most recently seen first.
+pub(super) async fn sessions_of(
+    ctx: &TenantContext,
+    user: &User,
+) -> Result<Vec<SessionView>, ApiError> {
+    let store = store(ctx).await?;
+    let mut sessions = store.of_user(user.id).await.map_err(unavailable)?;
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.seen_at));
+    let emails = HashMap::from([(user.id, user.email.to_string())]);
+    Ok(views(ctx, &store, sessions, &emails))
+}
+
+/// Page `page` (from 1) of the tenant's sessions, and their total.
+pub(super) async fn session_page(
+    ctx: &TenantContext,
+    page: Option<u32>,
+) -> Result<Page<SessionView>, ApiError> {
+    let store = store(ctx).await?;
+    let (page, offset) = page_at(page);
+    let sessions = store
+        .page(offset, u64::from(Page::<SessionView>::SIZE))
+        .await
+        .map_err(unavailable)?;
+    let total = ctx
+        .platform
+        .totals
+        .get((ctx.tenant.tenant.id, Listing::Sessions), store.count())
+        .await
+        .map_err(unavailable)?;
+    let emails = emails(ctx, sessions.iter().map(|s| s.user)).await?;
+    Ok(Page {
+        rows: views(ctx, &store, sessions, &emails),
+        total,
+        page,
+        per_page: Page::<SessionView>::SIZE,
+    })
+}
+
+/// The page number asked for (1 when none or 0), and the rows before it.
+fn page_at(page: Option<u32>) -> (u32, u64) {
+    let page = page.unwrap_or(1).max(1);
+    (
+        page,
+        u64::from(page - 1) * u64::from(Page::<SessionView>::SIZE),
+    )
 }
 
 /// This request's own session, as the store names it.
@@ -84,19 +123,20 @@ pub(super) fn current(ctx: &TenantContext, store: &TenantStore) -> Option<Stored
 }
 
 /// The session a client names by its handle, if it is the tenant's (and,
-/// with `owner`, that user's).
+/// with `owner`, that user's): read by its handle alone.
 pub(super) async fn find_session(
-    ctx: &TenantContext,
     store: &TenantStore,
     handle: &str,
     owner: Option<UserId>,
 ) -> Result<SessionSummary, ApiError> {
-    let wanted = StoredId::from_stored(handle);
-    summaries(ctx, store)
-        .await?
-        .into_iter()
-        .find(|s| wanted.as_ref() == Some(&s.stored) && owner.is_none_or(|owner| owner == s.user))
-        .ok_or_else(|| ApiError::NotFound("no such session".into()))
+    let not_found = || ApiError::NotFound("no such session".into());
+    let stored = StoredId::from_stored(handle).ok_or_else(not_found)?;
+    store
+        .summary(&stored)
+        .await
+        .map_err(unavailable)?
+        .filter(|s| owner.is_none_or(|owner| owner == s.user))
+        .ok_or_else(not_found)
 }
 
 /// Ends a session and the bridge device it belongs to, so that no token
@@ -138,17 +178,19 @@ pub(super) async fn end_all_of(
 ) -> Result<(), ApiError> {
     let store = store(ctx).await?;
     let this_session = current(ctx, &store);
-    for other in summaries(ctx, &store)
-        .await?
+    for other in store
+        .of_user(user)
+        .await
+        .map_err(unavailable)?
         .into_iter()
-        .filter(|s| s.user == user && Some(&s.stored) != this_session.as_ref())
+        .filter(|s| Some(&s.stored) != this_session.as_ref())
     {
         end(ctx, &store, &other, reason).await?;
     }
     let db = &ctx.tenant.db;
     let this_device = ctx.session.bridge_family().await?;
     let ip = ctx.device().ip;
-    for other in bridge::devices(db, Some(user))
+    for other in bridge::devices(db, user)
         .await?
         .into_iter()
         .filter(|d| Some(&d.family) != this_device.as_ref())
@@ -160,15 +202,15 @@ pub(super) async fn end_all_of(
     Ok(())
 }
 
-pub async fn sessions() -> Result<Vec<SessionView>, ApiError> {
+pub async fn sessions(page: Option<u32>) -> Result<Page<SessionView>, ApiError> {
     let (ctx, _) = require_admin().await?;
-    session_views(&ctx, None).await
+    session_page(&ctx, page).await
 }
 
-pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError> {
+pub async fn revoke_session(target: String) -> Result<Page<SessionView>, ApiError> {
     let (ctx, admin) = require_admin().await?;
     let store = store(&ctx).await?;
-    let found = find_session(&ctx, &store, &target, None).await?;
+    let found = find_session(&store, &target, None).await?;
     end(&ctx, &store, &found, "session revoked by an admin").await?;
     record(
         &ctx,
@@ -177,34 +219,50 @@ pub async fn revoke_session(target: String) -> Result<Vec<SessionView>, ApiError
         &format!("a session of user {}", found.user),
     )
     .await?;
-    session_views(&ctx, None).await
+    session_page(&ctx, None).await
 }
 
-pub(super) async fn device_views(ctx: &TenantContext) -> Result<Vec<AdminDeviceView>, ApiError> {
-    let emails = emails(ctx).await?;
+/// Page `page` (from 1) of the tenant's bridge devices, and their total.
+pub(super) async fn device_page(
+    ctx: &TenantContext,
+    page: Option<u32>,
+) -> Result<Page<AdminDeviceView>, ApiError> {
     let db = ctx.tenant.db.clone();
-    Ok(bridge::devices(&db, None)
-        .await?
-        .into_iter()
-        .map(|d| AdminDeviceView {
-            id: d.family.as_str().to_owned(),
-            user: emails
-                .get(&d.user)
-                .cloned()
-                .unwrap_or_else(|| format!("user {}", d.user)),
-            last_used_at: d.last_used_at,
-            ip: d.ip,
-            user_agent: d.user_agent,
+    let (page, offset) = page_at(page);
+    let devices =
+        bridge::newest_devices(&db, offset, u64::from(Page::<AdminDeviceView>::SIZE)).await?;
+    let counted = db.clone();
+    let total = ctx
+        .platform
+        .totals
+        .get((ctx.tenant.tenant.id, Listing::Devices), async move {
+            bridge::count_devices(&counted).await
         })
-        .collect())
+        .await?;
+    let emails = emails(ctx, devices.iter().map(|d| d.user)).await?;
+    Ok(Page {
+        rows: devices
+            .into_iter()
+            .map(|d| AdminDeviceView {
+                id: d.family.as_str().to_owned(),
+                user: email(&emails, d.user),
+                last_used_at: d.last_used_at,
+                ip: d.ip,
+                user_agent: d.user_agent,
+            })
+            .collect(),
+        total,
+        page,
+        per_page: Page::<AdminDeviceView>::SIZE,
+    })
 }
 
-pub async fn devices() -> Result<Vec<AdminDeviceView>, ApiError> {
+pub async fn devices(page: Option<u32>) -> Result<Page<AdminDeviceView>, ApiError> {
     let (ctx, _) = require_admin().await?;
-    device_views(&ctx).await
+    device_page(&ctx, page).await
 }
 
-pub async fn revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, ApiError> {
+pub async fn revoke_device(device_id: String) -> Result<Page<AdminDeviceView>, ApiError> {
     let (ctx, admin) = require_admin().await?;
     let db = ctx.tenant.db.clone();
     let family = FamilyId::from_client(&device_id);
@@ -221,7 +279,7 @@ pub async fn revoke_device(device_id: String) -> Result<Vec<AdminDeviceView>, Ap
     .await
     .map_err(bridge_error)?;
     record(&ctx, &admin, "device revoked", "a bridge device").await?;
-    device_views(&ctx).await
+    device_page(&ctx, None).await
 }
 
 async fn record(

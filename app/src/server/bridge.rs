@@ -338,7 +338,7 @@ pub(super) async fn own_devices(
 ) -> Result<Vec<DeviceView>, ApiError> {
     let db = ctx.tenant.db.clone();
     let current = ctx.session.bridge_family().await?;
-    let devices = bridge::devices(&db, Some(user.id)).await?;
+    let devices = bridge::devices(&db, user.id).await?;
     Ok(devices
         .into_iter()
         .map(|d| DeviceView {

@@ -111,3 +111,53 @@ impl From<DbError> for ApiError {
         storage(&e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tessera_backend::{
+        accounts::{email::EmailError, password::PasswordError},
+        tenancy::SlugError,
+    };
+
+    use super::*;
+    use crate::error::sent_back::SentBack;
+
+    /// A sent-back form names each of these refusals by its own entry: the
+    /// catalogue's text is the domain error's message, word for word.
+    #[test]
+    fn refusals_forms_meet_have_their_own_sent_back_entry() {
+        let cases: Vec<(ApiError, SentBack)> = vec![
+            (
+                AccountError::WrongCredentials.into(),
+                SentBack::WrongCredentials,
+            ),
+            (AccountError::EmailTaken.into(), SentBack::EmailTaken),
+            (AccountError::Name.into(), SentBack::InvalidName),
+            (AccountError::LastAdmin.into(), SentBack::LastAdmin),
+            (
+                AccountError::Email(EmailError).into(),
+                SentBack::InvalidEmail,
+            ),
+            (
+                AccountError::Password(PasswordError::TooShort).into(),
+                SentBack::ShortPassword,
+            ),
+            (
+                AccountError::Password(PasswordError::TooLong).into(),
+                SentBack::LongPassword,
+            ),
+            (SlugError::Length.into(), SentBack::SlugLength),
+            (SlugError::Characters.into(), SentBack::SlugCharacters),
+            (SlugError::Hyphen.into(), SentBack::SlugHyphen),
+            (SlugError::Punycode.into(), SentBack::SlugPunycode),
+            (
+                SlugError::Reserved("www".into()).into(),
+                SentBack::SlugReserved,
+            ),
+            (ApiError::no_workspace("initech"), SentBack::NoWorkspace),
+        ];
+        for (error, entry) in cases {
+            assert_eq!(SentBack::of(&error), entry, "{error:?}");
+        }
+    }
+}

@@ -260,6 +260,30 @@ pub async fn find(db: &Scope, id: UserId) -> Result<Option<User>, sqlx::Error> {
         .transpose()
 }
 
+/// The emails of these users (those that still exist), for a page that
+/// names a few of them.
+pub async fn emails(
+    db: &Scope,
+    ids: impl IntoIterator<Item = UserId>,
+) -> Result<std::collections::HashMap<UserId, String>, sqlx::Error> {
+    let mut ids: Vec<i64> = ids.into_iter().map(UserId::get).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let query = Query::select()
+        .columns([Users::Id, Users::Email])
+        .from(db.table(Users::Table))
+        .and_where(Expr::col(Users::Id).is_in(ids))
+        .to_owned();
+    let rows: Vec<(i64, String)> = db.fetch_all(&query).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, email)| (UserId(id), email))
+        .collect())
+}
+
 /// Every user of the tenant, by id.
 pub async fn list(db: &Scope) -> Result<Vec<User>, sqlx::Error> {
     let query = Query::select()

@@ -533,8 +533,29 @@ pub async fn family_is_live(db: &Scope, family: &FamilyId) -> Result<bool, sqlx:
     Ok(matches!(revoked, Some((None,))))
 }
 
-/// A user's live devices (every user's with `None`), most recently used first.
-pub async fn devices(db: &Scope, user: Option<UserId>) -> Result<Vec<DeviceInfo>, sqlx::Error> {
+/// Live families, most recently used first.
+fn live_devices() -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            BridgeFamilies::Id,
+            BridgeFamilies::UserId,
+            BridgeFamilies::CreatedAt,
+            BridgeFamilies::LastUsedAt,
+            BridgeFamilies::ExpiresAt,
+            BridgeFamilies::Ip,
+            BridgeFamilies::UserAgent,
+        ])
+        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
+        .and_where(Expr::col(BridgeFamilies::ExpiresAt).gt(now()))
+        .order_by(BridgeFamilies::LastUsedAt, Order::Desc)
+        .order_by(BridgeFamilies::Id, Order::Asc)
+        .to_owned()
+}
+
+async fn fetch_devices(
+    db: &Scope,
+    mut query: sea_query::SelectStatement,
+) -> Result<Vec<DeviceInfo>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: String,
@@ -545,24 +566,7 @@ pub async fn devices(db: &Scope, user: Option<UserId>) -> Result<Vec<DeviceInfo>
         ip: Option<String>,
         user_agent: Option<String>,
     }
-    let mut query = Query::select()
-        .columns([
-            BridgeFamilies::Id,
-            BridgeFamilies::UserId,
-            BridgeFamilies::CreatedAt,
-            BridgeFamilies::LastUsedAt,
-            BridgeFamilies::ExpiresAt,
-            BridgeFamilies::Ip,
-            BridgeFamilies::UserAgent,
-        ])
-        .from(db.table(BridgeFamilies::Table))
-        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
-        .and_where(Expr::col(BridgeFamilies::ExpiresAt).gt(now()))
-        .order_by(BridgeFamilies::LastUsedAt, Order::Desc)
-        .to_owned();
-    if let Some(user) = user {
-        query.and_where(Expr::col(BridgeFamilies::UserId).eq(user.get()));
-    }
+    query.from(db.table(BridgeFamilies::Table));
     Ok(db
         .fetch_all::<Row>(&query)
         .await?
@@ -577,6 +581,36 @@ pub async fn devices(db: &Scope, user: Option<UserId>) -> Result<Vec<DeviceInfo>
             user_agent: row.user_agent,
         })
         .collect())
+}
+
+/// A user's live devices, most recently used first (by the user index).
+pub async fn devices(db: &Scope, user: UserId) -> Result<Vec<DeviceInfo>, sqlx::Error> {
+    let query = live_devices()
+        .and_where(Expr::col(BridgeFamilies::UserId).eq(user.get()))
+        .to_owned();
+    fetch_devices(db, query).await
+}
+
+/// The tenant's live devices, most recently used first, `limit` from `offset`.
+pub async fn newest_devices(
+    db: &Scope,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<DeviceInfo>, sqlx::Error> {
+    let query = live_devices().limit(limit).offset(offset).to_owned();
+    fetch_devices(db, query).await
+}
+
+/// How many live devices the tenant has.
+pub async fn count_devices(db: &Scope) -> Result<u64, sqlx::Error> {
+    let query = Query::select()
+        .expr(Expr::col(BridgeFamilies::Id).count())
+        .from(db.table(BridgeFamilies::Table))
+        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
+        .and_where(Expr::col(BridgeFamilies::ExpiresAt).gt(now()))
+        .to_owned();
+    let (n,): (i64,) = db.fetch_one(&query).await?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Revokes one of `user`'s devices; false when it is not theirs (or gone).

@@ -9,6 +9,7 @@ pub mod record;
 pub mod seal;
 pub mod settings;
 pub mod stores;
+pub mod totals;
 
 pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cache::{Announce, Change, SessionCache};

@@ -366,7 +366,8 @@ async fn admins_see_and_revoke_sessions_and_devices() {
     let (app, admin, member) = acme().await;
     let (status, sessions, _) = call(&app, &admin, "GET", "/api/admin/sessions", Value::Null).await;
     assert_eq!(status, StatusCode::OK);
-    let sessions = sessions.as_array().expect("list").clone();
+    assert_eq!(sessions["total"], 2, "{sessions}");
+    let sessions = sessions["rows"].as_array().expect("list").clone();
     assert_eq!(sessions.len(), 2, "{sessions:?}");
     let members = sessions
         .iter()
@@ -392,7 +393,7 @@ async fn admins_see_and_revoke_sessions_and_devices() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(remaining.as_array().map(Vec::len), Some(1));
+    assert_eq!(remaining["rows"].as_array().map(Vec::len), Some(1));
     let (_, me, _) = call(&app, &member, "GET", "/api/auth/me", Value::Null).await;
     assert_eq!(me["authenticated"], false, "signed out on the next request");
 
@@ -409,7 +410,7 @@ async fn admins_see_and_revoke_sessions_and_devices() {
         cookie: session_cookie(&login, "acme"),
     };
     let (_, devices, _) = call(&app, &admin, "GET", "/api/admin/devices", Value::Null).await;
-    let theirs: Vec<Value> = devices
+    let theirs: Vec<Value> = devices["rows"]
         .as_array()
         .expect("list")
         .iter()

@@ -146,11 +146,7 @@ async fn a_session_id_read_from_any_store_does_not_work_as_a_cookie() {
             .expect("ok")
             .expect("tenant");
         let ring = app.platform.keys.ring().await;
-        let store = app
-            .platform
-            .session_store(&acme, &ring, ring.primary())
-            .expect("store");
-        let stored = store.list().await.expect("list");
+        let stored = acme.sessions.list().await.expect("list");
         assert_eq!(stored.len(), 1, "{driver}");
         let (stored_id, record) = &stored[0];
         let dump = format!(

@@ -26,6 +26,7 @@ mod scale_out;
 mod security_headers;
 mod session_isolation;
 mod session_matrix;
+mod session_pages;
 mod session_settings;
 mod session_store;
 mod sign_in_throttling;

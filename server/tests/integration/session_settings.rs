@@ -289,12 +289,20 @@ async fn redis_keys_carry_the_tenant_prefix() {
         .expect("url")
         .get_connection()
         .expect("redis");
-    // Sessions only (the sign-in rate limits live under `limit:`).
-    let keys: Vec<String> = redis::cmd("KEYS")
+    // Sessions (the sign-in rate limits live under `limit:`), and each
+    // namespace's indexes beside them (`#user:<id>`, `#recent`).
+    let all: Vec<String> = redis::cmd("KEYS")
         .arg(format!("{key_prefix}tenant:*"))
         .query(&mut conn)
         .expect("keys");
+    let (indexes, keys): (Vec<String>, Vec<String>) =
+        all.into_iter().partition(|k| k.contains(":#"));
     assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(
+        indexes.len(),
+        4,
+        "a user and a recent index per tenant: {indexes:?}"
+    );
     let acme_keys: Vec<_> = keys
         .iter()
         .filter(|k| k.starts_with(&format!("{key_prefix}tenant:tenant-{}:", acme.id)))
@@ -362,5 +370,5 @@ async fn redis_sessions_are_listed_without_keys() {
         .query(&mut admin_conn)
         .expect("user removed");
     assert_eq!(status, StatusCode::OK, "{listed}");
-    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    assert_eq!(listed["rows"].as_array().map(Vec::len), Some(2), "{listed}");
 }

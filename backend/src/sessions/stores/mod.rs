@@ -28,12 +28,14 @@ pub use sql::{idle_expiry, MissingTable, SqlSessionStore};
 use std::{path::PathBuf, sync::Arc};
 
 use super::{
+    auth::SessionSummary,
     cache::{Cached, Change, SessionCache},
     principal::{self, Principal, PrincipalSlot},
     settings::{Driver, SessionSettings},
     SessionRecord,
 };
 use crate::{
+    accounts::UserId,
     db::Scope,
     keys::mac,
     redis_link::RedisLink,
@@ -227,8 +229,14 @@ impl SessionBackends {
         let mut purged = self.forget_in_memory(tenant);
         if self.redis.is_configured() {
             let root = &self.redis_key_prefix;
-            purged += redis::purge(&self.redis, root, &own, |_| true).await?;
-            purged += redis::purge(&self.redis, root, SHARED, of_tenant).await?;
+            purged += redis::purge(&self.redis, root, &own, redis::Purge::Everything).await?;
+            purged += redis::purge(
+                &self.redis,
+                root,
+                SHARED,
+                redis::Purge::Sessions(&of_tenant),
+            )
+            .await?;
         }
         let sessions = self.data_dir.join("sessions");
         purged += FileSessionStore::new(sessions.join(&own), self.cap)
@@ -256,10 +264,71 @@ impl SessionBackends {
     }
 }
 
+/// Sessions the file and memory stores keep at most per namespace
+/// (`TESSERA_MAX_SESSIONS_PER_TENANT`) bound what they scan: they have no
+/// index, and need none at that size.
 impl Backend {
     /// Every live record of this store's namespace, by stored id.
     pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
         on_backend!(self, s => s.list().await)
+    }
+
+    /// One user's live records: by index in a database or Redis, by a
+    /// bounded scan in files or memory. In a shared namespace, the same id
+    /// of other tenants' users too (callers keep their tenant's).
+    pub async fn of_user(
+        &self,
+        user: UserId,
+    ) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        match self {
+            Backend::Database(s) => s.of_user(user.get()).await,
+            Backend::Redis(s) => s.of_user(user.get()).await,
+            Backend::File(_) | Backend::Memory(_) => Ok(self
+                .list()
+                .await?
+                .into_iter()
+                .filter(|(_, record)| {
+                    SessionRecord::in_data(&record.data).is_some_and(|r| r.user == user)
+                })
+                .collect()),
+        }
+    }
+
+    /// Live records, the most recently active first, `limit` from `offset`.
+    pub async fn newest(
+        &self,
+        offset: u64,
+        limit: u64,
+    ) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        match self {
+            Backend::Database(s) => s.newest(offset, limit).await,
+            Backend::Redis(s) => s.newest(offset, limit).await,
+            Backend::File(_) | Backend::Memory(_) => {
+                let mut all = self.list().await?;
+                all.sort_by(|(a_id, a), (b_id, b)| {
+                    b.expiry_date
+                        .cmp(&a.expiry_date)
+                        .then_with(|| a_id.cmp(b_id))
+                });
+                let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+                let take = usize::try_from(limit).unwrap_or(usize::MAX);
+                Ok(all.into_iter().skip(skip).take(take).collect())
+            }
+        }
+    }
+
+    /// How many live records the namespace holds.
+    pub async fn count(&self) -> session_store::Result<u64> {
+        match self {
+            Backend::Database(s) => s.count().await,
+            Backend::Redis(s) => s.count().await,
+            Backend::File(_) | Backend::Memory(_) => Ok(self.list().await?.len() as u64),
+        }
+    }
+
+    /// One record, by its stored id.
+    pub async fn get(&self, stored: &StoredId) -> session_store::Result<Option<StoredRecord>> {
+        on_backend!(self, s => s.get(stored).await)
     }
 }
 
@@ -271,6 +340,8 @@ pub struct TenantStore {
     backend: Backend,
     ids: IdHasher,
     tenant: TenantId,
+    /// The namespace holds other tenants' sessions too (isolation off).
+    shared: bool,
     /// The tenant's own database, for principals a store cannot join.
     tenant_db: Scope,
     cache: Arc<SessionCache>,
@@ -283,6 +354,7 @@ impl TenantStore {
         backend: Backend,
         ids: IdHasher,
         tenant: TenantId,
+        shared: bool,
         tenant_db: Scope,
         cache: Arc<SessionCache>,
     ) -> Self {
@@ -290,6 +362,7 @@ impl TenantStore {
             backend,
             ids,
             tenant,
+            shared,
             tenant_db,
             cache,
             principal: PrincipalSlot::default(),
@@ -305,14 +378,78 @@ impl TenantStore {
         self.ids.stored(id)
     }
 
-    /// Every live record of this store's namespace, by stored id.
-    pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
-        self.backend.list().await
+    /// This tenant's signed-in sessions of one user.
+    pub async fn of_user(&self, user: UserId) -> session_store::Result<Vec<SessionSummary>> {
+        Ok(self
+            .summaries(self.backend.of_user(user).await?)
+            .filter(|s| s.user == user)
+            .collect())
     }
 
-    /// Live session records in this store (all of the namespace's sessions).
-    pub async fn count(&self) -> session_store::Result<u64> {
-        Ok(self.list().await?.len() as u64)
+    /// This tenant's signed-in session a stored id names, read alone.
+    pub async fn summary(
+        &self,
+        stored: &StoredId,
+    ) -> session_store::Result<Option<SessionSummary>> {
+        Ok(self
+            .backend
+            .get(stored)
+            .await?
+            .filter(StoredRecord::is_live)
+            .and_then(|record| SessionSummary::of(stored.clone(), &record, self.tenant)))
+    }
+
+    /// One page of this tenant's sessions, the most recently active first,
+    /// and how many there are (`count`, which callers may keep a while).
+    /// A shared namespace has no per-tenant index: it is scanned (the
+    /// documented insecure combination, bounded like the file store).
+    pub async fn page(
+        &self,
+        offset: u64,
+        limit: u64,
+    ) -> session_store::Result<Vec<SessionSummary>> {
+        if !self.shared {
+            return Ok(self
+                .summaries(self.backend.newest(offset, limit).await?)
+                .collect());
+        }
+        let mut all: Vec<SessionSummary> = self.summaries(self.backend.list().await?).collect();
+        all.sort_by(|a, b| {
+            b.seen_at
+                .cmp(&a.seen_at)
+                .then_with(|| a.stored.cmp(&b.stored))
+        });
+        let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+        let take = usize::try_from(limit).unwrap_or(usize::MAX);
+        Ok(all.into_iter().skip(skip).take(take).collect())
+    }
+
+    /// How many sessions of this tenant the store holds.
+    pub fn count(
+        &self,
+    ) -> impl std::future::Future<Output = session_store::Result<u64>> + Send + 'static {
+        let (backend, shared, tenant) = (self.backend.clone(), self.shared, self.tenant);
+        async move {
+            if !shared {
+                return backend.count().await;
+            }
+            let records = backend.list().await?;
+            Ok(records
+                .iter()
+                .filter(|(_, r)| {
+                    SessionRecord::in_data(&r.data).is_some_and(|s| s.tenant == tenant)
+                })
+                .count() as u64)
+        }
+    }
+
+    fn summaries(
+        &self,
+        records: Vec<(StoredId, StoredRecord)>,
+    ) -> impl Iterator<Item = SessionSummary> + '_ {
+        records
+            .into_iter()
+            .filter_map(|(stored, record)| SessionSummary::of(stored, &record, self.tenant))
     }
 
     /// Ends a session known only by its stored id (the admin panel's

@@ -157,20 +157,69 @@ impl SqlSessionStore {
         self.with_table(|| self.db.execute(statement)).await
     }
 
-    pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
-        let query = Query::select()
+    /// Live sessions, as a query narrows them.
+    fn live(&self) -> sea_query::SelectStatement {
+        Query::select()
             .columns([Sessions::Id, Sessions::Data, Sessions::ExpiryDate])
             .from(self.db.table(Sessions::Table))
             .and_where(Expr::col(Sessions::ExpiryDate).gt(now()))
-            .to_owned();
-        let rows: Vec<(String, String, i64)> =
-            self.with_table(|| self.db.fetch_all(&query)).await?;
+            .to_owned()
+    }
+
+    async fn records(
+        &self,
+        query: &sea_query::SelectStatement,
+    ) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        let rows: Vec<(String, String, i64)> = self.with_table(|| self.db.fetch_all(query)).await?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, data, expiry)| {
                 Some((StoredId::from_stored(&id)?, row_record(&data, expiry)?))
             })
             .collect())
+    }
+
+    pub async fn list(&self) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        self.records(&self.live()).await
+    }
+
+    /// One user's live sessions, by the `sessions_user` index. (In the
+    /// shared table the same id is a user of every tenant; the caller keeps
+    /// its tenant's.)
+    pub async fn of_user(&self, user: i64) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        let query = self
+            .live()
+            .and_where(Expr::col(Sessions::UserId).eq(user))
+            .to_owned();
+        self.records(&query).await
+    }
+
+    /// Live sessions, the most recently active first (the idle expiry moves
+    /// with activity), `limit` from `offset`, by the expiry index.
+    pub async fn newest(
+        &self,
+        offset: u64,
+        limit: u64,
+    ) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
+        let query = self
+            .live()
+            .order_by(Sessions::ExpiryDate, sea_query::Order::Desc)
+            .order_by(Sessions::Id, sea_query::Order::Asc)
+            .limit(limit)
+            .offset(offset)
+            .to_owned();
+        self.records(&query).await
+    }
+
+    /// How many live sessions the table holds.
+    pub async fn count(&self) -> session_store::Result<u64> {
+        let query = Query::select()
+            .expr(Expr::col(Sessions::Id).count())
+            .from(self.db.table(Sessions::Table))
+            .and_where(Expr::col(Sessions::ExpiryDate).gt(now()))
+            .to_owned();
+        let (n,): (i64,) = self.with_table(|| self.db.fetch_one(&query)).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Laravel's session lottery: one new session in PRUNE_ODDS also deletes
