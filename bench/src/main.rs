@@ -3,6 +3,7 @@
 //! process to core 1 (the servers it starts run on core 0).
 
 mod budget;
+mod crowd;
 mod fixture;
 mod load;
 mod process;
@@ -26,6 +27,8 @@ struct Cli {
     throughput: throughput::Options,
     #[command(flatten)]
     scale: scale::Options,
+    #[command(flatten)]
+    crowd: crowd::Options,
     /// A PostgreSQL server to make a scratch database on ("" skips PostgreSQL).
     #[arg(
         long,
@@ -39,6 +42,9 @@ struct Cli {
     /// Skip the throughput part.
     #[arg(long)]
     skip_throughput: bool,
+    /// Only the crowded workspace (a million sessions), on both backends.
+    #[arg(long)]
+    crowd_only: bool,
 }
 
 // One thread: the load generator gets one core and the servers the other.
@@ -63,6 +69,9 @@ async fn main() -> ExitCode {
 
 async fn run(cli: &Cli, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
     print_machine();
+    if cli.crowd_only {
+        return crowds(cli, budgets).await;
+    }
     if !cli.skip_throughput {
         let postgres = Some(cli.postgres_url.as_str()).filter(|url| !url.is_empty());
         throughput::run(&cli.throughput, postgres, budgets).await?;
@@ -93,7 +102,25 @@ async fn run(cli: &Cli, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
         )
         .await?;
     }
+    crowds(cli, budgets).await?;
     wasm::measure(budgets)
+}
+
+/// The crowded workspace on SQLite, and on PostgreSQL unless skipped.
+async fn crowds(cli: &Cli, budgets: &mut Vec<Budget>) -> anyhow::Result<()> {
+    crowd::run(
+        &cli.crowd,
+        Installation::sqlite(Vec::new())?,
+        "SQLite",
+        budgets,
+    )
+    .await?;
+    if cli.postgres_url.is_empty() {
+        println!("\nSKIPPED: PostgreSQL crowd run (no --postgres-url)");
+        return Ok(());
+    }
+    let installation = Installation::postgres(&cli.postgres_url, Vec::new()).await?;
+    crowd::run(&cli.crowd, installation, "PostgreSQL", budgets).await
 }
 
 /// What the figures were measured on.

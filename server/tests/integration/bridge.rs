@@ -295,6 +295,13 @@ async fn a_replay_after_the_grace_window_revokes_the_family_and_its_sessions() {
         .unwrap_or_default()
         .to_owned();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // Both sessions in use, so the cache holds their principals.
+    for cookie in [&restored_cookie, &login_cookie] {
+        assert_eq!(
+            app.me_with_cookie("acme", cookie).await.1["authenticated"],
+            true
+        );
+    }
 
     let (status, _, body) = restore(&app, "acme", &t0).await;
     assert_eq!(

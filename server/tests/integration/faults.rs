@@ -103,6 +103,14 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
         timed.elapsed()
     );
     assert_eq!(me.status, StatusCode::SERVICE_UNAVAILABLE, "{}", me.text);
+    // An outage is not a sign-out: the cookie is left as it was.
+    let set_cookies: Vec<&str> = me
+        .headers
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(set_cookies.is_empty(), "a 5xx touched the cookie: {set_cookies:?}");
     assert!(
         me.json()["message"]
             .as_str()
@@ -405,8 +413,12 @@ async fn a_locked_tenant_file_slows_only_that_tenant() {
     );
 }
 
+fn login_body() -> serde_json::Value {
+    serde_json::json!({"email": "admin@acme.test", "password": crate::support::PASSWORD})
+}
+
 #[tokio::test]
-async fn a_server_stopped_with_sigterm_leaves_every_sqlite_file_whole() {
+async fn a_server_stopped_with_sigterm_lets_requests_finish_and_leaves_every_sqlite_file_whole() {
     let dir = tempfile::tempdir().expect("data dir");
     let dir_text = dir.path().to_string_lossy().into_owned();
     let env = [("TESSERA_DATA_DIR", dir_text.as_str())];
@@ -420,8 +432,21 @@ async fn a_server_stopped_with_sigterm_leaves_every_sqlite_file_whole() {
         "the session row is in acme's WAL while it runs"
     );
 
+    // Sign-ins in flight when SIGTERM arrives (each hashes a password, so
+    // they queue on the hashing slots) all finish with their answer.
+    let in_flight: Vec<_> = (0..6)
+        .map(|_| {
+            let call = server.call_owned("acme", "/api/auth/login", login_body());
+            tokio::spawn(call)
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(30)).await;
     let status = server.terminate();
     assert!(status.success(), "{status}:\n{}", server.log_text());
+    for call in in_flight {
+        let reply = call.await.expect("joined").expect("answered before the exit");
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
     for file in [wal, dir.path().join("central.sqlite-wal")] {
         assert!(
             !file.exists(),

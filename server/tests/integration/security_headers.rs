@@ -63,6 +63,25 @@ async fn every_kind_of_answer_carries_the_security_headers() {
         .expect("file");
     assert_hardened(file.headers(), "static file");
 
+    // Nothing that depends on who asks may be kept by a cache on the way:
+    // pages, answers and refusals are no-store (files are not: they are
+    // the same for everyone).
+    let cache_control = |headers: &header::HeaderMap| {
+        headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for (what, headers) in [
+        ("page", page.headers()),
+        ("json", api.headers()),
+        ("error page", unknown.headers()),
+    ] {
+        assert_eq!(cache_control(headers), "no-store", "{what}");
+    }
+    assert_ne!(cache_control(file.headers()), "no-store", "static file");
+
     let registered = app.register(&client, "acme", "ada@acme.test").await;
     let cookies: Vec<_> = registered
         .headers()

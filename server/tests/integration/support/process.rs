@@ -183,6 +183,18 @@ impl ServerProcess {
             .await
     }
 
+    /// A POST of `body` to `tenant` that owns what it needs, to run as a
+    /// task of its own; None when the server did not answer.
+    pub fn call_owned(
+        &self,
+        tenant: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> impl std::future::Future<Output = Option<Reply>> + Send + 'static {
+        let (port, host, path) = (self.port, format!("{tenant}.localhost"), path.to_owned());
+        async move { exchange(port, &host, &path, None, Some(&body)).await }
+    }
+
     /// A POST (JSON) or GET to the central site.
     pub async fn call_central(&self, path: &str, body: Option<&serde_json::Value>) -> Reply {
         self.call_host("localhost", path, None, body)
@@ -197,32 +209,43 @@ impl ServerProcess {
         cookie: Option<&str>,
         body: Option<&serde_json::Value>,
     ) -> Option<Reply> {
-        let client = reqwest::Client::builder()
-            .timeout(super::REQUEST_TIMEOUT)
-            .resolve(host, SocketAddr::from(([127, 0, 0, 1], self.port)))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let url = format!("http://{host}:{}{path}", self.port);
-        // As a browser on the page's own origin would send it.
-        let mut request = match body {
-            Some(body) => client
-                .post(url)
-                .json(body)
-                .header("sec-fetch-site", "same-origin"),
-            None => client.get(url),
-        };
-        if let Some(cookie) = cookie {
-            request = request.header(reqwest::header::COOKIE, cookie);
-        }
-        let response = request.send().await.ok()?;
-        let (status, headers) = (response.status(), response.headers().clone());
-        Some(Reply {
-            status,
-            headers,
-            text: response.text().await.ok()?,
-        })
+        exchange(self.port, host, path, cookie, body).await
     }
+}
+
+/// One request to `host` on the server at `port`, as a browser on the
+/// page's own origin would send it; None when nothing answered.
+async fn exchange(
+    port: u16,
+    host: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Option<Reply> {
+    let client = reqwest::Client::builder()
+        .timeout(super::REQUEST_TIMEOUT)
+        .resolve(host, SocketAddr::from(([127, 0, 0, 1], port)))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let url = format!("http://{host}:{port}{path}");
+    let mut request = match body {
+        Some(body) => client
+            .post(url)
+            .json(body)
+            .header("sec-fetch-site", "same-origin"),
+        None => client.get(url),
+    };
+    if let Some(cookie) = cookie {
+        request = request.header(reqwest::header::COOKIE, cookie);
+    }
+    let response = request.send().await.ok()?;
+    let (status, headers) = (response.status(), response.headers().clone());
+    Some(Reply {
+        status,
+        headers,
+        text: response.text().await.ok()?,
+    })
 }
 
 /// Creates tenant acme with `admin` as its admin (password `PASSWORD`), as an operator would.
