@@ -40,7 +40,7 @@ pub struct Options {
     #[arg(long, default_value_t = 10)]
     pub crowd_sessions_per_user: u64,
     /// Users signed in over HTTP whose pages and revokes are measured.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 400)]
     pub crowd_measured: u64,
     /// Seconds each page is requested for.
     #[arg(long, default_value_t = 3)]

@@ -375,7 +375,7 @@ impl SessionCache {
 }
 
 /// `SELECT pg_notify('tessera_sessions', '<change>')`.
-fn notify(change: Change) -> sea_query::SelectStatement {
+pub(crate) fn notify(change: Change) -> sea_query::SelectStatement {
     Query::select()
         .expr(Func::cust("pg_notify").arg(CHANNEL).arg(change.encode()))
         .to_owned()

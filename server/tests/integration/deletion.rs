@@ -196,3 +196,49 @@ async fn the_central_admin_deletes_a_workspace_as_finally_as_the_cli() {
     let old_admin = server.sign_in("acme", "old-admin@acme.test").await;
     assert_eq!(old_admin.status, 401, "{}", old_admin.text);
 }
+
+/// The file and memory stores give up a deleted tenant's sessions too (its
+/// own directory and namespace; its records in the shared ones).
+#[tokio::test]
+async fn deleting_a_workspace_removes_its_file_and_memory_sessions() {
+    for (driver, isolation) in [
+        ("file", "true"),
+        ("file", "false"),
+        ("memory", "true"),
+        ("memory", "false"),
+    ] {
+        let app = crate::support::TestApp::spawn_with(&[
+            ("SESSION_DRIVER", driver),
+            ("TENANCY_SESSION_ISOLATION", isolation),
+        ])
+        .await;
+        for (tenant, email) in [("acme", "ada@acme.test"), ("globex", "bob@globex.test")] {
+            app.register(&app.raw(), tenant, email).await;
+        }
+        let count = |slug: &'static str| {
+            let platform = std::sync::Arc::clone(&app.platform);
+            async move {
+                let slug = tessera_backend::tenancy::Slug::parse(slug).expect("slug");
+                let handle = platform
+                    .directory
+                    .resolve(&slug)
+                    .await
+                    .expect("resolved")
+                    .expect("exists");
+                handle.sessions.list().await.expect("listed").len()
+            }
+        };
+        assert_eq!(
+            count("globex").await,
+            if isolation == "true" { 1 } else { 2 }
+        );
+        let acme = tessera_backend::tenancy::Slug::parse("acme").expect("slug");
+        app.platform.delete_tenant(&acme).await.expect("deleted");
+        let label = format!("{driver}, isolation {isolation}");
+        assert_eq!(count("globex").await, 1, "{label}: only globex's is left");
+        if driver == "file" {
+            let own = app.data_dir.path().join("sessions/tenant-1");
+            assert!(!own.exists(), "{label}: {} left", own.display());
+        }
+    }
+}

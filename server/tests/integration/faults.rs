@@ -110,7 +110,10 @@ async fn redis_down_is_a_clear_503_and_service_resumes_when_it_is_back() {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .collect();
-    assert!(set_cookies.is_empty(), "a 5xx touched the cookie: {set_cookies:?}");
+    assert!(
+        set_cookies.is_empty(),
+        "a 5xx touched the cookie: {set_cookies:?}"
+    );
     assert!(
         me.json()["message"]
             .as_str()
@@ -444,7 +447,10 @@ async fn a_server_stopped_with_sigterm_lets_requests_finish_and_leaves_every_sql
     let status = server.terminate();
     assert!(status.success(), "{status}:\n{}", server.log_text());
     for call in in_flight {
-        let reply = call.await.expect("joined").expect("answered before the exit");
+        let reply = call
+            .await
+            .expect("joined")
+            .expect("answered before the exit");
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     }
     for file in [wal, dir.path().join("central.sqlite-wal")] {

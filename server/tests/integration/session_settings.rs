@@ -316,6 +316,13 @@ async fn redis_keys_carry_the_tenant_prefix() {
         ttl > 0 && ttl <= 120 * 60,
         "keys expire with the session: {ttl}"
     );
+    // A user's index outlives every session it lists.
+    let index = indexes
+        .iter()
+        .find(|k| k.starts_with(&format!("{key_prefix}tenant:tenant-{}:#user:", acme.id)))
+        .expect("acme's user index");
+    let index_ttl: i64 = redis::cmd("TTL").arg(index).query(&mut conn).expect("ttl");
+    assert!(index_ttl >= ttl, "index {index_ttl} s, session {ttl} s");
 }
 
 /// The admin panel lists Redis sessions by SCAN: run as a Redis user that

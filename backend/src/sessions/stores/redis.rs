@@ -20,6 +20,13 @@ use tower_sessions::session_store;
 use super::{decode, encode, StoredId, StoredRecord};
 use crate::redis_link::RedisLink;
 
+/// Gives a key at least `ARGV[1]` seconds more, never fewer: a user's index
+/// must outlive every session it lists, whatever lifetime each was saved
+/// with, or "sign out everywhere" would miss one. (`EXPIRE … GT` does this
+/// from Redis 7 on; the script works on every version.)
+const OUTLIVE: &str = "if redis.call('TTL', KEYS[1]) < tonumber(ARGV[1]) then \
+                       return redis.call('EXPIRE', KEYS[1], ARGV[1]) end return 0";
+
 /// Keys asked for per SCAN step (a hint to Redis, not a limit).
 const SCAN_BATCH: usize = 500;
 
@@ -196,7 +203,11 @@ impl RedisSessionStore {
             let key = self.user_key(user);
             indexes.sadd(&key, id.as_str()).ignore();
             indexes
-                .expire(&key, i64::try_from(ttl).unwrap_or(i64::MAX))
+                .cmd("EVAL")
+                .arg(OUTLIVE)
+                .arg(1)
+                .arg(&key)
+                .arg(ttl)
                 .ignore();
         }
         indexes

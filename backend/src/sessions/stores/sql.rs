@@ -7,7 +7,10 @@
 
 use std::time::Duration;
 
-use sea_query::{ColumnDef, Expr, ExprTrait, Index, IntoIden, OnConflict, Query, Table};
+use sea_query::{
+    Alias, ColumnDef, CommonTableExpression, Expr, ExprTrait, Index, IntoIden, OnConflict, Query,
+    Table, WithQuery,
+};
 use sea_query_sqlx::SqlxBinder;
 use time::OffsetDateTime;
 use tower_sessions::session_store;
@@ -16,7 +19,7 @@ use super::{StoredId, StoredRecord};
 use crate::{
     db::{schema::Sessions, scope::is_missing_table, Scope},
     sessions::{
-        cache::{Change, SessionCache},
+        cache::{self, Change},
         principal::{join_principal, PrincipalRow},
         SessionRecord,
     },
@@ -346,23 +349,31 @@ impl SqlSessionStore {
     }
 
     /// Removes a session and, in the same transaction, tells the other
-    /// processes (PostgreSQL only delivers the notice if the delete commits).
+    /// processes (PostgreSQL only delivers the notice if the delete commits):
+    /// one statement, a data-modifying CTE, so one round trip rather than
+    /// four. SQLite has no other process to tell.
     pub async fn remove_announcing(
         &self,
         id: &StoredId,
         change: &Change,
     ) -> session_store::Result<()> {
-        self.with_table(|| async {
-            let mut tx = self.db.begin().await?;
-            let delete = Query::delete()
-                .from_table(tx.table(Sessions::Table))
-                .and_where(Expr::col(Sessions::Id).eq(id.as_str()))
-                .to_owned();
-            tx.execute(&delete).await?;
-            SessionCache::notify_in(&mut tx, change).await?;
-            tx.commit().await
-        })
-        .await
+        let delete = Query::delete()
+            .from_table(self.db.table(Sessions::Table))
+            .and_where(Expr::col(Sessions::Id).eq(id.as_str()))
+            .to_owned();
+        if !self.db.is_postgres() {
+            return self.execute(&delete).await.map(drop);
+        }
+        let announced = WithQuery::new()
+            .cte(
+                CommonTableExpression::new()
+                    .query(delete)
+                    .table_name(Alias::new("gone"))
+                    .to_owned(),
+            )
+            .query(cache::notify(change.clone()))
+            .to_owned();
+        self.execute(&announced).await.map(drop)
     }
 
     pub async fn remove(&self, id: &StoredId) -> session_store::Result<()> {
