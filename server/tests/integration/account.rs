@@ -49,16 +49,6 @@ async fn signed_in(app: &TestApp, browser: &Browser) -> bool {
     app.me(&browser.client, "acme").await.1["authenticated"] == true
 }
 
-async fn restores(app: &TestApp, token: &str) -> bool {
-    let reply: Value = app
-        .restore("acme", token)
-        .await
-        .json()
-        .await
-        .unwrap_or(Value::Null);
-    reply["success"] == true
-}
-
 fn handles(view: &Value, list: &str, current: bool) -> Vec<String> {
     view[list]
         .as_array()
@@ -148,7 +138,7 @@ async fn revoking_ends_that_session_or_device_only_and_never_another_users() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(signed_in(&app, &bob).await && restores(&app, &bob.token).await);
+    assert!(signed_in(&app, &bob).await && app.restores("acme", &bob.token).await);
 
     // This browser's own are left to signing out.
     let this_session = handles(&view, "sessions", true).remove(0);
@@ -187,7 +177,7 @@ async fn revoking_ends_that_session_or_device_only_and_never_another_users() {
         "the revoked session is refused"
     );
     assert!(
-        !restores(&app, &ada[1].token).await,
+        !app.restores("acme", &ada[1].token).await,
         "nor does its own bridge token bring it back"
     );
     assert!(signed_in(&app, &ada[0]).await && signed_in(&app, &ada[2]).await);
@@ -204,11 +194,11 @@ async fn revoking_ends_that_session_or_device_only_and_never_another_users() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        !restores(&app, &ada[2].token).await,
+        !app.restores("acme", &ada[2].token).await,
         "the revoked device's token is refused"
     );
     assert!(
-        restores(&app, &ada[0].token).await,
+        app.restores("acme", &ada[0].token).await,
         "this device's token still works"
     );
 }
@@ -216,6 +206,10 @@ async fn revoking_ends_that_session_or_device_only_and_never_another_users() {
 #[tokio::test]
 async fn signing_out_everywhere_else_keeps_only_this_browser() {
     let (app, ada, bob) = ada_and_bob().await;
+    // Every browser in use: their sessions are in the cache.
+    for browser in ada.iter().chain([&bob]) {
+        assert!(signed_in(&app, browser).await);
+    }
     let (status, view) = call(
         &app,
         &ada[0],
@@ -234,10 +228,13 @@ async fn signing_out_everywhere_else_keeps_only_this_browser() {
             !signed_in(&app, other).await,
             "another browser is signed out"
         );
-        assert!(!restores(&app, &other.token).await, "and cannot restore");
+        assert!(
+            !app.restores("acme", &other.token).await,
+            "and cannot restore"
+        );
     }
     assert!(
-        signed_in(&app, &bob).await && restores(&app, &bob.token).await,
+        signed_in(&app, &bob).await && app.restores("acme", &bob.token).await,
         "Bob is untouched"
     );
 }

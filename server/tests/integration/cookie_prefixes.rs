@@ -11,7 +11,7 @@ use tessera_backend::{
     tenancy::{directory::Editor, Slug},
 };
 
-use crate::support::{value_of, TestApp, PASSWORD};
+use crate::support::{set_cookies, value_of, TestApp, PASSWORD};
 
 async fn me_over_https(app: &TestApp, cookie: &str) -> (Value, Vec<String>) {
     let response = app
@@ -22,23 +22,13 @@ async fn me_over_https(app: &TestApp, cookie: &str) -> (Value, Vec<String>) {
         .send()
         .await
         .expect("answered");
-    let cookies = set_cookies(&response);
+    let cookies = set_cookies(response.headers());
     (response.json().await.expect("json"), cookies)
-}
-
-fn set_cookies(response: &Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// The `name=value` pair a response set for `name`.
 fn pair(response: &Response, name: &str) -> String {
-    set_cookies(response)
+    set_cookies(response.headers())
         .into_iter()
         .find(|c| c.starts_with(&format!("{name}=")))
         .and_then(|c| c.split(';').next().map(str::to_owned))

@@ -216,15 +216,9 @@ async fn deleting_a_workspace_removes_its_file_and_memory_sessions() {
             app.register(&app.raw(), tenant, email).await;
         }
         let count = |slug: &'static str| {
-            let platform = std::sync::Arc::clone(&app.platform);
+            let app = &app;
             async move {
-                let slug = tessera_backend::tenancy::Slug::parse(slug).expect("slug");
-                let handle = platform
-                    .directory
-                    .resolve(&slug)
-                    .await
-                    .expect("resolved")
-                    .expect("exists");
+                let handle = app.handle(slug).await;
                 handle.sessions.list().await.expect("listed").len()
             }
         };

@@ -172,26 +172,32 @@ async fn malformed_json_and_huge_bodies_are_4xx() {
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     // Without a Content-Length (chunked), the limit applies as it is read.
-    let mut stream = TcpStream::connect(("127.0.0.1", app.port))
-        .await
-        .expect("connect");
-    let head = "POST /api/auth/login HTTP/1.1\r\nHost: acme.localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-    let _ = stream.write_all(head.as_bytes()).await;
-    for chunk in huge.as_bytes().chunks(64 * 1024) {
-        // The server may answer and close before all of it is sent.
-        if stream
-            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+    let exchange = async {
+        let mut stream = TcpStream::connect(("127.0.0.1", app.port))
             .await
-            .is_err()
-            || stream.write_all(chunk).await.is_err()
-            || stream.write_all(b"\r\n").await.is_err()
-        {
-            break;
+            .expect("connect");
+        let head = "POST /api/auth/login HTTP/1.1\r\nHost: acme.localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        let _ = stream.write_all(head.as_bytes()).await;
+        for chunk in huge.as_bytes().chunks(64 * 1024) {
+            // The server may answer and close before all of it is sent.
+            if stream
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await
+                .is_err()
+                || stream.write_all(chunk).await.is_err()
+                || stream.write_all(b"\r\n").await.is_err()
+            {
+                break;
+            }
         }
-    }
-    let _ = stream.write_all(b"0\r\n\r\n").await;
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer).await;
+        let _ = stream.write_all(b"0\r\n\r\n").await;
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer).await;
+        answer
+    };
+    let answer = tokio::time::timeout(crate::support::REQUEST_TIMEOUT, exchange)
+        .await
+        .expect("answered within the request timeout");
     assert!(
         answer.starts_with("HTTP/1.1 413"),
         "chunked 2 MB got {:?}",

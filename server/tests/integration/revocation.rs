@@ -7,7 +7,6 @@
 
 use reqwest::{header, Client, StatusCode};
 use serde_json::{json, Value};
-use tessera_backend::tenancy::Slug;
 use tower_sessions::{
     session::{Id, Record},
     SessionStore as _,
@@ -66,16 +65,6 @@ async fn warm(app: &TestApp, browser: &Browser) {
     }
 }
 
-async fn restores(app: &TestApp, token: &str) -> bool {
-    let reply: Value = app
-        .restore("acme", token)
-        .await
-        .json()
-        .await
-        .unwrap_or(Value::Null);
-    reply["success"] == true
-}
-
 /// The handle of `browser`'s own session, as the Security page names it.
 async fn own_handle(app: &TestApp, browser: &Browser) -> String {
     let view = get(app, browser, "/api/account/security").await;
@@ -123,7 +112,7 @@ async fn a_session_revoked_by_its_user_or_an_admin_stays_revoked() {
         false
     );
     assert!(
-        !restores(&app, &bob[1].token).await,
+        !app.restores("acme", &bob[1].token).await,
         "its bridge brought it back"
     );
 
@@ -143,7 +132,7 @@ async fn a_session_revoked_by_its_user_or_an_admin_stays_revoked() {
         false
     );
     assert!(
-        !restores(&app, &bob[0].token).await,
+        !app.restores("acme", &bob[0].token).await,
         "its bridge brought it back"
     );
 
@@ -176,7 +165,7 @@ async fn an_admin_signs_a_user_out_everywhere() {
             app.me(&browser.client, "acme").await.1["authenticated"],
             false
         );
-        assert!(!restores(&app, &browser.token).await);
+        assert!(!app.restores("acme", &browser.token).await);
     }
     // Not one's own (the Security page does that), and not for members.
     let ada_id = app.me(&ada[0].client, "acme").await.1["user"]["id"].clone();
@@ -202,7 +191,7 @@ async fn an_admin_signs_a_user_out_everywhere() {
             app.me(&browser.client, "acme").await.1["authenticated"],
             true
         );
-        assert!(restores(&app, &browser.token).await);
+        assert!(app.restores("acme", &browser.token).await);
     }
 }
 
@@ -242,7 +231,7 @@ async fn signing_out_ends_this_device_and_no_cookie_alone_mints_a_token() {
     warm(&app, &browser).await;
     let (status, _) = post(&app, &browser, "/api/auth/logout", json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!restores(&app, &browser.token).await);
+    assert!(!app.restores("acme", &browser.token).await);
 }
 
 /// The store half of the race: a request loaded a session, the session was
@@ -251,19 +240,7 @@ async fn signing_out_ends_this_device_and_no_cookie_alone_mints_a_token() {
 async fn a_save_never_writes_back_a_session_revoked_meanwhile() {
     for driver in ["database", "file", "memory"] {
         let app = TestApp::spawn_with(&[("SESSION_DRIVER", driver)]).await;
-        let acme = Slug::parse("acme").expect("slug");
-        let handle = app
-            .platform
-            .directory
-            .resolve(&acme)
-            .await
-            .expect("resolved")
-            .expect("acme");
-        let ring = app.platform.keys.ring().await;
-        let store = app
-            .platform
-            .session_store(&handle, &ring, ring.primary())
-            .expect("store");
+        let store = app.session_store("acme").await;
         let mut record = Record {
             id: Id::default(),
             data: [("x".to_owned(), json!(1))].into(),
@@ -281,4 +258,56 @@ async fn a_save_never_writes_back_a_session_revoked_meanwhile() {
             "{driver}: the revoked session came back"
         );
     }
+}
+
+/// A revoke raced by the revoked browser's own requests: once the revoke
+/// has answered, no request begun after it is let in (none cached the
+/// session back, none wrote it back).
+#[tokio::test]
+async fn a_revoke_raced_by_the_revoked_browsers_requests_sticks() {
+    let (app, _, bob) = tenant().await;
+    let [bob, other] = bob;
+    warm(&app, &bob).await;
+    let handle = own_handle(&app, &bob).await;
+    let app = std::sync::Arc::new(app);
+    let revoked_at = std::sync::Arc::new(std::sync::OnceLock::new());
+    let mut racers = Vec::new();
+    for _ in 0..4 {
+        let (app, client, revoked_at) = (
+            std::sync::Arc::clone(&app),
+            bob.client.clone(),
+            std::sync::Arc::clone(&revoked_at),
+        );
+        racers.push(tokio::spawn(async move {
+            let mut let_in_after = 0;
+            for _ in 0..200 {
+                let began = std::time::Instant::now();
+                let signed_in = app.me(&client, "acme").await.1["authenticated"] == true;
+                let after_revoke = revoked_at
+                    .get()
+                    .is_some_and(|at: &std::time::Instant| began > *at);
+                if signed_in && after_revoke {
+                    let_in_after += 1;
+                }
+                if after_revoke && !signed_in {
+                    break;
+                }
+            }
+            let_in_after
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, _) = post(
+        &app,
+        &other,
+        "/api/account/sessions/revoke",
+        json!({ "handle": handle }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let _ = revoked_at.set(std::time::Instant::now());
+    for racer in racers {
+        assert_eq!(racer.await.expect("joined"), 0, "let in after the revoke");
+    }
+    assert!(!app.restores("acme", &bob.token).await);
 }

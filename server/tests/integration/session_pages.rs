@@ -7,7 +7,6 @@ use serde_json::{json, Value};
 use tessera_backend::{
     accounts::UserId,
     sessions::{record, SessionRecord},
-    tenancy::Slug,
 };
 use tower_sessions::{
     session::{Id, Record},
@@ -25,18 +24,8 @@ const MANY: i64 = 120;
 /// Bob's sessions, made in the store as sign-ins would leave them, each
 /// seen a second before the last.
 async fn many_sessions_of(app: &TestApp, bob: i64) {
-    let acme = app
-        .platform
-        .directory
-        .resolve(&Slug::parse("acme").expect("slug"))
-        .await
-        .expect("resolved")
-        .expect("acme");
-    let ring = app.platform.keys.ring().await;
-    let store = app
-        .platform
-        .session_store(&acme, &ring, ring.primary())
-        .expect("store");
+    let acme = app.handle("acme").await;
+    let store = app.session_store("acme").await;
     let now = time::OffsetDateTime::now_utc();
     for i in 1..=MANY {
         let seen = now - time::Duration::seconds(i);

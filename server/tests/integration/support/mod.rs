@@ -14,7 +14,8 @@ use tempfile::TempDir;
 use tessera_backend::{
     db::{schema::Sessions, Scope},
     platform::NewAdmin,
-    tenancy::Slug,
+    sessions::TenantStore,
+    tenancy::{Slug, TenantHandle},
     Config, Platform,
 };
 use tessera_server::Application;
@@ -344,6 +345,36 @@ impl TestApp {
         .await
     }
 
+    /// Whether `token` restores a session at `tenant`.
+    pub async fn restores(&self, tenant: &str, token: &str) -> bool {
+        let reply: Value = self
+            .restore(tenant, token)
+            .await
+            .json()
+            .await
+            .unwrap_or(Value::Null);
+        reply["success"] == true
+    }
+
+    /// A tenant's directory entry, as a request there gets it.
+    pub async fn handle(&self, tenant: &str) -> Arc<TenantHandle> {
+        self.platform
+            .directory
+            .resolve(&Slug::parse(tenant).expect("slug"))
+            .await
+            .expect("resolved")
+            .expect("the tenant exists")
+    }
+
+    /// A tenant's session store, ids hashed with the primary key.
+    pub async fn session_store(&self, tenant: &str) -> TenantStore {
+        let handle = self.handle(tenant).await;
+        let ring = self.platform.keys.ring().await;
+        self.platform
+            .session_store(&handle, &ring, ring.primary())
+            .expect("store")
+    }
+
     pub async fn me(&self, client: &Client, tenant: &str) -> (StatusCode, Value) {
         me_with(client, &self.url(Some(tenant), "/api/auth/me"), None).await
     }
@@ -447,6 +478,16 @@ pub fn session_cookie_in(headers: &header::HeaderMap, tenant: &str) -> Option<St
 }
 
 /// The value part of a `name=value` cookie.
+/// Every Set-Cookie of an answer.
+pub fn set_cookies(headers: &header::HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
 pub fn value_of(cookie: &str) -> &str {
     cookie.split_once('=').map_or("", |(_, v)| v)
 }
