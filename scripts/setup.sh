@@ -15,9 +15,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes ~15 minutes once)"
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 8 minutes on two cores, once)"
   # no_downloads: use the wasm-bindgen on PATH instead of fetching one.
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  # --debug: a build orchestrator spends its time waiting for cargo, and its
+  # own release profile (lto = true, codegen-units = 1) took 17 of a first
+  # run's 32 minutes on two cores; unoptimised it builds in under 8.
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug
 fi
 
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
