@@ -440,15 +440,22 @@ async fn touch_family(
     tx.execute(&update).await.map(drop)
 }
 
-async fn revoke_in(tx: &mut Tx, family: &FamilyId, reason: &str) -> Result<(), sqlx::Error> {
-    let update = Query::update()
-        .table(tx.table(BridgeFamilies::Table))
+/// Marks the live families of `table` revoked, for `reason` (narrow it to
+/// the ones meant).
+fn revocation(table: TableRef, reason: &str) -> sea_query::UpdateStatement {
+    Query::update()
+        .table(table)
         .values([
             (BridgeFamilies::RevokedAt, now().into()),
             (BridgeFamilies::RevokedReason, reason.into()),
         ])
-        .and_where(Expr::col(BridgeFamilies::Id).eq(family.as_str()))
         .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
+        .to_owned()
+}
+
+async fn revoke_in(tx: &mut Tx, family: &FamilyId, reason: &str) -> Result<(), sqlx::Error> {
+    let update = revocation(tx.table(BridgeFamilies::Table), reason)
+        .and_where(Expr::col(BridgeFamilies::Id).eq(family.as_str()))
         .to_owned();
     tx.execute(&update).await.map(drop)
 }
@@ -475,14 +482,7 @@ pub async fn revoke(
 /// Revokes every live family of the tenant (it is being deleted). Nobody
 /// hears of it: the tenant's sessions go with it.
 pub async fn revoke_every_family(db: &Scope, reason: &str) -> Result<(), sqlx::Error> {
-    let update = Query::update()
-        .table(db.table(BridgeFamilies::Table))
-        .values([
-            (BridgeFamilies::RevokedAt, now().into()),
-            (BridgeFamilies::RevokedReason, reason.into()),
-        ])
-        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
-        .to_owned();
+    let update = revocation(db.table(BridgeFamilies::Table), reason);
     db.execute(&update).await.map(drop)
 }
 
@@ -533,9 +533,17 @@ pub async fn family_is_live(db: &Scope, family: &FamilyId) -> Result<bool, sqlx:
     Ok(matches!(revoked, Some((None,))))
 }
 
+/// Families neither revoked nor expired.
+fn live_families() -> sea_query::SelectStatement {
+    Query::select()
+        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
+        .and_where(Expr::col(BridgeFamilies::ExpiresAt).gt(now()))
+        .to_owned()
+}
+
 /// Live families, most recently used first.
 fn live_devices() -> sea_query::SelectStatement {
-    Query::select()
+    live_families()
         .columns([
             BridgeFamilies::Id,
             BridgeFamilies::UserId,
@@ -545,8 +553,6 @@ fn live_devices() -> sea_query::SelectStatement {
             BridgeFamilies::Ip,
             BridgeFamilies::UserAgent,
         ])
-        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
-        .and_where(Expr::col(BridgeFamilies::ExpiresAt).gt(now()))
         .order_by(BridgeFamilies::LastUsedAt, Order::Desc)
         .order_by(BridgeFamilies::Id, Order::Asc)
         .to_owned()
@@ -603,11 +609,9 @@ pub async fn newest_devices(
 
 /// How many live devices the tenant has.
 pub async fn count_devices(db: &Scope) -> Result<u64, sqlx::Error> {
-    let query = Query::select()
+    let query = live_families()
         .expr(Expr::col(BridgeFamilies::Id).count())
         .from(db.table(BridgeFamilies::Table))
-        .and_where(Expr::col(BridgeFamilies::RevokedAt).is_null())
-        .and_where(Expr::col(BridgeFamilies::ExpiresAt).gt(now()))
         .to_owned();
     let (n,): (i64,) = db.fetch_one(&query).await?;
     Ok(u64::try_from(n).unwrap_or(0))

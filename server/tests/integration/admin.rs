@@ -1,7 +1,7 @@
 //! The tenant admin panel's API and page: admins only, settings applied to
 //! the very next request, audit log, roles.
 
-use crate::support::{location, session_cookie, TestApp};
+use crate::support::{location, session_cookie, set_cookies, TestApp};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
@@ -167,15 +167,6 @@ async fn invalid_values_are_refused_by_name_and_nothing_is_saved() {
     );
     let (_, after, _) = call(&app, &admin, "GET", "/api/admin/settings", Value::Null).await;
     assert_eq!(before, after, "nothing saved");
-}
-
-fn set_cookies(headers: &header::HeaderMap) -> Vec<String> {
-    headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .collect()
 }
 
 #[tokio::test]

@@ -88,6 +88,19 @@ impl StoredRecord {
     pub fn is_live(&self) -> bool {
         self.expiry_date > OffsetDateTime::now_utc()
     }
+
+    /// Whether it is a session signed in at `tenant` (shared stores hold
+    /// several tenants').
+    pub fn is_of(&self, tenant: TenantId) -> bool {
+        SessionRecord::in_data(&self.data).is_some_and(|r| r.tenant == tenant)
+    }
+}
+
+/// Rows `offset..offset + limit` of a list sorted in memory.
+fn page_of<T>(all: Vec<T>, offset: u64, limit: u64) -> Vec<T> {
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit).unwrap_or(usize::MAX);
+    all.into_iter().skip(skip).take(take).collect()
 }
 
 /// Turns session ids into `StoredId`s with one key of the ring.
@@ -222,9 +235,7 @@ impl SessionBackends {
         tenant: TenantId,
         central: &Scope,
     ) -> session_store::Result<usize> {
-        let of_tenant = |record: &StoredRecord| {
-            SessionRecord::in_data(&record.data).is_some_and(|r| r.tenant == tenant)
-        };
+        let of_tenant = |record: &StoredRecord| record.is_of(tenant);
         let own = own_namespace(tenant);
         let mut purged = self.forget_in_memory(tenant);
         if self.redis.is_configured() {
@@ -258,9 +269,7 @@ impl SessionBackends {
     /// Drops a deleted tenant's sessions from this process's memory.
     pub fn forget_in_memory(&self, tenant: TenantId) -> usize {
         self.memory.purge(&own_namespace(tenant), |_| true)
-            + self.memory.purge(SHARED, |record| {
-                SessionRecord::in_data(&record.data).is_some_and(|r| r.tenant == tenant)
-            })
+            + self.memory.purge(SHARED, |record| record.is_of(tenant))
     }
 }
 
@@ -310,9 +319,7 @@ impl Backend {
                         .cmp(&a.expiry_date)
                         .then_with(|| a_id.cmp(b_id))
                 });
-                let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-                let take = usize::try_from(limit).unwrap_or(usize::MAX);
-                Ok(all.into_iter().skip(skip).take(take).collect())
+                Ok(page_of(all, offset, limit))
             }
         }
     }
@@ -419,9 +426,7 @@ impl TenantStore {
                 .cmp(&a.seen_at)
                 .then_with(|| a.stored.cmp(&b.stored))
         });
-        let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-        let take = usize::try_from(limit).unwrap_or(usize::MAX);
-        Ok(all.into_iter().skip(skip).take(take).collect())
+        Ok(page_of(all, offset, limit))
     }
 
     /// How many sessions of this tenant the store holds.
@@ -434,12 +439,7 @@ impl TenantStore {
                 return backend.count().await;
             }
             let records = backend.list().await?;
-            Ok(records
-                .iter()
-                .filter(|(_, r)| {
-                    SessionRecord::in_data(&r.data).is_some_and(|s| s.tenant == tenant)
-                })
-                .count() as u64)
+            Ok(records.iter().filter(|(_, r)| r.is_of(tenant)).count() as u64)
         }
     }
 

@@ -216,10 +216,10 @@ impl SqlSessionStore {
 
     /// How many live sessions the table holds.
     pub async fn count(&self) -> session_store::Result<u64> {
-        let query = Query::select()
+        let query = self
+            .live()
+            .clear_selects()
             .expr(Expr::col(Sessions::Id).count())
-            .from(self.db.table(Sessions::Table))
-            .and_where(Expr::col(Sessions::ExpiryDate).gt(now()))
             .to_owned();
         let (n,): (i64,) = self.with_table(|| self.db.fetch_one(&query)).await?;
         Ok(u64::try_from(n).unwrap_or(0))
