@@ -2,6 +2,9 @@
 # Installs what building and testing Tessera needs, skipping whatever is
 # already present: the wasm target, cargo-leptos, the wasm-bindgen CLI at the
 # lockfile's version, the end-to-end npm packages and Chromium.
+#
+# Chromium and the npm packages are downloads, not compilation: they install
+# in the background while cargo compiles the two tools on both cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,18 +12,46 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc than these machines have
 
+background=()
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
+
+# Runs a download step in the background, its output kept for a failure.
+in_background() {
+  local name=$1
+  shift
+  say "$name (in the background)"
+  "$@" >"$log_dir/$name.log" 2>&1 &
+  background+=("$!:$name")
+}
+
+if [ ! -d end2end/node_modules/@playwright/test ] \
+  || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  in_background "installing the end-to-end test packages" \
+    bash -c 'cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund'
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Playwright cannot download its own browser here; Debian's works.
+  in_background "installing Chromium" \
+    bash -c "$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium"
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 8 minutes on two cores, once)"
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 7 minutes on two cores, once)"
   # no_downloads: use the wasm-bindgen on PATH instead of fetching one.
-  # --debug: a build orchestrator spends its time waiting for cargo, and its
-  # own release profile (lto = true, codegen-units = 1) took 17 of a first
-  # run's 32 minutes on two cores; unoptimised it builds in under 8.
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug
+  # --debug, without debug info: a build orchestrator spends its time
+  # waiting for cargo, and its own release profile (lto = true,
+  # codegen-units = 1) took 17 minutes on two cores.
+  CARGO_PROFILE_DEV_DEBUG=0 \
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug
 fi
 
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
@@ -30,16 +61,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wasm_bindgen_v
   cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
 fi
 
-if [ ! -d end2end/node_modules/@playwright/test ] \
-  || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  say "installing the end-to-end test packages"
-  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-fi
-
-if ! command -v chromium >/dev/null 2>&1; then
-  say "installing Chromium (Playwright cannot download its own browser here)"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update
-  $sudo apt-get install -y chromium
-fi
+failed=0
+for job in "${background[@]}"; do
+  pid=${job%%:*}
+  name=${job#*:}
+  if ! wait "$pid"; then
+    printf '%s failed:\n' "$name" >&2
+    cat "$log_dir/$name.log" >&2
+    failed=1
+  fi
+done
+exit "$failed"
