@@ -18,6 +18,7 @@ scripts/services.sh
 
 say "formatting and lints"
 cargo fmt --all --check
+node scripts/check-links.mjs
 LEPTOS_OUTPUT_NAME=tessera cargo clippy --workspace --all-targets -- -D warnings
 
 say "Rust unit and integration tests"
