@@ -149,14 +149,17 @@ pub mod client {
                 store_token(&refreshed.token);
                 logging::log!("[SessionBridge] bridge token refreshed");
             }
-            Err(f)
-                if matches!(
-                    f.reason,
-                    FailureReason::Invalid | FailureReason::Unauthenticated
-                ) =>
-            {
+            Err(f) if f.reason == FailureReason::Invalid => {
                 clear_token();
                 logging::warn!("[SessionBridge] the bridge token was refused; it has been removed");
+            }
+            // The session went between the check and the refresh (cookies
+            // cleared, or the server restarted): the token still stands,
+            // and the next visit restores with it.
+            Err(f) if f.reason == FailureReason::Unauthenticated => {
+                logging::log!(
+                    "[SessionBridge] the session ended during a refresh; keeping the token"
+                );
             }
             Err(f) => logging::warn!("[SessionBridge] refresh failed: {}", f.message),
         }

@@ -6,7 +6,7 @@ use crate::{
     client::{ProxyListError, TrustedProxies},
     db::StorageConfig,
     keys::{KeyError, KeySource},
-    sessions::{Driver, Fence, SessionSettings, SettingError},
+    settings::{Driver, Fence, SettingError, TenantSettings},
     tenancy::{CentralDomain, HostError},
 };
 
@@ -22,7 +22,7 @@ pub struct Config {
     pub central_admin_password: Option<Secret>,
     pub domain: CentralDomain,
     pub site_addr: SocketAddr,
-    pub session_defaults: SessionSettings,
+    pub session_defaults: TenantSettings,
     /// What tenant admins may change, and within which bounds.
     pub fence: Fence,
     /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
@@ -99,7 +99,7 @@ impl Config {
                 .map_err(ConfigError::Domain)?;
         let addr = lookup("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let site_addr = addr.parse().map_err(|_| ConfigError::SiteAddr(addr))?;
-        let session_defaults = SessionSettings::from_lookup(&lookup)?;
+        let session_defaults = TenantSettings::from_lookup(&lookup)?;
         session_defaults.validate_env_for(&domain)?;
         let data_dir = lookup("TESSERA_DATA_DIR")
             .map(PathBuf::from)

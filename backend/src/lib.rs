@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod bridge;
+pub mod bus;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod db;
 mod evict;
@@ -13,6 +15,7 @@ pub mod limits;
 pub mod platform;
 pub mod redis_link;
 pub mod sessions;
+pub mod settings;
 pub mod tenancy;
 
 pub use config::{Config, ConfigError};
@@ -45,7 +48,7 @@ mod send_checks {
     fn queries_are_send(
         db: &crate::db::Scope,
         id: crate::accounts::UserId,
-        announce: crate::sessions::Announce<'_>,
+        announce: crate::bus::Announce<'_>,
     ) {
         assert_send(crate::accounts::users::find(db, id));
         assert_send(crate::accounts::users::set_role(

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use crate::{
     accounts::{self, password::Hasher, users::AccountError, NewRole, User},
+    bus::{Change, Changed},
+    clock::Clock,
     config::Config,
     db,
     keys::{KeyError, KeyId, KeyRing, Keys},
@@ -12,9 +14,13 @@ use crate::{
     sessions::{
         stores::{IdHasher, SessionBackends},
         totals::ListTotals,
-        Change, SessionCache, TenantStore,
+        SessionCache, TenantStore,
     },
-    tenancy::{Directory, DirectoryError, Slug, Tenant, TenantHandle},
+    settings::Key,
+    tenancy::{
+        directory::{Editor, SettingsChange},
+        Directory, DirectoryError, Slug, Tenant, TenantHandle,
+    },
 };
 
 pub struct Platform {
@@ -31,6 +37,8 @@ pub struct Platform {
     pub sessions: Arc<SessionCache>,
     /// The admin lists' totals, counted in the background when stale.
     pub totals: Arc<ListTotals>,
+    /// The one clock everything reads the time from.
+    pub clock: Clock,
 }
 
 impl std::fmt::Debug for Platform {
@@ -75,9 +83,9 @@ pub enum ProvisionError {
 }
 
 impl Platform {
-    pub async fn open(config: Config) -> Result<Self, StartError> {
+    pub async fn open(config: Config, clock: Clock) -> Result<Self, StartError> {
         let (central, storage) = db::open(&config.storage).await?;
-        let keys = Keys::open(config.key_source.clone(), central.clone()).await?;
+        let keys = Keys::open(config.key_source.clone(), central.clone(), clock.clone()).await?;
         let redis = Arc::new(RedisLink::new(config.redis_url.clone()));
         let backends = SessionBackends {
             redis: Arc::clone(&redis),
@@ -85,6 +93,7 @@ impl Platform {
             memory: Arc::default(),
             data_dir: config.data_dir.clone(),
             cap: config.max_sessions_per_tenant,
+            clock: clock.clone(),
         };
         let directory = Directory::new(
             central,
@@ -98,6 +107,7 @@ impl Platform {
             Arc::clone(&redis),
             &config.redis_key_prefix,
             config.signin_address_limit,
+            clock.clone(),
         );
         let sessions = Arc::new(SessionCache::new(
             Arc::clone(&redis),
@@ -110,7 +120,8 @@ impl Platform {
             limiter,
             hasher: Hasher::default(),
             sessions,
-            totals: Arc::default(),
+            totals: Arc::new(ListTotals::new(clock.clone())),
+            clock,
         })
     }
 
@@ -140,6 +151,7 @@ impl Platform {
             let db = self.directory.db(&tenant).await?;
             accounts::users::register(
                 &db,
+                &self.clock,
                 &self.hasher,
                 &admin.email,
                 admin.password,
@@ -156,6 +168,29 @@ impl Platform {
                 Err(e.into())
             }
         }
+    }
+
+    /// Changes a tenant's settings (`Directory::update_settings`) and tells
+    /// every process, which drops what it cached of the tenant's sessions
+    /// (the settings shape them): the one operation behind the CLI and the
+    /// admin panel.
+    pub async fn save_settings(
+        &self,
+        slug: &Slug,
+        changes: &[(Key, String)],
+        editor: Editor,
+    ) -> Result<SettingsChange, DirectoryError> {
+        let change = self
+            .directory
+            .update_settings(slug, changes, editor)
+            .await?;
+        self.sessions
+            .announce(
+                self.directory.central().scope(),
+                Change::Tenant(change.tenant),
+            )
+            .await?;
+        Ok(change)
     }
 
     /// Deletes a tenant everywhere (`Directory::delete`), and tells every
@@ -212,6 +247,7 @@ impl Platform {
             !handle.settings.isolation,
             handle.db.clone(),
             Arc::clone(&self.sessions),
+            self.clock.clone(),
         ))
     }
 }

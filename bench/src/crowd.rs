@@ -15,6 +15,7 @@ use sea_query::Query;
 use serde_json::json;
 use tessera_backend::{
     accounts::password::Password,
+    clock::Clock,
     db::{
         schema::{Sessions, Users},
         Scope,
@@ -194,7 +195,7 @@ async fn fill(
     let env = installation.env(SocketAddr::from(([127, 0, 0, 1], 0)));
     let config =
         Config::from_lookup(|key| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))?;
-    let platform = Platform::open(config).await?;
+    let platform = Platform::open(config, Clock::system()).await?;
     let admin = NewAdmin {
         email: "admin@crowd.bench".into(),
         password: PASSWORD.into(),
@@ -207,7 +208,7 @@ async fn fill(
         .hash(Password::new(PASSWORD.into())?)
         .await
         .context("hashing the crowd's password")?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = platform.clock.unix();
     // The admin is user 1; the crowd follows, user i as id i + 2.
     for first in (0..options.crowd_users).step_by(BATCH as usize) {
         let mut insert = Query::insert()

@@ -11,7 +11,7 @@ use std::{
 
 use anyhow::{anyhow, bail, Context};
 use sqlx::{Connection as _, Executor};
-use tessera_backend::{tenancy::Slug, Config, Platform};
+use tessera_backend::{clock::Clock, tenancy::Slug, Config, Platform};
 use tokio::task::JoinSet;
 
 use crate::{
@@ -129,7 +129,7 @@ impl Installation {
         let env = self.env(SocketAddr::from(([127, 0, 0, 1], 0)));
         let config =
             Config::from_lookup(|key| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))?;
-        let platform = Arc::new(Platform::open(config).await?);
+        let platform = Arc::new(Platform::open(config, Clock::system()).await?);
         let mut running = JoinSet::new();
         let mut times = Vec::with_capacity(slugs.len());
         for slug in slugs {

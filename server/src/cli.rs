@@ -5,9 +5,10 @@ use std::{io::IsTerminal, process::ExitCode};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tessera_backend::{
+    clock::Clock,
     keys::{KeyId, Secret},
     platform::{NewAdmin, StartError},
-    sessions::{Change, Key, Overrides, CROSSING_WARNING},
+    settings::{Key, Overrides, CROSSING_WARNING},
     tenancy::{directory::Editor, Slug},
     Config, Platform,
 };
@@ -123,7 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn open(config: Config) -> Result<Platform, StartError> {
-    Platform::open(config).await
+    Platform::open(config, Clock::system()).await
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
@@ -132,7 +133,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .leptos_options;
     leptos_options.site_addr = config.site_addr;
     let domain = config.domain.as_str().to_owned();
-    let app = Application::build(config, leptos_options).await?;
+    let app = Application::build(config, leptos_options, Clock::system()).await?;
     tracing::info!(
         "serving http://{domain}:{} (tenants at http://<slug>.{domain}:{})",
         app.port(),
@@ -232,24 +233,14 @@ async fn settings(platform: &Platform, slug: &Slug, assignments: &[String]) -> a
         .map(|a| Overrides::parse_assignment(a).map_err(anyhow::Error::msg))
         .collect::<anyhow::Result<Vec<_>>>()?;
     if !changes.is_empty() {
-        let tenant = platform.directory.get(slug).await?;
         platform
-            .directory
-            .update_settings(slug, &changes, Editor::Operator)
-            .await?;
-        // Running servers drop what they cached of this tenant's sessions.
-        platform
-            .sessions
-            .announce(
-                platform.directory.central().scope(),
-                Change::Tenant(tenant.id),
-            )
+            .save_settings(slug, &changes, Editor::Operator)
             .await?;
         println!("saved; the next request to {slug} uses them");
     }
     let (effective, overrides) = platform.directory.settings(slug).await?;
     println!("session settings of {slug}:");
-    for key in Key::ALL {
+    for &key in Key::ALL {
         let source = if overrides.get(key).is_some() {
             "tenant"
         } else {

@@ -9,7 +9,9 @@ use axum::{extract::FromRef, Router};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tessera_app::{shell, App};
-use tessera_backend::{platform::StartError, sessions::CROSSING_WARNING, Config, Platform};
+use tessera_backend::{
+    clock::Clock, platform::StartError, settings::CROSSING_WARNING, Config, Platform,
+};
 use tokio::net::TcpListener;
 
 use crate::{files, layers::FrontDoorLayer};
@@ -33,12 +35,14 @@ pub struct Application {
 
 impl Application {
     /// Opens storage and binds the listener; port 0 picks a free port.
+    /// `clock` is the system's in production, a manual one in tests.
     pub async fn build(
         config: Config,
         leptos_options: LeptosOptions,
+        clock: Clock,
     ) -> Result<Self, StartupError> {
         let addr = config.site_addr;
-        let platform = Arc::new(Platform::open(config).await?);
+        let platform = Arc::new(Platform::open(config, clock).await?);
         platform.listen();
         if platform
             .config

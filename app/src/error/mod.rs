@@ -5,12 +5,9 @@
 #[cfg(feature = "ssr")]
 pub mod navigation;
 pub mod sent_back;
+mod server_fn_error;
 
 use serde::{Deserialize, Serialize};
-use server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
 
 /// A refusal that passes with time: the body carries only its message, the
 /// wait goes in the `Retry-After` header.
@@ -128,46 +125,5 @@ impl ApiError {
 
     pub fn internal() -> Self {
         ApiError::Internal("something went wrong on our side; please try again".into())
-    }
-}
-
-impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
-                ApiError::BadRequest(format!("malformed request: {m}"))
-            }
-            // On the server a Request error is a body that could not be read;
-            // in the browser it is a network failure.
-            #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Request(m) => {
-                ApiError::BadRequest(format!("could not read the request: {m}"))
-            }
-            #[cfg(not(feature = "ssr"))]
-            ServerFnErrorErr::Request(m) => {
-                ApiError::Unavailable(format!("could not reach the server: {m}"))
-            }
-            ServerFnErrorErr::Response(m) => {
-                ApiError::Unavailable(format!("could not reach the server: {m}"))
-            }
-            ServerFnErrorErr::MissingArg(m) => ApiError::BadRequest(format!("missing field: {m}")),
-            other => {
-                #[cfg(feature = "ssr")]
-                tracing::error!(error = %other, "server function failed");
-                #[cfg(not(feature = "ssr"))]
-                let _ = other;
-                ApiError::internal()
-            }
-        }
-    }
-
-    /// Encoding happens inside the server function's response scope, so this
-    /// is where the error's status (or a form's redirect) reaches the response.
-    fn ser(&self) -> bytes::Bytes {
-        #[cfg(feature = "ssr")]
-        navigation::on_error(self);
-        bytes::Bytes::from(serde_json::to_vec(self).unwrap_or_default())
     }
 }

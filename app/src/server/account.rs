@@ -8,21 +8,8 @@ use tessera_backend::{
     bridge::{self, FamilyId},
 };
 
-use super::{
-    admin_sessions,
-    auth::{bridge_error, current_user},
-    bridge::own_devices,
-    context::{self, TenantContext},
-};
+use super::{admin_sessions, bridge::own_devices, context::TenantContext, guard::require_user};
 use crate::{error::ApiError, model::account::SecurityView};
-
-async fn require_user() -> Result<(TenantContext, User), ApiError> {
-    let ctx = context::request()?.into_tenant()?;
-    match current_user(&ctx).await? {
-        Some(user) => Ok((ctx, user)),
-        None => Err(ApiError::Unauthorized("sign in first".into())),
-    }
-}
 
 /// The user's sessions and devices, read at once (two indexed queries).
 async fn view(ctx: &TenantContext, user: &User) -> Result<SecurityView, ApiError> {
@@ -67,9 +54,15 @@ pub async fn revoke_device(device_id: String) -> Result<SecurityView, ApiError> 
     }
     let db = ctx.tenant.db.clone();
     let ip = ctx.device().ip;
-    let revoked = bridge::revoke_device(&db, ctx.announce(), user.id, &family, ip.as_deref())
-        .await
-        .map_err(bridge_error)?;
+    let revoked = bridge::revoke_device(
+        &db,
+        ctx.announce(),
+        &ctx.platform.clock,
+        user.id,
+        &family,
+        ip.as_deref(),
+    )
+    .await?;
     if !revoked {
         return Err(ApiError::NotFound("no such device of yours".into()));
     }
@@ -86,5 +79,12 @@ pub async fn sign_out_others() -> Result<SecurityView, ApiError> {
 
 async fn record(ctx: &TenantContext, user: &User, action: &str) -> Result<(), ApiError> {
     let db = ctx.tenant.db.clone();
-    Ok(audit::record(&db, user, action, &user.email.to_string()).await?)
+    Ok(audit::record(
+        &db,
+        &ctx.platform.clock,
+        user,
+        action,
+        &user.email.to_string(),
+    )
+    .await?)
 }

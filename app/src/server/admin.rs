@@ -5,17 +5,14 @@
 use std::collections::BTreeMap;
 
 use tessera_backend::{
-    accounts::{audit, sign_in_events, users, Role, User, UserId},
+    accounts::{audit, sign_in_events, users, Role, UserId},
     bridge,
-    sessions::{Change, Fence, Key, SessionSettings, CROSSING_WARNING},
+    settings::{Fence, Key, TenantSettings, CROSSING_WARNING},
     tenancy::directory::Editor,
 };
 
 use super::{
-    admin_sessions,
-    auth::{current_user, user_view},
-    context::{self, TenantContext},
-    setting_fields,
+    admin_sessions, auth::user_view, context::TenantContext, guard::require_admin, setting_fields,
 };
 use crate::{
     dates,
@@ -26,25 +23,16 @@ use crate::{
     },
 };
 
-pub async fn require_admin() -> Result<(TenantContext, User), ApiError> {
-    let ctx = context::request()?.into_tenant()?;
-    match current_user(&ctx).await? {
-        Some(user) if user.role == Role::Admin => Ok((ctx, user)),
-        _ => Err(ApiError::Forbidden(
-            "this page is for the workspace's admins".into(),
-        )),
-    }
-}
-
 fn view_of(
-    effective: &SessionSettings,
-    defaults: &SessionSettings,
+    effective: &TenantSettings,
+    defaults: &TenantSettings,
     overridden: impl Fn(Key) -> bool,
     fence: &Fence,
 ) -> SettingsView {
     SettingsView {
         fields: Key::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .map(|key| {
                 setting_fields::field(
                     key,
@@ -138,20 +126,15 @@ pub async fn save_settings(
         };
         changes.push((key, value));
     }
-    let slug = &ctx.tenant.tenant.slug;
-    let change = directory
-        .update_settings(slug, &changes, Editor::TenantAdmin)
-        .await?;
-    // Cached sessions of this tenant go everywhere (the settings shape them).
-    let tenant_changed = Change::Tenant(ctx.tenant.tenant.id);
-    ctx.platform
-        .sessions
-        .announce(directory.central().scope(), tenant_changed)
+    let change = ctx
+        .platform
+        .save_settings(&ctx.tenant.tenant.slug, &changes, Editor::TenantAdmin)
         .await?;
     let db = directory.db(&ctx.tenant.tenant).await?;
     for (key, old, new) in change.differences() {
         audit::record(
             &db,
+            &ctx.platform.clock,
             &admin,
             "setting changed",
             &format!("{key}: {old} → {new}"),
@@ -182,6 +165,7 @@ pub async fn set_role(user_id: i64, role: RoleView) -> Result<Vec<UserView>, Api
     let changed = users::set_role(&db, ctx.announce(), UserId::new(user_id), role).await?;
     audit::record(
         &db,
+        &ctx.platform.clock,
         &admin,
         "role changed",
         &format!("{}: → {}", changed.email, role.as_str()),
@@ -205,6 +189,7 @@ pub async fn sign_out_user(user_id: i64) -> Result<Vec<UserView>, ApiError> {
     admin_sessions::end_all_of(&ctx, user.id, "signed out by an admin").await?;
     audit::record(
         &db,
+        &ctx.platform.clock,
         &admin,
         "user signed out everywhere",
         &user.email.to_string(),
@@ -239,7 +224,7 @@ pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
 
 async fn usage_view(ctx: &TenantContext) -> Result<Vec<UsageDay>, ApiError> {
     let db = ctx.tenant.db.clone();
-    Ok(bridge::usage(&db, 14)
+    Ok(bridge::usage(&db, &ctx.platform.clock, 14)
         .await?
         .into_iter()
         .map(|d| UsageDay {

@@ -12,7 +12,7 @@ use tessera_backend::{
     sessions::{totals::Listing, SessionSummary, StoredId, TenantStore},
 };
 
-use super::{admin::require_admin, auth::bridge_error, context::TenantContext};
+use super::{context::TenantContext, guard::require_admin};
 use crate::{
     error::ApiError,
     model::admin::{AdminDeviceView, Page, SessionView},
@@ -161,12 +161,13 @@ pub(super) async fn end(
     bridge::revoke(
         &ctx.tenant.db,
         ctx.announce(),
+        &ctx.platform.clock,
         family,
         reason,
         ctx.device().ip.as_deref(),
     )
-    .await
-    .map_err(bridge_error)
+    .await?;
+    Ok(())
 }
 
 /// Every session and bridge device of `user` but this request's own: the
@@ -190,14 +191,20 @@ pub(super) async fn end_all_of(
     let db = &ctx.tenant.db;
     let this_device = ctx.session.bridge_family().await?;
     let ip = ctx.device().ip;
-    for other in bridge::devices(db, user)
+    for other in bridge::devices(db, &ctx.platform.clock, user)
         .await?
         .into_iter()
         .filter(|d| Some(&d.family) != this_device.as_ref())
     {
-        bridge::revoke(db, ctx.announce(), &other.family, reason, ip.as_deref())
-            .await
-            .map_err(bridge_error)?;
+        bridge::revoke(
+            db,
+            ctx.announce(),
+            &ctx.platform.clock,
+            &other.family,
+            reason,
+            ip.as_deref(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -229,14 +236,19 @@ pub(super) async fn device_page(
 ) -> Result<Page<AdminDeviceView>, ApiError> {
     let db = ctx.tenant.db.clone();
     let (page, offset) = page_at(page);
-    let devices =
-        bridge::newest_devices(&db, offset, u64::from(Page::<AdminDeviceView>::SIZE)).await?;
-    let counted = db.clone();
+    let devices = bridge::newest_devices(
+        &db,
+        &ctx.platform.clock,
+        offset,
+        u64::from(Page::<AdminDeviceView>::SIZE),
+    )
+    .await?;
+    let (counted, clock) = (db.clone(), ctx.platform.clock.clone());
     let total = ctx
         .platform
         .totals
         .get((ctx.tenant.tenant.id, Listing::Devices), async move {
-            bridge::count_devices(&counted).await
+            bridge::count_devices(&counted, &clock).await
         })
         .await?;
     let emails = emails(ctx, devices.iter().map(|d| d.user)).await?;
@@ -272,12 +284,12 @@ pub async fn revoke_device(device_id: String) -> Result<Page<AdminDeviceView>, A
     bridge::revoke(
         &db,
         ctx.announce(),
+        &ctx.platform.clock,
         &family,
         "revoked by an admin",
         ctx.device().ip.as_deref(),
     )
-    .await
-    .map_err(bridge_error)?;
+    .await?;
     record(&ctx, &admin, "device revoked", "a bridge device").await?;
     device_page(&ctx, None).await
 }
@@ -289,5 +301,5 @@ async fn record(
     detail: &str,
 ) -> Result<(), ApiError> {
     let db = ctx.tenant.db.clone();
-    Ok(audit::record(&db, admin, action, detail).await?)
+    Ok(audit::record(&db, &ctx.platform.clock, admin, action, detail).await?)
 }

@@ -6,12 +6,12 @@ use tessera_backend::{
     accounts::{users, AccountError, NewRole, Role, User},
     bridge,
     limits::{AddressCount, SignInGate, SignInRealm},
-    sessions::{principal, Family, SessionRecord},
     tenancy::{Site, Tenant},
 };
 
 use super::{
     context::{self, TenantContext},
+    guard::current_user,
     throttle,
 };
 use crate::{
@@ -54,34 +54,6 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
     }
 }
 
-/// The signed-in user of this tenant, if any. The principal usually came
-/// with the session in one read; a session whose bridge device was revoked
-/// (logout elsewhere, an admin, theft) ends here.
-pub async fn current_user(ctx: &TenantContext) -> Result<Option<User>, ApiError> {
-    Ok(signed_in_session(ctx).await?.map(|(user, _)| user))
-}
-
-/// The signed-in user with their session's record, read once.
-pub async fn signed_in_session(
-    ctx: &TenantContext,
-) -> Result<Option<(User, SessionRecord)>, ApiError> {
-    let Some(record) = ctx.session.record().await? else {
-        return Ok(None);
-    };
-    let principal = match ctx.session.loaded_principal() {
-        Some(principal) => principal,
-        None => {
-            let db = ctx.tenant.db.clone();
-            principal::read(&db, &record).await?
-        }
-    };
-    if principal.family == Family::Revoked {
-        ctx.session.log_out().await?;
-        return Ok(None);
-    }
-    Ok(principal.user.map(|user| (user, record)))
-}
-
 /// Signs the user in, starting this device's bridge family when the bridge
 /// is on and the answer can reach a script: a plain form post (before
 /// hydration, or without JavaScript) is redirected and its token would be
@@ -90,11 +62,7 @@ async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError>
     let settings = &ctx.tenant.settings.bridge;
     let issued = if settings.enabled && !crate::error::navigation::is_plain_form_post() {
         let db = ctx.tenant.db.clone();
-        Some(
-            super::bridge::issue_family(ctx, &db, user.id)
-                .await
-                .map_err(bridge_error)?,
-        )
+        Some(super::bridge::issue_family(ctx, &db, user.id).await?)
     } else {
         None
     };
@@ -106,13 +74,6 @@ async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError>
         me: signed_in(&ctx.tenant.tenant, user),
         bridge_token: issued.map(|i| i.token.expose()),
     })
-}
-
-pub fn bridge_error(e: bridge::BridgeError) -> ApiError {
-    match e {
-        bridge::BridgeError::Invalid => ApiError::Unauthorized(e.to_string()),
-        bridge::BridgeError::Database(db) => db.into(),
-    }
 }
 
 /// Admits a sign-in or registration attempt for `email` at this tenant (429 otherwise).
@@ -136,6 +97,7 @@ pub async fn register(email: String, password: String, name: String) -> Result<S
     let db = ctx.tenant.db.clone();
     let user = match users::register(
         &db,
+        &ctx.platform.clock,
         &ctx.platform.hasher,
         &email,
         password,
@@ -147,7 +109,7 @@ pub async fn register(email: String, password: String, name: String) -> Result<S
         Ok(user) => user,
         // Probing for existing accounts counts like guessing passwords.
         Err(AccountError::EmailTaken) => {
-            throttle::failed(&gate, None, &email, &ctx.client).await?;
+            throttle::failed(&gate, &ctx.platform.clock, None, &email, &ctx.client).await?;
             return Err(AccountError::EmailTaken.into());
         }
         Err(e) => return Err(e.into()),
@@ -162,7 +124,7 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError
     let user = match users::authenticate(&db, &ctx.platform.hasher, &email, password).await {
         Ok(user) => user,
         Err(AccountError::WrongCredentials) => {
-            throttle::failed(&gate, Some(&db), &email, &ctx.client).await?;
+            throttle::failed(&gate, &ctx.platform.clock, Some(&db), &email, &ctx.client).await?;
             return Err(AccountError::WrongCredentials.into());
         }
         Err(e) => return Err(e.into()),
@@ -179,12 +141,12 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
         bridge::revoke(
             &db,
             ctx.announce(),
+            &ctx.platform.clock,
             &family,
             "logout",
             ctx.device().ip.as_deref(),
         )
-        .await
-        .map_err(bridge_error)?;
+        .await?;
     }
     ctx.session.log_out().await?;
     crate::error::navigation::after_success("/");

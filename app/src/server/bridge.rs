@@ -3,14 +3,14 @@
 use tessera_backend::{
     accounts::UserId,
     bridge::{self, BridgeError, BridgeToken, FamilyId, Presentation, Purpose},
+    bus::Announce,
     db::Scope,
     limits::{LimitError, Limiter, Rule, Throttled},
-    sessions::Announce,
 };
 
 use super::{
-    auth::{current_user, signed_in_session},
     context::{self, TenantContext},
+    guard::{require_user, signed_in_session},
 };
 use crate::{
     error::ApiError,
@@ -64,6 +64,7 @@ pub(super) async fn issue_family(
         user,
         &ctx.device(),
         &ctx.tenant.settings.bridge,
+        &ctx.platform.clock,
     )
     .await
 }
@@ -142,7 +143,7 @@ impl RestoreLimits {
             Ok(Err(throttled)) => return rate_limited(throttled),
             Ok(Ok(())) => {}
         }
-        match bridge::record(db, "failed", ctx.device().ip.as_deref()).await {
+        match bridge::record_failure(db, &ctx.platform.clock, ctx.device().ip.as_deref()).await {
             Ok(()) => BridgeFailure::invalid(),
             Err(e) => ApiError::from(e).into(),
         }
@@ -176,7 +177,16 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         purpose: Purpose::Restore,
         device: &ctx.device(),
     };
-    match bridge::rotate(&db, ctx.announce(), presentation, settings, &ring).await {
+    match bridge::rotate(
+        &db,
+        ctx.announce(),
+        presentation,
+        settings,
+        &ring,
+        &ctx.platform.clock,
+    )
+    .await
+    {
         Ok(rotated) => {
             ctx.session
                 .log_in(rotated.user, Some(&rotated.family), &ctx.device())
@@ -209,12 +219,13 @@ async fn revoke_at_its_own_tenant(ctx: &TenantContext, presented: &BridgeToken) 
         };
         let db = directory.db(&origin).await?;
         let origin_tenant = Announce {
-            cache: &ctx.platform.sessions,
+            cache: &*ctx.platform.sessions,
             tenant: origin.id,
         };
         bridge::revoke_presented(
             &db,
             origin_tenant,
+            &ctx.platform.clock,
             &*ctx.platform.keys.ring().await,
             presented,
             "presented at another tenant",
@@ -282,7 +293,16 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
                 purpose: Purpose::Refresh,
                 device: &ctx.device(),
             };
-            match bridge::rotate(&db, ctx.announce(), presentation, settings, &ring).await {
+            match bridge::rotate(
+                &db,
+                ctx.announce(),
+                presentation,
+                settings,
+                &ring,
+                &ctx.platform.clock,
+            )
+            .await
+            {
                 Ok(rotated) => rotated.token,
                 Err(BridgeError::Invalid) => {
                     // A replay revoked the family, or the token is not this device's.
@@ -313,17 +333,6 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
     })
 }
 
-async fn signed_in() -> Result<(TenantContext, tessera_backend::accounts::User), BridgeFailure> {
-    let ctx = context::request()?.into_tenant()?;
-    match current_user(&ctx).await? {
-        Some(user) => Ok((ctx, user)),
-        None => Err(BridgeFailure::new(
-            FailureReason::Unauthenticated,
-            "sign in first",
-        )),
-    }
-}
-
 async fn device_views(
     ctx: &TenantContext,
     user: &tessera_backend::accounts::User,
@@ -338,7 +347,7 @@ pub(super) async fn own_devices(
 ) -> Result<Vec<DeviceView>, ApiError> {
     let db = ctx.tenant.db.clone();
     let current = ctx.session.bridge_family().await?;
-    let devices = bridge::devices(&db, user.id).await?;
+    let devices = bridge::devices(&db, &ctx.platform.clock, user.id).await?;
     Ok(devices
         .into_iter()
         .map(|d| DeviceView {
@@ -354,17 +363,18 @@ pub(super) async fn own_devices(
 }
 
 pub async fn devices() -> Result<Vec<DeviceView>, BridgeFailure> {
-    let (ctx, user) = signed_in().await?;
+    let (ctx, user) = require_user().await?;
     device_views(&ctx, &user).await
 }
 
 pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceView>, BridgeFailure> {
-    let (ctx, user) = signed_in().await?;
+    let (ctx, user) = require_user().await?;
     let db = ctx.tenant.db.clone();
     let family = FamilyId::from_client(&device_id);
     if !bridge::revoke_device(
         &db,
         ctx.announce(),
+        &ctx.platform.clock,
         user.id,
         &family,
         ctx.device().ip.as_deref(),

@@ -69,7 +69,7 @@ async fn require_central_admin() -> Result<std::sync::Arc<Platform>, ApiError> {
     if bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
         Ok(ctx.platform.clone())
     } else {
-        throttle::failed(&gate, None, CENTRAL_ADMIN, &ctx.client).await?;
+        throttle::failed(&gate, &ctx.platform.clock, None, CENTRAL_ADMIN, &ctx.client).await?;
         Err(ApiError::Forbidden(
             "these credentials are not the central admin's".into(),
         ))

@@ -7,8 +7,9 @@ use http::{header, request::Parts, HeaderMap, HeaderValue};
 use leptos::prelude::with_context;
 use tessera_backend::{
     bridge::Device,
+    bus::Announce,
     client::Client,
-    sessions::{Announce, AuthSession},
+    sessions::AuthSession,
     tenancy::{Site, TenantHandle},
     Platform,
 };
@@ -102,7 +103,7 @@ impl TenantContext {
     /// Where this tenant's session changes are announced.
     pub fn announce(&self) -> Announce<'_> {
         Announce {
-            cache: &self.platform.sessions,
+            cache: &*self.platform.sessions,
             tenant: self.tenant.tenant.id,
         }
     }

@@ -3,6 +3,7 @@
 
 use tessera_backend::{
     accounts::{password::HashError, AccountError},
+    bridge::BridgeError,
     db::{is_outage, DbError},
     platform::ProvisionError,
     sessions::SessionError,
@@ -109,6 +110,15 @@ impl From<HostError> for ApiError {
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         storage(&e)
+    }
+}
+
+impl From<BridgeError> for ApiError {
+    fn from(e: BridgeError) -> Self {
+        match e {
+            BridgeError::Invalid => ApiError::Unauthorized(e.to_string()),
+            BridgeError::Database(db) => db.into(),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod bridge;
 pub mod central;
 pub mod context;
 pub mod errors;
+pub mod guard;
 
 pub mod security;
 pub mod setting_fields;

@@ -4,8 +4,10 @@
 use tessera_backend::{
     accounts::sign_in_events::{self, SignInEventKind},
     client::Client,
+    clock::Clock,
     db::Scope,
-    limits::{AddressCount, LimitError, SignInGate, SignInPolicy, SignInRealm, Throttled},
+    limits::{AddressCount, LimitError, SignInGate, SignInRealm, Throttled},
+    settings::SignInPolicy,
     Platform,
 };
 
@@ -56,6 +58,7 @@ pub async fn admit<'a>(
 /// panel (and the lockout, if this failure caused one).
 pub async fn failed(
     gate: &SignInGate<'_>,
+    clock: &Clock,
     events: Option<&Scope>,
     email: &str,
     client: &Client,
@@ -64,9 +67,9 @@ pub async fn failed(
     tracing::warn!(client = %client.ip, locked = locked.is_some(), "failed sign-in");
     if let Some(db) = events {
         let ip = client.ip.to_string();
-        sign_in_events::record(db, SignInEventKind::Failed, email, Some(&ip)).await?;
+        sign_in_events::record(db, clock, SignInEventKind::Failed, email, Some(&ip)).await?;
         if locked.is_some() {
-            sign_in_events::record(db, SignInEventKind::Locked, email, Some(&ip)).await?;
+            sign_in_events::record(db, clock, SignInEventKind::Locked, email, Some(&ip)).await?;
         }
     }
     Ok(())

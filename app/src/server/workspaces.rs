@@ -38,7 +38,7 @@ pub async fn create(
     let (tenant, _) = match ctx.platform.provision(&slug, &name, Some(admin)).await {
         Ok(created) => created,
         Err(e) => {
-            throttle::failed(&gate, None, &email, &ctx.client).await?;
+            throttle::failed(&gate, &ctx.platform.clock, None, &email, &ctx.client).await?;
             return Err(e.into());
         }
     };

@@ -3,7 +3,10 @@
 use sea_query::{Order, Query};
 
 use super::users::User;
-use crate::db::{schema::AuditLog, Scope};
+use crate::{
+    clock::Clock,
+    db::{schema::AuditLog, Scope},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
@@ -15,11 +18,12 @@ pub struct AuditEntry {
 
 pub async fn record(
     db: &Scope,
+    clock: &Clock,
     actor: &User,
     action: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = clock.unix();
     let insert = Query::insert()
         .into_table(db.table(AuditLog::Table))
         .columns([

@@ -4,7 +4,9 @@ pub mod audit;
 pub mod email;
 pub mod password;
 pub mod sign_in_events;
+mod user_id;
 pub mod users;
 
 pub use email::Email;
-pub use users::{AccountError, NewRole, Role, User, UserId};
+pub use user_id::UserId;
+pub use users::{AccountError, NewRole, Role, User};

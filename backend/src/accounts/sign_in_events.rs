@@ -3,7 +3,10 @@
 
 use sea_query::{Expr, ExprTrait, Order, Query};
 
-use crate::db::{schema::SignInEvents, Scope};
+use crate::{
+    clock::Clock,
+    db::{schema::SignInEvents, Scope},
+};
 
 /// Events older than this go, now and then, with a new one.
 const KEEP_DAYS: i64 = 30;
@@ -35,11 +38,12 @@ pub struct SignInEvent {
 
 pub async fn record(
     db: &Scope,
+    clock: &Clock,
     kind: SignInEventKind,
     email: &str,
     ip: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = clock.unix();
     let email: String = email
         .trim()
         .chars()

@@ -1,40 +1,18 @@
 //! Users of one tenant, in that tenant's database.
 
-use std::fmt;
-
 use sea_query::{Expr, ExprTrait, Order, Query};
 
 use crate::{
+    bus::{self, Announce, Change},
+    clock::Clock,
     db::{schema::Users, Scope, Tx},
-    sessions::{Announce, Change, SessionCache},
 };
 
 use super::{
     email::{Email, EmailError},
     password::{self, HashError, Hasher, Password, PasswordError},
+    user_id::UserId,
 };
-
-/// A user's id within its tenant. The same number exists at other tenants,
-/// so it is never enough on its own to identify anyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct UserId(i64);
-
-impl UserId {
-    pub const fn new(raw: i64) -> Self {
-        Self(raw)
-    }
-
-    pub fn get(self) -> i64 {
-        self.0
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -124,7 +102,7 @@ impl TryFrom<UserRow> for User {
 
     fn try_from(row: UserRow) -> Result<Self, Self::Error> {
         Ok(User {
-            id: UserId(row.id),
+            id: UserId::new(row.id),
             email: Email::parse(&row.email).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             name: row.name,
             role: Role::parse(&row.role)?,
@@ -134,6 +112,7 @@ impl TryFrom<UserRow> for User {
 
 pub async fn register(
     db: &Scope,
+    clock: &Clock,
     hasher: &Hasher,
     email: &str,
     password: String,
@@ -143,7 +122,7 @@ pub async fn register(
     let email = Email::parse(email)?;
     let name = validate_name(name)?;
     let hash = hasher.hash(Password::new(password)?).await?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = clock.unix();
     // The role is decided inside the INSERT, with role changes serialised,
     // so two first registrations racing cannot both become admin.
     let mut tx = db.begin().await?;
@@ -252,7 +231,7 @@ pub async fn find(db: &Scope, id: UserId) -> Result<Option<User>, sqlx::Error> {
     let query = Query::select()
         .columns(USER_COLUMNS)
         .from(db.table(Users::Table))
-        .and_where(Expr::col(Users::Id).eq(id.0))
+        .and_where(Expr::col(Users::Id).eq(id.get()))
         .to_owned();
     db.fetch_optional::<UserRow>(&query)
         .await?
@@ -280,7 +259,7 @@ pub async fn emails(
     let rows: Vec<(i64, String)> = db.fetch_all(&query).await?;
     Ok(rows
         .into_iter()
-        .map(|(id, email)| (UserId(id), email))
+        .map(|(id, email)| (UserId::new(id), email))
         .collect())
 }
 
@@ -314,7 +293,7 @@ pub async fn set_role(
             .expr(Expr::val(1))
             .from(tx.table(Users::Table))
             .and_where(Expr::col(Users::Role).eq(Role::Admin.as_str()))
-            .and_where(Expr::col(Users::Id).ne(id.0))
+            .and_where(Expr::col(Users::Id).ne(id.get()))
             .to_owned(),
     );
     let allowed = if role == Role::Admin {
@@ -325,7 +304,7 @@ pub async fn set_role(
     let update = Query::update()
         .table(tx.table(Users::Table))
         .value(Users::Role, role.as_str())
-        .and_where(Expr::col(Users::Id).eq(id.0))
+        .and_where(Expr::col(Users::Id).eq(id.get()))
         .and_where(allowed)
         .returning(Query::returning().columns(USER_COLUMNS))
         .to_owned();
@@ -333,7 +312,7 @@ pub async fn set_role(
         let exists = Query::select()
             .column(Users::Id)
             .from(tx.table(Users::Table))
-            .and_where(Expr::col(Users::Id).eq(id.0))
+            .and_where(Expr::col(Users::Id).eq(id.get()))
             .to_owned();
         let found: Option<(i64,)> = tx.fetch_optional(&exists).await?;
         return Err(if found.is_some() {
@@ -345,7 +324,7 @@ pub async fn set_role(
     let user = User::try_from(row)?;
     // Every process's cached principals of this user carry the old role.
     let change = Change::User(announce.tenant, id);
-    SessionCache::notify_in(&mut tx, &change).await?;
+    bus::notify_in(&mut tx, &change).await?;
     tx.commit().await?;
     announce.cache.changed(change).await;
     Ok(user)

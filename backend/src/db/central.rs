@@ -168,8 +168,8 @@ impl CentralDb {
         &self,
         tenant: TenantId,
         settings: &StoredSettings,
+        now: i64,
     ) -> Result<(), sqlx::Error> {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let former = (!settings.former_prefixes.is_empty())
             .then(|| serde_json::to_string(&settings.former_prefixes).ok())
             .flatten();

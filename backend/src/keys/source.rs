@@ -18,7 +18,10 @@ use std::{
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 
 use super::{parse_list, KeyError, KeyId, KeyRing, Secret};
-use crate::db::{schema::Keys as KeysTable, CentralDb};
+use crate::{
+    clock::Clock,
+    db::{schema::Keys as KeysTable, CentralDb},
+};
 
 /// How stale a process's key ring may be.
 const RELOAD_AFTER: Duration = Duration::from_secs(1);
@@ -61,6 +64,7 @@ pub struct Keys {
     source: KeySource,
     central: CentralDb,
     current: RwLock<(Arc<KeyRing>, Instant)>,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Keys {
@@ -114,7 +118,12 @@ async fn read_database(central: &CentralDb) -> Result<Vec<(KeyId, Secret)>, KeyE
 
 /// Adds key `id` to the database unless a key of that number exists (two
 /// processes making the first key at once agree on one).
-async fn insert_database(central: &CentralDb, id: KeyId, secret: &Secret) -> Result<(), KeyError> {
+async fn insert_database(
+    central: &CentralDb,
+    id: KeyId,
+    secret: &Secret,
+    at: i64,
+) -> Result<(), KeyError> {
     let db = central.scope();
     let insert = Query::insert()
         .into_table(db.table(KeysTable::Table))
@@ -122,7 +131,7 @@ async fn insert_database(central: &CentralDb, id: KeyId, secret: &Secret) -> Res
         .values_panic([
             i64::from(id.get()).into(),
             secret.as_bytes().to_vec().into(),
-            time::OffsetDateTime::now_utc().unix_timestamp().into(),
+            at.into(),
         ])
         .on_conflict(OnConflict::column(KeysTable::Id).do_nothing().to_owned())
         .to_owned();
@@ -132,20 +141,25 @@ async fn insert_database(central: &CentralDb, id: KeyId, secret: &Secret) -> Res
 
 impl Keys {
     /// Loads the ring, making the first key if the file or database has none.
-    pub async fn open(source: KeySource, central: CentralDb) -> Result<Self, KeyError> {
+    pub async fn open(
+        source: KeySource,
+        central: CentralDb,
+        clock: Clock,
+    ) -> Result<Self, KeyError> {
         let keys = Self {
             source,
             central,
             current: RwLock::new((
                 Arc::new(KeyRing::new([(KeyId::new(1), Secret::generate())])?),
-                Instant::now(),
+                clock.instant(),
             )),
+            clock,
         };
         if keys.load().await?.is_empty() {
             keys.add(KeyId::new(1)).await?;
         }
         let ring = Arc::new(KeyRing::new(keys.load().await?)?);
-        *keys.current.write().unwrap_or_else(|p| p.into_inner()) = (ring, Instant::now());
+        *keys.current.write().unwrap_or_else(|p| p.into_inner()) = (ring, keys.clock.instant());
         Ok(keys)
     }
 
@@ -173,7 +187,9 @@ impl Keys {
                 keys.push((id, secret));
                 write_file(path, &keys).await
             }
-            KeySource::Database => insert_database(&self.central, id, &secret).await,
+            KeySource::Database => {
+                insert_database(&self.central, id, &secret, self.clock.unix()).await
+            }
         }
     }
 
@@ -184,7 +200,9 @@ impl Keys {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        if matches!(self.source, KeySource::Environment(_)) || loaded.elapsed() < RELOAD_AFTER {
+        if matches!(self.source, KeySource::Environment(_))
+            || self.clock.instant().saturating_duration_since(loaded) < RELOAD_AFTER
+        {
             return ring;
         }
         let fresh = match self.load().await.and_then(KeyRing::new) {
@@ -196,7 +214,7 @@ impl Keys {
             }
         };
         *self.current.write().unwrap_or_else(|p| p.into_inner()) =
-            (Arc::clone(&fresh), Instant::now());
+            (Arc::clone(&fresh), self.clock.instant());
         fresh
     }
 

@@ -8,7 +8,8 @@ use std::{
     time::Instant,
 };
 
-use super::{Rule, Throttled};
+use super::rule::{Rule, Throttled};
+use crate::clock::Clock;
 
 const MAX_KEYS: usize = 100_000;
 
@@ -19,12 +20,20 @@ struct Window {
     count: u32,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Windows {
     map: Mutex<HashMap<String, Window>>,
+    clock: Clock,
 }
 
 impl Windows {
+    pub(super) fn new(clock: Clock) -> Self {
+        Self {
+            map: Mutex::default(),
+            clock,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Window>> {
         self.map
             .lock()
@@ -32,7 +41,7 @@ impl Windows {
     }
 
     pub(super) fn hit(&self, key: &str, rule: Rule) -> Result<(), Throttled> {
-        let now = Instant::now();
+        let now = self.clock.instant();
         let mut map = self.lock();
         if map.len() >= MAX_KEYS && !map.contains_key(key) {
             make_room(&mut map, now);
@@ -59,7 +68,7 @@ impl Windows {
     }
 
     pub(super) fn check(&self, key: &str, rule: Rule) -> Result<(), Throttled> {
-        let now = Instant::now();
+        let now = self.clock.instant();
         match self.lock().get(key) {
             Some(w) if w.ends > now && w.count >= rule.limit => Err(Throttled {
                 retry_after: w.ends - now,
@@ -91,10 +100,17 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::clock::ManualClock;
+
+    /// Windows on a clock that stands still until a test moves it.
+    fn windows() -> (Windows, ManualClock) {
+        let clock = ManualClock::starting_at(time::OffsetDateTime::UNIX_EPOCH);
+        (Windows::new(clock.clone().into()), clock)
+    }
 
     #[test]
     fn counts_up_to_the_limit_then_says_how_long_to_wait() {
-        let windows = Windows::default();
+        let (windows, _) = windows();
         let rule = Rule::per_minute(3);
         for _ in 0..3 {
             assert!(windows.hit("a", rule).is_ok());
@@ -107,7 +123,7 @@ mod tests {
             .hit("a", rule)
             .expect_err("over the limit")
             .retry_after;
-        assert!(wait <= Duration::from_secs(60) && wait > Duration::from_secs(50));
+        assert_eq!(wait, Duration::from_secs(60), "the clock has not moved");
         assert!(windows.hit("b", rule).is_ok(), "keys are independent");
         windows.clear("a");
         assert!(windows.check("a", rule).is_ok() && windows.hit("a", rule).is_ok());
@@ -115,20 +131,21 @@ mod tests {
 
     #[test]
     fn a_finished_window_starts_over() {
-        let windows = Windows::default();
+        let (windows, clock) = windows();
         let rule = Rule {
             limit: 1,
-            window: Duration::from_millis(20),
+            window: Duration::from_secs(60),
         };
         assert!(windows.hit("a", rule).is_ok());
+        clock.advance(Duration::from_secs(59));
         assert!(windows.hit("a", rule).is_err());
-        std::thread::sleep(Duration::from_millis(30));
+        clock.advance(Duration::from_secs(1));
         assert!(windows.hit("a", rule).is_ok());
     }
 
     #[test]
     fn a_flood_of_keys_never_grows_past_the_bound() {
-        let windows = Windows::default();
+        let (windows, _) = windows();
         let rule = Rule::per_minute(5);
         for i in 0..(MAX_KEYS + 5_000) {
             let _ = windows.hit(&format!("client-{i}"), rule);

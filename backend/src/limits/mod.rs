@@ -5,54 +5,16 @@
 //! Callers: sign-in throttling (`signin`), and the bridge's restore limits.
 
 mod local;
+mod rule;
 mod shared;
 pub mod signin;
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-use crate::redis_link::{RedisError, RedisLink};
+use crate::{clock::Clock, redis_link::RedisLink};
 
-pub use signin::{AddressCount, SignInGate, SignInPolicy, SignInRealm};
-
-/// At most `limit` counted events per `window`, the window starting with
-/// the first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rule {
-    pub limit: u32,
-    pub window: Duration,
-}
-
-impl Rule {
-    pub const fn per_minute(limit: u32) -> Self {
-        Self {
-            limit,
-            window: Duration::from_secs(60),
-        }
-    }
-}
-
-/// Over the limit: how long until the window ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Throttled {
-    pub retry_after: Duration,
-}
-
-impl Throttled {
-    /// Whole seconds for `Retry-After`, never 0.
-    pub fn seconds(&self) -> u64 {
-        self.retry_after.as_secs_f64().ceil().max(1.0) as u64
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("the rate limiter is unavailable: {0}")]
-pub struct LimitError(#[from] RedisError);
-
-impl From<redis::RedisError> for LimitError {
-    fn from(e: redis::RedisError) -> Self {
-        Self(RedisError::Redis(e))
-    }
-}
+pub use rule::{LimitError, Rule, Throttled};
+pub use signin::{AddressCount, SignInGate, SignInRealm};
 
 pub struct Limiter {
     counts: Counts,
@@ -83,14 +45,19 @@ impl Limiter {
     /// Shared through `redis` when it is configured, else in memory.
     /// `signin_per_address`: sign-in attempts per minute one client address
     /// may make across every realm.
-    pub fn new(redis: Arc<RedisLink>, key_prefix: &str, signin_per_address: u32) -> Self {
+    pub fn new(
+        redis: Arc<RedisLink>,
+        key_prefix: &str,
+        signin_per_address: u32,
+        clock: Clock,
+    ) -> Self {
         let counts = if redis.is_configured() {
             Counts::Shared {
                 redis,
                 prefix: format!("{key_prefix}limit:"),
             }
         } else {
-            Counts::Local(local::Windows::default())
+            Counts::Local(local::Windows::new(clock))
         };
         Self {
             counts,

@@ -6,34 +6,14 @@
 //! the right password is refused; only failures count against an account,
 //! and a success clears them.
 
-use std::time::Duration;
-
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
 
-use super::{LimitError, Limiter, Rule, Throttled};
-use crate::{client::ClientKey, tenancy::TenantId};
-
-/// How hard sign-in is throttled (per tenant settings; the environment's for
-/// the central site).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SignInPolicy {
-    /// Failed attempts an account may have in `lockout` before it is locked for the rest of it.
-    pub max_failures: u32,
-    pub lockout: Duration,
-    /// Attempts one client address may make per minute.
-    pub address_rate_limit: u32,
-}
-
-impl Default for SignInPolicy {
-    fn default() -> Self {
-        Self {
-            max_failures: 5,
-            lockout: Duration::from_secs(15 * 60),
-            address_rate_limit: 30,
-        }
-    }
-}
+use super::{
+    rule::{LimitError, Rule, Throttled},
+    Limiter,
+};
+use crate::{client::ClientKey, settings::SignInPolicy, tenancy::TenantId};
 
 /// Where the account lives. Each realm counts its accounts' failures
 /// apart: a failed workspace sign-up naming `admin` as its email never

@@ -10,6 +10,7 @@ use super::{
 use crate::{
     accounts::UserId,
     bridge::{Device, FamilyId},
+    clock::Clock,
     keys::KeyId,
     tenancy::TenantId,
 };
@@ -38,10 +39,7 @@ pub struct AuthSession {
     key: KeyId,
     /// The principal, when the store read it together with the session.
     principal: PrincipalSlot,
-}
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    clock: Clock,
 }
 
 impl AuthSession {
@@ -52,6 +50,7 @@ impl AuthSession {
         foreign_cookie: bool,
         key: KeyId,
         principal: PrincipalSlot,
+        clock: Clock,
     ) -> Self {
         Self {
             session,
@@ -60,6 +59,7 @@ impl AuthSession {
             foreign_cookie,
             key,
             principal,
+            clock,
         }
     }
 
@@ -85,8 +85,9 @@ impl AuthSession {
                 Ok(Some(record))
             };
         }
-        if now() - record.seen_at >= TOUCH_INTERVAL_SECS {
-            record.seen_at = now();
+        let now = self.clock.unix();
+        if now - record.seen_at >= TOUCH_INTERVAL_SECS {
+            record.seen_at = now;
             self.session.insert(record::KEY, &record).await?;
         }
         Ok(Some(record))
@@ -107,7 +108,7 @@ impl AuthSession {
         device: &Device,
     ) -> Result<(), SessionError> {
         self.session.cycle_id().await?;
-        let at = now();
+        let at = self.clock.unix();
         let record = SessionRecord {
             tenant: self.tenant,
             user,

@@ -1,12 +1,10 @@
 //! The session cache: each process keeps the sessions it served (record and
 //! principal) for at most a second, and every write that changes what one
 //! holds goes through here, which (1) drops the local entries, (2) tells the
-//! other processes — PostgreSQL `NOTIFY` inside the change's own transaction,
-//! Redis `PUBLISH` where there is Redis — and (3) a listener task in each
-//! process applies what it hears, flushing everything whenever it
-//! reconnects (it may have missed something). The one-second life is the
-//! backstop: nothing revoked is honoured longer than that, even with every
-//! listener down.
+//! other processes through the change bus (`crate::bus`), and (3) applies
+//! what the bus hears from them, flushing everything when it may have
+//! missed something. The one-second life is the backstop: nothing revoked
+//! is honoured longer than that, even with every listener down.
 
 use std::{
     hash::{Hash, Hasher},
@@ -17,9 +15,7 @@ use std::{
     time::Duration,
 };
 
-use futures_util::StreamExt;
 use moka::sync::Cache;
-use sea_query::{Func, Query};
 
 use super::{
     principal::Principal,
@@ -27,9 +23,8 @@ use super::{
     stores::{StoredId, StoredRecord},
 };
 use crate::{
-    accounts::UserId,
-    bridge::FamilyId,
-    db::{Scope, Tx},
+    bus::{self, Bus, Change, Changed, Heard},
+    db::Scope,
     redis_link::RedisLink,
     tenancy::TenantId,
 };
@@ -38,8 +33,6 @@ use crate::{
 pub const TTL: Duration = Duration::from_secs(1);
 /// Sessions one process keeps (a few hundred bytes each).
 const CAPACITY: u64 = 50_000;
-/// The PostgreSQL channel, and the Redis channel after the key prefix.
-pub const CHANNEL: &str = "tessera_sessions";
 /// Deleted tenants a slow subscriber may fall behind by before it is told
 /// it lagged.
 const GONE_BACKLOG: usize = 64;
@@ -63,64 +56,6 @@ impl Cached {
     }
 }
 
-/// What changed, as every process needs to hear it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// One session ended (logout, revoke, a cycled id).
-    Session(TenantId, StoredId),
-    /// A bridge device family was revoked: its sessions end.
-    Family(TenantId, FamilyId),
-    /// A user's role changed, or the user is gone.
-    User(TenantId, UserId),
-    /// Anything of the tenant (its settings changed).
-    Tenant(TenantId),
-    /// The tenant was deleted: every process lets go of its handles, pools
-    /// and in-memory sessions (`SessionCache::tenants_gone`).
-    TenantGone(TenantId),
-}
-
-impl Change {
-    fn encode(&self) -> String {
-        match self {
-            Change::Session(t, s) => format!("{t} s {}", s.as_str()),
-            Change::Family(t, f) => format!("{t} f {}", f.as_str()),
-            Change::User(t, u) => format!("{t} u {u}"),
-            Change::Tenant(t) => format!("{t} t"),
-            Change::TenantGone(t) => format!("{t} x"),
-        }
-    }
-
-    fn decode(text: &str) -> Option<Self> {
-        let mut parts = text.splitn(3, ' ');
-        let tenant = TenantId::new(parts.next()?.parse().ok()?);
-        Some(match (parts.next()?, parts.next()) {
-            ("s", Some(id)) => Change::Session(tenant, StoredId::from_stored(id)?),
-            ("f", Some(id)) => Change::Family(tenant, FamilyId::from_client(id)),
-            ("u", Some(id)) => Change::User(tenant, UserId::new(id.parse().ok()?)),
-            ("t", None) => Change::Tenant(tenant),
-            ("x", None) => Change::TenantGone(tenant),
-            _ => return None,
-        })
-    }
-
-    fn tenant(&self) -> TenantId {
-        match self {
-            Change::Session(t, _)
-            | Change::Family(t, _)
-            | Change::User(t, _)
-            | Change::Tenant(t)
-            | Change::TenantGone(t) => *t,
-        }
-    }
-}
-
-/// Where one tenant's changes are announced.
-#[derive(Debug, Clone, Copy)]
-pub struct Announce<'a> {
-    pub cache: &'a SessionCache,
-    pub tenant: TenantId,
-}
-
 /// Where a read of the store began, in the order of the changes: an entry
 /// read before a change to it was heard is never put back after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,8 +74,7 @@ pub struct SessionCache {
     session_changes: [AtomicU64; STRIPES],
     /// Bumped before entries are dropped by family, user or tenant.
     broad_changes: AtomicU64,
-    redis: Arc<RedisLink>,
-    redis_channel: String,
+    bus: Bus,
     /// Tenants deleted, as this process hears of them (its own deletions
     /// and other processes').
     gone: tokio::sync::broadcast::Sender<TenantId>,
@@ -165,8 +99,7 @@ impl SessionCache {
             entries,
             session_changes: std::array::from_fn(|_| AtomicU64::new(0)),
             broad_changes: AtomicU64::new(0),
-            redis,
-            redis_channel: format!("{redis_key_prefix}{CHANNEL}"),
+            bus: Bus::new(redis, redis_key_prefix),
             gone: tokio::sync::broadcast::channel(GONE_BACKLOG).0,
         }
     }
@@ -256,157 +189,48 @@ impl SessionCache {
         self.entries.invalidate_all();
     }
 
-    /// Tells the other processes of a change, inside the transaction that
-    /// makes it (PostgreSQL delivers a NOTIFY only if the transaction commits).
-    pub async fn notify_in(tx: &mut Tx, change: &Change) -> Result<(), sqlx::Error> {
-        if tx.is_postgres() {
-            tx.execute(&notify(change.clone())).await?;
-        }
-        Ok(())
-    }
-
-    /// After a change committed: drop the local entries, and publish it on
-    /// Redis for processes that share sessions there.
-    pub async fn changed(&self, change: Change) {
-        self.apply(&change);
-        if self.redis.is_configured() {
-            let published = async {
-                let mut conn = self.redis.get().await?;
-                redis::cmd("PUBLISH")
-                    .arg(&self.redis_channel)
-                    .arg(change.encode())
-                    .query_async::<()>(&mut conn)
-                    .await
-                    .map_err(crate::redis_link::RedisError::from)
-            };
-            // Other processes still drop it within the TTL.
-            if let Err(e) = published.await {
-                tracing::warn!(error = %e, "could not publish a session change");
-            }
-        }
-    }
-
     /// A change made outside any transaction (settings): announced on its own.
     pub async fn announce(&self, db: &Scope, change: Change) -> Result<(), sqlx::Error> {
         if db.is_postgres() {
-            db.execute(&notify(change.clone())).await?;
+            db.execute(&bus::notify(change.clone())).await?;
         }
         self.changed(change).await;
         Ok(())
     }
 
-    /// Listens for other processes' changes until the process ends: on the
-    /// PostgreSQL database (when there is one) and on Redis (when configured).
+    /// Applies other processes' changes as the bus hears them, until the
+    /// process ends.
     pub fn spawn_listeners(self: &Arc<Self>, postgres: Option<sqlx::PgPool>) {
-        if let Some(pool) = postgres {
-            tokio::spawn(Arc::clone(self).listen_postgres(pool));
-        }
-        if self.redis.is_configured() {
-            tokio::spawn(Arc::clone(self).listen_redis());
-        }
-    }
-
-    async fn listen_postgres(self: Arc<Self>, pool: sqlx::PgPool) {
-        loop {
-            let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
-                Ok(listener) => listener,
-                Err(e) => {
-                    tracing::warn!(error = %e, "session change listener cannot connect; retrying");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    continue;
-                }
-            };
-            if let Err(e) = listener.listen(CHANNEL).await {
-                tracing::warn!(error = %e, "session change listener cannot listen; retrying");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                continue;
-            }
-            // Anything may have changed while nobody listened.
-            self.flush();
-            loop {
-                match listener.try_recv().await {
-                    Ok(Some(notification)) => self.heard(notification.payload()),
-                    // The connection dropped (and reconnects on the next
-                    // call): changes may have been missed.
-                    Ok(None) => self.flush(),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "session change listener lost its connection");
-                        self.flush();
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    async fn listen_redis(self: Arc<Self>) {
-        loop {
-            let subscribed = async {
-                let mut pubsub = self.redis.client()?.get_async_pubsub().await?;
-                pubsub.subscribe(&self.redis_channel).await?;
-                Ok::<_, crate::redis_link::RedisError>(pubsub)
-            };
-            match subscribed.await {
-                Ok(mut pubsub) => {
-                    self.flush();
-                    let mut messages = pubsub.on_message();
-                    while let Some(message) = messages.next().await {
-                        if let Ok(payload) = message.get_payload::<String>() {
-                            self.heard(&payload);
-                        }
-                    }
-                    tracing::warn!("session change subscription ended; resubscribing");
-                    self.flush();
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "session change subscription failed; retrying")
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    fn heard(&self, payload: &str) {
-        match Change::decode(payload) {
-            Some(change) => self.apply(&change),
-            None => self.flush(),
-        }
+        let cache = Arc::clone(self);
+        self.bus.spawn_listeners(
+            postgres,
+            Arc::new(move |heard| match heard {
+                Heard::Change(change) => cache.apply(&change),
+                Heard::MayHaveMissed => cache.flush(),
+            }),
+        );
     }
 }
 
-/// `SELECT pg_notify('tessera_sessions', '<change>')`.
-pub(crate) fn notify(change: Change) -> sea_query::SelectStatement {
-    Query::select()
-        .expr(Func::cust("pg_notify").arg(CHANNEL).arg(change.encode()))
-        .to_owned()
+/// After a change committed: drop the local entries, and publish it on
+/// Redis for processes that share sessions there.
+#[async_trait::async_trait]
+impl Changed for SessionCache {
+    async fn changed(&self, change: Change) {
+        self.apply(&change);
+        self.bus.publish(&change).await;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn changes_round_trip_and_junk_is_not_one() {
-        let stored = crate::sessions::stores::IdHasher::new([1; 32])
-            .stored(&tower_sessions::session::Id::default());
-        for change in [
-            Change::Session(TenantId::new(3), stored),
-            Change::Family(TenantId::new(3), FamilyId::from_client("abc_DEF-1")),
-            Change::User(TenantId::new(4), UserId::new(12)),
-            Change::Tenant(TenantId::new(5)),
-            Change::TenantGone(TenantId::new(6)),
-        ] {
-            assert_eq!(Change::decode(&change.encode()), Some(change));
-        }
-        for junk in ["", "x", "1 s", "1 s ../etc", "1 q 2", "1 u x", "1 t extra"] {
-            assert_eq!(Change::decode(junk), None, "{junk}");
-        }
-    }
-
     fn entry() -> Cached {
         let record = StoredRecord {
             data: std::collections::HashMap::new(),
-            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            expiry_date: crate::clock::Clock::from(crate::clock::ManualClock::new()).now()
+                + time::Duration::hours(1),
         };
         let principal = Principal {
             user: None,
@@ -429,7 +253,10 @@ mod tests {
         assert!(cache.get(tenant, &stored).is_none(), "cached back");
 
         let before = cache.stamp(tenant, &stored);
-        cache.apply(&Change::Family(tenant, FamilyId::from_client("f")));
+        cache.apply(&Change::Family(
+            tenant,
+            crate::bridge::FamilyId::from_client("f"),
+        ));
         cache.put(tenant, stored.clone(), entry(), before);
         assert!(
             cache.get(tenant, &stored).is_none(),

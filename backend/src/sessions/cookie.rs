@@ -1,6 +1,6 @@
 //! The session cookie's name and attributes for one tenant and request.
 
-use super::settings::{SameSite, SessionSettings};
+use crate::settings::{SameSite, TenantSettings};
 use crate::tenancy::{CentralDomain, Slug};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ impl CookieSpec {
     /// host-only cookie is named `__Host-…`: browsers refuse that name from
     /// anyone but this very host, so a sibling cannot toss one at us at all.
     pub fn for_tenant(
-        settings: &SessionSettings,
+        settings: &TenantSettings,
         slug: &Slug,
         central: &CentralDomain,
         https: bool,
@@ -51,7 +51,7 @@ impl CookieSpec {
     pub fn carrying_over(
         mut self,
         former: &[String],
-        settings: &SessionSettings,
+        settings: &TenantSettings,
         slug: &Slug,
         central: &CentralDomain,
         https: bool,
@@ -60,7 +60,7 @@ impl CookieSpec {
             .iter()
             .filter(|prefix| **prefix != settings.prefix)
             .map(|prefix| {
-                let then = SessionSettings {
+                let then = TenantSettings {
                     prefix: prefix.clone(),
                     ..settings.clone()
                 };
@@ -80,16 +80,16 @@ mod tests {
         let central = CentralDomain::parse("tessera.test").expect("valid");
         let acme = Slug::parse("acme").expect("valid");
         let globex = Slug::parse("globex").expect("valid");
-        let defaults = SessionSettings::default();
+        let defaults = TenantSettings::default();
         let a = CookieSpec::for_tenant(&defaults, &acme, &central, false);
         let g = CookieSpec::for_tenant(&defaults, &globex, &central, true);
         assert_eq!(a.name, "tenant_acme_session");
         assert_eq!(g.name, "__Host-tenant_globex_session", "host-only on https");
         assert_eq!(a.domain, None);
         assert!(!a.secure && g.secure);
-        let shared = SessionSettings {
+        let shared = TenantSettings {
             cross_subdomain: true,
-            ..SessionSettings::default()
+            ..TenantSettings::default()
         };
         assert_eq!(
             CookieSpec::for_tenant(&shared, &acme, &central, false)
@@ -102,9 +102,9 @@ mod tests {
             CookieSpec::for_tenant(&shared, &acme, &central, true).name,
             "tenant_acme_session"
         );
-        let insecure = SessionSettings {
+        let insecure = TenantSettings {
             cookie_secure: Some(false),
-            ..SessionSettings::default()
+            ..TenantSettings::default()
         };
         assert_eq!(
             CookieSpec::for_tenant(&insecure, &acme, &central, true).name,

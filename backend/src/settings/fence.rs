@@ -10,44 +10,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::settings::{Key, Overrides, SessionSettings, SettingError};
-
-/// Settings only the operator may change by default: where sessions live
-/// and which cookies they use decide isolation itself.
-const OPERATOR_ONLY: [Key; 3] = [Key::Driver, Key::Isolation, Key::CookieDomain];
+use super::{Bound, Fenced, Key, Overrides, SettingError, TenantSettings};
 
 pub const ALLOW_LIST_ENV: &str = "TESSERA_TENANT_ADMIN_SETTINGS";
-
-/// The inclusive range a tenant's override of a numeric setting must fall in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bound {
-    pub min: u64,
-    pub max: u64,
-}
-
-/// Default bounds, in the setting's own unit (minutes, attempts, seconds).
-fn default_bounds() -> BTreeMap<Key, Bound> {
-    let up_to = |max| Bound { min: 0, max };
-    BTreeMap::from([
-        (Key::Lifetime, up_to(7 * 24 * 60)),
-        (Key::BridgeTokenLifetime, up_to(90 * 24 * 60)),
-        (Key::BridgeIdleLifetime, up_to(30 * 24 * 60)),
-        (Key::BridgeRestoreRateLimit, up_to(60)),
-        (
-            Key::BridgeRotationGrace,
-            up_to(super::settings::MAX_ROTATION_GRACE_SECS),
-        ),
-        (Key::SignInMaxFailures, up_to(20)),
-        (Key::SignInAddressRateLimit, up_to(120)),
-        (
-            Key::SignInLockout,
-            Bound {
-                min: 5,
-                max: 24 * 60,
-            },
-        ),
-    ])
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fence {
@@ -59,10 +24,17 @@ impl Default for Fence {
     fn default() -> Self {
         Self {
             editable: Key::ALL
-                .into_iter()
-                .filter(|k| !OPERATOR_ONLY.contains(k))
+                .iter()
+                .copied()
+                .filter(|k| k.setting().fence != Fenced::OperatorOnly)
                 .collect(),
-            bounds: default_bounds(),
+            bounds: Key::ALL
+                .iter()
+                .filter_map(|k| match k.setting().fence {
+                    Fenced::Bounded(bound) => Some((*k, bound)),
+                    Fenced::Open | Fenced::OperatorOnly => None,
+                })
+                .collect(),
         }
     }
 }
@@ -128,7 +100,7 @@ impl Fence {
     /// Every overridden numeric setting within its bound.
     pub fn check(
         &self,
-        effective: &SessionSettings,
+        effective: &TenantSettings,
         overrides: &Overrides,
     ) -> Result<(), SettingError> {
         for (key, bound) in &self.bounds {
@@ -155,7 +127,7 @@ impl Fence {
         before: &Overrides,
         after: &Overrides,
     ) -> Result<(), SettingError> {
-        match Key::ALL.into_iter().find(|k| !self.editable(*k) && before.get(*k) != after.get(*k)) {
+        match Key::ALL.iter().copied().find(|k| !self.editable(*k) && before.get(*k) != after.get(*k)) {
             Some(key) => Err(setting_error(
                 key.name(),
                 "is set by the operator of this installation and cannot be changed from the admin panel".into(),
@@ -181,7 +153,7 @@ mod tests {
     #[test]
     fn driver_isolation_and_cookie_domain_are_the_operators_by_default() {
         let f = fence(&[]).expect("defaults");
-        for key in OPERATOR_ONLY {
+        for key in [Key::Driver, Key::Isolation, Key::CookieDomain] {
             assert!(!f.editable(key), "{key}");
         }
         assert!(f.editable(Key::Lifetime) && f.editable(Key::SignInMaxFailures));
@@ -199,9 +171,9 @@ mod tests {
     fn bounds_bind_overrides_only() {
         let f = fence(&[("TESSERA_MAX_SESSION_LIFETIME", "60")]).expect("valid");
         let mut overrides = Overrides::default();
-        let mut settings = SessionSettings {
+        let mut settings = TenantSettings {
             lifetime: std::time::Duration::from_secs(90 * 60),
-            ..SessionSettings::default()
+            ..TenantSettings::default()
         };
         assert!(
             f.check(&settings, &overrides).is_ok(),

@@ -16,6 +16,8 @@ use super::{
     tenant::{validate_name, NameError, Tenant},
 };
 use crate::{
+    bus::{self, Change},
+    clock::Clock,
     db::{
         central::{StoredSettings, TenantRow, TENANT_COLUMNS},
         schema::Tenants,
@@ -23,9 +25,9 @@ use crate::{
     },
     sessions::{
         stores::{Backend, SessionBackends},
-        Change, CookieSpec, Fence, Key, Overrides, SessionCache, SessionSettings, SettingError,
-        CROSSING_WARNING,
+        CookieSpec,
     },
+    settings::{Fence, Key, Overrides, SettingError, TenantSettings, CROSSING_WARNING},
     tenancy::{CentralDomain, TenantId},
 };
 
@@ -39,7 +41,7 @@ pub const CACHE_TTL: Duration = Duration::from_millis(500);
 #[derive(Debug)]
 pub struct TenantHandle {
     pub tenant: Tenant,
-    pub settings: Arc<SessionSettings>,
+    pub settings: Arc<TenantSettings>,
     /// The tenant's own database.
     pub db: Scope,
     /// Where its sessions live (by its driver and isolation).
@@ -88,15 +90,17 @@ pub enum Editor {
 /// The effective settings around a change, for the audit log.
 #[derive(Debug, Clone)]
 pub struct SettingsChange {
-    pub before: SessionSettings,
-    pub after: SessionSettings,
+    pub tenant: TenantId,
+    pub before: TenantSettings,
+    pub after: TenantSettings,
 }
 
 impl SettingsChange {
     /// `key: old → new` for every key whose effective value changed.
     pub fn differences(&self) -> Vec<(Key, String, String)> {
         Key::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter_map(|k| {
                 let (old, new) = (self.before.get(k), self.after.get(k));
                 (old != new).then_some((k, old, new))
@@ -114,7 +118,7 @@ pub struct Directory {
     central: CentralDb,
     domain: CentralDomain,
     storage: TenantStorage,
-    defaults: Arc<SessionSettings>,
+    defaults: Arc<TenantSettings>,
     fence: Fence,
     backends: SessionBackends,
     cache: RwLock<HashMap<Slug, Cached>>,
@@ -123,6 +127,7 @@ pub struct Directory {
     /// write lock while its storage is made, and on SQLite a queue of them
     /// would otherwise outwait the busy timeout when the disk is slow.
     provisioning: tokio::sync::Mutex<()>,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Directory {
@@ -137,21 +142,22 @@ impl Directory {
     pub fn new(
         central: CentralDb,
         storage: TenantStorage,
-        defaults: SessionSettings,
+        defaults: TenantSettings,
         fence: Fence,
         domain: CentralDomain,
         backends: SessionBackends,
     ) -> Self {
         Self {
+            clock: backends.clock.clone(),
             central,
             domain,
             storage,
             defaults: Arc::new(defaults),
             fence,
-            backends,
             cache: RwLock::new(HashMap::new()),
             central_lookups: AtomicU64::new(0),
             provisioning: tokio::sync::Mutex::new(()),
+            backends,
         }
     }
 
@@ -211,12 +217,13 @@ impl Directory {
         // on open databases itself: stale handles kept every tenant ever seen
         // open (10,000 tenants ran out of file descriptors), and even fresh
         // ones, at a thousand tenants a second, held ten times the cap.
-        cache.retain(|_, cached| cached.loaded.elapsed() < CACHE_TTL);
+        let now = self.clock.instant();
+        cache.retain(|_, cached| now.saturating_duration_since(cached.loaded) < CACHE_TTL);
         cache.insert(
             slug.clone(),
             Cached {
                 handle: Arc::clone(&handle),
-                loaded: Instant::now(),
+                loaded: self.clock.instant(),
             },
         );
         if let Some(cap) = self.storage.open_cap() {
@@ -233,7 +240,7 @@ impl Directory {
         &self,
         tenant: &Tenant,
         overrides: &str,
-    ) -> Result<Arc<SessionSettings>, DirectoryError> {
+    ) -> Result<Arc<TenantSettings>, DirectoryError> {
         let overrides = parse_overrides(overrides)?;
         match self.apply(&overrides) {
             Ok(settings) if settings == *self.defaults => Ok(Arc::clone(&self.defaults)),
@@ -251,7 +258,7 @@ impl Directory {
     }
 
     /// The defaults with these overrides, valid and within the operator's bounds.
-    fn apply(&self, overrides: &Overrides) -> Result<SessionSettings, SettingError> {
+    fn apply(&self, overrides: &Overrides) -> Result<TenantSettings, SettingError> {
         let settings = self.defaults.with_overrides(overrides, &self.domain)?;
         self.fence.check(&settings, overrides)?;
         Ok(settings)
@@ -262,7 +269,7 @@ impl Directory {
     pub async fn session_backend(
         &self,
         tenant: &Tenant,
-        settings: &SessionSettings,
+        settings: &TenantSettings,
     ) -> Result<Backend, DirectoryError> {
         let db = self.storage.scope(tenant).await?;
         Ok(self
@@ -283,7 +290,7 @@ impl Directory {
     pub async fn settings(
         &self,
         slug: &Slug,
-    ) -> Result<(SessionSettings, Overrides), DirectoryError> {
+    ) -> Result<(TenantSettings, Overrides), DirectoryError> {
         let tenant = self.get(slug).await?;
         let overrides = self.overrides(&tenant).await?;
         let effective = self.apply(&overrides)?;
@@ -323,20 +330,21 @@ impl Directory {
             former_prefixes,
         };
         self.central
-            .save_tenant_settings(tenant.id, &stored)
+            .save_tenant_settings(tenant.id, &stored, self.clock.unix())
             .await?;
         self.forget(slug);
         if effective.lets_sessions_cross_tenants() {
             tracing::warn!(tenant = %slug, "{CROSSING_WARNING}");
         }
         Ok(SettingsChange {
+            tenant: tenant.id,
             before,
             after: effective,
         })
     }
 
     /// The environment defaults every tenant starts from.
-    pub fn defaults(&self) -> &SessionSettings {
+    pub fn defaults(&self) -> &TenantSettings {
         &self.defaults
     }
 
@@ -374,7 +382,7 @@ impl Directory {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         cache
             .get(slug)
-            .filter(|c| c.loaded.elapsed() < CACHE_TTL)
+            .filter(|c| self.clock.instant().saturating_duration_since(c.loaded) < CACHE_TTL)
             .map(|c| Arc::clone(&c.handle))
     }
 
@@ -428,7 +436,7 @@ impl Directory {
         if self.storage.exists(slug).await? {
             return Err(DirectoryError::OrphanStorage(slug.clone()));
         }
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.clock.unix();
         let created = self.record_and_provision(slug, &name, now).await;
         // Whatever this process still held of an earlier tenant of the slug
         // (deleted by another process) goes before anyone can reach the new one.
@@ -489,7 +497,7 @@ impl Directory {
         let tenant = self.get(slug).await?;
         match self.storage.scope(&tenant).await {
             Ok(db) => {
-                crate::bridge::revoke_every_family(&db, "workspace deleted").await?;
+                crate::bridge::revoke_every_family(&db, &self.clock, "workspace deleted").await?;
             }
             // A tenant whose database is already gone has no devices left.
             Err(e) => {
@@ -506,7 +514,7 @@ impl Directory {
             .and_where(Expr::col(Tenants::Id).eq(tenant.id.get()))
             .to_owned();
         tx.execute(&delete).await?;
-        SessionCache::notify_in(&mut tx, &Change::TenantGone(tenant.id)).await?;
+        bus::notify_in(&mut tx, &Change::TenantGone(tenant.id)).await?;
         tx.commit().await?;
         self.forget(slug);
         self.forget_tenant(tenant.id).await;

@@ -14,7 +14,8 @@ use cookie::{Cookie, SameSite as CookieSameSite};
 use tessera_app::{error::ApiError, server::context::Visit};
 use tessera_backend::{
     keys::{KeyId, KeyRing},
-    sessions::{seal, stores::idle_expiry, AuthSession, CookieSpec, SameSite, Unsealed},
+    sessions::{seal, stores::idle_expiry, AuthSession, CookieSpec, Unsealed},
+    settings::SameSite,
     tenancy::{TenantHandle, TenantId},
     Platform,
 };
@@ -81,6 +82,7 @@ where
         foreign,
         key,
         principal,
+        platform.clock.clone(),
     ));
     if is_page(&req) {
         let at = tessera_app::server::context::of_visit(&visit, req.headers());

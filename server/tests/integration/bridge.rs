@@ -182,7 +182,8 @@ async fn only_hashes_are_stored() {
     let (_, _, restored) = restore(&app, "acme", &t0).await;
     let t1 = new_token(&restored);
     app.platform.keys.rotate().await.expect("rotated");
-    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    // Past the key ring's reload interval.
+    app.clock.advance(std::time::Duration::from_secs(2));
     let (_, _, refreshed) = post(
         &app,
         "acme",
@@ -294,7 +295,7 @@ async fn a_replay_after_the_grace_window_revokes_the_family_and_its_sessions() {
         .next()
         .unwrap_or_default()
         .to_owned();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.clock.advance(std::time::Duration::from_secs(2));
     // Both sessions in use, so the cache holds their principals.
     for cookie in [&restored_cookie, &login_cookie] {
         assert_eq!(
@@ -553,7 +554,7 @@ async fn refresh_without_the_current_token_mints_nothing() {
 async fn the_bridge_can_be_turned_off_per_tenant() {
     let app = TestApp::spawn().await;
     let changes = [(
-        tessera_backend::sessions::Key::BridgeEnabled,
+        tessera_backend::settings::Key::BridgeEnabled,
         "false".to_owned(),
     )];
     app.platform

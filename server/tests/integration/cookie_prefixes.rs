@@ -7,7 +7,7 @@
 use reqwest::{header, Response};
 use serde_json::{json, Value};
 use tessera_backend::{
-    sessions::Key,
+    settings::Key,
     tenancy::{directory::Editor, Slug},
 };
 

@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 use tessera_backend::keys::{KeyId, Secret};
 
 /// Longer than the key ring's reload interval.
+/// Past the key ring's reload interval: an in-process server's clock is
+/// moved this far, a server process is waited for.
 const RELOADED: Duration = Duration::from_millis(1_200);
 
 /// Registers at acme: (session cookie, bridge token).
@@ -60,7 +62,7 @@ async fn rotating_signs_nobody_out_and_retiring_ends_what_the_old_key_sealed() {
         app.platform.keys.rotate().await.expect("rotated"),
         KeyId::new(2)
     );
-    tokio::time::sleep(RELOADED).await;
+    app.clock.advance(RELOADED);
     assert!(
         signed_in(&app, &ada_cookie).await && signed_in(&app, &bob_cookie).await,
         "still signed in"
@@ -87,7 +89,7 @@ async fn rotating_signs_nobody_out_and_retiring_ends_what_the_old_key_sealed() {
         .retire(KeyId::new(1))
         .await
         .expect("retired");
-    tokio::time::sleep(RELOADED).await;
+    app.clock.advance(RELOADED);
     assert!(
         !signed_in(&app, &bob_cookie).await,
         "a cookie sealed with key 1 is signed out"

@@ -3,6 +3,10 @@
 //! directory, or as `tessera` child processes — and drives them over HTTP,
 //! against real SQLite files, PostgreSQL and Redis.
 
+// Tests wait for real servers (deadlines, polling) by the system's clock;
+// the servers they start read theirs from the Clock they were built with.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 mod account;
@@ -29,6 +33,7 @@ mod session_matrix;
 mod session_pages;
 mod session_settings;
 mod session_store;
+mod settings_walk;
 mod sign_in_throttling;
 mod static_files;
 mod tenancy;

@@ -6,8 +6,8 @@ use reqwest::StatusCode;
 use sea_query::{PostgresQueryBuilder, Query};
 use tessera_backend::{
     accounts::users,
+    bus::Announce,
     db::{schema::Users, Scope},
-    sessions::Announce,
     tenancy::Slug,
 };
 
@@ -160,7 +160,7 @@ async fn first_user_and_last_admin_rules_hold_under_concurrency() {
             .await
             .expect("tenant");
         let announce = Announce {
-            cache: &app.platform.sessions,
+            cache: &*app.platform.sessions,
             tenant: acme.id,
         };
         // Enough hashing slots that the inserts, not the hashes, race.
@@ -168,9 +168,11 @@ async fn first_user_and_last_admin_rules_hold_under_concurrency() {
         let sign_ups: Vec<_> = (0..12)
             .map(|i| {
                 let (db, hasher) = (db.clone(), Arc::clone(&hasher));
+                let clock = app.platform.clock.clone();
                 tokio::spawn(async move {
                     users::register(
                         &db,
+                        &clock,
                         &hasher,
                         &format!("u{i}@acme.test"),
                         crate::support::PASSWORD.into(),

@@ -4,7 +4,7 @@
 
 use crate::support::{backends, session_cookie, value_of, TestApp};
 use reqwest::{header, StatusCode};
-use tessera_backend::{sessions::SessionSettings, tenancy::Slug};
+use tessera_backend::{settings::TenantSettings, tenancy::Slug};
 
 #[derive(Debug, Clone, Copy)]
 struct Case {
@@ -59,7 +59,7 @@ async fn stored(app: &TestApp, tenant: &str, isolated: bool) -> u64 {
         .await
         .expect("resolves")
         .expect("exists");
-    let settings = SessionSettings {
+    let settings = TenantSettings {
         isolation: isolated,
         ..(*handle.settings).clone()
     };

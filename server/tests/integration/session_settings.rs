@@ -4,7 +4,7 @@
 use crate::support::{session_cookie, TestApp};
 use reqwest::{header, StatusCode};
 use tessera_backend::{
-    sessions::Key,
+    settings::Key,
     tenancy::{directory::Editor, Slug},
 };
 

@@ -328,7 +328,8 @@ async fn handle(app: &TestApp, slug: &str) -> Arc<TenantHandle> {
 async fn stale_tenant_handles_are_let_go() {
     let app = TestApp::spawn_with(&[("TESSERA_MAX_OPEN_TENANT_DBS", "1")]).await;
     let acme = Arc::downgrade(&handle(&app, "acme").await);
-    tokio::time::sleep(CACHE_TTL + std::time::Duration::from_millis(100)).await;
+    app.clock
+        .advance(CACHE_TTL + std::time::Duration::from_millis(100));
     handle(&app, "globex").await;
     assert!(
         acme.upgrade().is_none(),

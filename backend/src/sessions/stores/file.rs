@@ -6,11 +6,13 @@
 
 use std::{io::ErrorKind, path::PathBuf};
 
-use time::OffsetDateTime;
 use tower_sessions::session_store;
 
-use super::{decode, encode, memory::make_room, StoredId, StoredRecord};
-use crate::files;
+use super::{
+    memory::make_room,
+    stored::{decode, encode, StoredId, StoredRecord},
+};
+use crate::{clock::Clock, files};
 
 /// One new session in this many sweeps the directory of expired files.
 const SWEEP_ODDS: u32 = 64;
@@ -19,6 +21,7 @@ const SWEEP_ODDS: u32 = 64;
 pub struct FileSessionStore {
     dir: PathBuf,
     cap: usize,
+    clock: Clock,
 }
 
 fn io(e: std::io::Error) -> session_store::Error {
@@ -26,10 +29,11 @@ fn io(e: std::io::Error) -> session_store::Error {
 }
 
 impl FileSessionStore {
-    pub fn new(dir: PathBuf, cap: usize) -> Self {
+    pub fn new(dir: PathBuf, cap: usize, clock: Clock) -> Self {
         Self {
             dir,
             cap: cap.max(1),
+            clock,
         }
     }
 
@@ -102,7 +106,7 @@ impl FileSessionStore {
                 expiries.push((id, record.expiry_date));
             }
         }
-        for gone in make_room(&mut expiries, self.cap, OffsetDateTime::now_utc()) {
+        for gone in make_room(&mut expiries, self.cap, self.clock.now()) {
             self.remove(&gone).await?;
         }
         Ok(())
@@ -155,7 +159,7 @@ impl FileSessionStore {
 
     pub async fn get(&self, id: &StoredId) -> session_store::Result<Option<StoredRecord>> {
         match self.read(id).await? {
-            Some(record) if record.is_live() => Ok(Some(record)),
+            Some(record) if record.is_live(self.clock.now()) => Ok(Some(record)),
             Some(_) => {
                 self.remove(id).await?;
                 Ok(None)
@@ -179,17 +183,24 @@ mod tests {
     use super::*;
     use crate::sessions::stores::IdHasher;
 
+    /// The clock the store under test reads: it stands still.
+    fn clock() -> Clock {
+        Clock::from(crate::clock::ManualClock::starting_at(
+            time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000),
+        ))
+    }
+
     fn record(expires_in_secs: i64) -> StoredRecord {
         StoredRecord {
             data: HashMap::new(),
-            expiry_date: OffsetDateTime::now_utc() + time::Duration::seconds(expires_in_secs),
+            expiry_date: clock().now() + time::Duration::seconds(expires_in_secs),
         }
     }
 
     #[tokio::test]
     async fn the_directory_never_grows_past_its_cap_and_files_are_private() {
         let dir = tempfile::tempdir().expect("dir");
-        let store = FileSessionStore::new(dir.path().join("tenant-1"), 20);
+        let store = FileSessionStore::new(dir.path().join("tenant-1"), 20, clock());
         let ids = IdHasher::new([5; 32]);
         for i in 0..60 {
             store
@@ -214,7 +225,7 @@ mod tests {
     #[tokio::test]
     async fn expired_files_are_swept_and_never_read_back() {
         let dir = tempfile::tempdir().expect("dir");
-        let store = FileSessionStore::new(dir.path().to_owned(), 5);
+        let store = FileSessionStore::new(dir.path().to_owned(), 5, clock());
         let ids = IdHasher::new([6; 32]);
         let stale = ids.stored(&tower_sessions::session::Id::default());
         store.write(&stale, &record(-5)).await.expect("write");

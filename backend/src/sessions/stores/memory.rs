@@ -12,7 +12,8 @@ use std::{
 use time::OffsetDateTime;
 use tower_sessions::session_store;
 
-use super::{StoredId, StoredRecord};
+use super::stored::{StoredId, StoredRecord};
+use crate::clock::Clock;
 
 /// One new session in this many sweeps its namespace of expired records.
 const SWEEP_ODDS: u32 = 64;
@@ -49,6 +50,7 @@ pub struct MemorySessionStore {
     all: Arc<MemorySessions>,
     namespace: String,
     cap: usize,
+    clock: Clock,
 }
 
 /// Drops expired records; at the cap, also the ones closest to expiring.
@@ -72,11 +74,12 @@ pub(super) fn make_room<K: Clone>(
 }
 
 impl MemorySessionStore {
-    pub fn new(all: Arc<MemorySessions>, namespace: String, cap: usize) -> Self {
+    pub fn new(all: Arc<MemorySessions>, namespace: String, cap: usize, clock: Clock) -> Self {
         Self {
             all,
             namespace,
             cap: cap.max(1),
+            clock,
         }
     }
 
@@ -87,7 +90,7 @@ impl MemorySessionStore {
         };
         Ok(space
             .iter()
-            .filter(|(_, r)| r.is_live())
+            .filter(|(_, r)| r.is_live(self.clock.now()))
             .map(|(id, r)| (id.clone(), r.clone()))
             .collect())
     }
@@ -107,7 +110,7 @@ impl MemorySessionStore {
                 .iter()
                 .map(|(k, r)| (k.clone(), r.expiry_date))
                 .collect();
-            for gone in make_room(&mut expiries, self.cap, OffsetDateTime::now_utc()) {
+            for gone in make_room(&mut expiries, self.cap, self.clock.now()) {
                 space.remove(&gone);
             }
         }
@@ -134,7 +137,7 @@ impl MemorySessionStore {
             return Ok(None);
         };
         match space.get(id) {
-            Some(record) if record.is_live() => Ok(Some(record.clone())),
+            Some(record) if record.is_live(self.clock.now()) => Ok(Some(record.clone())),
             Some(_) => {
                 space.remove(id);
                 Ok(None)
@@ -161,16 +164,23 @@ mod tests {
     use super::*;
     use crate::sessions::stores::IdHasher;
 
+    /// The clock the store under test reads: it stands still.
+    fn clock() -> Clock {
+        Clock::from(crate::clock::ManualClock::starting_at(
+            OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000),
+        ))
+    }
+
     fn record(expires_in_secs: i64) -> StoredRecord {
         StoredRecord {
             data: HashMap::new(),
-            expiry_date: OffsetDateTime::now_utc() + time::Duration::seconds(expires_in_secs),
+            expiry_date: clock().now() + time::Duration::seconds(expires_in_secs),
         }
     }
 
     #[tokio::test]
     async fn a_namespace_never_grows_past_its_cap_and_keeps_the_most_recent() {
-        let store = MemorySessionStore::new(Arc::default(), "tenant-1".into(), 100);
+        let store = MemorySessionStore::new(Arc::default(), "tenant-1".into(), 100, clock());
         let ids = IdHasher::new([3; 32]);
         let mut newest = Vec::new();
         for i in 0..1_000 {
@@ -191,7 +201,7 @@ mod tests {
 
     #[tokio::test]
     async fn expired_records_are_swept_when_room_is_needed() {
-        let store = MemorySessionStore::new(Arc::default(), "tenant-1".into(), 10);
+        let store = MemorySessionStore::new(Arc::default(), "tenant-1".into(), 10, clock());
         let ids = IdHasher::new([4; 32]);
         // Until nine are held: the occasional random sweep may take some early.
         while store.len() < 9 {

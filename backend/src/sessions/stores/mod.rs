@@ -9,12 +9,9 @@ pub mod file;
 pub mod memory;
 pub mod redis;
 pub mod sql;
-
-use std::collections::HashMap;
+mod stored;
 
 use async_trait::async_trait;
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use time::OffsetDateTime;
 use tower_sessions::{
     session::{Id, Record},
     session_store, SessionStore,
@@ -24,109 +21,26 @@ pub use file::FileSessionStore;
 pub use memory::{MemorySessionStore, MemorySessions};
 pub use redis::RedisSessionStore;
 pub use sql::{idle_expiry, MissingTable, SqlSessionStore};
+use stored::page_of;
+pub use stored::{IdHasher, StoredId, StoredRecord};
 
 use std::{path::PathBuf, sync::Arc};
 
 use super::{
     auth::SessionSummary,
-    cache::{Cached, Change, SessionCache},
+    cache::{Cached, SessionCache},
     principal::{self, Principal, PrincipalSlot},
-    settings::{Driver, SessionSettings},
     SessionRecord,
 };
 use crate::{
     accounts::UserId,
+    bus::{Change, Changed},
+    clock::Clock,
     db::Scope,
-    keys::mac,
     redis_link::RedisLink,
+    settings::{Driver, TenantSettings},
     tenancy::{Tenant, TenantId},
 };
-
-/// How a store names a session: a keyed hash of its id, URL-safe text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct StoredId(String);
-
-impl StoredId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// A name read back from a store (or given by the admin panel).
-    pub fn from_stored(text: &str) -> Option<Self> {
-        let plausible = text.len() == 43
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        plausible.then(|| Self(text.to_owned()))
-    }
-}
-
-/// A session's data and expiry, as stored: without its id.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StoredRecord {
-    pub data: HashMap<String, serde_json::Value>,
-    #[serde(with = "time::serde::timestamp")]
-    pub expiry_date: OffsetDateTime,
-}
-
-impl StoredRecord {
-    fn of(record: &Record) -> Self {
-        Self {
-            data: record.data.clone(),
-            expiry_date: record.expiry_date,
-        }
-    }
-
-    fn into_record(self, id: Id) -> Record {
-        Record {
-            id,
-            data: self.data,
-            expiry_date: self.expiry_date,
-        }
-    }
-
-    pub fn is_live(&self) -> bool {
-        self.expiry_date > OffsetDateTime::now_utc()
-    }
-
-    /// Whether it is a session signed in at `tenant` (shared stores hold
-    /// several tenants').
-    pub fn is_of(&self, tenant: TenantId) -> bool {
-        SessionRecord::in_data(&self.data).is_some_and(|r| r.tenant == tenant)
-    }
-}
-
-/// Rows `offset..offset + limit` of a list sorted in memory.
-fn page_of<T>(all: Vec<T>, offset: u64, limit: u64) -> Vec<T> {
-    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-    let take = usize::try_from(limit).unwrap_or(usize::MAX);
-    all.into_iter().skip(skip).take(take).collect()
-}
-
-/// Turns session ids into `StoredId`s with one key of the ring.
-#[derive(Clone)]
-pub struct IdHasher {
-    key: [u8; 32],
-}
-
-impl std::fmt::Debug for IdHasher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("IdHasher(..)")
-    }
-}
-
-impl IdHasher {
-    pub fn new(key: [u8; 32]) -> Self {
-        Self { key }
-    }
-
-    pub fn stored(&self, id: &Id) -> StoredId {
-        StoredId(URL_SAFE_NO_PAD.encode(mac(
-            &self.key,
-            &[b"tessera-session-id", &id.0.to_be_bytes()],
-        )))
-    }
-}
 
 /// Runs the same expression on whichever store this is.
 macro_rules! on_backend {
@@ -159,6 +73,7 @@ pub struct SessionBackends {
     pub data_dir: PathBuf,
     /// Sessions one tenant may keep in the memory and file stores.
     pub cap: usize,
+    pub clock: Clock,
 }
 
 impl SessionBackends {
@@ -168,7 +83,7 @@ impl SessionBackends {
     pub fn for_tenant(
         &self,
         tenant: &Tenant,
-        settings: &SessionSettings,
+        settings: &TenantSettings,
         tenant_db: &Scope,
         central: &Scope,
     ) -> Backend {
@@ -193,6 +108,7 @@ impl SessionBackends {
                     db.clone(),
                     missing,
                     settings.isolation,
+                    self.clock.clone(),
                 ))
             }
             Driver::Redis => {
@@ -200,16 +116,19 @@ impl SessionBackends {
                 Backend::Redis(Box::new(RedisSessionStore::new(
                     Arc::clone(&self.redis),
                     prefix,
+                    self.clock.clone(),
                 )))
             }
             Driver::File => Backend::File(FileSessionStore::new(
                 self.data_dir.join("sessions").join(namespace),
                 self.cap,
+                self.clock.clone(),
             )),
             Driver::Memory => Backend::Memory(MemorySessionStore::new(
                 Arc::clone(&self.memory),
                 namespace,
                 self.cap,
+                self.clock.clone(),
             )),
         }
     }
@@ -250,13 +169,18 @@ impl SessionBackends {
             .await?;
         }
         let sessions = self.data_dir.join("sessions");
-        purged += FileSessionStore::new(sessions.join(&own), self.cap)
+        purged += FileSessionStore::new(sessions.join(&own), self.cap, self.clock.clone())
             .purge(|_| true)
             .await?;
-        purged += FileSessionStore::new(sessions.join(SHARED), self.cap)
+        purged += FileSessionStore::new(sessions.join(SHARED), self.cap, self.clock.clone())
             .purge(of_tenant)
             .await?;
-        let table = SqlSessionStore::new(central.clone(), MissingTable::Create, false);
+        let table = SqlSessionStore::new(
+            central.clone(),
+            MissingTable::Create,
+            false,
+            self.clock.clone(),
+        );
         for (id, record) in table.list().await? {
             if of_tenant(&record) {
                 table.remove(&id).await?;
@@ -354,6 +278,7 @@ pub struct TenantStore {
     cache: Arc<SessionCache>,
     /// Filled when a load read (or found cached) the principal with the session.
     principal: PrincipalSlot,
+    clock: Clock,
 }
 
 impl TenantStore {
@@ -364,6 +289,7 @@ impl TenantStore {
         shared: bool,
         tenant_db: Scope,
         cache: Arc<SessionCache>,
+        clock: Clock,
     ) -> Self {
         Self {
             backend,
@@ -373,6 +299,7 @@ impl TenantStore {
             tenant_db,
             cache,
             principal: PrincipalSlot::default(),
+            clock,
         }
     }
 
@@ -402,7 +329,7 @@ impl TenantStore {
             .backend
             .get(stored)
             .await?
-            .filter(StoredRecord::is_live)
+            .filter(|record| record.is_live(self.clock.now()))
             .and_then(|record| SessionSummary::of(stored.clone(), &record, self.tenant)))
     }
 
@@ -523,7 +450,7 @@ impl SessionStore for TenantStore {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let stored = self.ids.stored(id);
         if let Some(hit) = self.cache.get(self.tenant, &stored) {
-            if hit.record.is_live() {
+            if hit.record.is_live(self.clock.now()) {
                 let _ = self.principal.set(hit.principal.clone());
                 return Ok(Some(hit.record.clone().into_record(*id)));
             }
@@ -532,7 +459,7 @@ impl SessionStore for TenantStore {
         let Some((record, principal)) = self.read(&stored).await? else {
             return Ok(None);
         };
-        if !record.is_live() {
+        if !record.is_live(self.clock.now()) {
             return Ok(None);
         }
         if let Some(principal) = principal {
@@ -549,32 +476,5 @@ impl SessionStore for TenantStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.remove(&self.ids.stored(id)).await
-    }
-}
-
-fn encode(record: &StoredRecord) -> session_store::Result<String> {
-    serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))
-}
-
-fn decode(text: &[u8]) -> session_store::Result<StoredRecord> {
-    serde_json::from_slice(text).map_err(|e| session_store::Error::Decode(e.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_ids_are_keyed_and_plausible() {
-        let id = Id::default();
-        let (a, b) = (IdHasher::new([1; 32]), IdHasher::new([2; 32]));
-        assert_eq!(a.stored(&id), a.stored(&id));
-        assert_ne!(a.stored(&id), b.stored(&id));
-        assert!(!a.stored(&id).as_str().contains(&id.to_string()));
-        assert_eq!(
-            StoredId::from_stored(a.stored(&id).as_str()),
-            Some(a.stored(&id))
-        );
-        assert_eq!(StoredId::from_stored("../../etc/passwd"), None);
     }
 }

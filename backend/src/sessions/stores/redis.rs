@@ -17,8 +17,8 @@ use redis::{aio::ConnectionManager, AsyncCommands, SetExpiry, SetOptions};
 use time::OffsetDateTime;
 use tower_sessions::session_store;
 
-use super::{decode, encode, StoredId, StoredRecord};
-use crate::redis_link::RedisLink;
+use super::stored::{decode, encode, StoredId, StoredRecord};
+use crate::{clock::Clock, redis_link::RedisLink};
 
 /// Gives a key at least `ARGV[1]` seconds more, never fewer: a user's index
 /// must outlive every session it lists, whatever lifetime each was saved
@@ -34,6 +34,7 @@ const SCAN_BATCH: usize = 500;
 pub struct RedisSessionStore {
     link: Arc<RedisLink>,
     key_prefix: String,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for RedisSessionStore {
@@ -54,8 +55,8 @@ fn backend(e: redis::RedisError) -> session_store::Error {
 }
 
 /// Seconds until the record expires (at least one, so SET EX accepts it).
-fn ttl(record: &StoredRecord) -> u64 {
-    u64::try_from((record.expiry_date - OffsetDateTime::now_utc()).whole_seconds())
+fn ttl(record: &StoredRecord, now: OffsetDateTime) -> u64 {
+    u64::try_from((record.expiry_date - now).whole_seconds())
         .unwrap_or(0)
         .max(1)
 }
@@ -147,8 +148,12 @@ pub async fn purge(
 
 impl RedisSessionStore {
     /// `key_prefix` ends with ':'; every key of this store starts with it.
-    pub fn new(link: Arc<RedisLink>, key_prefix: String) -> Self {
-        Self { link, key_prefix }
+    pub fn new(link: Arc<RedisLink>, key_prefix: String, clock: Clock) -> Self {
+        Self {
+            link,
+            key_prefix,
+            clock,
+        }
     }
 
     /// The process's connection (made on first use; an outage is a store error).
@@ -179,7 +184,7 @@ impl RedisSessionStore {
         record: &StoredRecord,
         condition: redis::ExistenceCheck,
     ) -> session_store::Result<bool> {
-        let ttl = ttl(record);
+        let ttl = ttl(record, self.clock.now());
         let options = SetOptions::default()
             .with_expiration(SetExpiry::EX(ttl))
             .conditional_set(condition);
@@ -233,7 +238,7 @@ impl RedisSessionStore {
             for (id, value) in chunk.iter().zip(values) {
                 let record = value.and_then(|v| decode(v.as_bytes()).ok());
                 match (StoredId::from_stored(id), record) {
-                    (Some(stored), Some(record)) if record.is_live() => {
+                    (Some(stored), Some(record)) if record.is_live(self.clock.now()) => {
                         found.push((stored, record))
                     }
                     _ => gone.push(id.clone()),
@@ -263,7 +268,7 @@ impl RedisSessionStore {
     ) -> session_store::Result<Vec<(StoredId, StoredRecord)>> {
         let mut conn = self.conn().await?;
         let key = self.recent_key();
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.clock.unix();
         conn.zrembyscore::<_, _, _, ()>(&key, "-inf", now)
             .await
             .map_err(backend)?;
@@ -282,7 +287,7 @@ impl RedisSessionStore {
     /// How many live sessions the namespace holds.
     pub async fn count(&self) -> session_store::Result<u64> {
         let mut conn = self.conn().await?;
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.clock.unix();
         conn.zcount(self.recent_key(), format!("({now}"), "+inf")
             .await
             .map_err(backend)

@@ -15,11 +15,12 @@ use sea_query_sqlx::SqlxBinder;
 use time::OffsetDateTime;
 use tower_sessions::session_store;
 
-use super::{StoredId, StoredRecord};
+use super::stored::{StoredId, StoredRecord};
 use crate::{
+    bus::{self, Change},
+    clock::Clock,
     db::{schema::Sessions, scope::is_missing_table, Scope},
     sessions::{
-        cache::{self, Change},
         principal::{join_principal, PrincipalRow},
         SessionRecord,
     },
@@ -42,6 +43,7 @@ pub struct SqlSessionStore {
     /// The sessions live beside the tenant's users and bridge families (an
     /// isolated tenant database), so a read can join them.
     joins_principal: bool,
+    clock: Clock,
 }
 
 fn backend(e: sqlx::Error) -> session_store::Error {
@@ -50,10 +52,6 @@ fn backend(e: sqlx::Error) -> session_store::Error {
 
 fn encode_data(record: &StoredRecord) -> session_store::Result<String> {
     serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
-}
-
-fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
 }
 
 fn row_record(data: &str, expiry: i64) -> Option<StoredRecord> {
@@ -78,12 +76,22 @@ fn unreadable() -> session_store::Error {
 }
 
 impl SqlSessionStore {
-    pub fn new(db: Scope, missing_table: MissingTable, joins_principal: bool) -> Self {
+    pub fn new(
+        db: Scope,
+        missing_table: MissingTable,
+        joins_principal: bool,
+        clock: Clock,
+    ) -> Self {
         Self {
             db,
             missing_table,
             joins_principal,
+            clock,
         }
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.unix()
     }
 
     pub fn joins_principal(&self) -> bool {
@@ -165,7 +173,7 @@ impl SqlSessionStore {
         Query::select()
             .columns([Sessions::Id, Sessions::Data, Sessions::ExpiryDate])
             .from(self.db.table(Sessions::Table))
-            .and_where(Expr::col(Sessions::ExpiryDate).gt(now()))
+            .and_where(Expr::col(Sessions::ExpiryDate).gt(self.now()))
             .to_owned()
     }
 
@@ -233,7 +241,7 @@ impl SqlSessionStore {
         }
         let prune = Query::delete()
             .from_table(self.db.table(Sessions::Table))
-            .and_where(Expr::col(Sessions::ExpiryDate).lte(now()))
+            .and_where(Expr::col(Sessions::ExpiryDate).lte(self.now()))
             .to_owned();
         if let Err(e) = self.execute(&prune).await {
             tracing::warn!(error = %e, "pruning expired sessions failed");
@@ -303,7 +311,7 @@ impl SqlSessionStore {
             .columns([Sessions::Data, Sessions::ExpiryDate])
             .from(self.db.table(Sessions::Table))
             .and_where(Expr::col(Sessions::Id).eq(id.as_str()))
-            .and_where(Expr::col(Sessions::ExpiryDate).gt(now()))
+            .and_where(Expr::col(Sessions::ExpiryDate).gt(self.now()))
             .to_owned();
         let row: Option<(String, i64)> = self.with_table(|| self.db.fetch_optional(&query)).await?;
         row.map(|(data, expiry)| row_record(&data, expiry).ok_or_else(unreadable))
@@ -331,7 +339,7 @@ impl SqlSessionStore {
             )
             .from(self.db.table(Sessions::Table))
             .and_where(Expr::col((sessions.clone(), Sessions::Id)).eq(id.as_str()))
-            .and_where(Expr::col((sessions.clone(), Sessions::ExpiryDate)).gt(now()))
+            .and_where(Expr::col((sessions.clone(), Sessions::ExpiryDate)).gt(self.now()))
             .to_owned();
         let (user, family) = (
             Expr::col((sessions.clone(), Sessions::UserId)),
@@ -371,7 +379,7 @@ impl SqlSessionStore {
                     .table_name(Alias::new("gone"))
                     .to_owned(),
             )
-            .query(cache::notify(change.clone()))
+            .query(bus::notify(change.clone()))
             .to_owned();
         self.execute(&announced).await.map(drop)
     }

@@ -12,6 +12,7 @@ use sea_query::{Expr, IntoIden, Query, Table};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use tessera_backend::{
+    clock::ManualClock,
     db::{schema::Sessions, Scope},
     platform::NewAdmin,
     sessions::TenantStore,
@@ -33,6 +34,9 @@ pub struct TestApp {
     pub platform: Arc<Platform>,
     pub data_dir: TempDir,
     pub backend: Backend,
+    /// The server's clock: it runs with the system, and a test moves it
+    /// forward instead of sleeping through a window.
+    pub clock: ManualClock,
     server: tokio::task::JoinHandle<()>,
     database: Option<Arc<backends::TestDatabase>>,
 }
@@ -146,7 +150,8 @@ impl TestApp {
             .output_name("tessera")
             .site_root(site.display().to_string())
             .build();
-        let app = Application::build(config, leptos)
+        let clock = ManualClock::new();
+        let app = Application::build(config, leptos, clock.clone().into())
             .await
             .expect("application starts");
         let port = app.port();
@@ -159,6 +164,7 @@ impl TestApp {
             platform,
             data_dir,
             backend,
+            clock,
             server,
             database,
         }

@@ -1,0 +1,197 @@
+//! What happened to the bridge, for the admin panel: an event per issue,
+//! restore, refresh, failure and revocation, and the daily chart read
+//! from them.
+
+use sea_query::{Expr, ExprTrait, InsertStatement, Query, TableRef};
+
+use super::family::FamilyId;
+use crate::{
+    accounts::UserId,
+    clock::Clock,
+    db::{schema::BridgeEvents, Scope, Tx},
+};
+
+/// An event's kind, stored by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Issued,
+    Restored,
+    Refreshed,
+    /// A rotated-out token within its grace window (or a rotation raced).
+    GraceReuse,
+    /// A rotated-out token after its grace window: the family was revoked.
+    TheftDetected,
+    Revoked,
+    /// A restore refused before any family was found.
+    Failed,
+}
+
+impl EventKind {
+    const NAMES: [(EventKind, &'static str); 7] = [
+        (EventKind::Issued, "issued"),
+        (EventKind::Restored, "restored"),
+        (EventKind::Refreshed, "refreshed"),
+        (EventKind::GraceReuse, "grace_reuse"),
+        (EventKind::TheftDetected, "theft_detected"),
+        (EventKind::Revoked, "revoked"),
+        (EventKind::Failed, "failed"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(kind, _)| *kind == self)
+            .map_or("", |(_, name)| name)
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(kind, _)| *kind)
+    }
+}
+
+/// An event, as the operation that caused it records it.
+pub(super) struct Event<'a> {
+    pub kind: EventKind,
+    pub family: Option<&'a FamilyId>,
+    pub user: Option<UserId>,
+    pub ip: Option<&'a str>,
+    pub at: i64,
+}
+
+/// Appends an event inside the operation's transaction.
+pub(super) async fn append(tx: &mut Tx, event: Event<'_>) -> Result<(), sqlx::Error> {
+    let insert = insert(tx.table(BridgeEvents::Table), event);
+    tx.execute(&insert).await.map(drop)
+}
+
+fn insert(table: TableRef, event: Event<'_>) -> InsertStatement {
+    Query::insert()
+        .into_table(table)
+        .columns([
+            BridgeEvents::At,
+            BridgeEvents::Kind,
+            BridgeEvents::FamilyId,
+            BridgeEvents::UserId,
+            BridgeEvents::Ip,
+        ])
+        .values_panic([
+            event.at.into(),
+            event.kind.name().into(),
+            event.family.map(|f| f.as_str().to_owned()).into(),
+            event.user.map(UserId::get).into(),
+            event.ip.map(str::to_owned).into(),
+        ])
+        .to_owned()
+}
+
+/// Records a failed restore (no family to tie it to).
+pub async fn record_failure(
+    db: &Scope,
+    clock: &Clock,
+    ip: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let event = Event {
+        kind: EventKind::Failed,
+        family: None,
+        user: None,
+        ip,
+        at: clock.unix(),
+    };
+    db.execute(&insert(db.table(BridgeEvents::Table), event))
+        .await
+        .map(drop)
+}
+
+/// Bridge activity of one day (UTC), for the admin panel's chart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayUsage {
+    /// Days since 1970-01-01.
+    pub day: i64,
+    pub restores: u64,
+    pub refreshes: u64,
+    pub failures: u64,
+    pub revocations: u64,
+}
+
+impl DayUsage {
+    fn count(&mut self, kind: EventKind, n: u64) {
+        match kind {
+            EventKind::Restored => self.restores += n,
+            EventKind::Refreshed | EventKind::GraceReuse => self.refreshes += n,
+            EventKind::Failed => self.failures += n,
+            EventKind::TheftDetected => {
+                self.failures += n;
+                self.revocations += n;
+            }
+            EventKind::Revoked => self.revocations += n,
+            EventKind::Issued => {}
+        }
+    }
+}
+
+/// The last `days` days of events up to today, oldest first, every day present.
+pub async fn usage(db: &Scope, clock: &Clock, days: i64) -> Result<Vec<DayUsage>, sqlx::Error> {
+    let today = clock.unix() / 86_400;
+    let first = today - days + 1;
+    // A constant, rendered inline: a bound divisor would differ between the
+    // SELECT and the GROUP BY ($1 vs $2), which PostgreSQL refuses.
+    let day = Expr::col(BridgeEvents::At).div(Expr::Constant(86_400i64.into()));
+    let query = Query::select()
+        .expr_as(day.clone(), "day")
+        .column(BridgeEvents::Kind)
+        .expr_as(Expr::col(BridgeEvents::Id).count(), "n")
+        .from(db.table(BridgeEvents::Table))
+        .and_where(Expr::col(BridgeEvents::At).gte(first * 86_400))
+        .add_group_by([day, Expr::col(BridgeEvents::Kind)])
+        .to_owned();
+    let rows: Vec<(i64, String, i64)> = db.fetch_all(&query).await?;
+    let mut usage: Vec<DayUsage> = (first..=today)
+        .map(|day| DayUsage {
+            day,
+            ..DayUsage::default()
+        })
+        .collect();
+    for (day, kind, n) in rows {
+        let slot = usize::try_from(day - first)
+            .ok()
+            .and_then(|i| usage.get_mut(i));
+        if let (Some(slot), Some(kind)) = (slot, EventKind::from_name(&kind)) {
+            slot.count(kind, u64::try_from(n).unwrap_or(0));
+        }
+    }
+    Ok(usage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_stored_name() {
+        for (kind, name) in EventKind::NAMES {
+            assert_eq!(EventKind::from_name(name), Some(kind));
+            assert_eq!(kind.name(), name);
+        }
+        assert_eq!(EventKind::from_name("exploded"), None);
+    }
+
+    #[test]
+    fn the_chart_counts_theft_as_a_failure_and_a_revocation() {
+        let mut day = DayUsage::default();
+        day.count(EventKind::TheftDetected, 2);
+        day.count(EventKind::GraceReuse, 1);
+        day.count(EventKind::Issued, 5);
+        assert_eq!(
+            day,
+            DayUsage {
+                failures: 2,
+                revocations: 2,
+                refreshes: 1,
+                ..DayUsage::default()
+            }
+        );
+    }
+}
