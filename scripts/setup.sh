@@ -44,21 +44,31 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# Build tools, not shipped code: unoptimised and without debug info, they
+# compile in a fraction of their release profiles' time (cargo-leptos's own
+# is lto = true, codegen-units = 1: 17 minutes on two cores) and spend
+# their run waiting for cargo and rustc anyway.
+tool_install=(env CARGO_PROFILE_DEV_DEBUG=0 cargo install --debug)
+
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 7 minutes on two cores, once)"
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 5 minutes on two cores, once)"
   # no_downloads: use the wasm-bindgen on PATH instead of fetching one.
-  # --debug, without debug info: a build orchestrator spends its time
-  # waiting for cargo, and its own release profile (lto = true,
-  # codegen-units = 1) took 17 minutes on two cores.
-  CARGO_PROFILE_DEV_DEBUG=0 \
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug
+  # OPENSSL_NO_VENDOR: link the machine's OpenSSL rather than compile one
+  # (cargo-generate, which it embeds, asks for a vendored copy).
+  if [ -f /usr/include/openssl/ssl.h ]; then export OPENSSL_NO_VENDOR=1; fi
+  "${tool_install[@]}" cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi
 
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $wasm_bindgen_version"; then
   say "installing wasm-bindgen-cli $wasm_bindgen_version"
   # Not --locked: its lockfile names a crate version this registry lacks.
-  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+  "${tool_install[@]}" wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+if ! command -v clippy-driver >/dev/null 2>&1; then
+  say "adding clippy"
+  rustup component add clippy
 fi
 
 failed=0

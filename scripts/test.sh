@@ -16,29 +16,33 @@ scripts/setup.sh
 export TESSERA_TEST_POSTGRES_URL TESSERA_TEST_REDIS_URL
 scripts/services.sh
 
-say "formatting, links and lints"
+say "formatting and links"
 cargo fmt --all --check
 node scripts/check-links.mjs
-# Each build is linted as it is built: the server (`ssr`, with every test
-# target) and the wasm bundle (`hydrate`, for wasm32). One `--workspace`
-# run would unify the two features and lint neither. Leptos bakes
-# LEPTOS_OUTPUT_NAME in at compile time; setting it as cargo-leptos does
-# lets every build share artifacts.
-export LEPTOS_OUTPUT_NAME=tessera
-server_build=(-p tessera-backend -p tessera-app -p tessera-server -p tessera-bench --features tessera-app/ssr)
-cargo clippy "${server_build[@]}" --all-targets -- -D warnings
-cargo clippy -p tessera-frontend -p tessera-app --features tessera-app/hydrate \
-  --target wasm32-unknown-unknown -- -D warnings
 
-say "Rust unit and integration tests"
+# Each build is linted as it is built, with -D warnings: the server (`ssr`,
+# with every test target) while `cargo test` builds it, and the wasm bundle
+# (`hydrate`, wasm32) while cargo-leptos builds it. clippy-driver is the
+# compiler for the workspace's own crates there (RUSTC_WORKSPACE_WRAPPER,
+# as `cargo clippy` sets it), so each build is compiled once, not checked
+# and then compiled; one `cargo clippy --workspace` would unify the two
+# features and lint neither. Leptos bakes LEPTOS_OUTPUT_NAME in at compile
+# time; setting it as cargo-leptos does lets the builds share artifacts.
+export LEPTOS_OUTPUT_NAME=tessera
+linted=(env RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)"
+  CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
+
+say "the server build, linted; its unit and integration tests"
 # Packages are named so the app is built with `ssr` only (the frontend
 # would add `hydrate`, which cannot share a build with it).
-cargo test "${server_build[@]}"
+server_build=(-p tessera-backend -p tessera-app -p tessera-server -p tessera-bench --features tessera-app/ssr)
+"${linted[@]}" cargo test "${server_build[@]}"
 
 say "API docs (broken intra-doc links fail)"
 RUSTDOCFLAGS="-D rustdoc::broken-intra-doc-links" cargo doc --no-deps "${server_build[@]}"
 
-say "building the site (server and wasm) for the browser tests"
-cargo leptos build
+say "the wasm build, linted, for the browser tests"
+# The server binary is the one `cargo test` just built (target/debug/tessera).
+"${linted[@]}" cargo leptos build --frontend-only
 say "end-to-end tests in Chromium"
 (cd end2end && npx playwright test)
