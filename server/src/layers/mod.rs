@@ -1,7 +1,7 @@
 //! The request's path through Tessera, in one service (`FrontDoor`):
-//! client (address, scheme) → body limit → files, or site (Host → tenant)
-//! → CSRF → chunked body buffered → tenant session → handler; security headers on
-//! every answer on the way out.
+//! client (address, scheme) → files, or: body limit → site (Host → tenant)
+//! → CSRF → chunked body buffered → tenant session → handler; security
+//! headers on every answer on the way out.
 //!
 //! One service rather than a layer per step: each `from_fn` layer boxed its
 //! future and cloned the service below it on every request, and a step
