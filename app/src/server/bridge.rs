@@ -150,9 +150,36 @@ impl RestoreLimits {
     }
 }
 
+/// Rotates a presented token for this request's device, under the
+/// tenant's bridge settings and the ring in force.
+async fn rotate(
+    ctx: &TenantContext,
+    db: &Scope,
+    token: &BridgeToken,
+    family: Option<&FamilyId>,
+    purpose: Purpose,
+) -> Result<bridge::Rotated, BridgeError> {
+    let ring = ctx.platform.keys.ring().await;
+    let presentation = Presentation {
+        token,
+        family,
+        purpose,
+        device: &ctx.device(),
+    };
+    let settings = &ctx.tenant.settings.bridge;
+    bridge::rotate(
+        db,
+        ctx.announce(),
+        presentation,
+        settings,
+        &ring,
+        &ctx.platform.clock,
+    )
+    .await
+}
+
 pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
-    let settings = &ctx.tenant.settings.bridge;
     let tenant = &ctx.tenant.tenant;
     let limits = RestoreLimits::of(&ctx);
     limits.admit(&ctx.platform.limiter).await?;
@@ -170,23 +197,7 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         revoke_at_its_own_tenant(&ctx, &presented).await;
         return Err(limits.failed(&ctx, &db).await);
     }
-    let ring = ctx.platform.keys.ring().await;
-    let presentation = Presentation {
-        token: &presented,
-        family: None,
-        purpose: Purpose::Restore,
-        device: &ctx.device(),
-    };
-    match bridge::rotate(
-        &db,
-        ctx.announce(),
-        presentation,
-        settings,
-        &ring,
-        &ctx.platform.clock,
-    )
-    .await
-    {
+    match rotate(&ctx, &db, &presented, None, Purpose::Restore).await {
         Ok(rotated) => {
             ctx.session
                 .log_in(rotated.user, Some(&rotated.family), &ctx.device())
@@ -270,7 +281,6 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
         ));
     };
     let db = ctx.tenant.db.clone();
-    let settings = &ctx.tenant.settings.bridge;
     // A session with no device (signed in by a plain form post, or while
     // the bridge was off) gets nothing here: a session cookie alone, stolen
     // or not, must never mint a token that outlives the session.
@@ -286,23 +296,7 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
         .filter(|t| t.tenant == ctx.tenant.tenant.id);
     let token = match presented {
         Some(presented) => {
-            let ring = ctx.platform.keys.ring().await;
-            let presentation = Presentation {
-                token: &presented,
-                family: Some(&family),
-                purpose: Purpose::Refresh,
-                device: &ctx.device(),
-            };
-            match bridge::rotate(
-                &db,
-                ctx.announce(),
-                presentation,
-                settings,
-                &ring,
-                &ctx.platform.clock,
-            )
-            .await
-            {
+            match rotate(&ctx, &db, &presented, Some(&family), Purpose::Refresh).await {
                 Ok(rotated) => rotated.token,
                 Err(BridgeError::Invalid) => {
                     // A replay revoked the family, or the token is not this device's.

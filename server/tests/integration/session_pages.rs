@@ -47,18 +47,6 @@ async fn many_sessions_of(app: &TestApp, bob: i64) {
     }
 }
 
-async fn get(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, Value) {
-    let response = app
-        .raw()
-        .get(app.url(Some("acme"), path))
-        .header(header::COOKIE, cookie)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 fn column(rows: &Value, name: &str) -> Vec<Value> {
     rows["rows"]
         .as_array()
@@ -75,14 +63,14 @@ async fn pages_on(backend: &Backend, env: &[(&str, &str)], label: &str) {
     .expect("ada");
     let bob_signed_up = app.register(&app.raw(), "acme", "bob@acme.test").await;
     let bob = session_cookie(&bob_signed_up, "acme").expect("bob");
-    let bob_id = get(&app, &bob, "/api/auth/me").await.1["user"]["id"]
+    let bob_id = app.call_as(&bob, "/api/auth/me", None).await.1["user"]["id"]
         .as_i64()
         .expect("bob's id");
     many_sessions_of(&app, bob_id).await;
     let all = MANY + 2;
 
     // The admin's first page: fifty, the most recently active first.
-    let (status, first) = get(&app, &ada, "/api/admin/sessions").await;
+    let (status, first) = app.call_as(&ada, "/api/admin/sessions", None).await;
     assert_eq!(status, StatusCode::OK, "{label}: {first}");
     assert_eq!(
         (
@@ -100,7 +88,7 @@ async fn pages_on(backend: &Backend, env: &[(&str, &str)], label: &str) {
         "{label}: newest first: {seen:?}"
     );
     // The last page holds the rest, and pages do not overlap.
-    let (_, last) = get(&app, &ada, "/api/admin/sessions?page=3").await;
+    let (_, last) = app.call_as(&ada, "/api/admin/sessions?page=3", None).await;
     let last_handles = column(&last, "handle");
     assert_eq!(last_handles.len() as i64, all - 100, "{label}");
     assert!(column(&first, "handle")
@@ -120,7 +108,7 @@ async fn pages_on(backend: &Backend, env: &[(&str, &str)], label: &str) {
     assert_eq!(revoked.status(), StatusCode::OK, "{label}");
 
     // Bob's own page lists his sessions, and only his.
-    let (status, security) = get(&app, &bob, "/api/account/security").await;
+    let (status, security) = app.call_as(&bob, "/api/account/security", None).await;
     assert_eq!(status, StatusCode::OK, "{label}: {security}");
     let sessions = security["sessions"].as_array().expect("sessions");
     assert_eq!(
@@ -138,7 +126,7 @@ async fn pages_on(backend: &Backend, env: &[(&str, &str)], label: &str) {
     );
 
     // Devices are pages too.
-    let (status, devices) = get(&app, &ada, "/api/admin/devices?page=1").await;
+    let (status, devices) = app.call_as(&ada, "/api/admin/devices?page=1", None).await;
     assert_eq!(status, StatusCode::OK, "{label}: {devices}");
     assert_eq!(devices["total"], 2, "{label}: {devices}");
 }
@@ -181,7 +169,7 @@ async fn the_admin_page_links_to_the_next_page_of_sessions() {
         "acme",
     )
     .expect("bob");
-    let bob_id = get(&app, &bob, "/api/auth/me").await.1["user"]["id"]
+    let bob_id = app.call_as(&bob, "/api/auth/me", None).await.1["user"]["id"]
         .as_i64()
         .expect("bob's id");
     many_sessions_of(&app, bob_id).await;

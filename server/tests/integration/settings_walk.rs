@@ -4,7 +4,7 @@
 //! (or shows it locked), and the CLI sets and lists it. A declaration that
 //! one of them misses fails here.
 
-use reqwest::{header, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tessera_backend::{
     settings::{Fenced, Key, Kind, Overrides, Setting, TenantSettings, TextRule},
@@ -87,25 +87,6 @@ fn every_setting_is_read_from_its_variable_and_from_an_override() {
     }
 }
 
-async fn call(app: &TestApp, cookie: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let url = app.url(Some("acme"), path);
-    let request = match body {
-        None => app.raw().get(url),
-        Some(body) => app
-            .raw()
-            .post(url)
-            .json(&body)
-            .header("sec-fetch-site", "same-origin"),
-    };
-    let response = request
-        .header(header::COOKIE, cookie)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 fn field(view: &Value, key: Key) -> &Value {
     view["fields"]
         .as_array()
@@ -121,7 +102,7 @@ async fn every_setting_has_a_control_on_the_admin_panel_that_saves_it() {
         "acme",
     )
     .expect("the first user is signed in, as admin");
-    let (_, view) = call(&app, &admin, "/api/admin/settings", None).await;
+    let (_, view) = app.call_as(&admin, "/api/admin/settings", None).await;
     assert_eq!(
         view["fields"].as_array().map(Vec::len),
         Some(Key::ALL.len()),
@@ -166,7 +147,9 @@ async fn every_setting_has_a_control_on_the_admin_panel_that_saves_it() {
 
         let value = sample(setting);
         let save = json!({"values": {key.name(): value}});
-        let (status, saved) = call(&app, &admin, "/api/admin/settings/save", Some(save)).await;
+        let (status, saved) = app
+            .call_as(&admin, "/api/admin/settings/save", Some(save))
+            .await;
         if setting.fence == Fenced::OperatorOnly {
             assert_eq!(shown["locked"], true, "{key}");
             assert_eq!(status, StatusCode::BAD_REQUEST, "{key}: {saved}");
@@ -183,7 +166,9 @@ async fn every_setting_has_a_control_on_the_admin_panel_that_saves_it() {
         assert_eq!(field(&saved, key)["overridden"], true, "{key}");
         // Back to the default, so each setting is walked on its own.
         let reset = json!({"values": {}, "reset": {key.name(): ""}});
-        let (status, reset) = call(&app, &admin, "/api/admin/settings/save", Some(reset)).await;
+        let (status, reset) = app
+            .call_as(&admin, "/api/admin/settings/save", Some(reset))
+            .await;
         assert_eq!(status, StatusCode::OK, "{key}: {reset}");
         assert_eq!(field(&reset, key)["overridden"], false, "{key}");
     }

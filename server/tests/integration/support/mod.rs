@@ -287,6 +287,32 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// A JSON call at acme with a session cookie: a GET, or a same-origin
+    /// POST of `body`; the status and the JSON answer (null if none).
+    pub async fn call_as(
+        &self,
+        cookie: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let url = self.url(Some("acme"), path);
+        let request = match body {
+            None => self.raw().get(url),
+            Some(body) => self
+                .raw()
+                .post(url)
+                .json(&body)
+                .header("sec-fetch-site", "same-origin"),
+        };
+        let response = request
+            .header(header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// Registers at a tenant through the JSON API.
     pub async fn register(&self, client: &Client, tenant: &str, email: &str) -> Response {
         let body = json!({"email": email, "password": PASSWORD, "name": "Test User"});
