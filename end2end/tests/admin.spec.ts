@@ -1,5 +1,5 @@
 // The tenant admin panel in a real browser.
-import { test, expect } from "./fixtures";
+import { test, expect, BRIDGE_TOKEN_REFUSED } from "./fixtures";
 import { open, register, signInAsAdmin, uniqueEmail } from "./helpers";
 
 test("an admin changes a setting, sees it saved and audited", async ({ page, consoleGuard }) => {
@@ -58,6 +58,7 @@ test("a plain user is refused the admin panel", async ({ page, consoleGuard }) =
 
 test("a device revoked by the admin is signed out", async ({ browser, consoleGuard }) => {
   consoleGuard.allow(/status of 401/); // the revoked device's token, refused
+  consoleGuard.allow(BRIDGE_TOKEN_REFUSED); // ... and dropped by the member's bridge on reload
   const memberContext = await browser.newContext();
   await consoleGuard.watch(memberContext);
   const member = await memberContext.newPage();
@@ -84,4 +85,33 @@ test("a device revoked by the admin is signed out", async ({ browser, consoleGua
   await expect(member.getByTestId("signed-out")).toBeVisible();
   await memberContext.close();
   await adminContext.close();
+});
+
+test("the sticky Save settings bar never covers the field in focus", async ({ page }) => {
+  await signInAsAdmin(page);
+  await open(page, "acme", "/admin");
+  const form = page.locator("#settings form");
+  const bar = form.locator(".form-actions");
+  const fields = form.locator("input:not([type=hidden]):not(:disabled), select:not(:disabled)");
+  const sizes = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+  const covered: string[] = [];
+  for (const [width, size] of Object.entries(sizes)) {
+    await page.setViewportSize(size);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const count = await fields.count();
+    expect(count, "the settings form's fields").toBeGreaterThan(10);
+    // In document order, as Tab goes: focusing a field scrolls it into view.
+    for (let i = 0; i < count; i++) {
+      const field = fields.nth(i);
+      await field.focus();
+      const [box, barBox] = await Promise.all([field.boundingBox(), bar.boundingBox()]);
+      if (!box || !barBox) throw new Error(`no box for field ${i} or the bar`);
+      const inView = box.y >= 0 && box.y + box.height <= size.height;
+      if (!inView || box.y + box.height > barBox.y) {
+        const name = (await field.getAttribute("id")) ?? (await field.getAttribute("name"));
+        covered.push(`${width}: ${name} at ${Math.round(box.y)}–${Math.round(box.y + box.height)}, bar from ${Math.round(barBox.y)}`);
+      }
+    }
+  }
+  expect(covered, "fields hidden by the sticky bar (or out of view) once focused").toEqual([]);
 });

@@ -1,14 +1,17 @@
 // The session bridge in a real browser: restore after lost cookies and
 // after a real redeploy, theft detection, other tenants, logout.
-import { test, expect } from "./fixtures";
+import { test, expect, BRIDGE_TOKEN_REFUSED } from "./fixtures";
 import { startServer } from "../server";
-import { at, open, register, restoreFromPage, signOut, storedToken, uniqueEmail, waitForToken } from "./helpers";
+import { at, bridgeSettled, open, register, restoreFromPage, signOut, storedToken, uniqueEmail, waitForToken } from "./helpers";
 
 test("cookies cleared: reload restores the session and stores a new token", async ({ page }) => {
   const logs: string[] = [];
   page.on("console", (message) => logs.push(message.text()));
   const email = uniqueEmail("bridge");
-  await register(page, "acme", email);
+  // The dashboard's load rotates the token registering stored; the test
+  // clears cookies once that refresh is done, so it is about the restore
+  // alone (a refresh cut off by the cleared cookies keeps its token).
+  await bridgeSettled(page, () => register(page, "acme", email));
   const first = await waitForToken(page);
   await page.context().clearCookies();
   await page.reload();
@@ -21,6 +24,9 @@ test("a real redeploy: server stopped, sessions wiped, started again, still sign
   // The page's bridge may be refreshing its token just as the server stops,
   // as in a real redeploy: that request finds nobody listening.
   consoleGuard.allow(/ERR_CONNECTION_REFUSED/);
+  // The bridge says so ("... failed: ... Failed to fetch"): its load's
+  // check or refresh, cut off.
+  consoleGuard.allow(/\[SessionBridge\] (session check|refresh) failed: .*Failed to fetch/);
   const env = { SESSION_DRIVER: "memory" }; // every session dies with the process
   let server = await startServer({ env });
   try {
@@ -39,6 +45,7 @@ test("a real redeploy: server stopped, sessions wiped, started again, still sign
 
 test("an old token replayed after the grace window signs the device out everywhere", async ({ page, consoleGuard }) => {
   consoleGuard.allow(/status of 401/); // the replayed token, refused
+  consoleGuard.allow(BRIDGE_TOKEN_REFUSED); // ... which ends the device: its newer token is refused on the next load
   const server = await startServer({ env: { BRIDGE_ROTATION_GRACE: "1" } });
   try {
     const site = at(server.port);
@@ -59,6 +66,7 @@ test("an old token replayed after the grace window signs the device out everywhe
 
 test("acme's token presented at globex is refused, and dies", async ({ page, consoleGuard }) => {
   consoleGuard.allow(/status of 401/); // the foreign token, refused
+  consoleGuard.allow(BRIDGE_TOKEN_REFUSED); // ... and dead: back at acme, the page's refresh is refused
   await register(page, "acme", uniqueEmail("cross"));
   const token = await waitForToken(page);
   await open(page, "globex", "/");
@@ -69,7 +77,10 @@ test("acme's token presented at globex is refused, and dies", async ({ page, con
 
 test("logout removes the token from localStorage and makes it unusable", async ({ page, consoleGuard }) => {
   consoleGuard.allow(/status of 401/); // the revoked token, refused
-  await register(page, "acme", uniqueEmail("logout"));
+  // Signing out only once the dashboard's bridge has refreshed its token:
+  // a refresh answered after the logout would store a token again, one
+  // sent after it is refused.
+  await bridgeSettled(page, () => register(page, "acme", uniqueEmail("logout")));
   const token = await waitForToken(page);
   // Signing out loads the next page: look once it has.
   await signOut(page);

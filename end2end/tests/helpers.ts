@@ -52,8 +52,8 @@ export async function signIn(page: Page, tenant: string, email: string, site: Si
 }
 
 /** Signs in as acme's admin (the test servers' `admin@acme.test`). */
-export async function signInAsAdmin(page: Page) {
-  await open(page, "acme", "/login");
+export async function signInAsAdmin(page: Page, site: Site = url) {
+  await open(page, "acme", "/login", site);
   await page.getByLabel("Email").fill("admin@acme.test");
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -66,6 +66,27 @@ export async function signOut(page: Page) {
 }
 
 export const TOKEN_KEY = "tessera_bridge_token";
+
+/** What the session bridge logs once it has rotated a signed-in page's token. */
+const REFRESHED = "[SessionBridge] bridge token refreshed";
+
+/**
+ * Runs `load`, which loads a signed-in page, then waits until that page's
+ * session bridge has refreshed its token: none of the bridge's requests is
+ * still under way (to be cut off by what the test does next), and the
+ * server has counted the refresh.
+ */
+export async function bridgeSettled<T>(page: Page, load: () => Promise<T>): Promise<T> {
+  const refreshed = page.waitForEvent("console", { predicate: (m) => m.text() === REFRESHED, timeout: 10_000 });
+  try {
+    const result = await load();
+    await refreshed;
+    return result;
+  } catch (error) {
+    refreshed.catch(() => undefined);
+    throw error;
+  }
+}
 
 export async function storedToken(page: Page): Promise<string | null> {
   return page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY);

@@ -1,8 +1,9 @@
-import { test, expect } from "./fixtures";
+import { test, expect, BRIDGE_TOKEN_REFUSED } from "./fixtures";
 import { open, register, signIn, uniqueEmail } from "./helpers";
 
 test("the Security page signs a user out everywhere else", async ({ page, browser, consoleGuard }) => {
   consoleGuard.allow(/status of 401/); // the other browser's revoked token, refused
+  consoleGuard.allow(BRIDGE_TOKEN_REFUSED); // ... and dropped by its bridge on reload
   const email = uniqueEmail("ada");
   await register(page, "acme", email);
 
