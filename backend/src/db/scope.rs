@@ -174,11 +174,26 @@ impl Scope {
     /// IMMEDIATE`, waiting out the busy timeout): a deferred transaction
     /// that reads and then writes can fail outright when another writer got
     /// in between.
+    ///
+    /// Beginning runs as a task of its own, which a dropped request cannot
+    /// cancel: sqlx counts a transaction begun once BEGIN has run, but
+    /// hands out the guard that rolls it back only after one more await. A
+    /// request dropped in between (its client went away) returned the
+    /// connection to the pool inside a transaction, holding SQLite's write
+    /// lock, and every later write of the tenant failed as "database is
+    /// locked". A begun transaction nobody waits for is dropped, and so
+    /// rolled back.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Self::Postgres { pool, schema } => Tx::Postgres(pool.begin().await?, schema.clone()),
-        })
+        let begun =
+            match self.clone() {
+                Self::Sqlite(pool) => tokio::spawn(async move {
+                    Ok(Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?))
+                }),
+                Self::Postgres { pool, schema } => {
+                    tokio::spawn(async move { Ok(Tx::Postgres(pool.begin().await?, schema)) })
+                }
+            };
+        begun.await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 }
 
@@ -228,5 +243,47 @@ pub fn is_missing_table(e: &sqlx::Error) -> bool {
             db.code().as_deref() == Some("42P01") || db.message().contains("no such table")
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sea_query::{Alias, Query};
+
+    use super::*;
+    use crate::db::connect::{self, OpenMode};
+
+    /// Requests dropped at any point of beginning a transaction (clients
+    /// gone) leave no connection inside one: writes still go through.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_begin_cut_off_anywhere_leaves_no_transaction_open() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pool = connect::sqlite(&dir.path().join("t.db"), OpenMode::Create, 4)
+            .await
+            .expect("pool");
+        sqlx::query("CREATE TABLE t (n INTEGER)")
+            .execute(&pool)
+            .await
+            .expect("table");
+        let scope = Scope::Sqlite(pool);
+        for wait in 0..1_000u64 {
+            let cut_off = Duration::from_micros(wait % 80);
+            let _ = tokio::time::timeout(cut_off, scope.begin()).await;
+        }
+        let insert = Query::insert()
+            .into_table(Alias::new("t"))
+            .columns([Alias::new("n")])
+            .values_panic([1.into()])
+            .to_owned();
+        for _ in 0..8 {
+            let mut tx = tokio::time::timeout(Duration::from_secs(10), scope.begin())
+                .await
+                .expect("a transaction begins")
+                .expect("no connection is stuck inside one");
+            tx.execute(&insert).await.expect("written");
+            tx.commit().await.expect("committed");
+        }
     }
 }
