@@ -5,16 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-
-scripts/setup.sh
-
-# PostgreSQL and Redis run on these machines (127.0.0.1:5432 trust auth,
-# 127.0.0.1:6379); the tests use them for real, each in its own database or
-# key prefix. Set a URL to the empty string to skip those tests (loudly).
-: "${TESSERA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test}"
-: "${TESSERA_TEST_REDIS_URL=redis://127.0.0.1:6379}"
-export TESSERA_TEST_POSTGRES_URL TESSERA_TEST_REDIS_URL
-scripts/services.sh
+# A build still running in the background when a step fails goes too.
+trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT
 
 say "formatting and links"
 cargo fmt --all --check
@@ -29,20 +21,55 @@ node scripts/check-links.mjs
 # features and lint neither. Leptos bakes LEPTOS_OUTPUT_NAME in at compile
 # time; setting it as cargo-leptos does lets the builds share artifacts.
 export LEPTOS_OUTPUT_NAME=tessera
+command -v clippy-driver >/dev/null 2>&1 || rustup component add clippy
 linted=(env RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)"
   CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
-
-say "the server build, linted; its unit and integration tests"
 # Packages are named so the app is built with `ssr` only (the frontend
-# would add `hydrate`, which cannot share a build with it).
+# would add `hydrate`, which cannot share a build with it). No doc-tests:
+# the crates have none, and each run of rustdoc costs seconds.
 server_build=(-p tessera-backend -p tessera-app -p tessera-server -p tessera-bench --features tessera-app/ssr)
-"${linted[@]}" cargo test "${server_build[@]}"
+server_tests=("${linted[@]}" cargo test "${server_build[@]}" --lib --bins --tests)
 
-say "API docs (broken intra-doc links fail)"
-RUSTDOCFLAGS="-D rustdoc::broken-intra-doc-links" cargo doc --no-deps "${server_build[@]}"
+# The server build needs none of the tools setup installs, so it compiles
+# while they do (on a new machine), filling the cores each leaves idle; the
+# tests themselves run once the machine is quiet again.
+say "the server build, linted (beside the tools' setup)"
+build_log=$(mktemp)
+"${server_tests[@]}" --no-run >"$build_log" 2>&1 &
+build=$!
+scripts/setup.sh
+if ! wait "$build"; then
+  cat "$build_log" >&2
+  exit 1
+fi
+
+# PostgreSQL and Redis run on these machines (127.0.0.1:5432 trust auth,
+# 127.0.0.1:6379); the tests use them for real, each in its own database or
+# key prefix. Set a URL to the empty string to skip those tests (loudly).
+: "${TESSERA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test}"
+: "${TESSERA_TEST_REDIS_URL=redis://127.0.0.1:6379}"
+export TESSERA_TEST_POSTGRES_URL TESSERA_TEST_REDIS_URL
+scripts/services.sh
+
+say "unit and integration tests"
+"${server_tests[@]}"
+
+say "API docs (broken intra-doc links fail), in the background"
+doc_log=$(mktemp)
+RUSTDOCFLAGS="-D rustdoc::broken-intra-doc-links" \
+  cargo doc --no-deps --lib -p tessera-backend -p tessera-app -p tessera-server \
+  --features tessera-app/ssr >"$doc_log" 2>&1 &
+doc=$!
 
 say "the wasm build, linted, for the browser tests"
 # The server binary is the one `cargo test` just built (target/debug/tessera).
 "${linted[@]}" cargo leptos build --frontend-only
 say "end-to-end tests in Chromium"
 (cd end2end && npx playwright test)
+
+say "API docs"
+if ! wait "$doc"; then
+  cat "$doc_log" >&2
+  exit 1
+fi
+tail -n 1 "$doc_log"
