@@ -54,6 +54,13 @@ scripts/services.sh
 say "unit and integration tests"
 "${server_tests[@]}"
 
+say "the wasm build, linted, for the browser tests"
+# The server binary is the one `cargo test` just built (target/debug/tessera).
+"${linted[@]}" cargo leptos build --frontend-only
+# The API docs need every dependency checked again (rustdoc reads check
+# metadata, not the test build's): that runs beside the browser tests,
+# which leave a core idle much of the time (beside the wasm build, another
+# compiler, it only slowed both).
 say "API docs (broken intra-doc links fail), in the background"
 doc_log=$(mktemp)
 RUSTDOCFLAGS="-D rustdoc::broken-intra-doc-links" \
@@ -61,9 +68,6 @@ RUSTDOCFLAGS="-D rustdoc::broken-intra-doc-links" \
   --features tessera-app/ssr >"$doc_log" 2>&1 &
 doc=$!
 
-say "the wasm build, linted, for the browser tests"
-# The server binary is the one `cargo test` just built (target/debug/tessera).
-"${linted[@]}" cargo leptos build --frontend-only
 say "end-to-end tests in Chromium"
 (cd end2end && npx playwright test)
 
