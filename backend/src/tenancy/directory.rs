@@ -17,7 +17,6 @@ use super::{
 };
 use crate::{
     bus::{self, Change},
-    clock::Clock,
     db::{
         central::{StoredSettings, TenantRow, TENANT_COLUMNS},
         schema::Tenants,
@@ -127,7 +126,6 @@ pub struct Directory {
     /// write lock while its storage is made, and on SQLite a queue of them
     /// would otherwise outwait the busy timeout when the disk is slow.
     provisioning: tokio::sync::Mutex<()>,
-    clock: Clock,
 }
 
 impl std::fmt::Debug for Directory {
@@ -148,7 +146,6 @@ impl Directory {
         backends: SessionBackends,
     ) -> Self {
         Self {
-            clock: backends.clock.clone(),
             central,
             domain,
             storage,
@@ -217,13 +214,13 @@ impl Directory {
         // on open databases itself: stale handles kept every tenant ever seen
         // open (10,000 tenants ran out of file descriptors), and even fresh
         // ones, at a thousand tenants a second, held ten times the cap.
-        let now = self.clock.instant();
+        let now = self.backends.clock.instant();
         cache.retain(|_, cached| now.saturating_duration_since(cached.loaded) < CACHE_TTL);
         cache.insert(
             slug.clone(),
             Cached {
                 handle: Arc::clone(&handle),
-                loaded: self.clock.instant(),
+                loaded: now,
             },
         );
         if let Some(cap) = self.storage.open_cap() {
@@ -330,7 +327,7 @@ impl Directory {
             former_prefixes,
         };
         self.central
-            .save_tenant_settings(tenant.id, &stored, self.clock.unix())
+            .save_tenant_settings(tenant.id, &stored, self.backends.clock.unix())
             .await?;
         self.forget(slug);
         if effective.lets_sessions_cross_tenants() {
@@ -382,7 +379,13 @@ impl Directory {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         cache
             .get(slug)
-            .filter(|c| self.clock.instant().saturating_duration_since(c.loaded) < CACHE_TTL)
+            .filter(|c| {
+                self.backends
+                    .clock
+                    .instant()
+                    .saturating_duration_since(c.loaded)
+                    < CACHE_TTL
+            })
             .map(|c| Arc::clone(&c.handle))
     }
 
@@ -436,7 +439,7 @@ impl Directory {
         if self.storage.exists(slug).await? {
             return Err(DirectoryError::OrphanStorage(slug.clone()));
         }
-        let now = self.clock.unix();
+        let now = self.backends.clock.unix();
         let created = self.record_and_provision(slug, &name, now).await;
         // Whatever this process still held of an earlier tenant of the slug
         // (deleted by another process) goes before anyone can reach the new one.
@@ -497,7 +500,8 @@ impl Directory {
         let tenant = self.get(slug).await?;
         match self.storage.scope(&tenant).await {
             Ok(db) => {
-                crate::bridge::revoke_every_family(&db, &self.clock, "workspace deleted").await?;
+                crate::bridge::revoke_every_family(&db, &self.backends.clock, "workspace deleted")
+                    .await?;
             }
             // A tenant whose database is already gone has no devices left.
             Err(e) => {
