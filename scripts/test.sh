@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # A build still running in the background when a step fails goes too.
 trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT
+# Waits for a background build; shows its log if it failed.
+finished() {
+  if ! wait "$1"; then
+    cat "$2" >&2
+    exit 1
+  fi
+}
 
 say "formatting and links"
 cargo fmt --all --check
@@ -38,10 +45,7 @@ build_log=$(mktemp)
 "${server_tests[@]}" --no-run >"$build_log" 2>&1 &
 build=$!
 scripts/setup.sh
-if ! wait "$build"; then
-  cat "$build_log" >&2
-  exit 1
-fi
+finished "$build" "$build_log"
 
 # PostgreSQL and Redis run on these machines (127.0.0.1:5432 trust auth,
 # 127.0.0.1:6379); the tests use them for real, each in its own database or
@@ -51,29 +55,43 @@ fi
 export TESSERA_TEST_POSTGRES_URL TESSERA_TEST_REDIS_URL
 scripts/services.sh
 
+# What is left runs as two lanes: the tests, then the browser tests, at
+# normal priority; the wasm build, then the API docs, at the lowest, taking
+# the cores whenever the tests leave one idle (they wait on databases and
+# browsers much of the time) and never slowing them. Each background build
+# writes a log that is shown if it fails.
+in_background() {
+  local log=$1
+  shift
+  nice -n 19 "$@" >"$log" 2>&1 &
+}
+
+say "the wasm build, linted, for the browser tests (in the background)"
+# The server binary is the one `cargo test` built (target/debug/tessera);
+# the wasm build has target/front to itself.
+wasm_log=$(mktemp)
+in_background "$wasm_log" "${linted[@]}" cargo leptos build --frontend-only
+wasm=$!
+
 say "unit and integration tests"
 "${server_tests[@]}"
 
-say "the wasm build, linted, for the browser tests"
-# The server binary is the one `cargo test` just built (target/debug/tessera).
-"${linted[@]}" cargo leptos build --frontend-only
+say "waiting for the wasm build"
+finished "$wasm" "$wasm_log"
+
 # The API docs need every dependency checked again (rustdoc reads check
-# metadata, not the test build's): that runs beside the browser tests,
-# which leave a core idle much of the time (beside the wasm build, another
-# compiler, it only slowed both).
+# metadata, not the test build's), in target/debug, which `cargo test`
+# no longer holds.
 say "API docs (broken intra-doc links fail), in the background"
 doc_log=$(mktemp)
-RUSTDOCFLAGS="-D rustdoc::broken-intra-doc-links" \
+in_background "$doc_log" env RUSTDOCFLAGS="-D rustdoc::broken-intra-doc-links" \
   cargo doc --no-deps --lib -p tessera-backend -p tessera-app -p tessera-server \
-  --features tessera-app/ssr >"$doc_log" 2>&1 &
+  --features tessera-app/ssr
 doc=$!
 
 say "end-to-end tests in Chromium"
 (cd end2end && npx playwright test)
 
 say "API docs"
-if ! wait "$doc"; then
-  cat "$doc_log" >&2
-  exit 1
-fi
+finished "$doc" "$doc_log"
 tail -n 1 "$doc_log"

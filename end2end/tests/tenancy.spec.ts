@@ -34,10 +34,13 @@ test("logging out at acme leaves globex signed in", async ({ page }) => {
 test("a wrong password shows a message next to the form", async ({ page, consoleGuard }) => {
   consoleGuard.allow(/status of 401/); // the wrong password, refused
   const email = uniqueEmail("ada");
-  // Cookies cleared only once the dashboard's bridge has refreshed its
-  // token, so no refresh of that page is under way when they go.
+  // Signed out by forgetting the session and the bridge token (a token
+  // left behind would restore the session, and reload the sign-in page
+  // under the test's typing), once the dashboard's bridge has refreshed it,
+  // so no refresh is under way when they go.
   await bridgeSettled(page, () => register(page, "acme", email));
   await page.context().clearCookies();
+  await page.evaluate(() => localStorage.clear());
   await open(page, "acme", "/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("not the password");
