@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 mod evict;
+pub mod factors;
 pub mod files;
 pub mod keys;
 pub mod limits;

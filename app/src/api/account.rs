@@ -5,7 +5,10 @@ use leptos::prelude::*;
 use server_fn::codec::GetUrl;
 
 use super::encoding::{JsonOrForm, Posted};
-use crate::{error::ApiError, model::account::SecurityView};
+use crate::{
+    error::ApiError,
+    model::account::{FactorChanged, RecoveryCodesView, SecurityView, TotpEnrolment},
+};
 
 #[server(prefix = "/api", endpoint = "account/security", input = GetUrl)]
 pub async fn my_security() -> Result<SecurityView, ApiError> {
@@ -29,4 +32,28 @@ pub async fn revoke_my_device(device_id: String) -> Result<SecurityView, ApiErro
 #[server(prefix = "/api", endpoint = "account/sign-out-others", input = JsonOrForm, custom = Posted)]
 pub async fn sign_out_others() -> Result<SecurityView, ApiError> {
     crate::server::account::sign_out_others().await
+}
+
+/// Starts setting up TOTP (the password again first); confirmed by `totp/confirm`.
+#[server(prefix = "/api", endpoint = "account/totp/enrol", input = JsonOrForm, custom = Posted)]
+pub async fn totp_enrol(password: String) -> Result<TotpEnrolment, ApiError> {
+    crate::server::second_factor::enrol(password).await
+}
+
+/// Turns TOTP on with a code from the app; answers the recovery codes.
+#[server(prefix = "/api", endpoint = "account/totp/confirm", input = JsonOrForm, custom = Posted)]
+pub async fn totp_confirm(code: String) -> Result<RecoveryCodesView, ApiError> {
+    crate::server::second_factor::confirm(code).await
+}
+
+/// Turns TOTP off with a code (or a recovery code).
+#[server(prefix = "/api", endpoint = "account/totp/disable", input = JsonOrForm, custom = Posted)]
+pub async fn totp_disable(code: String) -> Result<FactorChanged, ApiError> {
+    crate::server::second_factor::disable(code).await
+}
+
+/// A new set of recovery codes (with a code); the old set stops working.
+#[server(prefix = "/api", endpoint = "account/recovery-codes", input = JsonOrForm, custom = Posted)]
+pub async fn recovery_codes(code: String) -> Result<RecoveryCodesView, ApiError> {
+    crate::server::second_factor::regenerate_codes(code).await
 }

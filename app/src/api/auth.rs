@@ -17,6 +17,13 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError
     crate::server::auth::login(email, password).await
 }
 
+/// Finishes a sign-in or restore waiting for a second factor (a TOTP code
+/// or a recovery code), or presents it again before a privileged action.
+#[server(prefix = "/api", endpoint = "auth/second-factor", input = JsonOrForm, custom = Posted)]
+pub async fn second_factor(code: String) -> Result<SignedIn, ApiError> {
+    crate::server::auth::second_factor(code).await
+}
+
 #[server(prefix = "/api", endpoint = "auth/logout", input = JsonOrForm, custom = Posted)]
 pub async fn logout() -> Result<MeResponse, ApiError> {
     crate::server::auth::logout().await

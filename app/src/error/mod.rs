@@ -52,6 +52,10 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A privileged action without a recent enough second factor (or,
+    /// without one, password): present it again, then retry.
+    #[error("{0}")]
+    StepUpRequired(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -82,7 +86,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => S::BAD_REQUEST,
             ApiError::Unauthorized(_) => S::UNAUTHORIZED,
-            ApiError::Forbidden(_) => S::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::StepUpRequired(_) => S::FORBIDDEN,
             ApiError::NotFound(_) => S::NOT_FOUND,
             ApiError::Conflict(_) => S::CONFLICT,
             ApiError::PayloadTooLarge(_) => S::PAYLOAD_TOO_LARGE,
@@ -99,6 +103,7 @@ impl ApiError {
             ApiError::BadRequest(m)
             | ApiError::Unauthorized(m)
             | ApiError::Forbidden(m)
+            | ApiError::StepUpRequired(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::PayloadTooLarge(m)

@@ -32,6 +32,28 @@ pub struct TenantView {
     pub name: String,
 }
 
+/// A second factor the person must present to finish signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactorMethod {
+    Totp,
+    RecoveryCode,
+}
+
+/// What a sign-in waits for: `{"methods": ["totp", "recovery_code"]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorDue {
+    pub methods: Vec<FactorMethod>,
+}
+
+impl SecondFactorDue {
+    pub fn any() -> Self {
+        Self {
+            methods: vec![FactorMethod::Totp, FactorMethod::RecoveryCode],
+        }
+    }
+}
+
 /// `GET /api/auth/me`, and the answer to register/login/logout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeResponse {
@@ -39,6 +61,10 @@ pub struct MeResponse {
     pub user: Option<UserView>,
     /// None on the central domain.
     pub tenant: Option<TenantView>,
+    /// Present while a sign-in waits for a second factor (then
+    /// `authenticated` is false and `user` null).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactorDue>,
 }
 
 /// The answer to register and login: `me` plus this device's first bridge

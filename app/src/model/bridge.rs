@@ -7,6 +7,7 @@ use server_fn::{
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
+use super::accounts::SecondFactorDue;
 use crate::error::{ApiError, RetryLater};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +15,10 @@ pub struct RestoreResponse {
     pub success: bool,
     pub message: String,
     pub new_token: Option<String>,
+    /// Present when the restored sign-in waits for a second factor
+    /// (`bridge.step_up`): the session is pending until it is presented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_up: Option<SecondFactorDue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +26,10 @@ pub struct CheckResponse {
     pub authenticated: bool,
     pub user_id: Option<i64>,
     pub has_token: bool,
+    /// A restored sign-in on this session waits for a second factor
+    /// (absent otherwise: the source document's shape).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub step_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

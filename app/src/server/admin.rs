@@ -12,7 +12,11 @@ use tessera_backend::{
 };
 
 use super::{
-    admin_sessions, auth::user_view, context::TenantContext, guard::require_admin, setting_fields,
+    admin_sessions,
+    auth::user_view,
+    context::TenantContext,
+    guard::{require_admin, require_privileged_admin},
+    setting_fields,
 };
 use crate::{
     dates,
@@ -105,7 +109,7 @@ pub async fn save_settings(
     switches: BTreeMap<String, String>,
     reset: BTreeMap<String, String>,
 ) -> Result<SettingsView, ApiError> {
-    let (ctx, admin) = require_admin().await?;
+    let (ctx, admin) = require_privileged_admin().await?;
     let directory = &ctx.platform.directory;
     let defaults = directory.defaults();
     for name in switches.into_keys() {
@@ -156,7 +160,7 @@ pub async fn users() -> Result<Vec<UserView>, ApiError> {
 }
 
 pub async fn set_role(user_id: i64, role: RoleView) -> Result<Vec<UserView>, ApiError> {
-    let (ctx, admin) = require_admin().await?;
+    let (ctx, admin) = require_privileged_admin().await?;
     let db = ctx.tenant.db.clone();
     let role = match role {
         RoleView::Admin => Role::Admin,

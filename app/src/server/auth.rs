@@ -3,9 +3,11 @@
 use http::request::Parts;
 use leptos::prelude::with_context;
 use tessera_backend::{
-    accounts::{users, AccountError, NewRole, Role, User},
+    accounts::{audit, users, AccountError, NewRole, Role, User},
     bridge,
+    factors::{self, totp::Owner, FactorError, Presented},
     limits::{AddressCount, SignInGate, SignInRealm},
+    sessions::{Assurance, Method, PendingSignIn},
     tenancy::{Site, Tenant},
 };
 
@@ -16,7 +18,7 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    model::accounts::{MeResponse, RoleView, SignedIn, TenantView, UserView},
+    model::accounts::{MeResponse, RoleView, SecondFactorDue, SignedIn, TenantView, UserView},
 };
 
 fn tenant_view(tenant: &Tenant) -> TenantView {
@@ -43,6 +45,7 @@ fn signed_in(tenant: &Tenant, user: &User) -> MeResponse {
         authenticated: true,
         user: Some(user_view(user)),
         tenant: Some(tenant_view(tenant)),
+        second_factor: None,
     }
 }
 
@@ -51,6 +54,16 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
         authenticated: false,
         user: None,
         tenant: tenant.map(tenant_view),
+        second_factor: None,
+    }
+}
+
+/// A visitor whose sign-in waits for a second factor: signed out, told
+/// which factors finish it.
+fn pending(tenant: &Tenant) -> MeResponse {
+    MeResponse {
+        second_factor: Some(SecondFactorDue::any()),
+        ..signed_out(Some(tenant))
     }
 }
 
@@ -58,7 +71,11 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
 /// is on and the answer can reach a script: a plain form post (before
 /// hydration, or without JavaScript) is redirected and its token would be
 /// lost, so that device's family starts on its first refresh instead.
-async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError> {
+async fn sign_in(
+    ctx: &TenantContext,
+    user: &User,
+    assurance: Assurance,
+) -> Result<SignedIn, ApiError> {
     let settings = &ctx.tenant.settings.bridge;
     let issued = if settings.enabled && !crate::error::navigation::is_plain_form_post() {
         let db = ctx.tenant.db.clone();
@@ -67,7 +84,12 @@ async fn sign_in(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError>
         None
     };
     ctx.session
-        .log_in(user.id, issued.as_ref().map(|i| &i.family), &ctx.device())
+        .log_in(
+            user.id,
+            issued.as_ref().map(|i| &i.family),
+            &ctx.device(),
+            assurance,
+        )
         .await?;
     crate::error::navigation::after_success("/dashboard");
     Ok(SignedIn {
@@ -114,7 +136,8 @@ pub async fn register(email: String, password: String, name: String) -> Result<S
         }
         Err(e) => return Err(e.into()),
     };
-    sign_in(&ctx, &user).await
+    let now = ctx.platform.clock.unix();
+    sign_in(&ctx, &user, Assurance::of(Method::Password, now)).await
 }
 
 pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
@@ -130,13 +153,120 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError
         Err(e) => return Err(e.into()),
     };
     gate.succeeded().await.map_err(throttle::limiter_down)?;
-    sign_in(&ctx, &user).await
+    let password = Assurance::of(Method::Password, ctx.platform.clock.unix());
+    // Whoever has a second factor is always asked for it.
+    if factors::totp::is_enrolled(&db, user.id).await? {
+        ctx.session.begin_pending(user.id, None, password).await?;
+        return Ok(SignedIn {
+            me: pending(&ctx.tenant.tenant),
+            bridge_token: None,
+        });
+    }
+    sign_in(&ctx, &user, password).await
+}
+
+/// Completes a sign-in (or a restore) waiting for its second factor with a
+/// TOTP code or a recovery code; or, for someone signed in, presents the
+/// factor again before a privileged action. Wrong codes count like wrong
+/// passwords, per account and per client.
+pub async fn second_factor(code: String) -> Result<SignedIn, ApiError> {
+    let ctx = context::request()?.into_tenant()?;
+    let (waiting, current) = match ctx.session.pending().await? {
+        Some(waiting) => (Some(waiting), None),
+        None => (None, super::guard::signed_in_session(&ctx).await?),
+    };
+    let user_id = match (&waiting, &current) {
+        (Some(waiting), _) => waiting.user,
+        (None, Some((user, _))) => user.id,
+        (None, None) => {
+            return Err(ApiError::Unauthorized(
+                "no sign-in is waiting for a second factor; sign in first".into(),
+            ))
+        }
+    };
+    let db = ctx.tenant.db.clone();
+    let Some(user) = users::find(&db, user_id).await? else {
+        ctx.session.log_out().await?;
+        return Err(ApiError::Unauthorized("sign in first".into()));
+    };
+    let gate = admit(&ctx, user.email.as_str()).await?;
+    let ring = ctx.platform.keys.ring().await;
+    let owner = Owner {
+        tenant: ctx.tenant.tenant.id,
+        user: user.id,
+    };
+    let presented = match factors::totp::verify(&db, &ring, &ctx.platform.clock, owner, &code).await
+    {
+        Ok(presented) => presented,
+        Err(FactorError::WrongCode | FactorError::NotEnrolled) => {
+            throttle::failed(
+                &gate,
+                &ctx.platform.clock,
+                Some(&db),
+                user.email.as_str(),
+                &ctx.client,
+            )
+            .await?;
+            return Err(ApiError::Unauthorized(FactorError::WrongCode.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    gate.succeeded().await.map_err(throttle::limiter_down)?;
+    let now = ctx.platform.clock.unix();
+    if presented == Presented::RecoveryCode {
+        audit::record(&db, &ctx.platform.clock, &user, "recovery code used", "").await?;
+    }
+    match (waiting, current) {
+        (Some(waiting), _) => complete(&ctx, &user, waiting, Method::from(presented), now).await,
+        (None, Some((_, record))) => {
+            ctx.session
+                .reassure(record.assurance.and(Method::from(presented), now))
+                .await?;
+            Ok(SignedIn {
+                me: signed_in(&ctx.tenant.tenant, &user),
+                bridge_token: None,
+            })
+        }
+        (None, None) => Err(ApiError::internal()),
+    }
+}
+
+/// Finishes a pending sign-in: a password sign-in starts its device's
+/// bridge family now; a restore continues the family it came with (its
+/// new token was in the restore's answer).
+async fn complete(
+    ctx: &TenantContext,
+    user: &User,
+    waiting: PendingSignIn,
+    presented: Method,
+    now: i64,
+) -> Result<SignedIn, ApiError> {
+    let assurance = waiting.assurance.and(presented, now);
+    match waiting.family {
+        Some(family) => {
+            ctx.session
+                .log_in(user.id, Some(&family), &ctx.device(), assurance)
+                .await?;
+            crate::error::navigation::after_success("/dashboard");
+            Ok(SignedIn {
+                me: signed_in(&ctx.tenant.tenant, user),
+                bridge_token: None,
+            })
+        }
+        None => sign_in(ctx, user, assurance).await,
+    }
 }
 
 /// Ends the session and revokes this device's bridge token server-side.
 pub async fn logout() -> Result<MeResponse, ApiError> {
     let ctx = context::request()?.into_tenant()?;
-    if let Some(family) = ctx.session.bridge_family().await? {
+    // A sign-in still waiting for its second factor may hold a restored
+    // device: cancelling it ends that device too.
+    let family = match ctx.session.bridge_family().await? {
+        Some(family) => Some(family),
+        None => ctx.session.pending().await?.and_then(|p| p.family),
+    };
+    if let Some(family) = family {
         let db = ctx.tenant.db.clone();
         bridge::revoke(
             &db,
@@ -179,6 +309,7 @@ pub async fn visitor_of(request: context::RequestContext) -> Result<MeResponse, 
     let ctx = request.into_tenant()?;
     Ok(match current_user(&ctx).await? {
         Some(user) => signed_in(&ctx.tenant.tenant, &user),
+        None if ctx.session.pending().await?.is_some() => pending(&ctx.tenant.tenant),
         None => signed_out(Some(&ctx.tenant.tenant)),
     })
 }

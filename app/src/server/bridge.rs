@@ -5,7 +5,10 @@ use tessera_backend::{
     bridge::{self, BridgeError, BridgeToken, FamilyId, Presentation, Purpose},
     bus::Announce,
     db::Scope,
+    factors,
     limits::{LimitError, Limiter, Rule, Throttled},
+    sessions::{Assurance, Method},
+    settings::StepUp,
 };
 
 use super::{
@@ -14,8 +17,12 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    model::bridge::{
-        BridgeFailure, CheckResponse, DeviceView, FailureReason, RefreshResponse, RestoreResponse,
+    model::{
+        accounts::SecondFactorDue,
+        bridge::{
+            BridgeFailure, CheckResponse, DeviceView, FailureReason, RefreshResponse,
+            RestoreResponse,
+        },
     },
 };
 
@@ -26,7 +33,7 @@ impl From<ApiError> for BridgeFailure {
             | ApiError::PayloadTooLarge(_)
             | ApiError::HeadersTooLarge(_) => FailureReason::BadRequest,
             ApiError::Unauthorized(_) => FailureReason::Invalid,
-            ApiError::Forbidden(_) => FailureReason::Forbidden,
+            ApiError::Forbidden(_) | ApiError::StepUpRequired(_) => FailureReason::Forbidden,
             ApiError::NotFound(_) => FailureReason::Disabled,
             ApiError::TooManyRequests(_) => FailureReason::RateLimited,
             ApiError::Conflict(_)
@@ -198,9 +205,31 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         return Err(limits.failed(&ctx, &db).await);
     }
     match rotate(&ctx, &db, &presented, None, Purpose::Restore).await {
-        Ok(rotated) => {
+        Ok(rotated) => restored(&ctx, &db, rotated).await,
+        Err(BridgeError::Invalid) => Err(limits.failed(&ctx, &db).await),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a good token restores, under the tenant's `bridge.step_up`: a
+/// session (one factor: the token re-authenticates, never raises), or a
+/// sign-in waiting for the person's second factor, or — `always`, for
+/// someone without one — nothing: the device is revoked, sign in again.
+async fn restored(
+    ctx: &TenantContext,
+    db: &Scope,
+    rotated: bridge::Rotated,
+) -> Result<RestoreResponse, BridgeFailure> {
+    let tenant = &ctx.tenant.tenant;
+    let clock = &ctx.platform.clock;
+    let restore = Assurance::of(Method::BridgeRestore, clock.unix());
+    let enrolled = factors::totp::is_enrolled(db, rotated.user)
+        .await
+        .map_err(ApiError::from)?;
+    match (ctx.tenant.settings.bridge.step_up, enrolled) {
+        (StepUp::Never, _) | (StepUp::Enrolled, false) => {
             ctx.session
-                .log_in(rotated.user, Some(&rotated.family), &ctx.device())
+                .log_in(rotated.user, Some(&rotated.family), &ctx.device(), restore)
                 .await
                 .map_err(ApiError::from)?;
             tracing::info!(tenant = %tenant.slug, user = %rotated.user, "session bridge token used to restore session");
@@ -208,10 +237,39 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
                 success: true,
                 message: "Session restored successfully".into(),
                 new_token: Some(rotated.token.expose()),
+                step_up: None,
             })
         }
-        Err(BridgeError::Invalid) => Err(limits.failed(&ctx, &db).await),
-        Err(e) => Err(e.into()),
+        (StepUp::Enrolled | StepUp::Always, true) => {
+            ctx.session
+                .begin_pending(rotated.user, Some(&rotated.family), restore)
+                .await
+                .map_err(ApiError::from)?;
+            tracing::info!(tenant = %tenant.slug, user = %rotated.user, "session bridge restore waits for a second factor");
+            Ok(RestoreResponse {
+                success: true,
+                message:
+                    "Enter a code from your authenticator app to finish restoring your session"
+                        .into(),
+                new_token: Some(rotated.token.expose()),
+                step_up: Some(SecondFactorDue::any()),
+            })
+        }
+        (StepUp::Always, false) => {
+            bridge::revoke(
+                db,
+                ctx.announce(),
+                clock,
+                &rotated.family,
+                "restore needs a second factor; the person has none",
+                ctx.device().ip.as_deref(),
+            )
+            .await?;
+            Err(BridgeFailure::new(
+                FailureReason::Unauthenticated,
+                "this workspace asks for a second factor to restore a sign-in; please sign in again",
+            ))
+        }
     }
 }
 
@@ -259,16 +317,24 @@ pub async fn check() -> Result<CheckResponse, BridgeFailure> {
             authenticated: false,
             user_id: None,
             has_token: false,
+            step_up: false,
         });
     }
     let ctx = enabled_tenant()?;
-    let signed_in = signed_in_session(&ctx).await?;
+    if let Some((user, record)) = signed_in_session(&ctx).await? {
+        return Ok(CheckResponse {
+            authenticated: true,
+            has_token: record.family.is_some(),
+            user_id: Some(user.id.get()),
+            step_up: false,
+        });
+    }
+    let waiting = ctx.session.pending().await.map_err(ApiError::from)?;
     Ok(CheckResponse {
-        authenticated: signed_in.is_some(),
-        has_token: signed_in
-            .as_ref()
-            .is_some_and(|(_, record)| record.family.is_some()),
-        user_id: signed_in.map(|(user, _)| user.id.get()),
+        authenticated: false,
+        user_id: None,
+        has_token: waiting.as_ref().is_some_and(|w| w.family.is_some()),
+        step_up: waiting.is_some_and(|w| w.family.is_some()),
     })
 }
 

@@ -5,6 +5,7 @@ use tessera_backend::{
     accounts::{password::HashError, AccountError},
     bridge::BridgeError,
     db::{is_outage, DbError},
+    factors::FactorError,
     platform::ProvisionError,
     sessions::SessionError,
     tenancy::{DirectoryError, HostError, SlugError},
@@ -118,6 +119,19 @@ impl From<BridgeError> for ApiError {
         match e {
             BridgeError::Invalid => ApiError::Unauthorized(e.to_string()),
             BridgeError::Database(db) => db.into(),
+        }
+    }
+}
+
+impl From<FactorError> for ApiError {
+    fn from(e: FactorError) -> Self {
+        match e {
+            FactorError::WrongCode => ApiError::Unauthorized(e.to_string()),
+            FactorError::AlreadyEnrolled | FactorError::NotEnrolled | FactorError::NoEnrolment => {
+                ApiError::Conflict(e.to_string())
+            }
+            FactorError::Unreadable => internal(&e),
+            FactorError::Database(db) => storage(&db),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use tessera_backend::{
     accounts::{Role, User},
+    factors,
     sessions::{principal, Family, SessionRecord},
 };
 
@@ -95,6 +96,39 @@ pub async fn require_admin() -> Result<(TenantContext, User), ApiError> {
     let ctx = context::request()?.into_tenant()?;
     match current_user(&ctx).await? {
         Some(user) if user.role == Role::Admin => Ok((ctx, user)),
+        _ => Err(Refused::NotAnAdmin.into()),
+    }
+}
+
+/// What a privileged action answers when the person's strongest proof is
+/// older than `signin.privileged_minutes`.
+pub const STEP_UP: &str = "confirm it is you again to do that: a code from your authenticator app, or your password if you have none";
+
+/// A privileged action (settings, roles) is allowed only while the
+/// person's strongest proof is recent: a second factor for whoever has one,
+/// else a sign-in with the password; a bridge restore never counts.
+pub async fn require_recent(
+    ctx: &TenantContext,
+    user: &User,
+    record: &SessionRecord,
+) -> Result<(), ApiError> {
+    let has_factor = factors::totp::is_enrolled(&ctx.tenant.db, user.id).await?;
+    let window = i64::try_from(ctx.tenant.settings.signin.privileged.as_secs()).unwrap_or(i64::MAX);
+    let now = ctx.platform.clock.unix();
+    match record.assurance.last_strong(has_factor) {
+        Some(at) if now.saturating_sub(at) <= window => Ok(()),
+        _ => Err(ApiError::StepUpRequired(STEP_UP.into())),
+    }
+}
+
+/// As `require_admin`, for a privileged action: also `require_recent`.
+pub async fn require_privileged_admin() -> Result<(TenantContext, User), ApiError> {
+    let ctx = context::request()?.into_tenant()?;
+    match signed_in_session(&ctx).await? {
+        Some((user, record)) if user.role == Role::Admin => {
+            require_recent(&ctx, &user, &record).await?;
+            Ok((ctx, user))
+        }
         _ => Err(Refused::NotAnAdmin.into()),
     }
 }

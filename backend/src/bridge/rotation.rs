@@ -386,6 +386,7 @@ mod tests {
             idle_lifetime: Duration::from_secs(7 * 86_400),
             restore_rate_limit: 10,
             rotation_grace: Duration::from_secs(30),
+            step_up: crate::settings::StepUp::Enrolled,
         }
     }
 

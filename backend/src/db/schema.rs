@@ -112,3 +112,23 @@ pub enum SignInEvents {
     Email,
     Ip,
 }
+
+/// Tenant: a user's TOTP factor (sealed secret; pending until confirmed).
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum TotpFactors {
+    Table,
+    UserId,
+    Secret,
+    CreatedAt,
+    ConfirmedAt,
+    LastStep,
+}
+
+/// Tenant: hashes of a user's recovery codes.
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum RecoveryCodes {
+    Table,
+    UserId,
+    CodeHash,
+    UsedAt,
+}

@@ -133,6 +133,8 @@ pub struct KeyUses {
     pub session_ids: [u8; 32],
     /// Hashes bridge token verifiers and derives their successors.
     pub bridge: [u8; 32],
+    /// Seals second-factor secrets at rest.
+    pub factor_secrets: [u8; 32],
 }
 
 impl fmt::Debug for KeyUses {
@@ -147,6 +149,7 @@ impl KeyUses {
             cookie_mac: secret.derive("session cookie mac"),
             session_ids: secret.derive("session id hash"),
             bridge: secret.derive("bridge tokens"),
+            factor_secrets: secret.derive("second factor secrets"),
         }
     }
 }

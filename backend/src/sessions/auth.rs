@@ -3,8 +3,9 @@
 use tower_sessions::Session;
 
 use super::{
+    assurance::Assurance,
     principal::{Principal, PrincipalSlot},
-    record::{self, SessionRecord},
+    record::{self, PendingSignIn, SessionRecord},
     stores::{StoredId, StoredRecord},
 };
 use crate::{
@@ -99,13 +100,15 @@ impl AuthSession {
     }
 
     /// Signs a user in under a fresh session id (no fixation), stamped with
-    /// the tenant it was made for and the bridge device family (if any) whose
-    /// revocation must end it.
+    /// the tenant it was made for, the bridge device family (if any) whose
+    /// revocation must end it, and how the person proved who they are. A
+    /// sign-in that was pending is complete.
     pub async fn log_in(
         &self,
         user: UserId,
         family: Option<&FamilyId>,
         device: &Device,
+        assurance: Assurance,
     ) -> Result<(), SessionError> {
         self.session.cycle_id().await?;
         let at = self.clock.unix();
@@ -117,8 +120,55 @@ impl AuthSession {
             seen_at: at,
             ip: device.ip.clone(),
             user_agent: device.user_agent.clone(),
+            assurance,
         };
+        self.session.remove_value(record::PENDING_KEY).await?;
         self.session.insert(record::KEY, &record).await?;
+        Ok(())
+    }
+
+    /// Starts a sign-in that waits for a second factor, under a fresh
+    /// session id; whoever was signed in on this session is not any more.
+    pub async fn begin_pending(
+        &self,
+        user: UserId,
+        family: Option<&FamilyId>,
+        assurance: Assurance,
+    ) -> Result<PendingSignIn, SessionError> {
+        self.session.cycle_id().await?;
+        let pending = PendingSignIn {
+            tenant: self.tenant,
+            user,
+            family: family.cloned(),
+            assurance,
+            started_at: self.clock.unix(),
+        };
+        self.session.remove_value(record::KEY).await?;
+        self.session.insert(record::PENDING_KEY, &pending).await?;
+        Ok(pending)
+    }
+
+    /// The sign-in waiting for a second factor on this session, if one is
+    /// (and is still young enough, and was begun at this tenant).
+    pub async fn pending(&self) -> Result<Option<PendingSignIn>, SessionError> {
+        if self.foreign_cookie {
+            return Ok(None);
+        }
+        let pending = self
+            .session
+            .get::<PendingSignIn>(record::PENDING_KEY)
+            .await?;
+        let now = self.clock.unix();
+        Ok(pending.filter(|p| p.tenant == self.tenant && p.is_live(now)))
+    }
+
+    /// Replaces the signed-in record's assurance (a second factor presented
+    /// again for a privileged action).
+    pub async fn reassure(&self, assurance: Assurance) -> Result<(), SessionError> {
+        if let Some(mut record) = self.record().await? {
+            record.assurance = assurance;
+            self.session.insert(record::KEY, &record).await?;
+        }
         Ok(())
     }
 

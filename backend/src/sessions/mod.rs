@@ -1,5 +1,6 @@
 //! Tenant sessions: the cookie, the store, the typed session.
 
+pub mod assurance;
 pub mod auth;
 pub mod cache;
 pub mod cookie;
@@ -9,10 +10,11 @@ pub mod seal;
 pub mod stores;
 pub mod totals;
 
+pub use assurance::{Assurance, Level, Method};
 pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cache::SessionCache;
 pub use cookie::CookieSpec;
 pub use principal::{Family, Principal, PrincipalSlot};
-pub use record::SessionRecord;
+pub use record::{PendingSignIn, SessionRecord};
 pub use seal::Unsealed;
 pub use stores::{MissingTable, StoredId, TenantStore};

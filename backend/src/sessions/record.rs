@@ -2,10 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::assurance::Assurance;
 use crate::{accounts::UserId, bridge::FamilyId, tenancy::TenantId};
 
 /// The key the record lives under in the session's data.
 pub const KEY: &str = "auth";
+/// The key a sign-in waiting for its second factor lives under.
+pub const PENDING_KEY: &str = "pending";
+
+/// How long a sign-in may wait for its second factor.
+pub const PENDING_SECS: i64 = 10 * 60;
 
 /// Who is signed in, for which tenant, on which bridge device, since when
 /// and from where.
@@ -20,6 +26,31 @@ pub struct SessionRecord {
     pub seen_at: i64,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// How the person proved who they are (sessions from before assurance
+    /// was recorded read as none: one factor, nothing recent).
+    #[serde(default)]
+    pub assurance: Assurance,
+}
+
+/// A sign-in that has passed its first step (a password, a bridge token)
+/// and waits for a second factor. It signs nobody in: every endpoint but
+/// the second factor's and sign-out answers as for a visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    pub tenant: TenantId,
+    pub user: UserId,
+    /// The bridge device a restore continues (a password sign-in starts
+    /// its own once complete).
+    pub family: Option<FamilyId>,
+    /// The proofs so far.
+    pub assurance: Assurance,
+    pub started_at: i64,
+}
+
+impl PendingSignIn {
+    pub fn is_live(&self, now: i64) -> bool {
+        now - self.started_at < PENDING_SECS
+    }
 }
 
 impl SessionRecord {

@@ -231,6 +231,21 @@ catalogue! {
         fence: up_to(MAX_ROTATION_GRACE_SECS),
         field: at!(bridge.rotation_grace),
     };
+    BridgeStepUp = Setting {
+        name: "bridge.step_up",
+        env: "BRIDGE_STEP_UP",
+        kind: Kind::Choice(&[
+            Choice { value: "never", label: "Never: a token alone restores the sign-in" },
+            Choice { value: "enrolled", label: "When the person has a second factor" },
+            Choice { value: "always", label: "Always: no second factor, no restore" },
+        ]),
+        default: "enrolled",
+        label: "Second factor on restore",
+        help: "Whether a restored sign-in waits for the person's second factor before it counts.",
+        section: Section::SessionBridge,
+        fence: Fenced::Open,
+        field: at!(bridge.step_up),
+    };
     SignInMaxFailures = Setting {
         name: "signin.max_failures",
         env: "SIGNIN_MAX_FAILURES",
@@ -263,5 +278,31 @@ catalogue! {
         section: Section::SignInProtection,
         fence: up_to(120),
         field: at!(signin.address_rate_limit),
+    };
+    SignInSecondFactor = Setting {
+        name: "signin.second_factor",
+        env: "SIGNIN_SECOND_FACTOR",
+        kind: Kind::Choice(&[
+            Choice { value: "optional", label: "Optional: whoever sets one up" },
+            Choice { value: "admins", label: "Required of admins" },
+            Choice { value: "everyone", label: "Required of everyone" },
+        ]),
+        default: "optional",
+        label: "Second factor",
+        help: "Who must have one; someone who must and has none sets one up right after the password.",
+        section: Section::SignInProtection,
+        fence: Fenced::Open,
+        field: at!(signin.second_factor),
+    };
+    SignInPrivilegedMinutes = Setting {
+        name: "signin.privileged_minutes",
+        env: "SIGNIN_PRIVILEGED_MINUTES",
+        kind: MINUTES,
+        default: "10",
+        label: "Recent sign-in for sensitive changes",
+        help: "Changing settings, roles, factors or a password needs a second factor (or, without one, the password) this recently.",
+        section: Section::SignInProtection,
+        fence: up_to(24 * 60),
+        field: at!(signin.privileged),
     };
 }

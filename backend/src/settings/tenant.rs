@@ -27,6 +27,25 @@ pub enum Driver {
     Memory,
 }
 
+/// When a restored sign-in must wait for a second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepUp {
+    /// The source document's bridge: the token alone restores.
+    Never,
+    /// People with a second factor present it before the restore counts.
+    Enrolled,
+    /// Every restore waits for a second factor; without one, sign in again.
+    Always,
+}
+
+/// Who must have a second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactorRule {
+    Optional,
+    Admins,
+    Everyone,
+}
+
 /// Every setting's value for one tenant (or the defaults). Built only from
 /// the declarations: `default()`, `from_lookup` and `with_overrides`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +84,7 @@ pub struct BridgeSettings {
     pub restore_rate_limit: u32,
     /// How long a rotated-out token still yields its successor (concurrent tabs).
     pub rotation_grace: Duration,
+    pub step_up: StepUp,
 }
 
 /// How hard sign-in is throttled (per tenant settings; the environment's for
@@ -76,6 +96,10 @@ pub struct SignInPolicy {
     pub lockout: Duration,
     /// Attempts one client address may make per minute.
     pub address_rate_limit: u32,
+    pub second_factor: SecondFactorRule,
+    /// How recent the strongest authentication must be for a privileged
+    /// action (settings, roles, factors, the password).
+    pub privileged: Duration,
 }
 
 impl TenantSettings {
@@ -98,11 +122,14 @@ impl TenantSettings {
                 idle_lifetime: Duration::ZERO,
                 restore_rate_limit: 0,
                 rotation_grace: Duration::ZERO,
+                step_up: StepUp::Never,
             },
             signin: SignInPolicy {
                 max_failures: 0,
                 lockout: Duration::ZERO,
                 address_rate_limit: 0,
+                second_factor: SecondFactorRule::Optional,
+                privileged: Duration::ZERO,
             },
         }
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{
     kind::{Kind, TextRule},
-    Driver, SameSite,
+    Driver, SameSite, SecondFactorRule, StepUp,
 };
 use crate::tenancy::CentralDomain;
 
@@ -165,5 +165,21 @@ impl Named for Driver {
         ("redis", Driver::Redis),
         ("file", Driver::File),
         ("memory", Driver::Memory),
+    ];
+}
+
+impl Named for StepUp {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("never", StepUp::Never),
+        ("enrolled", StepUp::Enrolled),
+        ("always", StepUp::Always),
+    ];
+}
+
+impl Named for SecondFactorRule {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("optional", SecondFactorRule::Optional),
+        ("admins", SecondFactorRule::Admins),
+        ("everyone", SecondFactorRule::Everyone),
     ];
 }

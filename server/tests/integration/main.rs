@@ -27,6 +27,7 @@ mod principal;
 mod rendering;
 mod revocation;
 mod scale_out;
+mod second_factors;
 mod security_headers;
 mod session_isolation;
 mod session_matrix;

@@ -6,7 +6,7 @@ use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 use tessera_backend::{
     accounts::UserId,
-    sessions::{record, SessionRecord},
+    sessions::{record, Assurance, Method, SessionRecord},
 };
 use tower_sessions::{
     session::{Id, Record},
@@ -37,6 +37,7 @@ async fn many_sessions_of(app: &TestApp, bob: i64) {
             seen_at: seen.unix_timestamp(),
             ip: Some(format!("192.0.2.{}", i % 250)),
             user_agent: None,
+            assurance: Assurance::of(Method::Password, seen.unix_timestamp()),
         };
         let mut record = Record {
             id: Id::default(),
