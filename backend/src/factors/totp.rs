@@ -207,8 +207,14 @@ async fn verify_in(
     let Some((sealed_secret, Some(_), _)) = row(tx, owner.user).await? else {
         return Err(FactorError::NotEnrolled);
     };
-    let totp = open(ring, owner, &sealed_secret)?;
-    if let Some(step) = matching_step(&totp, code, clock) {
+    // A secret sealed with a retired key cannot be read; recovery codes
+    // still work then.
+    let totp = open(ring, owner, &sealed_secret);
+    if let Some(step) = totp
+        .as_ref()
+        .ok()
+        .and_then(|totp| matching_step(totp, code, clock))
+    {
         // Accepted only if later than the last accepted step: a code, or
         // an earlier one, is never accepted twice.
         let update = Query::update()
@@ -229,7 +235,7 @@ async fn verify_in(
     if recovery::consume(tx, owner.user, code, clock.unix()).await? {
         return Ok(Presented::RecoveryCode);
     }
-    Err(FactorError::WrongCode)
+    Err(totp.err().unwrap_or(FactorError::WrongCode))
 }
 
 /// Turns the factor off (with a code), its recovery codes with it.
@@ -277,33 +283,4 @@ pub async fn is_enrolled(db: &Scope, user: UserId) -> Result<bool, sqlx::Error> 
         .and_where(Expr::col(Factors::ConfirmedAt).is_not_null())
         .to_owned();
     Ok(db.fetch_optional::<(i64,)>(&query).await?.is_some())
-}
-
-/// Re-seals every secret a key other than the primary sealed (run after a
-/// rotation, before the old key is retired); how many it re-sealed.
-pub async fn reseal(db: &Scope, ring: &KeyRing, tenant: TenantId) -> Result<u64, FactorError> {
-    let mut tx = db.begin().await?;
-    let query = Query::select()
-        .columns([Factors::UserId, Factors::Secret])
-        .from(tx.table(Factors::Table))
-        .to_owned();
-    let rows: Vec<(i64, String)> = tx.fetch_all(&query).await?;
-    let mut resealed = 0;
-    for (user, text) in rows {
-        if sealed::key_of(&text) == Some(ring.primary()) {
-            continue;
-        }
-        let user = UserId::new(user);
-        let Some(secret) = sealed::open(ring, tenant, user, &text) else {
-            continue;
-        };
-        let update = Query::update()
-            .table(tx.table(Factors::Table))
-            .value(Factors::Secret, sealed::seal(ring, tenant, user, &secret))
-            .and_where(Expr::col(Factors::UserId).eq(user.get()))
-            .to_owned();
-        resealed += tx.execute(&update).await?;
-    }
-    tx.commit().await?;
-    Ok(resealed)
 }

@@ -279,21 +279,6 @@ catalogue! {
         fence: up_to(120),
         field: at!(signin.address_rate_limit),
     };
-    SignInSecondFactor = Setting {
-        name: "signin.second_factor",
-        env: "SIGNIN_SECOND_FACTOR",
-        kind: Kind::Choice(&[
-            Choice { value: "optional", label: "Optional: whoever sets one up" },
-            Choice { value: "admins", label: "Required of admins" },
-            Choice { value: "everyone", label: "Required of everyone" },
-        ]),
-        default: "optional",
-        label: "Second factor",
-        help: "Who must have one; someone who must and has none sets one up right after the password.",
-        section: Section::SignInProtection,
-        fence: Fenced::Open,
-        field: at!(signin.second_factor),
-    };
     SignInPrivilegedMinutes = Setting {
         name: "signin.privileged_minutes",
         env: "SIGNIN_PRIVILEGED_MINUTES",

@@ -38,14 +38,6 @@ pub enum StepUp {
     Always,
 }
 
-/// Who must have a second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecondFactorRule {
-    Optional,
-    Admins,
-    Everyone,
-}
-
 /// Every setting's value for one tenant (or the defaults). Built only from
 /// the declarations: `default()`, `from_lookup` and `with_overrides`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +88,6 @@ pub struct SignInPolicy {
     pub lockout: Duration,
     /// Attempts one client address may make per minute.
     pub address_rate_limit: u32,
-    pub second_factor: SecondFactorRule,
     /// How recent the strongest authentication must be for a privileged
     /// action (settings, roles, factors, the password).
     pub privileged: Duration,
@@ -128,7 +119,6 @@ impl TenantSettings {
                 max_failures: 0,
                 lockout: Duration::ZERO,
                 address_rate_limit: 0,
-                second_factor: SecondFactorRule::Optional,
                 privileged: Duration::ZERO,
             },
         }

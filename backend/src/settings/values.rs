@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{
     kind::{Kind, TextRule},
-    Driver, SameSite, SecondFactorRule, StepUp,
+    Driver, SameSite, StepUp,
 };
 use crate::tenancy::CentralDomain;
 
@@ -173,13 +173,5 @@ impl Named for StepUp {
         ("never", StepUp::Never),
         ("enrolled", StepUp::Enrolled),
         ("always", StepUp::Always),
-    ];
-}
-
-impl Named for SecondFactorRule {
-    const NAMES: &'static [(&'static str, Self)] = &[
-        ("optional", SecondFactorRule::Optional),
-        ("admins", SecondFactorRule::Admins),
-        ("everyone", SecondFactorRule::Everyone),
     ];
 }
