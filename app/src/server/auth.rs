@@ -218,10 +218,8 @@ pub async fn second_factor(code: String) -> Result<SignedIn, ApiError> {
     }
     match (waiting, current) {
         (Some(waiting), _) => complete(&ctx, &user, waiting, Method::from(presented), now).await,
-        (None, Some((_, record))) => {
-            ctx.session
-                .reassure(record.assurance.and(Method::from(presented), now))
-                .await?;
+        (None, Some(_)) => {
+            ctx.session.prove(Method::from(presented)).await?;
             Ok(SignedIn {
                 me: signed_in(&ctx.tenant.tenant, &user),
                 bridge_token: None,

@@ -223,10 +223,13 @@ async fn restored(
     let tenant = &ctx.tenant.tenant;
     let clock = &ctx.platform.clock;
     let restore = Assurance::of(Method::BridgeRestore, clock.unix());
-    let enrolled = factors::totp::is_enrolled(db, rotated.user)
-        .await
-        .map_err(ApiError::from)?;
-    match (ctx.tenant.settings.bridge.step_up, enrolled) {
+    let step_up = ctx.tenant.settings.bridge.step_up;
+    // Under `never` nobody is asked: no need to look.
+    let enrolled = step_up != StepUp::Never
+        && factors::totp::is_enrolled(db, rotated.user)
+            .await
+            .map_err(ApiError::from)?;
+    match (step_up, enrolled) {
         (StepUp::Never, _) | (StepUp::Enrolled, false) => {
             ctx.session
                 .log_in(rotated.user, Some(&rotated.family), &ctx.device(), restore)

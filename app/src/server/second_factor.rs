@@ -1,8 +1,9 @@
 //! A signed-in person's own second factor: set up TOTP (with the password),
 //! confirm it (with a code), turn it off or renew the recovery codes (with
-//! a code). Each change is audited and ends the person's other sessions
-//! and bridge devices (ASVS 7.4.3): whoever else was signed in as them
-//! signed in under the old rules.
+//! a code). Each proof given here counts for the session as at sign-in, so
+//! a privileged action may follow. Each change is audited and ends the
+//! person's other sessions and bridge devices (ASVS 7.4.3): whoever else
+//! was signed in as them signed in under the old rules.
 
 use tessera_backend::{
     accounts::{audit, users, User},
@@ -13,11 +14,7 @@ use tessera_backend::{
     sessions::Method,
 };
 
-use super::{
-    admin_sessions,
-    context::TenantContext,
-    guard::{require_user, signed_in_session},
-};
+use super::{admin_sessions, context::TenantContext, guard::require_user};
 use crate::{
     error::ApiError,
     model::account::{FactorChanged, RecoveryCodesView, TotpEnrolment},
@@ -28,18 +25,6 @@ fn owner(ctx: &TenantContext, user: &User) -> Owner {
         tenant: ctx.tenant.tenant.id,
         user: user.id,
     }
-}
-
-/// A proof just given here (the password again, a code) counts for this
-/// session as it would at sign-in: a privileged action may follow.
-async fn proved(ctx: &TenantContext, method: Method) -> Result<(), ApiError> {
-    if let Some((_, record)) = signed_in_session(ctx).await? {
-        let now = ctx.platform.clock.unix();
-        ctx.session
-            .reassure(record.assurance.and(method, now))
-            .await?;
-    }
-    Ok(())
 }
 
 /// Audits a factor change and ends every other session and device.
@@ -55,7 +40,7 @@ pub async fn enrol(password: String) -> Result<TotpEnrolment, ApiError> {
     let db = ctx.tenant.db.clone();
     // Re-authentication before changing how one signs in (ASVS 7.5.1).
     users::authenticate(&db, &ctx.platform.hasher, user.email.as_str(), password).await?;
-    proved(&ctx, Method::Password).await?;
+    ctx.session.prove(Method::Password).await?;
     let ring = ctx.platform.keys.ring().await;
     let label = Label {
         issuer: &ctx.tenant.tenant.name,
@@ -76,7 +61,7 @@ pub async fn confirm(code: String) -> Result<RecoveryCodesView, ApiError> {
     let ring = ctx.platform.keys.ring().await;
     let codes =
         factors::totp::confirm(&db, &ring, &ctx.platform.clock, owner(&ctx, &user), &code).await?;
-    proved(&ctx, Method::Totp).await?;
+    ctx.session.prove(Method::Totp).await?;
     changed(&ctx, &user, "two-step sign-in turned on").await?;
     Ok(RecoveryCodesView {
         recovery_codes: codes.expose(),
@@ -89,7 +74,7 @@ pub async fn disable(code: String) -> Result<FactorChanged, ApiError> {
     let ring = ctx.platform.keys.ring().await;
     let presented =
         factors::totp::disable(&db, &ring, &ctx.platform.clock, owner(&ctx, &user), &code).await?;
-    proved(&ctx, Method::from(presented)).await?;
+    ctx.session.prove(Method::from(presented)).await?;
     changed(&ctx, &user, "two-step sign-in turned off").await?;
     Ok(FactorChanged { totp: false })
 }
@@ -101,7 +86,7 @@ pub async fn regenerate_codes(code: String) -> Result<RecoveryCodesView, ApiErro
     let (presented, codes) =
         factors::totp::regenerate_codes(&db, &ring, &ctx.platform.clock, owner(&ctx, &user), &code)
             .await?;
-    proved(&ctx, Method::from(presented)).await?;
+    ctx.session.prove(Method::from(presented)).await?;
     changed(&ctx, &user, "recovery codes renewed").await?;
     Ok(RecoveryCodesView {
         recovery_codes: codes.expose(),

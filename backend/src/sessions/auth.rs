@@ -3,7 +3,7 @@
 use tower_sessions::Session;
 
 use super::{
-    assurance::Assurance,
+    assurance::{Assurance, Method},
     principal::{Principal, PrincipalSlot},
     record::{self, PendingSignIn, SessionRecord},
     stores::{StoredId, StoredRecord},
@@ -162,11 +162,12 @@ impl AuthSession {
         Ok(pending.filter(|p| p.tenant == self.tenant && p.is_live(now)))
     }
 
-    /// Replaces the signed-in record's assurance (a second factor presented
-    /// again for a privileged action).
-    pub async fn reassure(&self, assurance: Assurance) -> Result<(), SessionError> {
+    /// Adds a proof given now to the signed-in record (a second factor
+    /// presented again, the password re-entered), so a privileged action
+    /// may follow.
+    pub async fn prove(&self, method: Method) -> Result<(), SessionError> {
         if let Some(mut record) = self.record().await? {
-            record.assurance = assurance;
+            record.assurance = record.assurance.and(method, self.clock.unix());
             self.session.insert(record::KEY, &record).await?;
         }
         Ok(())
