@@ -41,6 +41,18 @@ async fn call(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Presents a second factor (a TOTP or recovery code) from `client`.
+async fn present(app: &TestApp, client: &Client, tenant: &str, code: &str) -> (StatusCode, Value) {
+    call(
+        app,
+        client,
+        tenant,
+        "/api/auth/second-factor",
+        json!({ "code": code }),
+    )
+    .await
+}
+
 /// A person at `tenant` with TOTP on: their browser, the secret, the codes.
 struct Enrolled {
     client: Client,
@@ -199,23 +211,9 @@ async fn enrolment_waits_for_a_code_and_then_every_sign_in_asks_for_it() {
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    let (status, _) = call(
-        &app,
-        &pending,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": "123456"}),
-    )
-    .await;
+    let (status, _) = present(&app, &pending, "acme", "123456").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, done) = call(
-        &app,
-        &pending,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code_now(&app, &secret)}),
-    )
-    .await;
+    let (status, done) = present(&app, &pending, "acme", &code_now(&app, &secret)).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["authenticated"], true);
     assert_eq!(done["user"]["email"], "ada@example.com");
@@ -235,48 +233,20 @@ async fn a_code_is_accepted_once_even_from_another_browser() {
     let code = code_now(&app, &ada.secret);
     let (first, _) = password(&app, "acme", &ada.email).await;
     let (second, _) = password(&app, "acme", &ada.email).await;
-    let (status, _) = call(
-        &app,
-        &first,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code}),
-    )
-    .await;
+    let (status, _) = present(&app, &first, "acme", &code).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = call(
-        &app,
-        &second,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code}),
-    )
-    .await;
+    let (status, _) = present(&app, &second, "acme", &code).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the same code, replayed");
     // Nor an earlier step's code, though still inside the skew window.
     let (third, _) = password(&app, "acme", &ada.email).await;
     next_step(&app);
-    let (status, _) = call(
-        &app,
-        &third,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code}),
-    )
-    .await;
+    let (status, _) = present(&app, &third, "acme", &code).await;
     assert_eq!(
         status,
         StatusCode::UNAUTHORIZED,
         "a code at or before the last accepted step"
     );
-    let (status, _) = call(
-        &app,
-        &third,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code_now(&app, &ada.secret)}),
-    )
-    .await;
+    let (status, _) = present(&app, &third, "acme", &code_now(&app, &ada.secret)).await;
     assert_eq!(status, StatusCode::OK, "the next code works");
 }
 
@@ -286,24 +256,10 @@ async fn recovery_codes_work_once_and_a_new_set_kills_the_old() {
     let ada = enrolled(&app, "acme", "ada@example.com").await;
     let (first, _) = password(&app, "acme", &ada.email).await;
     let code = ada.recovery_codes[0].to_uppercase();
-    let (status, _) = call(
-        &app,
-        &first,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code}),
-    )
-    .await;
+    let (status, _) = present(&app, &first, "acme", &code).await;
     assert_eq!(status, StatusCode::OK, "typed in capitals: still the code");
     let (again, _) = password(&app, "acme", &ada.email).await;
-    let (status, _) = call(
-        &app,
-        &again,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": ada.recovery_codes[0]}),
-    )
-    .await;
+    let (status, _) = present(&app, &again, "acme", &ada.recovery_codes[0]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "used up");
 
     let (status, renewed) = call(
@@ -318,23 +274,9 @@ async fn recovery_codes_work_once_and_a_new_set_kills_the_old() {
     let fresh: Vec<String> =
         serde_json::from_value(renewed["recovery_codes"].clone()).expect("codes");
     assert_eq!(fresh.len(), 10);
-    let (status, _) = call(
-        &app,
-        &again,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": ada.recovery_codes[1]}),
-    )
-    .await;
+    let (status, _) = present(&app, &again, "acme", &ada.recovery_codes[1]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the old set died");
-    let (status, _) = call(
-        &app,
-        &again,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": fresh[1]}),
-    )
-    .await;
+    let (status, _) = present(&app, &again, "acme", &fresh[1]).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -345,28 +287,14 @@ async fn wrong_codes_are_throttled_like_passwords() {
     let (pending, _) = password(&app, "acme", &ada.email).await;
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        let (status, _) = call(
-            &app,
-            &pending,
-            "acme",
-            "/api/auth/second-factor",
-            json!({"code": "000000"}),
-        )
-        .await;
+        let (status, _) = present(&app, &pending, "acme", "000000").await;
         statuses.push(status);
     }
     assert!(
         statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
-    let (status, _) = call(
-        &app,
-        &pending,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code_now(&app, &ada.secret)}),
-    )
-    .await;
+    let (status, _) = present(&app, &pending, "acme", &code_now(&app, &ada.secret)).await;
     assert_eq!(
         status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -379,14 +307,7 @@ async fn disabling_needs_a_code_and_ends_every_other_session_and_device() {
     let app = TestApp::spawn().await;
     let ada = enrolled(&app, "acme", "ada@example.com").await;
     let (other, _) = password(&app, "acme", &ada.email).await;
-    let (_, done) = call(
-        &app,
-        &other,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code_now(&app, &ada.secret)}),
-    )
-    .await;
+    let (_, done) = present(&app, &other, "acme", &code_now(&app, &ada.secret)).await;
     let other_token = done["bridge_token"].as_str().expect("token").to_owned();
     next_step(&app);
     let (status, _) = call(
@@ -441,14 +362,7 @@ async fn restore_under(policy: &str, enrol: bool) -> (TestApp, Value, Option<Enr
     let (token, person) = if enrol {
         let ada = enrolled(&app, "acme", "ada@example.com").await;
         let (client, _) = password(&app, "acme", &ada.email).await;
-        let (_, done) = call(
-            &app,
-            &client,
-            "acme",
-            "/api/auth/second-factor",
-            json!({"code": code_now(&app, &ada.secret)}),
-        )
-        .await;
+        let (_, done) = present(&app, &client, "acme", &code_now(&app, &ada.secret)).await;
         next_step(&app);
         (
             done["bridge_token"].as_str().expect("token").to_owned(),
@@ -522,14 +436,7 @@ async fn enrolled_makes_a_restore_wait_for_the_factor_of_whoever_has_one() {
         json!({"authenticated": false, "user_id": null, "has_token": true, "step_up": true})
     );
     assert_eq!(app.me(&browser, "acme").await.1["authenticated"], false);
-    let (status, done) = call(
-        &app,
-        &browser,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code_now(&app, &ada.secret)}),
-    )
-    .await;
+    let (status, done) = present(&app, &browser, "acme", &code_now(&app, &ada.secret)).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["authenticated"], true);
     let (_, check) = call(
@@ -577,14 +484,7 @@ async fn a_thief_with_the_token_and_no_factor_gets_nothing_and_the_owner_keeps_h
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     for guess in ["000000", "123456", "999999"] {
-        let (status, _) = call(
-            &app,
-            &thief,
-            "acme",
-            "/api/auth/second-factor",
-            json!({"code": guess}),
-        )
-        .await;
+        let (status, _) = present(&app, &thief, "acme", guess).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(app.me(&thief, "acme").await.1["authenticated"], false);
@@ -618,14 +518,7 @@ async fn privileged_actions_ask_for_a_recent_factor() {
 
     // Signed in with two factors, eleven minutes ago.
     let (client, _) = password(&app, "acme", &admin.email).await;
-    call(
-        &app,
-        &client,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code_now(&app, &admin.secret)}),
-    )
-    .await;
+    present(&app, &client, "acme", &code_now(&app, &admin.secret)).await;
     app.clock.advance(Duration::from_secs(11 * 60));
     let (status, refused) = call(
         &app,
@@ -637,14 +530,7 @@ async fn privileged_actions_ask_for_a_recent_factor() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(refused["error"], "step_up_required");
-    let (status, _) = call(
-        &app,
-        &client,
-        "acme",
-        "/api/auth/second-factor",
-        json!({"code": code_now(&app, &admin.secret)}),
-    )
-    .await;
+    let (status, _) = present(&app, &client, "acme", &code_now(&app, &admin.secret)).await;
     assert_eq!(status, StatusCode::OK, "presented again in place");
     let (status, _) = call(&app, &client, "acme", "/api/admin/settings/save", save).await;
     assert_eq!(status, StatusCode::OK);
@@ -692,23 +578,9 @@ async fn a_factor_of_one_tenant_never_counts_at_another() {
     assert_eq!(status, StatusCode::OK);
     next_step(&app);
     let (pending, _) = password(&app, "globex", "ada@example.com").await;
-    let (status, _) = call(
-        &app,
-        &pending,
-        "globex",
-        "/api/auth/second-factor",
-        json!({"code": code_now(&app, &acme.secret)}),
-    )
-    .await;
+    let (status, _) = present(&app, &pending, "globex", &code_now(&app, &acme.secret)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "acme's code at globex");
-    let (status, _) = call(
-        &app,
-        &pending,
-        "globex",
-        "/api/auth/second-factor",
-        json!({"code": acme.recovery_codes[0]}),
-    )
-    .await;
+    let (status, _) = present(&app, &pending, "globex", &acme.recovery_codes[0]).await;
     assert_eq!(
         status,
         StatusCode::UNAUTHORIZED,
