@@ -84,27 +84,3 @@ pub fn router(site_root: &str, pkg_dir: &str, version: &str) -> Router {
             ServeFile::new(format!("{site_root}/favicon.svg")),
         )
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_version_follows_the_files_contents_not_their_compressed_copies() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let write = |name: &str, contents: &str| {
-            std::fs::write(dir.path().join(name), contents).expect("written")
-        };
-        assert_eq!(version(dir.path()), "0", "no files yet");
-        write("tessera.js", "one");
-        write("tessera.wasm", "two");
-        let first = version(dir.path());
-        assert_eq!(first.len(), 16);
-        assert_eq!(version(dir.path()), first, "stable");
-        write("tessera.js.br", "compressed");
-        assert_eq!(version(dir.path()), first, "copies do not count");
-        write("tessera.wasm", "three");
-        assert_ne!(version(dir.path()), first, "a new build, a new address");
-        assert_eq!(version(&dir.path().join("missing")), "0");
-    }
-}

@@ -1,7 +1,7 @@
 //! The Tessera server: command line, web application, request layers.
 
 pub mod cli;
-mod files;
+pub mod files;
 pub mod layers;
 pub mod startup;
 

@@ -24,6 +24,7 @@ mod key_rotation;
 mod load;
 mod postgres;
 mod principal;
+mod pure_functions;
 mod rendering;
 mod revocation;
 mod scale_out;
