@@ -22,8 +22,9 @@ test("cookies cleared: reload restores the session and stores a new token", asyn
 
 test("a real redeploy: server stopped, sessions wiped, started again, still signed in", async ({ page, consoleGuard }) => {
   // The page's bridge may be refreshing its token just as the server stops,
-  // as in a real redeploy: that request finds nobody listening.
-  consoleGuard.allow(/ERR_CONNECTION_REFUSED/);
+  // as in a real redeploy: that request finds nobody listening (or is cut
+  // off as the process exits).
+  consoleGuard.allow(/ERR_CONNECTION_(REFUSED|RESET)/);
   // The bridge says so ("... failed: ... Failed to fetch"): its load's
   // check or refresh, cut off.
   consoleGuard.allow(/\[SessionBridge\] (session check|refresh) failed: .*Failed to fetch/);

@@ -17,6 +17,8 @@ test.describe("with the central admin's credentials", () => {
     await page.getByLabel("Admin password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create tenant" }).click();
     await expect(page.getByTestId("tenants")).toContainText(slug);
+    // The page was loaded again: its forms are plain posts until hydrated.
+    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
 
     const confirm = page.getByLabel(`confirm deleting ${slug}`);
     await confirm.fill("not the slug");
