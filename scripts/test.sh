@@ -35,10 +35,12 @@ command -v clippy-driver >/dev/null 2>&1 || rustup component add clippy
 linted=(env RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)"
   CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
 # Packages are named so the app is built with `ssr` only (the frontend
-# would add `hydrate`, which cannot share a build with it). No doc-tests:
-# the crates have none, and each run of rustdoc costs seconds.
+# would add `hydrate`, which cannot share a build with it). `--tests`: every
+# target whose manifest leaves `test` on (not the server's lib and binary,
+# whose pure functions are tested in the integration binary), and no
+# doc-tests: the crates have none, and each run of rustdoc costs seconds.
 server_build=(-p tessera-backend -p tessera-app -p tessera-server -p tessera-bench --features tessera-app/ssr)
-server_tests=("${linted[@]}" cargo test "${server_build[@]}" --lib --bins --tests)
+server_tests=("${linted[@]}" cargo test "${server_build[@]}" --tests)
 
 # The server build needs none of the tools setup installs, so it compiles
 # while they do (on a new machine), filling the cores each leaves idle; the
