@@ -1,7 +1,8 @@
 //! The session bridge's browser side. On every page load it asks the server
 //! whether this session is signed in; if not and a bridge token is stored, it
 //! restores the session and reloads once (a flag in sessionStorage prevents
-//! loops). When signed in on a bridge device it refreshes (rotates) the
+//! loops); a restore that must step up goes to `/two-step` instead, and no
+//! restore is tried while a sign-in waits there. When signed in on a bridge device it refreshes (rotates) the
 //! token, on load and whenever the tab becomes visible again. The token lives in localStorage
 //! under one key per app; it is dropped on a 401 and on logout.
 
@@ -23,7 +24,7 @@ pub mod client {
 
     use crate::{
         api::bridge::{check, refresh, restore},
-        model::bridge::FailureReason,
+        model::{accounts::TWO_STEP_PAGE, bridge::FailureReason},
     };
 
     const TOKEN_KEY: &str = "tessera_bridge_token";
@@ -106,6 +107,11 @@ pub mod client {
             }
             return;
         }
+        // A sign-in waits here for its second step (`/two-step` asks for
+        // it): restoring would replace it, and then ask again.
+        if status.step_up {
+            return;
+        }
         let Some(token) = stored_token() else { return };
         if reloaded {
             logging::warn!("[SessionBridge] restored, but the session did not stick (cookies blocked?); not reloading again");
@@ -116,6 +122,15 @@ pub mod client {
             Ok(restored) => {
                 if let Some(next) = restored.new_token {
                     store_token(&next);
+                }
+                if restored.step_up.is_some() {
+                    // The token stays as it was until the factor is given;
+                    // the page that asks for it is where the sign-in ends.
+                    logging::log!("[SessionBridge] restored; this workspace asks for your second factor first");
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().assign(TWO_STEP_PAGE);
+                    }
+                    return;
                 }
                 logging::log!("[SessionBridge] Session bridge token used to restore session");
                 if let Some(s) = session() {

@@ -14,6 +14,9 @@ pub enum AfterPost {
     KeepBridgeToken,
     /// Forget the stored bridge token: this browser signed out.
     DropBridgeToken,
+    /// A fresh proof for a privileged action was given: stay on the page
+    /// (its other forms keep what was typed), the prompt says so.
+    SteppedUp,
 }
 
 /// Called once by the wasm entry point, before the islands hydrate.

@@ -63,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=pages::Register ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=pages::Dashboard ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=pages::Security ssr=SsrMode::Async/>
+                    <Route path=path!("/security/recovery-codes") view=pages::RecoveryCodes ssr=SsrMode::Async/>
+                    <Route path=path!("/two-step") view=pages::TwoStep ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::Admin ssr=SsrMode::Async/>
                     <Route path=path!("/central-admin") view=pages::CentralAdmin ssr=SsrMode::Async/>
                 </Routes>

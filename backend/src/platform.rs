@@ -8,6 +8,7 @@ use crate::{
     clock::Clock,
     config::Config,
     db,
+    factors::{self, totp::Resealed, FactorError},
     keys::{KeyError, KeyId, KeyRing, Keys},
     limits::Limiter,
     redis_link::RedisLink,
@@ -56,6 +57,18 @@ pub enum StoreError {
     /// The key a session was sealed with has been retired since.
     #[error("key {0} is no longer in the key ring")]
     RetiredKey(KeyId),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RetireError {
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error("cannot reach a tenant's storage: {0}")]
+    Tenant(#[from] DirectoryError),
+    #[error("cannot re-seal second factors: {0}")]
+    Factors(#[from] FactorError),
+    #[error("storage error: {0}")]
+    Storage(#[from] sqlx::Error),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -191,6 +204,23 @@ impl Platform {
             )
             .await?;
         Ok(change)
+    }
+
+    /// Retires a key (`Keys::retire`) once every tenant's second-factor
+    /// secrets sealed with it are sealed again with the primary key: the
+    /// one operation behind `tessera keys retire`.
+    pub async fn retire_key(&self, id: KeyId) -> Result<Resealed, RetireError> {
+        let ring = self.keys.ring().await;
+        if ring.primary() == id {
+            return Err(KeyError::RetiringPrimary(id).into());
+        }
+        let mut resealed = Resealed::default();
+        for tenant in self.directory.list().await? {
+            let db = self.directory.db(&tenant).await?;
+            resealed += factors::totp::reseal_away_from(&db, &ring, tenant.id, id).await?;
+        }
+        self.keys.retire(id).await?;
+        Ok(resealed)
     }
 
     /// Deletes a tenant everywhere (`Directory::delete`), and tells every

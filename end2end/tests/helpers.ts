@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { expect, Page } from "@playwright/test";
 import { ADMIN_PASSWORD } from "../server";
 
@@ -109,4 +110,44 @@ export async function restoreFromPage(page: Page, token: string): Promise<number
     });
     return response.status;
   }, token);
+}
+
+/**
+ * The RFC 6238 code of a base32 `secret` at `at` (ms): SHA-1, six digits,
+ * 30-second steps, as authenticator apps (and the server) compute it.
+ */
+export function totp(secret: string, at = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bits = [...secret.toUpperCase().replace(/=+$/, "")]
+    .map((c) => alphabet.indexOf(c).toString(2).padStart(5, "0"))
+    .join("");
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return ((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).toString().padStart(6, "0");
+}
+
+/**
+ * A code of the step after the present one: the server accepts a step
+ * either side of its own, and never one at or before the last it took, so
+ * this one is new even right after another code was used.
+ */
+export function nextCode(secret: string): string {
+  return totp(secret, Date.now() + 30_000);
+}
+
+/** Turns two-step sign-in on from the Security page: its key, and the recovery codes shown. */
+export async function setUpTwoStep(page: Page, site: Site = url): Promise<{ secret: string; recoveryCodes: string[] }> {
+  await open(page, "acme", "/security", site);
+  await page.getByLabel("Your password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set up two-step sign-in" }).click();
+  const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await page.getByLabel("The six-digit code it shows").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  const codes = page.getByTestId("recovery-codes").locator("code");
+  await expect(codes).toHaveCount(10);
+  return { secret, recoveryCodes: await codes.allTextContents() };
 }

@@ -166,8 +166,17 @@ async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<ExitCode> 
         }
         KeysCommand::Retire { id } => {
             let id: KeyId = id.parse()?;
-            open(config).await?.keys.retire(id).await?;
-            println!("retired key {id}: sessions and bridge tokens it sealed no longer work");
+            let resealed = open(config).await?.retire_key(id).await?;
+            println!(
+                "retired key {id}: sessions and bridge tokens it sealed no longer work; {} second-factor secrets sealed again with the primary key",
+                resealed.moved
+            );
+            if resealed.unreadable > 0 {
+                println!(
+                    "{} damaged second-factor secrets were left as they were: those people use a recovery code and set up TOTP again",
+                    resealed.unreadable
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

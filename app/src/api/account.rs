@@ -7,7 +7,9 @@ use server_fn::codec::GetUrl;
 use super::encoding::{JsonOrForm, Posted};
 use crate::{
     error::ApiError,
-    model::account::{FactorChanged, RecoveryCodesView, SecurityView, TotpEnrolment},
+    model::account::{
+        FactorChanged, PasswordChanged, RecoveryCodesView, SecurityView, TotpEnrolment,
+    },
 };
 
 #[server(prefix = "/api", endpoint = "account/security", input = GetUrl)]
@@ -56,4 +58,23 @@ pub async fn totp_disable(code: String) -> Result<FactorChanged, ApiError> {
 #[server(prefix = "/api", endpoint = "account/recovery-codes", input = JsonOrForm, custom = Posted)]
 pub async fn recovery_codes(code: String) -> Result<RecoveryCodesView, ApiError> {
     crate::server::second_factor::regenerate_codes(code).await
+}
+
+/// Changes one's password (the current one first; a privileged action).
+/// Every other session and bridge device of the person ends.
+#[server(prefix = "/api", endpoint = "account/password", input = JsonOrForm, custom = Posted)]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<PasswordChanged, ApiError> {
+    crate::server::password::change(current_password, new_password).await
+}
+
+/// The recovery codes just made, for the page that shows them once (read
+/// on the server as the page renders; no endpoint serves them again).
+pub async fn fresh_recovery_codes() -> Result<Vec<String>, ApiError> {
+    #[cfg(feature = "ssr")]
+    return crate::server::second_factor::fresh_recovery_codes().await;
+    #[cfg(not(feature = "ssr"))]
+    Err(ApiError::internal())
 }

@@ -5,7 +5,10 @@ use server_fn::codec::GetUrl;
 
 use super::encoding::{JsonOrForm, Posted};
 use crate::error::ApiError;
-use crate::model::accounts::{MeResponse, SignedIn};
+use crate::model::{
+    account::TwoStepView,
+    accounts::{MeResponse, SignedIn},
+};
 
 #[server(prefix = "/api", endpoint = "auth/register", input = JsonOrForm, custom = Posted)]
 pub async fn register(email: String, password: String, name: String) -> Result<SignedIn, ApiError> {
@@ -22,6 +25,20 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError
 #[server(prefix = "/api", endpoint = "auth/second-factor", input = JsonOrForm, custom = Posted)]
 pub async fn second_factor(code: String) -> Result<SignedIn, ApiError> {
     crate::server::auth::second_factor(code).await
+}
+
+/// The password again, for someone without a second factor whose
+/// privileged action answered `step_up_required`.
+#[server(prefix = "/api", endpoint = "auth/confirm-password", input = JsonOrForm, custom = Posted)]
+pub async fn confirm_password(password: String) -> Result<MeResponse, ApiError> {
+    crate::server::auth::confirm_password(password).await
+}
+
+/// Where the TOTP of the person setting it up stands: signed in, or a
+/// sign-in waiting for its set-up.
+#[server(prefix = "/api", endpoint = "auth/two-step", input = GetUrl)]
+pub async fn two_step() -> Result<TwoStepView, ApiError> {
+    crate::server::second_factor::two_step().await
 }
 
 #[server(prefix = "/api", endpoint = "auth/logout", input = JsonOrForm, custom = Posted)]

@@ -83,11 +83,17 @@ async fn post(form: HtmlFormElement, slot: HtmlElement, body: String, after: Aft
                     }
                 }
                 AfterPost::DropBridgeToken => client::clear_token(),
+                AfterPost::SteppedUp => return stepped_up(&form),
                 AfterPost::Nothing => {}
             }
             go_on(location);
         }
-        Ok(Answer::Refused(message)) => show(&form, &slot, &message),
+        Ok(Answer::Refused { error, message }) => {
+            show(&form, &slot, &message);
+            if error == STEP_UP_REQUIRED {
+                ask_to_step_up();
+            }
+        }
         Err(_) => show(
             &form,
             &slot,
@@ -101,8 +107,15 @@ enum Answer {
         json: serde_json::Value,
         location: Option<String>,
     },
-    Refused(String),
+    Refused {
+        /// The API's error code (`step_up_required`, ...).
+        error: String,
+        message: String,
+    },
 }
+
+/// The refusal of a privileged action whose proof is not recent.
+const STEP_UP_REQUIRED: &str = "step_up_required";
 
 async fn send(url: &str, body: String) -> Result<Answer, JsValue> {
     let init = RequestInit::new();
@@ -130,7 +143,43 @@ async fn send(url: &str, body: String) -> Result<Answer, JsValue> {
         .and_then(|m| m.as_str())
         .map(str::to_owned)
         .unwrap_or_else(|| format!("The server refused this ({}).", response.status()));
-    Ok(Answer::Refused(message))
+    let error = json
+        .get("error")
+        .and_then(|e| e.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(Answer::Refused { error, message })
+}
+
+/// Shows the page's step-up prompt (`pages::step_up`) and puts the cursor
+/// in it.
+fn ask_to_step_up() {
+    let Some(prompt) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("step-up"))
+    else {
+        return;
+    };
+    let _ = prompt.remove_attribute("hidden");
+    if let Some(input) = prompt
+        .query_selector("input")
+        .ok()
+        .flatten()
+        .and_then(|i| i.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = input.focus();
+    }
+}
+
+/// The step-up prompt's form succeeded: it gives way to its notice.
+fn stepped_up(form: &HtmlFormElement) {
+    let _ = form.set_attribute("hidden", "");
+    if let Some(notice) = form
+        .parent_element()
+        .and_then(|p| p.query_selector("[data-stepped-up]").ok().flatten())
+    {
+        let _ = notice.remove_attribute("hidden");
+    }
 }
 
 /// Shows `message` at the field it names, else in the form's slot.

@@ -16,6 +16,17 @@ pub fn after_success(path: &str) {
     leptos_axum::redirect(path);
 }
 
+/// On success, back to the page the form is on, for a form whose next step
+/// that page shows.
+pub fn after_success_back() {
+    let back = with_context::<Parts, _>(|parts| {
+        let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+        Some(referer_path(referer).to_owned())
+    })
+    .flatten();
+    after_success(back.as_deref().unwrap_or("/"));
+}
+
 fn accepts_html(parts: &Parts) -> bool {
     parts
         .headers
@@ -67,17 +78,9 @@ fn with_status(options: &ResponseOptions, status: StatusCode, retry_after: Optio
 }
 
 /// The referring page's path with `?error=<message>&form=<function>`; only
-/// the path is kept, so the redirect cannot leave the site: a path browsers
-/// would read as another host (`//evil.example`, `/\evil.example`) becomes `/`.
+/// the path is kept, so the redirect cannot leave the site.
 fn form_location(referer: &str, function: &str, error: &ApiError) -> Option<HeaderValue> {
-    let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
-    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-    let path = path.split(['?', '#']).next().unwrap_or("/");
-    let path = if path.starts_with("//") || path.starts_with("/\\") {
-        "/"
-    } else {
-        path
-    };
+    let path = referer_path(referer);
     let mut query = vec![("error", SentBack::of(error).code()), ("form", function)];
     // A refused setting is named `<key>: <why>`.
     if let Some(field) = refused_setting(error) {
@@ -85,6 +88,19 @@ fn form_location(referer: &str, function: &str, error: &ApiError) -> Option<Head
     }
     let query = serde_urlencoded::to_string(query).ok()?;
     HeaderValue::from_str(&format!("{path}?{query}")).ok()
+}
+
+/// The referring page's path alone, never one browsers would read as
+/// another host (`//evil.example`, `/\evil.example`: `/` instead).
+fn referer_path(referer: &str) -> &str {
+    let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if path.starts_with("//") || path.starts_with("/\\") {
+        "/"
+    } else {
+        path
+    }
 }
 
 /// The setting a refusal names, if it names one.

@@ -4,11 +4,31 @@ use serde::{Deserialize, Serialize};
 
 use super::{admin::SessionView, bridge::DeviceView};
 
-/// One's own sessions (this one marked `current`) and bridge devices.
+/// One's own sessions (this one marked `current`), bridge devices and
+/// second factor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityView {
     pub sessions: Vec<SessionView>,
     pub devices: Vec<DeviceView>,
+    pub two_step: TwoStepView,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TotpStatus {
+    Off,
+    /// Set up, waiting for its first code.
+    SettingUp,
+    On,
+}
+
+/// Where one's TOTP stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoStepView {
+    pub totp: TotpStatus,
+    /// While setting up: what the app needs, shown until confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment: Option<TotpEnrolment>,
 }
 
 /// `POST /api/account/totp/enrol`: what an authenticator app needs. The
@@ -26,6 +46,16 @@ pub struct TotpEnrolment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecoveryCodesView {
     pub recovery_codes: Vec<String>,
+    /// When this confirmation finished a sign-in that waited for a factor
+    /// to be set up: the device's first bridge token, as at sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge_token: Option<String>,
+}
+
+/// The answer to changing one's password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChanged {
+    pub password_changed: bool,
 }
 
 /// The answer to turning a factor off.

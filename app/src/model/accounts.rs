@@ -40,19 +40,34 @@ pub enum FactorMethod {
     RecoveryCode,
 }
 
-/// What a sign-in waits for: `{"methods": ["totp", "recovery_code"]}`.
+/// What a sign-in waits for: `{"methods": ["totp", "recovery_code"]}`;
+/// or, with `"enrol": true`, a factor to be set up first (the workspace
+/// asks this person for one and they have none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondFactorDue {
     pub methods: Vec<FactorMethod>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enrol: bool,
 }
 
 impl SecondFactorDue {
     pub fn any() -> Self {
         Self {
             methods: vec![FactorMethod::Totp, FactorMethod::RecoveryCode],
+            enrol: false,
+        }
+    }
+
+    pub fn enrolment() -> Self {
+        Self {
+            methods: vec![FactorMethod::Totp],
+            enrol: true,
         }
     }
 }
+
+/// The page where a sign-in waiting for its second step is finished.
+pub const TWO_STEP_PAGE: &str = "/two-step";
 
 /// `GET /api/auth/me`, and the answer to register/login/logout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -113,6 +113,61 @@ pub struct SessionView {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub current: bool,
+    /// How it was signed in.
+    pub assurance: AssuranceView,
+}
+
+/// One way a session's person proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProofView {
+    Password,
+    Totp,
+    RecoveryCode,
+    Passkey,
+    BridgeRestore,
+}
+
+impl ProofView {
+    fn label(self) -> &'static str {
+        match self {
+            ProofView::Password => "password",
+            ProofView::Totp => "authenticator code",
+            ProofView::RecoveryCode => "recovery code",
+            ProofView::Passkey => "passkey",
+            ProofView::BridgeRestore => "restored by the bridge",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelView {
+    OneFactor,
+    TwoFactors,
+}
+
+/// A session's assurance: `{"level": "two_factors", "methods": ["password", "totp"]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssuranceView {
+    pub level: LevelView,
+    /// Each proof, oldest first.
+    pub methods: Vec<ProofView>,
+}
+
+impl AssuranceView {
+    /// "password + authenticator code (two factors)".
+    pub fn describe(&self) -> String {
+        let methods: Vec<&str> = self.methods.iter().map(|m| m.label()).collect();
+        let level = match self.level {
+            LevelView::OneFactor => "one factor",
+            LevelView::TwoFactors => "two factors",
+        };
+        if methods.is_empty() {
+            return level.to_owned();
+        }
+        format!("{} ({level})", methods.join(" + "))
+    }
 }
 
 /// A bridge device of any user of the tenant.
@@ -165,6 +220,8 @@ pub struct UsageDay {
 /// Everything the panel shows, in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelView {
+    /// Whether the admin looking has a second factor (what a step-up asks).
+    pub second_factor: bool,
     pub settings: SettingsView,
     pub users: Vec<UserView>,
     pub audit: Vec<AuditEntryView>,

@@ -26,8 +26,8 @@ pub struct CheckResponse {
     pub authenticated: bool,
     pub user_id: Option<i64>,
     pub has_token: bool,
-    /// A restored sign-in on this session waits for a second factor
-    /// (absent otherwise: the source document's shape).
+    /// A sign-in on this session (a restore's, or a password's) waits for
+    /// its second step (absent otherwise: the source document's shape).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub step_up: bool,
 }

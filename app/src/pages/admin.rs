@@ -6,6 +6,7 @@ use super::{
     form::{Endpoint, ErrorCard, RowAction, SentBackError},
     revocable::{Revocable, RevocableTable},
     settings_form::SettingsForm,
+    step_up::StepUp,
     usage_chart::UsageChart,
 };
 use crate::{
@@ -46,8 +47,9 @@ pub fn Admin() -> impl IntoView {
                 let bar = visitor.map(|me| view! { <AppBar me here=Section::Admin/> });
                 match panel.await {
                     Err(error) => view! { {bar} <ErrorCard title="Admins only" error/> }.into_any(),
-                    Ok(PanelView { settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {
+                    Ok(PanelView { second_factor, settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {
                         {bar}
+                        <StepUp has_factor=second_factor/>
                         <nav class="on-this-page" aria-label="On this page">
                             <a href="#settings">"Settings"</a>
                             <a href="#users">"Users"</a>
@@ -77,7 +79,7 @@ pub fn Admin() -> impl IntoView {
                                 rows=sessions.rows.iter().cloned().map(|s| Revocable::new(
                                     if s.current { format!("{} (you)", s.user) } else { s.user },
                                     s.last_seen, s.ip, s.user_agent, s.handle, true,
-                                )).collect()/>
+                                ).signed_in_with(s.assurance.describe())).collect()/>
                             {pager(&sessions, "sessions", |n| pages.with_sessions(n))}
                         </section>
                         <section class="card wide" id="devices" aria-labelledby="devices-title">

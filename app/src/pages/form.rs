@@ -39,6 +39,13 @@ pub enum Endpoint {
     RevokeMySession,
     RevokeMyDevice,
     SignOutOthers,
+    SecondFactor,
+    ConfirmPassword,
+    TotpEnrol,
+    TotpConfirm,
+    TotpDisable,
+    RecoveryCodes,
+    ChangePassword,
     CentralCreate,
     CentralMigrate,
     CentralDelete,
@@ -61,6 +68,13 @@ impl Endpoint {
             Self::RevokeMySession => Posted::<account::RevokeMySession>::PATH,
             Self::RevokeMyDevice => Posted::<account::RevokeMyDevice>::PATH,
             Self::SignOutOthers => Posted::<account::SignOutOthers>::PATH,
+            Self::SecondFactor => Posted::<auth::SecondFactor>::PATH,
+            Self::ConfirmPassword => Posted::<auth::ConfirmPassword>::PATH,
+            Self::TotpEnrol => Posted::<account::TotpEnrol>::PATH,
+            Self::TotpConfirm => Posted::<account::TotpConfirm>::PATH,
+            Self::TotpDisable => Posted::<account::TotpDisable>::PATH,
+            Self::RecoveryCodes => Posted::<account::RecoveryCodes>::PATH,
+            Self::ChangePassword => Posted::<account::ChangePassword>::PATH,
             Self::CentralCreate => Posted::<central::CentralCreate>::PATH,
             Self::CentralMigrate => Posted::<central::CentralMigrate>::PATH,
             Self::CentralDelete => Posted::<central::CentralDelete>::PATH,
@@ -70,7 +84,11 @@ impl Endpoint {
     /// What the browser does with a success besides going on.
     fn after(self) -> AfterPost {
         match self {
-            Self::Login | Self::Register => AfterPost::KeepBridgeToken,
+            // Each may finish a sign-in, whose answer carries the device's
+            // first bridge token.
+            Self::Login | Self::Register | Self::SecondFactor | Self::TotpConfirm => {
+                AfterPost::KeepBridgeToken
+            }
             Self::Logout => AfterPost::DropBridgeToken,
             _ => AfterPost::Nothing,
         }
@@ -80,19 +98,22 @@ impl Endpoint {
 /// A form posting to `endpoint`, its fields as children. A refusal sent
 /// back to a plain post is shown here unless `quiet` (one form of many
 /// alike, such as a table's rows, whose message `SentBackError` shows once).
-/// `confirm` is asked before posting, once hydrated.
+/// `confirm` is asked before posting, once hydrated; `after`, when given,
+/// replaces what the endpoint's forms do with a success.
 #[component]
 pub fn PostForm(
     endpoint: Endpoint,
     #[prop(optional)] quiet: bool,
     #[prop(optional_no_strip)] confirm: Option<String>,
+    #[prop(optional)] after: Option<AfterPost>,
     children: Children,
 ) -> impl IntoView {
     let sent_back = if quiet { None } else { sent_back(endpoint) };
+    let after = after.unwrap_or(endpoint.after());
     view! {
         <form method="post" action=endpoint.path()>
             {children()}
-            <FormIsland after=endpoint.after() confirm sent_back/>
+            <FormIsland after confirm sent_back/>
         </form>
     }
 }

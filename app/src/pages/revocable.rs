@@ -16,6 +16,8 @@ pub struct Revocable {
     ip: String,
     agent: String,
     key: String,
+    /// How a session was signed in (sessions only).
+    how: Option<String>,
     /// False for the row of this very browser where it is not to be
     /// revoked from here (signing out does that).
     revocable: bool,
@@ -36,7 +38,17 @@ impl Revocable {
             ip: ip.unwrap_or_default(),
             agent: agent.unwrap_or_default(),
             key,
+            how: None,
             revocable,
+        }
+    }
+
+    /// A session's row says how it was signed in.
+    #[must_use]
+    pub fn signed_in_with(self, how: String) -> Self {
+        Self {
+            how: Some(how),
+            ..self
         }
     }
 }
@@ -60,10 +72,16 @@ pub fn RevocableTable(
         return view! { <p class="empty" data-testid=testid>{format!("No {thing}s.")}</p> }
             .into_any();
     }
+    let how = rows.iter().any(|row| row.how.is_some());
     view! {
         <div class="table-wrap">
             <table class="admin-table" data-testid=testid>
-                <thead><tr><th scope="col">{who}</th><th scope="col">{when}</th><th scope="col">"IP"</th><th scope="col">"Browser"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                <thead><tr>
+                    <th scope="col">{who}</th><th scope="col">{when}</th>
+                    {how.then(|| view! { <th scope="col">"Signed in with"</th> })}
+                    <th scope="col">"IP"</th><th scope="col">"Browser"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|row| {
                         let browser = user_agent::describe(&row.agent);
@@ -72,6 +90,7 @@ pub fn RevocableTable(
                             <tr>
                                 <td data-label=who>{row.who}</td>
                                 <td data-label=when>{row.when}</td>
+                                {row.how.map(|how| view! { <td data-label="Signed in with" data-testid="assurance">{how}</td> })}
                                 <td data-label="IP">{row.ip}</td>
                                 <td data-label="Browser" class="agent" title=row.agent>{browser}</td>
                                 <td class="actions">

@@ -1,43 +1,54 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use super::{
     app_bar::{AppBar, Section},
     form::{Endpoint, ErrorCard, PostForm},
     revocable::{Revocable, RevocableTable},
+    step_up::StepUp,
+    totp_setup::TotpSetup,
 };
 use crate::{
     api::{account::my_security, auth::this_visitor},
-    model::account::SecurityView,
+    model::account::{SecurityView, TotpStatus, TwoStepView},
 };
 
-/// A signed-in user's own sessions and bridge devices: this browser's
-/// marked, any other revocable, or all of them at once.
-/// Its data is an `AsyncDerived`, not a `Resource` (see `Admin`).
+/// A signed-in user's own sessions and bridge devices (this browser's
+/// marked, any other revocable, or all of them at once), their second
+/// factor and their password. Its data is an `AsyncDerived`, not a
+/// `Resource` (see `Admin`).
 #[component]
 pub fn Security() -> impl IntoView {
     let security = AsyncDerived::new(my_security);
+    let saved = use_query_map().read_untracked().get("saved").as_deref() == Some("password");
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let bar = this_visitor().ok().map(|me| view! { <AppBar me here=Section::Security/> });
                 match security.await {
                     Err(error) => view! { {bar} <ErrorCard title="Security" error/> }.into_any(),
-                    Ok(SecurityView { sessions, devices }) => view! {
+                    Ok(SecurityView { sessions, devices, two_step }) => view! {
                         {bar}
                         <section class="card wide">
                             <h1>"Security"</h1>
                             <p>"Where you are signed in. Revoke anything you do not recognise; this browser is marked and ends when you sign out."</p>
+                            {saved.then(|| view! {
+                                <p class="notice" role="status" data-testid="saved">"Password changed. Every other session and device was signed out."</p>
+                            })}
                             <PostForm endpoint=Endpoint::SignOutOthers confirm=Some("Sign out every other browser and device?".into())>
                                 <button type="submit">"Sign out everywhere else"</button>
                             </PostForm>
                         </section>
+                        <StepUp has_factor=two_step.totp == TotpStatus::On/>
+                        <TwoStepCard two_step/>
+                        <PasswordCard/>
                         <section class="card wide">
                             <h2>"Your sessions"</h2>
                             <RevocableTable testid="my-sessions" who="Session" when="Last seen" field="handle" endpoint=Endpoint::RevokeMySession
                                 thing="session" confirm="Revoke this session? That browser is signed out on its next request."
                                 rows=sessions.into_iter().map(|s| Revocable::new(
                                     this_or_other(s.current), s.last_seen, s.ip, s.user_agent, s.handle, !s.current,
-                                )).collect()/>
+                                ).signed_in_with(s.assurance.describe())).collect()/>
                         </section>
                         <section class="card wide">
                             <h2>"Your bridge devices"</h2>
@@ -52,6 +63,63 @@ pub fn Security() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Two-step sign-in: set it up, or (on) turn it off or renew the recovery
+/// codes, each with a code. Any change signs out every other session.
+#[component]
+fn TwoStepCard(two_step: TwoStepView) -> impl IntoView {
+    let on = two_step.totp == TotpStatus::On;
+    view! {
+        <section class="card wide" aria-labelledby="two-step-title">
+            <h2 id="two-step-title">"Two-step sign-in"</h2>
+            {if on {
+                view! {
+                    <p data-testid="two-step-status">"On: signing in asks for a code from your authenticator app (or a recovery code)."</p>
+                    <PostForm endpoint=Endpoint::RecoveryCodes>
+                        <label>"A code from your app"
+                            <input name="code" required autocomplete="one-time-code" autocapitalize="off" spellcheck="false"/>
+                        </label>
+                        <button type="submit">"Make new recovery codes"</button>
+                    </PostForm>
+                    <PostForm endpoint=Endpoint::TotpDisable
+                        confirm=Some("Turn two-step sign-in off? Every other session and device is signed out.".into())>
+                        <label>"A code from your app, or a recovery code"
+                            <input name="code" required autocomplete="one-time-code" autocapitalize="off" spellcheck="false"/>
+                        </label>
+                        <button type="submit" class="danger">"Turn two-step sign-in off"</button>
+                    </PostForm>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <p data-testid="two-step-status">"Off: a password alone signs you in. A code from an authenticator app as well keeps out whoever learns your password."</p>
+                    <TotpSetup two_step/>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+/// Changing the password, with the current one; every other session ends.
+#[component]
+fn PasswordCard() -> impl IntoView {
+    view! {
+        <section class="card wide" aria-labelledby="password-title">
+            <h2 id="password-title">"Password"</h2>
+            <PostForm endpoint=Endpoint::ChangePassword
+                confirm=Some("Change your password? Every other session and device is signed out.".into())>
+                <label>"Current password"
+                    <input name="current_password" type="password" required autocomplete="current-password"/>
+                </label>
+                <label>"New password (at least 8 characters)"
+                    <input name="new_password" type="password" required minlength="8" autocomplete="new-password"/>
+                </label>
+                <button type="submit">"Change password"</button>
+            </PostForm>
+        </section>
     }
 }
 

@@ -8,16 +8,25 @@ use tessera_backend::{
     bridge::{self, FamilyId},
 };
 
-use super::{admin_sessions, bridge::own_devices, context::TenantContext, guard::require_user};
+use super::{
+    admin_sessions, bridge::own_devices, context::TenantContext, guard::require_user,
+    second_factor::two_step_of,
+};
 use crate::{error::ApiError, model::account::SecurityView};
 
-/// The user's sessions and devices, read at once (two indexed queries).
+/// The user's sessions, devices and second factor, read at once (three
+/// indexed queries).
 async fn view(ctx: &TenantContext, user: &User) -> Result<SecurityView, ApiError> {
-    let (sessions, devices) = tokio::try_join!(
+    let (sessions, devices, two_step) = tokio::try_join!(
         admin_sessions::sessions_of(ctx, user),
-        own_devices(ctx, user)
+        own_devices(ctx, user),
+        two_step_of(ctx, user)
     )?;
-    Ok(SecurityView { sessions, devices })
+    Ok(SecurityView {
+        sessions,
+        devices,
+        two_step,
+    })
 }
 
 fn this_one(what: &str) -> ApiError {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use tessera_backend::{
     accounts::{audit, sign_in_events, users, Role, UserId},
-    bridge,
+    bridge, factors,
     settings::{Fence, Key, TenantSettings, CROSSING_WARNING},
     tenancy::directory::Editor,
 };
@@ -59,8 +59,9 @@ pub async fn panel(
     sessions_page: Option<u32>,
     devices_page: Option<u32>,
 ) -> Result<PanelView, ApiError> {
-    let (ctx, _) = require_admin().await?;
+    let (ctx, admin) = require_admin().await?;
     Ok(PanelView {
+        second_factor: factors::totp::is_enrolled(&ctx.tenant.db, admin.id).await?,
         settings: settings_view(&ctx).await?,
         users: users_view(&ctx).await?,
         audit: audit_view(&ctx).await?,

@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use tessera_backend::{
     accounts::{audit, users, User, UserId},
     bridge::{self, FamilyId},
-    sessions::{totals::Listing, SessionSummary, StoredId, TenantStore},
+    sessions::{totals::Listing, Assurance, Level, Method, SessionSummary, StoredId, TenantStore},
 };
 
 use super::{context::TenantContext, guard::require_admin};
 use crate::{
     error::ApiError,
-    model::admin::{AdminDeviceView, Page, SessionView},
+    model::admin::{AdminDeviceView, AssuranceView, LevelView, Page, ProofView, SessionView},
 };
 
 fn unavailable(e: impl std::fmt::Display) -> ApiError {
@@ -66,8 +66,29 @@ fn views(
             last_seen: s.seen_at,
             ip: s.ip,
             user_agent: s.user_agent,
+            assurance: assurance_view(&s.assurance),
         })
         .collect()
+}
+
+fn assurance_view(assurance: &Assurance) -> AssuranceView {
+    AssuranceView {
+        level: match assurance.level() {
+            Level::OneFactor => LevelView::OneFactor,
+            Level::TwoFactors => LevelView::TwoFactors,
+        },
+        methods: assurance
+            .methods()
+            .into_iter()
+            .map(|method| match method {
+                Method::Password => ProofView::Password,
+                Method::Totp => ProofView::Totp,
+                Method::RecoveryCode => ProofView::RecoveryCode,
+                Method::Passkey => ProofView::Passkey,
+                Method::BridgeRestore => ProofView::BridgeRestore,
+            })
+            .collect(),
+    }
 }
 
 /// One user's sessions, the most recently seen first.

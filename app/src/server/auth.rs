@@ -3,22 +3,24 @@
 use http::request::Parts;
 use leptos::prelude::with_context;
 use tessera_backend::{
-    accounts::{audit, users, AccountError, NewRole, Role, User},
+    accounts::{audit, sign_in_events::SignInEventKind, users, AccountError, NewRole, Role, User},
     bridge,
     factors::{self, totp::Owner, FactorError, Presented},
     limits::{AddressCount, SignInGate, SignInRealm},
-    sessions::{Assurance, Method, PendingSignIn},
+    sessions::{Assurance, Awaits, Method, PendingSignIn},
     tenancy::{Site, Tenant},
 };
 
 use super::{
     context::{self, TenantContext},
-    guard::current_user,
+    guard::{current_user, require_user},
     throttle,
 };
 use crate::{
     error::ApiError,
-    model::accounts::{MeResponse, RoleView, SecondFactorDue, SignedIn, TenantView, UserView},
+    model::accounts::{
+        MeResponse, RoleView, SecondFactorDue, SignedIn, TenantView, UserView, TWO_STEP_PAGE,
+    },
 };
 
 fn tenant_view(tenant: &Tenant) -> TenantView {
@@ -58,20 +60,45 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
     }
 }
 
-/// A visitor whose sign-in waits for a second factor: signed out, told
-/// which factors finish it.
-fn pending(tenant: &Tenant) -> MeResponse {
+/// A visitor whose sign-in waits for a second factor (or for one to be set
+/// up): signed out, told what finishes it.
+fn pending(tenant: &Tenant, awaits: Awaits) -> MeResponse {
     MeResponse {
-        second_factor: Some(SecondFactorDue::any()),
+        second_factor: Some(match awaits {
+            Awaits::Factor => SecondFactorDue::any(),
+            Awaits::Enrolment => SecondFactorDue::enrolment(),
+        }),
         ..signed_out(Some(tenant))
     }
+}
+
+/// After the password: signed in; or, for someone with a second factor, a
+/// sign-in waiting for it; or, for someone the workspace asks to have one
+/// (`signin.second_factor`) who has none, a sign-in waiting for its set-up.
+async fn after_password(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError> {
+    let password = Assurance::of(Method::Password, ctx.platform.clock.unix());
+    let awaits = if factors::totp::is_enrolled(&ctx.tenant.db, user.id).await? {
+        Awaits::Factor
+    } else if factors::required(ctx.tenant.settings.signin.second_factor, user.role) {
+        Awaits::Enrolment
+    } else {
+        return sign_in(ctx, user, password).await;
+    };
+    ctx.session
+        .begin_pending(user.id, None, password, awaits)
+        .await?;
+    crate::error::navigation::after_success(TWO_STEP_PAGE);
+    Ok(SignedIn {
+        me: pending(&ctx.tenant.tenant, awaits),
+        bridge_token: None,
+    })
 }
 
 /// Signs the user in, starting this device's bridge family when the bridge
 /// is on and the answer can reach a script: a plain form post (before
 /// hydration, or without JavaScript) is redirected and its token would be
 /// lost, so that device's family starts on its first refresh instead.
-async fn sign_in(
+pub(super) async fn sign_in(
     ctx: &TenantContext,
     user: &User,
     assurance: Assurance,
@@ -99,7 +126,10 @@ async fn sign_in(
 }
 
 /// Admits a sign-in or registration attempt for `email` at this tenant (429 otherwise).
-async fn admit<'a>(ctx: &'a TenantContext, email: &str) -> Result<SignInGate<'a>, ApiError> {
+pub(super) async fn admit<'a>(
+    ctx: &'a TenantContext,
+    email: &str,
+) -> Result<SignInGate<'a>, ApiError> {
     let realm = SignInRealm::Tenant(ctx.tenant.tenant.id);
     let policy = ctx.tenant.settings.signin;
     throttle::admit(
@@ -136,8 +166,7 @@ pub async fn register(email: String, password: String, name: String) -> Result<S
         }
         Err(e) => return Err(e.into()),
     };
-    let now = ctx.platform.clock.unix();
-    sign_in(&ctx, &user, Assurance::of(Method::Password, now)).await
+    after_password(&ctx, &user).await
 }
 
 pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError> {
@@ -147,22 +176,49 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError
     let user = match users::authenticate(&db, &ctx.platform.hasher, &email, password).await {
         Ok(user) => user,
         Err(AccountError::WrongCredentials) => {
-            throttle::failed(&gate, &ctx.platform.clock, Some(&db), &email, &ctx.client).await?;
+            let event = (&db, SignInEventKind::Failed);
+            throttle::failed(&gate, &ctx.platform.clock, Some(event), &email, &ctx.client).await?;
             return Err(AccountError::WrongCredentials.into());
         }
         Err(e) => return Err(e.into()),
     };
     gate.succeeded().await.map_err(throttle::limiter_down)?;
-    let password = Assurance::of(Method::Password, ctx.platform.clock.unix());
-    // Whoever has a second factor is always asked for it.
-    if factors::totp::is_enrolled(&db, user.id).await? {
-        ctx.session.begin_pending(user.id, None, password).await?;
-        return Ok(SignedIn {
-            me: pending(&ctx.tenant.tenant),
-            bridge_token: None,
-        });
+    after_password(&ctx, &user).await
+}
+
+const WRONG_PASSWORD: &str = "that password is not right";
+const ENROL_FIRST: &str = "set up two-step sign-in first: this workspace asks you for it";
+
+/// Checks the signed-in person's password again, throttled and recorded
+/// like a sign-in, and counts it as a fresh proof for this session.
+pub(super) async fn reauthenticate(
+    ctx: &TenantContext,
+    user: &User,
+    password: String,
+) -> Result<(), ApiError> {
+    let email = user.email.as_str();
+    let gate = admit(ctx, email).await?;
+    let db = ctx.tenant.db.clone();
+    match users::authenticate(&db, &ctx.platform.hasher, email, password).await {
+        Ok(_) => {}
+        Err(AccountError::WrongCredentials) => {
+            let event = (&db, SignInEventKind::Failed);
+            throttle::failed(&gate, &ctx.platform.clock, Some(event), email, &ctx.client).await?;
+            return Err(ApiError::Unauthorized(WRONG_PASSWORD.into()));
+        }
+        Err(e) => return Err(e.into()),
     }
-    sign_in(&ctx, &user, password).await
+    gate.succeeded().await.map_err(throttle::limiter_down)?;
+    ctx.session.prove(Method::Password).await?;
+    Ok(())
+}
+
+/// The password again, for someone without a second factor whose
+/// privileged action answered `step_up_required`.
+pub async fn confirm_password(password: String) -> Result<MeResponse, ApiError> {
+    let (ctx, user) = require_user().await?;
+    reauthenticate(&ctx, &user, password).await?;
+    Ok(signed_in(&ctx.tenant.tenant, &user))
 }
 
 /// Completes a sign-in (or a restore) waiting for its second factor with a
@@ -172,6 +228,9 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError
 pub async fn second_factor(code: String) -> Result<SignedIn, ApiError> {
     let ctx = context::request()?.into_tenant()?;
     let (waiting, current) = match ctx.session.pending().await? {
+        Some(waiting) if waiting.awaits == Awaits::Enrolment => {
+            return Err(ApiError::Forbidden(ENROL_FIRST.into()))
+        }
         Some(waiting) => (Some(waiting), None),
         None => (None, super::guard::signed_in_session(&ctx).await?),
     };
@@ -199,14 +258,22 @@ pub async fn second_factor(code: String) -> Result<SignedIn, ApiError> {
     {
         Ok(presented) => presented,
         Err(FactorError::WrongCode | FactorError::NotEnrolled) => {
-            throttle::failed(
-                &gate,
-                &ctx.platform.clock,
-                Some(&db),
-                user.email.as_str(),
-                &ctx.client,
-            )
-            .await?;
+            let event = (&db, SignInEventKind::WrongCode);
+            let (clock, email) = (&ctx.platform.clock, user.email.as_str());
+            throttle::failed(&gate, clock, Some(event), email, &ctx.client).await?;
+            // A restore whose factor is guessed at: the admin sees it in
+            // the bridge's chart as a failure, beside the sign-in event.
+            if let Some(family) = waiting.as_ref().and_then(|w| w.family.as_ref()) {
+                let device = ctx.device();
+                let failed = bridge::Event {
+                    kind: bridge::EventKind::StepUpFailed,
+                    family: Some(family),
+                    user: Some(user.id),
+                    ip: device.ip.as_deref(),
+                    at: clock.unix(),
+                };
+                bridge::record(&db, failed).await?;
+            }
             return Err(ApiError::Unauthorized(FactorError::WrongCode.to_string()));
         }
         Err(e) => return Err(e.into()),
@@ -229,9 +296,10 @@ pub async fn second_factor(code: String) -> Result<SignedIn, ApiError> {
     }
 }
 
-/// Finishes a pending sign-in: a password sign-in starts its device's
-/// bridge family now; a restore continues the family it came with (its
-/// new token was in the restore's answer).
+/// Finishes a pending sign-in. A restore's family is replaced: its token
+/// was never rotated while the factor was due (see `bridge::vouch`), and
+/// this device starts a new family, as at a sign-in; the old one, whose
+/// token this device holds, is revoked.
 async fn complete(
     ctx: &TenantContext,
     user: &User,
@@ -239,32 +307,27 @@ async fn complete(
     presented: Method,
     now: i64,
 ) -> Result<SignedIn, ApiError> {
-    let assurance = waiting.assurance.and(presented, now);
-    match waiting.family {
-        Some(family) => {
-            ctx.session
-                .log_in(user.id, Some(&family), &ctx.device(), assurance)
-                .await?;
-            crate::error::navigation::after_success("/dashboard");
-            Ok(SignedIn {
-                me: signed_in(&ctx.tenant.tenant, user),
-                bridge_token: None,
-            })
-        }
-        None => sign_in(ctx, user, assurance).await,
+    if let Some(family) = &waiting.family {
+        let db = ctx.tenant.db.clone();
+        bridge::revoke(
+            &db,
+            ctx.announce(),
+            &ctx.platform.clock,
+            family,
+            "replaced: its restore was completed with a second factor",
+            ctx.device().ip.as_deref(),
+        )
+        .await?;
     }
+    sign_in(ctx, user, waiting.assurance.and(presented, now)).await
 }
 
 /// Ends the session and revokes this device's bridge token server-side.
 pub async fn logout() -> Result<MeResponse, ApiError> {
     let ctx = context::request()?.into_tenant()?;
-    // A sign-in still waiting for its second factor may hold a restored
-    // device: cancelling it ends that device too.
-    let family = match ctx.session.bridge_family().await? {
-        Some(family) => Some(family),
-        None => ctx.session.pending().await?.and_then(|p| p.family),
-    };
-    if let Some(family) = family {
+    // A sign-in still waiting for its second factor holds no device of its
+    // own: a restore's token is left to its owner (see `bridge::vouch`).
+    if let Some(family) = ctx.session.bridge_family().await? {
         let db = ctx.tenant.db.clone();
         bridge::revoke(
             &db,
@@ -307,7 +370,9 @@ pub async fn visitor_of(request: context::RequestContext) -> Result<MeResponse, 
     let ctx = request.into_tenant()?;
     Ok(match current_user(&ctx).await? {
         Some(user) => signed_in(&ctx.tenant.tenant, &user),
-        None if ctx.session.pending().await?.is_some() => pending(&ctx.tenant.tenant),
-        None => signed_out(Some(&ctx.tenant.tenant)),
+        None => match ctx.session.pending().await? {
+            Some(waiting) => pending(&ctx.tenant.tenant, waiting.awaits),
+            None => signed_out(Some(&ctx.tenant.tenant)),
+        },
     })
 }

@@ -1,14 +1,14 @@
 //! The session bridge endpoints' bodies.
 
 use tessera_backend::{
-    accounts::UserId,
-    bridge::{self, BridgeError, BridgeToken, FamilyId, Presentation, Purpose},
+    accounts::{users, UserId},
+    bridge::{self, BridgeError, BridgeToken, EventKind, FamilyId, Presentation, Purpose},
     bus::Announce,
-    db::Scope,
+    db::{DbError, Scope},
     factors,
     limits::{LimitError, Limiter, Rule, Throttled},
-    sessions::{Assurance, Method},
-    settings::StepUp,
+    sessions::{Assurance, Awaits, Method, SessionError},
+    settings::{SecondFactorRule, StepUp},
 };
 
 use super::{
@@ -185,6 +185,31 @@ async fn rotate(
     .await
 }
 
+/// Checks a presented token for a restore without rotating it.
+async fn vouch(
+    ctx: &TenantContext,
+    db: &Scope,
+    token: &BridgeToken,
+) -> Result<bridge::Vouched, BridgeError> {
+    let ring = ctx.platform.keys.ring().await;
+    let presentation = Presentation {
+        token,
+        family: None,
+        purpose: Purpose::Restore,
+        device: &ctx.device(),
+    };
+    let settings = &ctx.tenant.settings.bridge;
+    bridge::vouch(
+        db,
+        ctx.announce(),
+        presentation,
+        settings,
+        &ring,
+        &ctx.platform.clock,
+    )
+    .await
+}
+
 pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
     let tenant = &ctx.tenant.tenant;
@@ -204,57 +229,153 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         revoke_at_its_own_tenant(&ctx, &presented).await;
         return Err(limits.failed(&ctx, &db).await);
     }
-    match rotate(&ctx, &db, &presented, None, Purpose::Restore).await {
-        Ok(rotated) => restored(&ctx, &db, rotated).await,
-        Err(BridgeError::Invalid) => Err(limits.failed(&ctx, &db).await),
-        Err(e) => Err(e.into()),
+    let outcome = match ctx.tenant.settings.bridge.step_up {
+        // Nobody is asked: no need to look who the token is for first.
+        StepUp::Never => rotate_and_restore(&ctx, &db, &presented).await,
+        policy => step_up_or_restore(&ctx, &db, &presented, policy).await,
+    };
+    match outcome {
+        Err(Refusal::Invalid) => Err(limits.failed(&ctx, &db).await),
+        Err(Refusal::Failed(failure)) => Err(failure),
+        Ok(restored) => Ok(restored),
     }
 }
 
-/// What a good token restores, under the tenant's `bridge.step_up`: a
-/// session (one factor: the token re-authenticates, never raises), or a
-/// sign-in waiting for the person's second factor, or — `always`, for
-/// someone without one — nothing: the device is revoked, sign in again.
-async fn restored(
+/// Why a restore was refused: a token that does not stand (counted against
+/// the tenant's failure budget), or anything else.
+enum Refusal {
+    Invalid,
+    Failed(BridgeFailure),
+}
+
+impl From<BridgeError> for Refusal {
+    fn from(e: BridgeError) -> Self {
+        match e {
+            BridgeError::Invalid => Refusal::Invalid,
+            other => Refusal::Failed(other.into()),
+        }
+    }
+}
+
+impl From<ApiError> for Refusal {
+    fn from(e: ApiError) -> Self {
+        Refusal::Failed(e.into())
+    }
+}
+
+impl From<SessionError> for Refusal {
+    fn from(e: SessionError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<DbError> for Refusal {
+    fn from(e: DbError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+/// A restore for someone the workspace asks to have a second factor
+/// (`signin.second_factor`) who has none restores nobody: the device is
+/// revoked, and the password sign-in takes them to the set-up.
+async fn refuse_without_required_factor(
     ctx: &TenantContext,
     db: &Scope,
-    rotated: bridge::Rotated,
-) -> Result<RestoreResponse, BridgeFailure> {
-    let tenant = &ctx.tenant.tenant;
+    user: UserId,
+    family: &FamilyId,
+    enrolled: bool,
+) -> Result<(), Refusal> {
+    let rule = ctx.tenant.settings.signin.second_factor;
+    if enrolled || rule == SecondFactorRule::Optional {
+        return Ok(());
+    }
+    let required = users::find(db, user)
+        .await?
+        .is_some_and(|user| factors::required(rule, user.role));
+    if !required {
+        return Ok(());
+    }
+    bridge::revoke(
+        db,
+        ctx.announce(),
+        &ctx.platform.clock,
+        family,
+        "restore needs a second factor set up; the person has none",
+        ctx.device().ip.as_deref(),
+    )
+    .await?;
+    Err(Refusal::Failed(BridgeFailure::new(
+        FailureReason::Unauthenticated,
+        "this workspace asks for a second factor; please sign in again to set one up",
+    )))
+}
+
+/// The source document's restore: the token is rotated and re-authenticates
+/// the person, one factor, never more.
+async fn rotate_and_restore(
+    ctx: &TenantContext,
+    db: &Scope,
+    presented: &BridgeToken,
+) -> Result<RestoreResponse, Refusal> {
+    let rotated = rotate(ctx, db, presented, None, Purpose::Restore).await?;
+    // Only asked under `never`: `step_up_or_restore` asked before rotating.
+    if ctx.tenant.settings.bridge.step_up == StepUp::Never {
+        refuse_without_required_factor(ctx, db, rotated.user, &rotated.family, false).await?;
+    }
+    let restore = Assurance::of(Method::BridgeRestore, ctx.platform.clock.unix());
+    ctx.session
+        .log_in(rotated.user, Some(&rotated.family), &ctx.device(), restore)
+        .await?;
+    tracing::info!(tenant = %ctx.tenant.tenant.slug, user = %rotated.user, "session bridge token used to restore session");
+    Ok(RestoreResponse {
+        success: true,
+        message: "Session restored successfully".into(),
+        new_token: Some(rotated.token.expose()),
+        step_up: None,
+    })
+}
+
+/// A restore under `enrolled` or `always`: for whoever has a second factor,
+/// a sign-in waiting for it, the token left as it was (whoever presented it
+/// has not shown yet that they own it: if they never do, the owner's device
+/// and sessions are untouched); under `enrolled`, a plain restore for
+/// whoever has none; under `always`, nothing for them: the device is
+/// revoked, sign in again.
+async fn step_up_or_restore(
+    ctx: &TenantContext,
+    db: &Scope,
+    presented: &BridgeToken,
+    policy: StepUp,
+) -> Result<RestoreResponse, Refusal> {
+    let vouched = vouch(ctx, db, presented).await?;
+    let enrolled = factors::totp::is_enrolled(db, vouched.user)
+        .await
+        .map_err(ApiError::from)?;
+    refuse_without_required_factor(ctx, db, vouched.user, &vouched.family, enrolled).await?;
     let clock = &ctx.platform.clock;
-    let restore = Assurance::of(Method::BridgeRestore, clock.unix());
-    let step_up = ctx.tenant.settings.bridge.step_up;
-    // Under `never` nobody is asked: no need to look.
-    let enrolled = step_up != StepUp::Never
-        && factors::totp::is_enrolled(db, rotated.user)
-            .await
-            .map_err(ApiError::from)?;
-    match (step_up, enrolled) {
-        (StepUp::Never, _) | (StepUp::Enrolled, false) => {
+    match (policy, enrolled) {
+        (StepUp::Never | StepUp::Enrolled, false) => rotate_and_restore(ctx, db, presented).await,
+        (_, true) => {
+            let restore = Assurance::of(Method::BridgeRestore, clock.unix());
             ctx.session
-                .log_in(rotated.user, Some(&rotated.family), &ctx.device(), restore)
-                .await
-                .map_err(ApiError::from)?;
-            tracing::info!(tenant = %tenant.slug, user = %rotated.user, "session bridge token used to restore session");
-            Ok(RestoreResponse {
-                success: true,
-                message: "Session restored successfully".into(),
-                new_token: Some(rotated.token.expose()),
-                step_up: None,
-            })
-        }
-        (StepUp::Enrolled | StepUp::Always, true) => {
-            ctx.session
-                .begin_pending(rotated.user, Some(&rotated.family), restore)
-                .await
-                .map_err(ApiError::from)?;
-            tracing::info!(tenant = %tenant.slug, user = %rotated.user, "session bridge restore waits for a second factor");
+                .begin_pending(vouched.user, Some(&vouched.family), restore, Awaits::Factor)
+                .await?;
+            let device = ctx.device();
+            let asked = bridge::Event {
+                kind: EventKind::StepUpAsked,
+                family: Some(&vouched.family),
+                user: Some(vouched.user),
+                ip: device.ip.as_deref(),
+                at: clock.unix(),
+            };
+            bridge::record(db, asked).await.map_err(ApiError::from)?;
+            tracing::info!(tenant = %ctx.tenant.tenant.slug, user = %vouched.user, "session bridge restore waits for a second factor");
             Ok(RestoreResponse {
                 success: true,
                 message:
                     "Enter a code from your authenticator app to finish restoring your session"
                         .into(),
-                new_token: Some(rotated.token.expose()),
+                new_token: None,
                 step_up: Some(SecondFactorDue::any()),
             })
         }
@@ -263,15 +384,15 @@ async fn restored(
                 db,
                 ctx.announce(),
                 clock,
-                &rotated.family,
+                &vouched.family,
                 "restore needs a second factor; the person has none",
                 ctx.device().ip.as_deref(),
             )
             .await?;
-            Err(BridgeFailure::new(
+            Err(Refusal::Failed(BridgeFailure::new(
                 FailureReason::Unauthenticated,
                 "this workspace asks for a second factor to restore a sign-in; please sign in again",
-            ))
+            )))
         }
     }
 }
@@ -337,7 +458,9 @@ pub async fn check() -> Result<CheckResponse, BridgeFailure> {
         authenticated: false,
         user_id: None,
         has_token: waiting.as_ref().is_some_and(|w| w.family.is_some()),
-        step_up: waiting.is_some_and(|w| w.family.is_some()),
+        // Any sign-in waiting here (a restore's or a password's): the
+        // client must not restore over it.
+        step_up: waiting.is_some(),
     })
 }
 

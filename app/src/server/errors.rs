@@ -179,6 +179,13 @@ mod tests {
                 SentBack::SlugReserved,
             ),
             (ApiError::no_workspace("initech"), SentBack::NoWorkspace),
+            (FactorError::WrongCode.into(), SentBack::WrongCode),
+            (
+                FactorError::AlreadyEnrolled.into(),
+                SentBack::AlreadyEnrolled,
+            ),
+            (FactorError::NotEnrolled.into(), SentBack::NotEnrolled),
+            (FactorError::NoEnrolment.into(), SentBack::NoEnrolment),
         ];
         for (error, entry) in cases {
             assert_eq!(SentBack::of(&error), entry, "{error:?}");

@@ -4,9 +4,9 @@
 //! bridge device) still stands.
 
 use tessera_backend::{
-    accounts::{Role, User},
+    accounts::{users, Role, User},
     factors,
-    sessions::{principal, Family, SessionRecord},
+    sessions::{principal, Awaits, Family, PendingSignIn, SessionRecord},
 };
 
 use super::context::{self, TenantContext};
@@ -97,6 +97,26 @@ pub async fn require_admin() -> Result<(TenantContext, User), ApiError> {
     match current_user(&ctx).await? {
         Some(user) if user.role == Role::Admin => Ok((ctx, user)),
         _ => Err(Refused::NotAnAdmin.into()),
+    }
+}
+
+/// Who may set up a second factor: someone signed in, or a sign-in that
+/// waits for its set-up (`signin.second_factor`), which can do nothing else.
+pub async fn require_enrolling() -> Result<(TenantContext, User, Option<PendingSignIn>), ApiError> {
+    let ctx = context::request()?.into_tenant()?;
+    if let Some(user) = current_user(&ctx).await? {
+        return Ok((ctx, user, None));
+    }
+    let Some(waiting) = ctx.session.pending().await? else {
+        return Err(Refused::SignInFirst.into());
+    };
+    if waiting.awaits != Awaits::Enrolment {
+        return Err(Refused::SignInFirst.into());
+    }
+    let db = ctx.tenant.db.clone();
+    match users::find(&db, waiting.user).await? {
+        Some(user) => Ok((ctx, user, Some(waiting))),
+        None => Err(Refused::SignInFirst.into()),
     }
 }
 

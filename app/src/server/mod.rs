@@ -9,8 +9,8 @@ pub mod central;
 pub mod context;
 pub mod errors;
 pub mod guard;
+pub mod password;
 pub mod second_factor;
-
 pub mod security;
 pub mod setting_fields;
 pub mod throttle;

@@ -55,19 +55,19 @@ pub async fn admit<'a>(
 }
 
 /// Counts a failed attempt; at a tenant, also records it for the admin
-/// panel (and the lockout, if this failure caused one).
+/// panel, as `kind` (and the lockout, if this failure caused one).
 pub async fn failed(
     gate: &SignInGate<'_>,
     clock: &Clock,
-    events: Option<&Scope>,
+    events: Option<(&Scope, SignInEventKind)>,
     email: &str,
     client: &Client,
 ) -> Result<(), ApiError> {
     let locked = gate.failed().await.map_err(limiter_down)?;
     tracing::warn!(client = %client.ip, locked = locked.is_some(), "failed sign-in");
-    if let Some(db) = events {
+    if let Some((db, kind)) = events {
         let ip = client.ip.to_string();
-        sign_in_events::record(db, clock, SignInEventKind::Failed, email, Some(&ip)).await?;
+        sign_in_events::record(db, clock, kind, email, Some(&ip)).await?;
         if locked.is_some() {
             sign_in_events::record(db, clock, SignInEventKind::Locked, email, Some(&ip)).await?;
         }

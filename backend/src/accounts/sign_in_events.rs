@@ -17,6 +17,8 @@ pub enum SignInEventKind {
     Failed,
     /// That failure locked the account for the rest of its window.
     Locked,
+    /// A wrong second-factor code (TOTP or recovery code).
+    WrongCode,
 }
 
 impl SignInEventKind {
@@ -24,6 +26,7 @@ impl SignInEventKind {
         match self {
             SignInEventKind::Failed => "failed",
             SignInEventKind::Locked => "locked",
+            SignInEventKind::WrongCode => "wrong_code",
         }
     }
 }

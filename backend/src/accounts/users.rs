@@ -227,6 +227,25 @@ pub async fn authenticate(
     }
 }
 
+/// Replaces a user's password (its rules as at registration).
+pub async fn set_password(
+    db: &Scope,
+    hasher: &Hasher,
+    id: UserId,
+    password: String,
+) -> Result<(), AccountError> {
+    let hash = hasher.hash(Password::new(password)?).await?;
+    let update = Query::update()
+        .table(db.table(Users::Table))
+        .values([(Users::PasswordHash, hash.into())])
+        .and_where(Expr::col(Users::Id).eq(id.get()))
+        .to_owned();
+    match db.execute(&update).await? {
+        0 => Err(AccountError::NoSuchUser),
+        _ => Ok(()),
+    }
+}
+
 pub async fn find(db: &Scope, id: UserId) -> Result<Option<User>, sqlx::Error> {
     let query = Query::select()
         .columns(USER_COLUMNS)

@@ -24,10 +24,14 @@ pub enum EventKind {
     Revoked,
     /// A restore refused before any family was found.
     Failed,
+    /// A good token whose restore waits for the person's second factor.
+    StepUpAsked,
+    /// A wrong code presented for a restore waiting for its second factor.
+    StepUpFailed,
 }
 
 impl EventKind {
-    const NAMES: [(EventKind, &'static str); 7] = [
+    const NAMES: [(EventKind, &'static str); 9] = [
         (EventKind::Issued, "issued"),
         (EventKind::Restored, "restored"),
         (EventKind::Refreshed, "refreshed"),
@@ -35,6 +39,8 @@ impl EventKind {
         (EventKind::TheftDetected, "theft_detected"),
         (EventKind::Revoked, "revoked"),
         (EventKind::Failed, "failed"),
+        (EventKind::StepUpAsked, "step_up_asked"),
+        (EventKind::StepUpFailed, "step_up_failed"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,7 +59,7 @@ impl EventKind {
 }
 
 /// An event, as the operation that caused it records it.
-pub(super) struct Event<'a> {
+pub struct Event<'a> {
     pub kind: EventKind,
     pub family: Option<&'a FamilyId>,
     pub user: Option<UserId>,
@@ -87,6 +93,13 @@ fn insert(table: TableRef, event: Event<'_>) -> InsertStatement {
         .to_owned()
 }
 
+/// Records an event outside any other operation.
+pub async fn record(db: &Scope, event: Event<'_>) -> Result<(), sqlx::Error> {
+    db.execute(&insert(db.table(BridgeEvents::Table), event))
+        .await
+        .map(drop)
+}
+
 /// Records a failed restore (no family to tie it to).
 pub async fn record_failure(
     db: &Scope,
@@ -100,9 +113,7 @@ pub async fn record_failure(
         ip,
         at: clock.unix(),
     };
-    db.execute(&insert(db.table(BridgeEvents::Table), event))
-        .await
-        .map(drop)
+    record(db, event).await
 }
 
 /// Bridge activity of one day (UTC), for the admin panel's chart.
@@ -121,13 +132,13 @@ impl DayUsage {
         match kind {
             EventKind::Restored => self.restores += n,
             EventKind::Refreshed | EventKind::GraceReuse => self.refreshes += n,
-            EventKind::Failed => self.failures += n,
+            EventKind::Failed | EventKind::StepUpFailed => self.failures += n,
             EventKind::TheftDetected => {
                 self.failures += n;
                 self.revocations += n;
             }
             EventKind::Revoked => self.revocations += n,
-            EventKind::Issued => {}
+            EventKind::Issued | EventKind::StepUpAsked => {}
         }
     }
 }

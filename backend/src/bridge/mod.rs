@@ -18,7 +18,7 @@ pub use devices::{
     count_devices, devices, family_is_live, newest_devices, revoke, revoke_device,
     revoke_every_family, revoke_presented, DeviceInfo,
 };
-pub use events::{record_failure, usage, DayUsage, EventKind};
+pub use events::{record, record_failure, usage, DayUsage, Event, EventKind};
 pub use family::{BridgeError, Device, FamilyId, Rotated};
-pub use rotation::{issue, rotate, Presentation, Purpose};
+pub use rotation::{issue, rotate, vouch, Presentation, Purpose, Vouched};
 pub use token::BridgeToken;

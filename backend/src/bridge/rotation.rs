@@ -232,23 +232,23 @@ pub struct Presentation<'a> {
     pub device: &'a Device,
 }
 
-/// Checks a presented token and rotates it, all in one transaction.
-pub async fn rotate(
-    db: &Scope,
-    announce: Announce<'_>,
-    presentation: Presentation<'_>,
-    settings: &BridgeSettings,
+/// A presented token that verified: its family, its person, the successor
+/// it derives and what the store says of it.
+struct Found {
+    owner: FamilyId,
+    user: UserId,
+    next: BridgeToken,
+    standing: Standing,
+}
+
+/// Reads a presented token and its family inside `tx`; `Invalid` for a
+/// token the store does not hold or that does not verify.
+async fn find(
+    tx: &mut Tx,
+    presentation: &Presentation<'_>,
     ring: &KeyRing,
-    clock: &Clock,
-) -> Result<Rotated, BridgeError> {
-    let Presentation {
-        token: presented,
-        family,
-        purpose,
-        device,
-    } = presentation;
-    let at = clock.unix();
-    let mut tx = db.begin().await?;
+) -> Result<Found, BridgeError> {
+    let presented = presentation.token;
     let (tokens, families) = (
         tx.table(BridgeTokens::Table),
         tx.table(BridgeFamilies::Table),
@@ -285,7 +285,6 @@ pub async fn rotate(
         return Err(BridgeError::Invalid);
     };
     let owner = FamilyId(row.family_id.clone());
-    let user = UserId::new(row.user_id);
     let next = presented.successor(key);
     let standing = Standing {
         revoked: row.revoked_at.is_some(),
@@ -293,22 +292,76 @@ pub async fn rotate(
         last_used_at: row.last_used_at,
         rotated_at: row.rotated_at,
         successor_matches: row.successor.as_deref() == Some(next.selector.as_str()),
-        family_matches: family.is_none_or(|f| *f == owner),
+        family_matches: presentation.family.is_none_or(|f| *f == owner),
     };
-    let kind = match judge(&standing, at, settings) {
+    Ok(Found {
+        user: UserId::new(row.user_id),
+        owner,
+        next,
+        standing,
+    })
+}
+
+/// A rotated-out token came back after its grace window: someone else holds
+/// the family's current token. Revokes the family (and so its sessions),
+/// records the theft and tells every process; the presenter gets `Invalid`.
+async fn theft(
+    mut tx: Tx,
+    announce: Announce<'_>,
+    found: &Found,
+    device: &Device,
+    at: i64,
+) -> Result<(), BridgeError> {
+    let owner = &found.owner;
+    revoke_in(&mut tx, owner, "reuse of a rotated-out token", at).await?;
+    let theft = Event {
+        kind: EventKind::TheftDetected,
+        family: Some(owner),
+        user: Some(found.user),
+        ip: device.ip.as_deref(),
+        at,
+    };
+    events::append(&mut tx, theft).await?;
+    let change = Change::Family(announce.tenant, owner.clone());
+    bus::notify_in(&mut tx, &change).await?;
+    tx.commit().await?;
+    announce.cache.changed(change).await;
+    tracing::warn!("bridge token replayed after its grace window; device family revoked");
+    Ok(())
+}
+
+/// Checks a presented token and rotates it, all in one transaction.
+pub async fn rotate(
+    db: &Scope,
+    announce: Announce<'_>,
+    presentation: Presentation<'_>,
+    settings: &BridgeSettings,
+    ring: &KeyRing,
+    clock: &Clock,
+) -> Result<Rotated, BridgeError> {
+    let at = clock.unix();
+    let mut tx = db.begin().await?;
+    let found = find(&mut tx, &presentation, ring).await?;
+    let Presentation {
+        token: presented,
+        purpose,
+        device,
+        ..
+    } = presentation;
+    let kind = match judge(&found.standing, at, settings) {
         Verdict::Refused => return Err(BridgeError::Invalid),
         Verdict::Rotate => {
             let claim = Query::update()
                 .table(tx.table(BridgeTokens::Table))
                 .values([
                     (BridgeTokens::RotatedAt, at.into()),
-                    (BridgeTokens::Successor, next.selector.clone().into()),
+                    (BridgeTokens::Successor, found.next.selector.clone().into()),
                 ])
                 .and_where(Expr::col(BridgeTokens::Selector).eq(presented.selector.as_str()))
                 .and_where(Expr::col(BridgeTokens::RotatedAt).is_null())
                 .to_owned();
             let claimed = tx.execute(&claim).await?;
-            insert_token(&mut tx, ring, &next, &owner, at).await?;
+            insert_token(&mut tx, ring, &found.next, &found.owner, at).await?;
             // Lost a race to a concurrent rotation of the same token: it made the same successor.
             if claimed == 1 {
                 purpose.event()
@@ -318,37 +371,61 @@ pub async fn rotate(
         }
         Verdict::Grace => EventKind::GraceReuse,
         Verdict::Theft => {
-            revoke_in(&mut tx, &owner, "reuse of a rotated-out token", at).await?;
-            let theft = Event {
-                kind: EventKind::TheftDetected,
-                family: Some(&owner),
-                user: Some(user),
-                ip: device.ip.as_deref(),
-                at,
-            };
-            events::append(&mut tx, theft).await?;
-            let change = Change::Family(announce.tenant, owner.clone());
-            bus::notify_in(&mut tx, &change).await?;
-            tx.commit().await?;
-            announce.cache.changed(change).await;
-            tracing::warn!("bridge token replayed after its grace window; device family revoked");
+            theft(tx, announce, &found, device, at).await?;
             return Err(BridgeError::Invalid);
         }
     };
-    touch_family(&mut tx, &owner, device, at).await?;
+    touch_family(&mut tx, &found.owner, device, at).await?;
     let used = Event {
         kind,
-        family: Some(&owner),
-        user: Some(user),
+        family: Some(&found.owner),
+        user: Some(found.user),
         ip: device.ip.as_deref(),
         at,
     };
     events::append(&mut tx, used).await?;
     tx.commit().await?;
     Ok(Rotated {
-        user,
-        family: owner,
-        token: next,
+        user: found.user,
+        family: found.owner,
+        token: found.next,
+    })
+}
+
+/// A token that stands, and whose it is; nothing rotated.
+#[derive(Debug)]
+pub struct Vouched {
+    pub user: UserId,
+    pub family: FamilyId,
+}
+
+/// Checks a presented token as a restore would, without rotating it: for a
+/// restore that must wait for a second factor. Whoever presented the token
+/// has not shown yet that they are its owner, so the family's current token
+/// stays the owner's until the factor is presented (and the family is then
+/// replaced). A replay after the grace window is theft, as in `rotate`.
+pub async fn vouch(
+    db: &Scope,
+    announce: Announce<'_>,
+    presentation: Presentation<'_>,
+    settings: &BridgeSettings,
+    ring: &KeyRing,
+    clock: &Clock,
+) -> Result<Vouched, BridgeError> {
+    let at = clock.unix();
+    let mut tx = db.begin().await?;
+    let found = find(&mut tx, &presentation, ring).await?;
+    match judge(&found.standing, at, settings) {
+        Verdict::Refused => return Err(BridgeError::Invalid),
+        Verdict::Theft => {
+            theft(tx, announce, &found, presentation.device, at).await?;
+            return Err(BridgeError::Invalid);
+        }
+        Verdict::Rotate | Verdict::Grace => {}
+    }
+    Ok(Vouched {
+        user: found.user,
+        family: found.owner,
     })
 }
 

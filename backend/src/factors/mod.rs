@@ -13,6 +13,18 @@ pub mod totp;
 pub use recovery::RecoveryCodes;
 pub use totp::{Enrolment, Presented};
 
+use crate::{accounts::Role, settings::SecondFactorRule};
+
+/// Whether a workspace's `signin.second_factor` asks someone of `role` to
+/// have a second factor.
+pub fn required(rule: SecondFactorRule, role: Role) -> bool {
+    match rule {
+        SecondFactorRule::Optional => false,
+        SecondFactorRule::Admins => role == Role::Admin,
+        SecondFactorRule::Everyone => true,
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FactorError {
     /// Deliberately the same for a wrong code, a used one and a replay.

@@ -16,7 +16,7 @@ use crate::{
     accounts::UserId,
     clock::Clock,
     db::{schema::TotpFactors as Factors, Scope, Tx},
-    keys::KeyRing,
+    keys::{KeyId, KeyRing},
     sessions::Method,
     tenancy::TenantId,
 };
@@ -122,9 +122,7 @@ pub async fn enrol(
     let mut bytes = vec![0u8; 20];
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret = Secret::from(bytes);
-    let totp = totp(secret.as_bytes(), Some(label)).ok_or(FactorError::Unreadable)?;
-    let otpauth_uri = totp.to_url().map_err(|_| FactorError::Unreadable)?;
-    let qr_svg = qr::svg(&otpauth_uri).ok_or(FactorError::Unreadable)?;
+    let enrolment = enrolment_of(secret.as_bytes(), label)?;
     let delete = Query::delete()
         .from_table(tx.table(Factors::Table))
         .and_where(Expr::col(Factors::UserId).eq(owner.user.get()))
@@ -141,10 +139,47 @@ pub async fn enrol(
         .to_owned();
     tx.execute(&insert).await?;
     tx.commit().await?;
+    Ok(enrolment)
+}
+
+/// What an app needs to add the factor of `secret`.
+fn enrolment_of(secret: &[u8], label: Label<'_>) -> Result<Enrolment, FactorError> {
+    let totp = totp(secret, Some(label)).ok_or(FactorError::Unreadable)?;
+    let otpauth_uri = totp.to_url().map_err(|_| FactorError::Unreadable)?;
+    let qr_svg = qr::svg(&otpauth_uri).ok_or(FactorError::Unreadable)?;
     Ok(Enrolment {
-        secret: secret.to_base32(),
+        secret: Secret::from(secret.to_vec()).to_base32(),
         otpauth_uri,
         qr_svg,
+    })
+}
+
+/// Where a person's TOTP stands.
+#[derive(Debug)]
+pub enum Standing {
+    Off,
+    /// Set up, waiting for its first code (the set-up page shows it again).
+    Unconfirmed(Enrolment),
+    On,
+}
+
+/// Where `owner`'s TOTP stands; an unconfirmed set-up comes with what the
+/// app needs, to show again.
+pub async fn standing(
+    db: &Scope,
+    ring: &KeyRing,
+    owner: Owner,
+    label: Label<'_>,
+) -> Result<Standing, FactorError> {
+    let mut tx = db.begin().await?;
+    Ok(match row(&mut tx, owner.user).await? {
+        None => Standing::Off,
+        Some((_, Some(_), _)) => Standing::On,
+        Some((sealed_secret, None, _)) => {
+            let secret = sealed::open(ring, owner.tenant, owner.user, &sealed_secret)
+                .ok_or(FactorError::Unreadable)?;
+            Standing::Unconfirmed(enrolment_of(&secret, label)?)
+        }
     })
 }
 
@@ -283,4 +318,58 @@ pub async fn is_enrolled(db: &Scope, user: UserId) -> Result<bool, sqlx::Error> 
         .and_where(Expr::col(Factors::ConfirmedAt).is_not_null())
         .to_owned();
     Ok(db.fetch_optional::<(i64,)>(&query).await?.is_some())
+}
+
+/// Seals every secret sealed with `retired` again with the ring's primary
+/// key, before `retired` leaves the ring (`Platform::retire_key`): a secret
+/// left sealed with it would open nowhere.
+pub async fn reseal_away_from(
+    db: &Scope,
+    ring: &KeyRing,
+    tenant: TenantId,
+    retired: KeyId,
+) -> Result<Resealed, FactorError> {
+    let prefix = format!("{retired}.");
+    let query = Query::select()
+        .columns([Factors::UserId, Factors::Secret])
+        .from(db.table(Factors::Table))
+        .and_where(Expr::col(Factors::Secret).like(format!("{prefix}%")))
+        .to_owned();
+    let rows: Vec<(i64, String)> = db.fetch_all(&query).await?;
+    let mut resealed = Resealed::default();
+    for (user, sealed_secret) in rows {
+        let user = UserId::new(user);
+        let Some(secret) = sealed::open(ring, tenant, user, &sealed_secret) else {
+            resealed.unreadable += 1;
+            continue;
+        };
+        // Only if unchanged meanwhile (a new set-up seals with the primary).
+        let update = Query::update()
+            .table(db.table(Factors::Table))
+            .values([(
+                Factors::Secret,
+                sealed::seal(ring, tenant, user, &secret).into(),
+            )])
+            .and_where(Expr::col(Factors::UserId).eq(user.get()))
+            .and_where(Expr::col(Factors::Secret).eq(sealed_secret.as_str()))
+            .to_owned();
+        resealed.moved += db.execute(&update).await?;
+    }
+    Ok(resealed)
+}
+
+/// What `reseal_away_from` did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Resealed {
+    pub moved: u64,
+    /// Sealed with the key, yet opening with it failed (damaged): left as
+    /// they were; their owners use a recovery code and set TOTP up again.
+    pub unreadable: u64,
+}
+
+impl std::ops::AddAssign for Resealed {
+    fn add_assign(&mut self, other: Self) {
+        self.moved += other.moved;
+        self.unreadable += other.unreadable;
+    }
 }

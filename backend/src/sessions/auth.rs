@@ -5,7 +5,7 @@ use tower_sessions::Session;
 use super::{
     assurance::{Assurance, Method},
     principal::{Principal, PrincipalSlot},
-    record::{self, PendingSignIn, SessionRecord},
+    record::{self, Awaits, KeptCodes, PendingSignIn, SessionRecord},
     stores::{StoredId, StoredRecord},
 };
 use crate::{
@@ -134,6 +134,7 @@ impl AuthSession {
         user: UserId,
         family: Option<&FamilyId>,
         assurance: Assurance,
+        awaits: Awaits,
     ) -> Result<PendingSignIn, SessionError> {
         self.session.cycle_id().await?;
         let pending = PendingSignIn {
@@ -142,6 +143,7 @@ impl AuthSession {
             family: family.cloned(),
             assurance,
             started_at: self.clock.unix(),
+            awaits,
         };
         self.session.remove_value(record::KEY).await?;
         self.session.insert(record::PENDING_KEY, &pending).await?;
@@ -173,6 +175,27 @@ impl AuthSession {
         Ok(())
     }
 
+    /// Keeps recovery codes just made for the one page that shows them
+    /// (a plain form post is redirected, its answer unread).
+    pub async fn keep_recovery_codes(&self, codes: &[String]) -> Result<(), SessionError> {
+        let kept = KeptCodes {
+            codes: codes.to_vec(),
+            at: self.clock.unix(),
+        };
+        Ok(self.session.insert(record::CODES_KEY, kept).await?)
+    }
+
+    /// The recovery codes kept for showing, taken out of the session (none
+    /// once they have waited `CODES_SECS`).
+    pub async fn take_recovery_codes(&self) -> Result<Vec<String>, SessionError> {
+        let kept = self.session.remove::<KeptCodes>(record::CODES_KEY).await?;
+        let now = self.clock.unix();
+        Ok(kept
+            .filter(|k| now - k.at < record::CODES_SECS)
+            .map(|k| k.codes)
+            .unwrap_or_default())
+    }
+
     /// The bridge device family this session belongs to.
     pub async fn bridge_family(&self) -> Result<Option<FamilyId>, SessionError> {
         Ok(self.record().await?.and_then(|r| r.family))
@@ -201,6 +224,8 @@ pub struct SessionSummary {
     pub seen_at: Option<i64>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// How it was signed in.
+    pub assurance: Assurance,
 }
 
 impl SessionSummary {
@@ -215,6 +240,7 @@ impl SessionSummary {
             seen_at: Some(session.seen_at),
             ip: session.ip,
             user_agent: session.user_agent,
+            assurance: session.assurance,
         })
     }
 }

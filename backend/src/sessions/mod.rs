@@ -15,6 +15,6 @@ pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cache::SessionCache;
 pub use cookie::CookieSpec;
 pub use principal::{Family, Principal, PrincipalSlot};
-pub use record::{PendingSignIn, SessionRecord};
+pub use record::{Awaits, PendingSignIn, SessionRecord};
 pub use seal::Unsealed;
 pub use stores::{MissingTable, StoredId, TenantStore};

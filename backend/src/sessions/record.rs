@@ -10,6 +10,20 @@ pub const KEY: &str = "auth";
 /// The key a sign-in waiting for its second factor lives under.
 pub const PENDING_KEY: &str = "pending";
 
+/// The key recovery codes just made wait under until their page shows
+/// them, once.
+pub const CODES_KEY: &str = "recovery_codes";
+
+/// How long recovery codes wait for their page.
+pub const CODES_SECS: i64 = 10 * 60;
+
+/// Recovery codes just made, waiting for the page that shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptCodes {
+    pub codes: Vec<String>,
+    pub at: i64,
+}
+
 /// How long a sign-in may wait for its second factor.
 pub const PENDING_SECS: i64 = 10 * 60;
 
@@ -32,6 +46,18 @@ pub struct SessionRecord {
     pub assurance: Assurance,
 }
 
+/// What a pending sign-in waits for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Awaits {
+    /// The person's second factor.
+    #[default]
+    Factor,
+    /// A second factor set up: the workspace asks this person for one
+    /// (`signin.second_factor`) and they have none yet.
+    Enrolment,
+}
+
 /// A sign-in that has passed its first step (a password, a bridge token)
 /// and waits for a second factor. It signs nobody in: every endpoint but
 /// the second factor's and sign-out answers as for a visitor.
@@ -39,12 +65,14 @@ pub struct SessionRecord {
 pub struct PendingSignIn {
     pub tenant: TenantId,
     pub user: UserId,
-    /// The bridge device a restore continues (a password sign-in starts
-    /// its own once complete).
+    /// The bridge device a restore was presented for (its token is left as
+    /// it was; the device is replaced once the factor is presented).
     pub family: Option<FamilyId>,
     /// The proofs so far.
     pub assurance: Assurance,
     pub started_at: i64,
+    #[serde(default)]
+    pub awaits: Awaits,
 }
 
 impl PendingSignIn {

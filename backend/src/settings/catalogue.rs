@@ -290,4 +290,19 @@ catalogue! {
         fence: up_to(24 * 60),
         field: at!(signin.privileged),
     };
+    SignInSecondFactor = Setting {
+        name: "signin.second_factor",
+        env: "SIGNIN_SECOND_FACTOR",
+        kind: Kind::Choice(&[
+            Choice { value: "optional", label: "Nobody: each person chooses" },
+            Choice { value: "admins", label: "The workspace's admins" },
+            Choice { value: "everyone", label: "Everyone" },
+        ]),
+        default: "optional",
+        label: "Who must use a second factor",
+        help: "Someone who must and has none sets one up right after their password, before anything else.",
+        section: Section::SignInProtection,
+        fence: Fenced::Open,
+        field: at!(signin.second_factor),
+    };
 }

@@ -22,7 +22,9 @@ pub use declaration::{Bound, Fenced, Section, Setting};
 pub use fence::Fence;
 pub use kind::{Choice, Kind, TextRule, Unit};
 pub use overrides::Overrides;
-pub use tenant::{BridgeSettings, Driver, SameSite, SignInPolicy, StepUp, TenantSettings};
+pub use tenant::{
+    BridgeSettings, Driver, SameSite, SecondFactorRule, SignInPolicy, StepUp, TenantSettings,
+};
 
 use crate::tenancy::CentralDomain;
 

@@ -38,6 +38,15 @@ pub enum StepUp {
     Always,
 }
 
+/// Who must have a second factor to be signed in at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactorRule {
+    /// Each person chooses.
+    Optional,
+    Admins,
+    Everyone,
+}
+
 /// Every setting's value for one tenant (or the defaults). Built only from
 /// the declarations: `default()`, `from_lookup` and `with_overrides`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +100,8 @@ pub struct SignInPolicy {
     /// How recent the strongest authentication must be for a privileged
     /// action (settings, roles, factors, the password).
     pub privileged: Duration,
+    /// Who must have a second factor.
+    pub second_factor: SecondFactorRule,
 }
 
 impl TenantSettings {
@@ -120,6 +131,7 @@ impl TenantSettings {
                 lockout: Duration::ZERO,
                 address_rate_limit: 0,
                 privileged: Duration::ZERO,
+                second_factor: SecondFactorRule::Optional,
             },
         }
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{
     kind::{Kind, TextRule},
-    Driver, SameSite, StepUp,
+    Driver, SameSite, SecondFactorRule, StepUp,
 };
 use crate::tenancy::CentralDomain;
 
@@ -173,5 +173,13 @@ impl Named for StepUp {
         ("never", StepUp::Never),
         ("enrolled", StepUp::Enrolled),
         ("always", StepUp::Always),
+    ];
+}
+
+impl Named for SecondFactorRule {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("optional", SecondFactorRule::Optional),
+        ("admins", SecondFactorRule::Admins),
+        ("everyone", SecondFactorRule::Everyone),
     ];
 }

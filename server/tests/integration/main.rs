@@ -28,6 +28,7 @@ mod pure_functions;
 mod rendering;
 mod revocation;
 mod scale_out;
+mod second_factor_policy;
 mod second_factors;
 mod security_headers;
 mod session_isolation;

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use tessera_backend::clock::Clock;
+use tessera_backend::{clock::Clock, db::schema::TotpFactors, keys::KeyId};
 use totp_rs::{Builder, Secret};
 
 use crate::support::{TestApp, PASSWORD};
 
 /// The code the person's app shows at the server's present time.
-fn code_now(app: &TestApp, secret: &str) -> String {
+pub(crate) fn code_now(app: &TestApp, secret: &str) -> String {
     let secret = Secret::try_from_base32(secret).expect("base32 secret");
     let totp = Builder::new()
         .with_secret(secret.as_bytes().to_vec())
@@ -25,11 +25,11 @@ fn code_now(app: &TestApp, secret: &str) -> String {
 }
 
 /// The next 30-second step: a new code, not a replay.
-fn next_step(app: &TestApp) {
+pub(crate) fn next_step(app: &TestApp) {
     app.clock.advance(Duration::from_secs(30));
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     client: &Client,
     tenant: &str,
@@ -42,7 +42,12 @@ async fn call(
 }
 
 /// Presents a second factor (a TOTP or recovery code) from `client`.
-async fn present(app: &TestApp, client: &Client, tenant: &str, code: &str) -> (StatusCode, Value) {
+pub(crate) async fn present(
+    app: &TestApp,
+    client: &Client,
+    tenant: &str,
+    code: &str,
+) -> (StatusCode, Value) {
     call(
         app,
         client,
@@ -54,14 +59,14 @@ async fn present(app: &TestApp, client: &Client, tenant: &str, code: &str) -> (S
 }
 
 /// A person at `tenant` with TOTP on: their browser, the secret, the codes.
-struct Enrolled {
-    client: Client,
-    email: String,
-    secret: String,
-    recovery_codes: Vec<String>,
+pub(crate) struct Enrolled {
+    pub client: Client,
+    pub email: String,
+    pub secret: String,
+    pub recovery_codes: Vec<String>,
 }
 
-async fn enrolled(app: &TestApp, tenant: &str, email: &str) -> Enrolled {
+pub(crate) async fn enrolled(app: &TestApp, tenant: &str, email: &str) -> Enrolled {
     let client = app.browser();
     assert!(app
         .register(&client, tenant, email)
@@ -108,7 +113,7 @@ async fn enrolled(app: &TestApp, tenant: &str, email: &str) -> Enrolled {
 }
 
 /// Signs in with the password: the answer and the (pending) browser.
-async fn password(app: &TestApp, tenant: &str, email: &str) -> (Client, Value) {
+pub(crate) async fn password(app: &TestApp, tenant: &str, email: &str) -> (Client, Value) {
     let client = app.browser();
     let reply: Value = app
         .login(&client, tenant, email, PASSWORD)
@@ -356,107 +361,137 @@ async fn disabling_needs_a_code_and_ends_every_other_session_and_device() {
     );
 }
 
-/// A device of an enrolled person, its token, and the step-up policy.
-async fn restore_under(policy: &str, enrol: bool) -> (TestApp, Value, Option<Enrolled>, String) {
+/// A restore under a step-up policy, by someone holding a device's token.
+struct Restore {
+    app: TestApp,
+    /// The restore's answer, with its HTTP status as `status`.
+    reply: Value,
+    /// The device's owner, when she has TOTP on.
+    owner: Option<Enrolled>,
+    /// The owner's browser that holds the token, signed in on its family.
+    device: Client,
+    token: String,
+}
+
+async fn restore_under(policy: &str, enrol: bool) -> Restore {
     let app = TestApp::spawn_with(&[("BRIDGE_STEP_UP", policy)]).await;
-    let (token, person) = if enrol {
+    let (device, token, owner) = if enrol {
         let ada = enrolled(&app, "acme", "ada@example.com").await;
-        let (client, _) = password(&app, "acme", &ada.email).await;
-        let (_, done) = present(&app, &client, "acme", &code_now(&app, &ada.secret)).await;
+        let (device, _) = password(&app, "acme", &ada.email).await;
+        let (_, done) = present(&app, &device, "acme", &code_now(&app, &ada.secret)).await;
         next_step(&app);
-        (
-            done["bridge_token"].as_str().expect("token").to_owned(),
-            Some(ada),
-        )
+        let token = done["bridge_token"].as_str().expect("token").to_owned();
+        (device, token, Some(ada))
     } else {
-        let client = app.browser();
+        let device = app.browser();
         let reply: Value = app
-            .register(&client, "acme", "bob@example.com")
+            .register(&device, "acme", "bob@example.com")
             .await
             .json()
             .await
             .expect("json");
-        (
-            reply["bridge_token"].as_str().expect("token").to_owned(),
-            None,
-        )
+        let token = reply["bridge_token"].as_str().expect("token").to_owned();
+        (device, token, None)
     };
     let response = app.restore("acme", &token).await;
     let status = response.status();
     let mut reply: Value = response.json().await.unwrap_or(Value::Null);
     reply["status"] = json!(status.as_u16());
-    (app, reply, person, token)
+    Restore {
+        app,
+        reply,
+        owner,
+        device,
+        token,
+    }
+}
+
+/// Restores with `token` from a new browser: the browser and the answer.
+async fn restore_in_new_browser(app: &TestApp, token: &str) -> (Client, Value) {
+    let browser = app.browser();
+    let (status, reply) = call(
+        app,
+        &browser,
+        "acme",
+        "/api/session-bridge/restore",
+        json!({ "token": token }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    (browser, reply)
+}
+
+async fn check(app: &TestApp, client: &Client) -> Value {
+    call(app, client, "acme", "/api/session-bridge/check", json!({}))
+        .await
+        .1
 }
 
 #[tokio::test]
 async fn never_restores_with_the_token_alone() {
-    let (_, reply, _, _) = restore_under("never", true).await;
+    let Restore { reply, .. } = restore_under("never", true).await;
     assert_eq!(reply["success"], true);
+    assert!(reply["new_token"].is_string());
     assert!(reply.get("step_up").is_none(), "{reply}");
 }
 
 #[tokio::test]
 async fn enrolled_makes_a_restore_wait_for_the_factor_of_whoever_has_one() {
-    let (_, reply, _, _) = restore_under("enrolled", false).await;
+    let Restore { reply, .. } = restore_under("enrolled", false).await;
     assert_eq!(reply["success"], true);
+    assert!(reply["new_token"].is_string());
     assert!(
         reply.get("step_up").is_none(),
         "no factor, nothing to ask: {reply}"
     );
 
-    let (app, reply, ada, _) = restore_under("enrolled", true).await;
-    let ada = ada.expect("enrolled");
+    let Restore {
+        app,
+        reply,
+        owner,
+        token,
+        ..
+    } = restore_under("enrolled", true).await;
+    let ada = owner.expect("enrolled");
     assert_eq!(reply["success"], true);
-    assert!(reply["new_token"].is_string());
+    assert_eq!(
+        reply["new_token"],
+        Value::Null,
+        "nothing rotates before the factor"
+    );
     assert_eq!(
         reply["step_up"]["methods"],
         json!(["totp", "recovery_code"])
     );
     // The restoring browser: pending until the code.
-    let browser = app.browser();
-    let response = app
-        .post(
-            &browser,
-            Some("acme"),
-            "/api/session-bridge/restore",
-            &json!({"token": reply["new_token"]}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let (_, check) = call(
-        &app,
-        &browser,
-        "acme",
-        "/api/session-bridge/check",
-        json!({}),
-    )
-    .await;
+    let (browser, _) = restore_in_new_browser(&app, &token).await;
     assert_eq!(
-        check,
+        check(&app, &browser).await,
         json!({"authenticated": false, "user_id": null, "has_token": true, "step_up": true})
     );
     assert_eq!(app.me(&browser, "acme").await.1["authenticated"], false);
     let (status, done) = present(&app, &browser, "acme", &code_now(&app, &ada.secret)).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["authenticated"], true);
-    let (_, check) = call(
-        &app,
-        &browser,
-        "acme",
-        "/api/session-bridge/check",
-        json!({}),
-    )
-    .await;
+    let next = done["bridge_token"].as_str().expect("a new device's token");
+    let check = check(&app, &browser).await;
     assert_eq!(check["authenticated"], true);
     assert!(
         check.get("step_up").is_none(),
         "the source document's shape again: {check}"
     );
+    assert!(
+        !app.restores("acme", &token).await,
+        "the token it restored with is replaced"
+    );
+    assert!(app.restores("acme", next).await);
 }
 
 #[tokio::test]
 async fn always_refuses_a_restore_to_whoever_has_no_factor() {
-    let (app, reply, _, token) = restore_under("always", false).await;
+    let Restore {
+        app, reply, token, ..
+    } = restore_under("always", false).await;
     assert_eq!(reply["status"], 401, "{reply}");
     assert_eq!(reply["success"], false);
     assert!(
@@ -464,25 +499,22 @@ async fn always_refuses_a_restore_to_whoever_has_no_factor() {
         "the device is gone: sign in again"
     );
 
-    let (_, reply, _, _) = restore_under("always", true).await;
+    let Restore { reply, .. } = restore_under("always", true).await;
     assert_eq!(reply["success"], true);
     assert!(reply["step_up"].is_object(), "{reply}");
 }
 
 #[tokio::test]
 async fn a_thief_with_the_token_and_no_factor_gets_nothing_and_the_owner_keeps_her_sessions() {
-    let (app, reply, ada, _) = restore_under("enrolled", true).await;
-    let ada = ada.expect("enrolled");
-    let thief = app.browser();
-    let response = app
-        .post(
-            &thief,
-            Some("acme"),
-            "/api/session-bridge/restore",
-            &json!({"token": reply["new_token"]}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    let Restore {
+        app,
+        owner,
+        device,
+        token,
+        ..
+    } = restore_under("enrolled", true).await;
+    let ada = owner.expect("enrolled");
+    let (thief, _) = restore_in_new_browser(&app, &token).await;
     for guess in ["000000", "123456", "999999"] {
         let (status, _) = present(&app, &thief, "acme", guess).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -494,11 +526,52 @@ async fn a_thief_with_the_token_and_no_factor_gets_nothing_and_the_owner_keeps_h
         .await
         .expect("sent");
     assert_eq!(thief_security.status(), StatusCode::UNAUTHORIZED);
+    // The thief gives up.
+    let (status, _) = call(&app, &thief, "acme", "/api/auth/logout", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Long past any grace window, the owner's device is as she left it.
+    app.clock.advance(Duration::from_secs(3600));
+    assert_eq!(app.me(&ada.client, "acme").await.1["authenticated"], true);
+    assert_eq!(app.me(&device, "acme").await.1["authenticated"], true);
+    let (status, refreshed) = call(
+        &app,
+        &device,
+        "acme",
+        "/api/session-bridge/refresh",
+        json!({ "token": token }),
+    )
+    .await;
     assert_eq!(
-        app.me(&ada.client, "acme").await.1["authenticated"],
-        true,
-        "the owner's own session stands"
+        status,
+        StatusCode::OK,
+        "her token still rotates: {refreshed}"
     );
+
+    // What the admin (Ada, the first user) sees: each guess.
+    let panel: Value = ada
+        .client
+        .get(app.url(Some("acme"), "/api/admin/panel"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let wrong_codes = panel["sign_in_events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "wrong_code" && e["email"] == "ada@example.com")
+        .count();
+    assert_eq!(wrong_codes, 3, "{panel}");
+    let failures: u64 = panel["usage"]
+        .as_array()
+        .expect("usage")
+        .iter()
+        .filter_map(|d| d["failures"].as_u64())
+        .sum();
+    assert_eq!(failures, 3, "in the bridge's chart too: {panel}");
 }
 
 #[tokio::test]
@@ -586,4 +659,36 @@ async fn a_factor_of_one_tenant_never_counts_at_another() {
         StatusCode::UNAUTHORIZED,
         "acme's recovery code at globex"
     );
+}
+
+#[tokio::test]
+async fn retiring_the_key_that_sealed_a_secret_seals_it_again_first() {
+    let app = TestApp::spawn().await;
+    let ada = enrolled(&app, "acme", "ada@example.com").await;
+    let sealed_with = || async {
+        let db = app.tenant_db("acme").await;
+        let query = sea_query::Query::select()
+            .column(TotpFactors::Secret)
+            .from(db.table(TotpFactors::Table))
+            .to_owned();
+        let (secret,): (String,) = db.fetch_one(&query).await.expect("a factor");
+        secret.split('.').next().unwrap_or_default().to_owned()
+    };
+    assert_eq!(sealed_with().await, "1");
+    app.platform.keys.rotate().await.expect("rotated");
+    // Past the key ring's reload interval.
+    app.clock.advance(Duration::from_secs(2));
+    let resealed = app
+        .platform
+        .retire_key(KeyId::new(1))
+        .await
+        .expect("retired");
+    assert_eq!(resealed.moved, 1);
+    assert_eq!(resealed.unreadable, 0);
+    assert_eq!(sealed_with().await, "2");
+    app.clock.advance(Duration::from_secs(2));
+    next_step(&app);
+    let (client, _) = password(&app, "acme", &ada.email).await;
+    let (status, done) = present(&app, &client, "acme", &code_now(&app, &ada.secret)).await;
+    assert_eq!(status, StatusCode::OK, "the factor still works: {done}");
 }
