@@ -22,7 +22,7 @@ import axe from "axe-core";
 import { Locator, Page } from "@playwright/test";
 import { test as guarded, expect } from "./fixtures";
 import { ADMIN_PASSWORD, startServer } from "../server";
-import { at, bridgeSettled, open, register, signInAsAdmin, Site } from "./helpers";
+import { at, bridgeSettled, open, PASSWORD, register, signInAsAdmin, signOut, Site, totp } from "./helpers";
 
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 
@@ -59,6 +59,10 @@ function serverClock(page: Page): Locator[] {
     page.locator('td[data-label="Last seen"], td[data-label="Last used"]'),
     page.getByTestId("bridge-chart").locator("text").filter({ hasText: /^\d\d-\d\d$/ }),
     page.locator("time"),
+    // Random by design: a two-step key (as QR code and text), recovery codes.
+    page.locator(".qr"),
+    page.getByTestId("totp-secret"),
+    page.getByTestId("recovery-codes"),
   ];
 }
 
@@ -157,6 +161,30 @@ test("a member's pages", async ({ page, site, consoleGuard }) => {
   const refused = await bridgeSettled(page, () => page.goto(site("acme", "/admin")));
   expect(refused?.status()).toBe(403);
   await check(page, "tenant-admin-refused");
+});
+
+test("two-step sign-in's pages", async ({ page, site }) => {
+  await bridgeSettled(page, () => register(page, "acme", MEMBER, site));
+  await bridgeSettled(page, () => open(page, "acme", "/security", site));
+  await page.getByLabel("Your password", { exact: true }).fill(PASSWORD);
+  await bridgeSettled(page, () => page.getByRole("button", { name: "Set up two-step sign-in" }).click());
+  const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
+  await check(page, "tenant-security-two-step-setup");
+  await page.getByLabel("The six-digit code it shows").fill(totp(secret));
+  await bridgeSettled(page, () => page.getByRole("button", { name: "Turn on two-step sign-in" }).click());
+  await expect(page.getByTestId("recovery-codes").locator("code")).toHaveCount(10);
+  await check(page, "tenant-recovery-codes");
+  // A privileged change refused: the prompt shown in place.
+  await bridgeSettled(page, () => open(page, "acme", "/security?error=step_up_required&form=%2Fapi%2Faccount%2Fpassword", site));
+  await expect(page.getByRole("heading", { name: "Confirm it is you" })).toBeVisible();
+  await check(page, "tenant-security-step-up");
+  await signOut(page);
+  await open(page, "acme", "/login", site);
+  await page.getByLabel("Email").fill(MEMBER);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/two-step$/);
+  await check(page, "tenant-two-step");
 });
 
 test("the admin panel", async ({ page, site }) => {

@@ -62,7 +62,7 @@ export async function signInAsAdmin(page: Page, site: Site = url) {
 }
 
 export async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
 }
 
@@ -141,7 +141,7 @@ export function nextCode(secret: string): string {
 /** Turns two-step sign-in on from the Security page: its key, and the recovery codes shown. */
 export async function setUpTwoStep(page: Page, site: Site = url): Promise<{ secret: string; recoveryCodes: string[] }> {
   await open(page, "acme", "/security", site);
-  await page.getByLabel("Your password").fill(PASSWORD);
+  await page.getByLabel("Your password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Set up two-step sign-in" }).click();
   const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
   await expect(page.locator(".qr svg")).toBeVisible();

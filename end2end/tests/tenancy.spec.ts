@@ -51,6 +51,13 @@ test("a wrong password shows a message next to the form", async ({ page, console
   await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
 });
 
+test("a message a plain post was sent back with stays on a page that hydrates", async ({ page }) => {
+  // A post made before the page hydrated comes back with ?error=; the page
+  // then hydrates with the message shown, and its form still works.
+  await open(page, "acme", "/login?error=wrong_credentials&form=%2Fapi%2Fauth%2Flogin");
+  await expect(page.getByRole("alert")).toHaveText("invalid email or password");
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

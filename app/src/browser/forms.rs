@@ -182,8 +182,12 @@ fn stepped_up(form: &HtmlFormElement) {
     }
 }
 
-/// Shows `message` at the field it names, else in the form's slot.
+/// Shows `message` at the field it names, else in the form's slot (and no
+/// longer a message an earlier plain post was sent back with).
 fn show(form: &HtmlFormElement, slot: &HtmlElement, message: &str) {
+    for earlier in elements(form, "[data-sent-back]") {
+        let _ = earlier.set_attribute("hidden", "");
+    }
     let fields = elements(form, "[data-error-for]");
     for old in &fields {
         old.set_text_content(None);

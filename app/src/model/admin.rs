@@ -156,9 +156,14 @@ pub struct AssuranceView {
 }
 
 impl AssuranceView {
-    /// "password + authenticator code (two factors)".
+    /// "password + authenticator code (two factors)": each method once.
     pub fn describe(&self) -> String {
-        let methods: Vec<&str> = self.methods.iter().map(|m| m.label()).collect();
+        let mut methods: Vec<&str> = Vec::new();
+        for label in self.methods.iter().map(|m| m.label()) {
+            if !methods.contains(&label) {
+                methods.push(label);
+            }
+        }
         let level = match self.level {
             LevelView::OneFactor => "one factor",
             LevelView::TwoFactors => "two factors",
@@ -229,4 +234,26 @@ pub struct PanelView {
     pub sessions: Page<SessionView>,
     pub devices: Page<AdminDeviceView>,
     pub sign_in_events: Vec<SignInEventView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_assurance_names_each_method_once_and_its_level() {
+        let assurance = AssuranceView {
+            level: LevelView::TwoFactors,
+            methods: vec![ProofView::Password, ProofView::Password, ProofView::Totp],
+        };
+        assert_eq!(
+            assurance.describe(),
+            "password + authenticator code (two factors)"
+        );
+        let restored = AssuranceView {
+            level: LevelView::OneFactor,
+            methods: vec![ProofView::BridgeRestore],
+        };
+        assert_eq!(restored.describe(), "restored by the bridge (one factor)");
+    }
 }

@@ -113,7 +113,12 @@ pub fn PostForm(
     view! {
         <form method="post" action=endpoint.path()>
             {children()}
-            <FormIsland after confirm sent_back/>
+            // Server HTML, outside the island: the island's own slot starts
+            // empty (a message rendered inside it did not hydrate).
+            {sent_back.map(|message| view! {
+                <p class="error" role="alert" data-sent-back>{message}</p>
+            })}
+            <FormIsland after confirm/>
         </form>
     }
 }
@@ -171,22 +176,16 @@ fn sent_back_query(endpoint: Endpoint, key: &str) -> Option<String> {
         .flatten()
 }
 
-/// The form's message slot; once hydrated, it takes its form's submit over.
+/// The form's message slot, empty until a refusal; once hydrated, it takes
+/// its form's submit over.
 #[island]
-fn FormIsland(
-    after: AfterPost,
-    confirm: Option<String>,
-    sent_back: Option<String>,
-) -> impl IntoView {
+fn FormIsland(after: AfterPost, confirm: Option<String>) -> impl IntoView {
     let slot = NodeRef::<leptos::html::P>::new();
     #[cfg(feature = "hydrate")]
     slot.on_load(move |slot| crate::browser::forms::take_over(slot.into(), after, confirm));
     #[cfg(not(feature = "hydrate"))]
     let _ = (after, confirm);
-    let hidden = sent_back.is_none();
-    view! {
-        <p class="error" role="alert" node_ref=slot hidden=hidden>{sent_back}</p>
-    }
+    view! { <p class="error" role="alert" node_ref=slot hidden></p> }
 }
 
 /// A page-sized error: the card, and (rendered on the server) the error's status.

@@ -20,7 +20,7 @@ pub fn StepUp(has_factor: bool) -> impl IntoView {
     let form = if has_factor {
         view! {
             <PostForm endpoint=Endpoint::SecondFactor after=AfterPost::SteppedUp>
-                <label>"A code from your authenticator app, or a recovery code"
+                <label>"A code from your authenticator app, or a recovery code, to confirm it is you"
                     <input name="code" required autocomplete="one-time-code" autocapitalize="off"
                         spellcheck="false" data-testid="step-up-code"/>
                 </label>
@@ -31,7 +31,7 @@ pub fn StepUp(has_factor: bool) -> impl IntoView {
     } else {
         view! {
             <PostForm endpoint=Endpoint::ConfirmPassword after=AfterPost::SteppedUp>
-                <label>"Your password"
+                <label>"Your password, to confirm it is you"
                     <input name="password" type="password" required autocomplete="current-password"
                         data-testid="step-up-password"/>
                 </label>
@@ -41,7 +41,7 @@ pub fn StepUp(has_factor: bool) -> impl IntoView {
         .into_any()
     };
     view! {
-        <section class="card" id="step-up" hidden=!refused aria-labelledby="step-up-title">
+        <section class="card wide" id="step-up" hidden=!refused aria-labelledby="step-up-title">
             <h2 id="step-up-title">"Confirm it is you"</h2>
             <p>"This change needs a recent confirmation."</p>
             {form}
