@@ -3,6 +3,8 @@
 
 #[cfg(feature = "hydrate")]
 pub mod forms;
+#[cfg(feature = "hydrate")]
+pub mod passkeys;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +19,16 @@ pub enum AfterPost {
     /// A fresh proof for a privileged action was given: stay on the page
     /// (its other forms keep what was typed), the prompt says so.
     SteppedUp,
+}
+
+/// Which ceremony a button runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PasskeyCeremony {
+    /// Signs in with a passkey alone, or finishes a sign-in waiting for its
+    /// second factor; the next page is the server's.
+    SignIn,
+    /// Confirms it is you for a privileged action: stays on the page.
+    StepUp,
 }
 
 /// Called once by the wasm entry point, before the islands hydrate.

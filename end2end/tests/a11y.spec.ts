@@ -145,7 +145,7 @@ test("a workspace's pages, signed out", async ({ page, site, consoleGuard }) => 
   // An error message shown: a wrong password.
   await page.getByLabel("Email").fill(MEMBER);
   await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText("invalid email or password");
   await check(page, "tenant-login-refused");
   await open(page, "acme", "/register", site);
@@ -182,7 +182,7 @@ test("two-step sign-in's pages", async ({ page, site }) => {
   await open(page, "acme", "/login", site);
   await page.getByLabel("Email").fill(MEMBER);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/two-step$/);
   await check(page, "tenant-two-step");
 });

@@ -48,7 +48,7 @@ export async function signIn(page: Page, tenant: string, email: string, site: Si
   await open(page, tenant, "/login", site);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to ${tenant} as ${email}`);
 }
 
@@ -57,7 +57,7 @@ export async function signInAsAdmin(page: Page, site: Site = url) {
   await open(page, "acme", "/login", site);
   await page.getByLabel("Email").fill("admin@acme.test");
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("signed-in")).toBeVisible();
 }
 

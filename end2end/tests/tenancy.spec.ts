@@ -44,10 +44,10 @@ test("a wrong password shows a message next to the form", async ({ page, console
   await open(page, "acme", "/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText("invalid email or password");
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
 });
 
@@ -73,7 +73,7 @@ test.describe("without JavaScript", () => {
     await page.goto(url("acme", "/login"));
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("wrong password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByRole("alert")).toHaveText("invalid email or password");
   });
 });

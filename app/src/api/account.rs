@@ -8,7 +8,7 @@ use super::encoding::{JsonOrForm, Posted};
 use crate::{
     error::ApiError,
     model::account::{
-        FactorChanged, PasswordChanged, RecoveryCodesView, SecurityView, TotpEnrolment,
+        FactorChanged, PasskeyView, PasswordChanged, RecoveryCodesView, SecurityView, TotpEnrolment,
     },
 };
 
@@ -77,4 +77,33 @@ pub async fn fresh_recovery_codes() -> Result<Vec<String>, ApiError> {
     return crate::server::second_factor::fresh_recovery_codes().await;
     #[cfg(not(feature = "ssr"))]
     Err(ApiError::internal())
+}
+
+/// One's passkeys, the newest first.
+#[server(prefix = "/api", endpoint = "account/passkeys", input = GetUrl)]
+pub async fn my_passkeys() -> Result<Vec<PasskeyView>, ApiError> {
+    crate::server::passkeys::list().await
+}
+
+/// Starts registering a passkey named `name` (a privileged action): the
+/// options for `navigator.credentials.create` (`{publicKey: {...}}`, in the
+/// WebAuthn JSON form `PublicKeyCredential.parseCreationOptionsFromJSON`
+/// reads).
+#[server(prefix = "/api", endpoint = "account/passkeys/register/start", input = JsonOrForm, custom = Posted)]
+pub async fn passkey_register_start(name: String) -> Result<serde_json::Value, ApiError> {
+    crate::server::passkeys::start_registration(name).await
+}
+
+/// Finishes it with the browser's `credential.toJSON()`: the passkeys now.
+#[server(prefix = "/api", endpoint = "account/passkeys/register/finish", input = JsonOrForm, custom = Posted)]
+pub async fn passkey_register_finish(
+    credential: serde_json::Value,
+) -> Result<Vec<PasskeyView>, ApiError> {
+    crate::server::passkeys::finish_registration(credential).await
+}
+
+/// Removes one of one's passkeys (a privileged action).
+#[server(prefix = "/api", endpoint = "account/passkeys/remove", input = JsonOrForm, custom = Posted)]
+pub async fn passkey_remove(id: String) -> Result<Vec<PasskeyView>, ApiError> {
+    crate::server::passkeys::remove(id).await
 }

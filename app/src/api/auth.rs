@@ -41,6 +41,22 @@ pub async fn two_step() -> Result<TwoStepView, ApiError> {
     crate::server::second_factor::two_step().await
 }
 
+/// Starts a passkey ceremony: for a sign-in waiting for its second factor
+/// (or someone signed in confirming it is them) with that person's
+/// passkeys, else a sign-in with a passkey alone. The options for
+/// `navigator.credentials.get` (`{publicKey: {...}}`, WebAuthn's JSON form).
+#[server(prefix = "/api", endpoint = "auth/passkey/start", input = JsonOrForm, custom = Posted)]
+pub async fn passkey_start() -> Result<serde_json::Value, ApiError> {
+    crate::server::passkeys::start_authentication().await
+}
+
+/// Finishes it with the browser's `credential.toJSON()`: the full sign-in
+/// answer (as `second-factor`'s); 401 for a passkey that does not verify.
+#[server(prefix = "/api", endpoint = "auth/passkey/finish", input = JsonOrForm, custom = Posted)]
+pub async fn passkey_finish(credential: serde_json::Value) -> Result<SignedIn, ApiError> {
+    crate::server::passkeys::finish_authentication(credential).await
+}
+
 #[server(prefix = "/api", endpoint = "auth/logout", input = JsonOrForm, custom = Posted)]
 pub async fn logout() -> Result<MeResponse, ApiError> {
     crate::server::auth::logout().await

@@ -72,7 +72,7 @@ fn body_of(form: &HtmlFormElement, submitter: Option<HtmlElement>) -> Option<Str
 
 async fn post(form: HtmlFormElement, slot: HtmlElement, body: String, after: AfterPost) {
     set_busy(&form, true);
-    let answer = send(&form.action(), body).await;
+    let answer = send(&form.action(), body, FORM_BODY).await;
     set_busy(&form, false);
     match answer {
         Ok(Answer::Done { json, location }) => {
@@ -102,7 +102,7 @@ async fn post(form: HtmlFormElement, slot: HtmlElement, body: String, after: Aft
     }
 }
 
-enum Answer {
+pub(super) enum Answer {
     Done {
         json: serde_json::Value,
         location: Option<String>,
@@ -117,13 +117,19 @@ enum Answer {
 /// The refusal of a privileged action whose proof is not recent.
 const STEP_UP_REQUIRED: &str = "step_up_required";
 
-async fn send(url: &str, body: String) -> Result<Answer, JsValue> {
+/// A form's body, as a plain post sends it.
+const FORM_BODY: &str = "application/x-www-form-urlencoded";
+/// A JSON body (the passkey ceremonies').
+pub(super) const JSON_BODY: &str = "application/json";
+
+/// POSTs `body` to a server function, asking for JSON.
+pub(super) async fn send(url: &str, body: String, content_type: &str) -> Result<Answer, JsValue> {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(&body));
     let request = Request::new_with_str_and_init(url, &init)?;
     let headers = request.headers();
-    headers.set("Content-Type", "application/x-www-form-urlencoded")?;
+    headers.set("Content-Type", content_type)?;
     headers.set("Accept", "application/json")?;
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
@@ -171,15 +177,24 @@ fn ask_to_step_up() {
     }
 }
 
-/// The step-up prompt's form succeeded: it gives way to its notice.
-fn stepped_up(form: &HtmlFormElement) {
-    let _ = form.set_attribute("hidden", "");
-    if let Some(notice) = form
-        .parent_element()
+/// A way of confirming in the step-up prompt (a form, a passkey button)
+/// succeeded: it gives way to the prompt's notice.
+pub(super) fn stepped_up(way: &Element) {
+    let _ = way.set_attribute("hidden", "");
+    if let Some(notice) = way
+        .closest("#step-up")
+        .ok()
+        .flatten()
         .and_then(|p| p.query_selector("[data-stepped-up]").ok().flatten())
     {
         let _ = notice.remove_attribute("hidden");
     }
+}
+
+/// Shows `message` in a slot.
+pub(super) fn reveal(slot: &HtmlElement, message: &str) {
+    slot.set_text_content(Some(message));
+    let _ = slot.remove_attribute("hidden");
 }
 
 /// Shows `message` at the field it names, else in the form's slot (and no
@@ -227,7 +242,7 @@ fn set_busy(form: &HtmlFormElement, busy: bool) {
 }
 
 /// Where the server said to go, or this page again.
-fn go_on(location: Option<String>) {
+pub(super) fn go_on(location: Option<String>) {
     let Some(window) = web_sys::window() else {
         return;
     };

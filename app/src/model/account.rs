@@ -11,6 +11,17 @@ pub struct SecurityView {
     pub sessions: Vec<SessionView>,
     pub devices: Vec<DeviceView>,
     pub two_step: TwoStepView,
+    pub passkeys: Vec<PasskeyView>,
+}
+
+/// One of one's passkeys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    /// The credential id (base64url).
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

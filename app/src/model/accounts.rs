@@ -38,6 +38,7 @@ pub struct TenantView {
 pub enum FactorMethod {
     Totp,
     RecoveryCode,
+    Passkey,
 }
 
 /// What a sign-in waits for: `{"methods": ["totp", "recovery_code"]}`;
@@ -51,11 +52,23 @@ pub struct SecondFactorDue {
 }
 
 impl SecondFactorDue {
-    pub fn any() -> Self {
+    /// What finishes the sign-in of someone with these factors.
+    pub fn of(totp: bool, passkeys: bool) -> Self {
+        let mut methods = Vec::new();
+        if totp {
+            methods.extend([FactorMethod::Totp, FactorMethod::RecoveryCode]);
+        }
+        if passkeys {
+            methods.push(FactorMethod::Passkey);
+        }
         Self {
-            methods: vec![FactorMethod::Totp, FactorMethod::RecoveryCode],
+            methods,
             enrol: false,
         }
+    }
+
+    pub fn offers(&self, method: FactorMethod) -> bool {
+        self.methods.contains(&method)
     }
 
     pub fn enrolment() -> Self {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::accounts::UserView;
+use super::accounts::{SecondFactorDue, UserView};
 
 /// One setting as the form shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,8 +225,9 @@ pub struct UsageDay {
 /// Everything the panel shows, in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelView {
-    /// Whether the admin looking has a second factor (what a step-up asks).
-    pub second_factor: bool,
+    /// What a step-up asks the admin looking for (their second factors;
+    /// none: the password).
+    pub step_up: SecondFactorDue,
     pub settings: SettingsView,
     pub users: Vec<UserView>,
     pub audit: Vec<AuditEntryView>,

@@ -47,9 +47,9 @@ pub fn Admin() -> impl IntoView {
                 let bar = visitor.map(|me| view! { <AppBar me here=Section::Admin/> });
                 match panel.await {
                     Err(error) => view! { {bar} <ErrorCard title="Admins only" error/> }.into_any(),
-                    Ok(PanelView { second_factor, settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {
+                    Ok(PanelView { step_up, settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {
                         {bar}
-                        <StepUp has_factor=second_factor/>
+                        <StepUp due=step_up/>
                         <nav class="on-this-page" aria-label="On this page">
                             <a href="#settings">"Settings"</a>
                             <a href="#users">"Users"</a>

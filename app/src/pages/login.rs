@@ -3,8 +3,9 @@ use leptos::prelude::*;
 use super::{
     app_bar::{AppBar, Section},
     form::{Endpoint, PostForm},
+    passkey::PasskeyButton,
 };
-use crate::api::auth::this_visitor;
+use crate::{api::auth::this_visitor, browser::PasskeyCeremony};
 
 #[component]
 pub fn Login() -> impl IntoView {
@@ -17,6 +18,7 @@ pub fn Login() -> impl IntoView {
                 <label>"Password" <input name="password" type="password" required autocomplete="current-password"/></label>
                 <button type="submit">"Sign in"</button>
             </PostForm>
+            <PasskeyButton ceremony=PasskeyCeremony::SignIn label="Sign in with a passkey".to_owned()/>
             <p>"No account yet? " <a href="/register">"Create one"</a></p>
         </section>
     }

@@ -8,6 +8,7 @@ mod form;
 mod home;
 mod login;
 mod not_found;
+mod passkey;
 mod recovery_codes;
 mod register;
 mod revocable;

@@ -3,14 +3,19 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     app_bar::{AppBar, Section},
-    form::{Endpoint, ErrorCard, PostForm},
+    form::{Endpoint, ErrorCard, PostForm, RowAction, SentBackError},
+    passkey::PasskeyRegister,
     revocable::{Revocable, RevocableTable},
     step_up::StepUp,
     totp_setup::TotpSetup,
 };
 use crate::{
     api::{account::my_security, auth::this_visitor},
-    model::account::{SecurityView, TotpStatus, TwoStepView},
+    dates::utc,
+    model::{
+        account::{PasskeyView, SecurityView, TotpStatus, TwoStepView},
+        accounts::SecondFactorDue,
+    },
 };
 
 /// A signed-in user's own sessions and bridge devices (this browser's
@@ -27,7 +32,7 @@ pub fn Security() -> impl IntoView {
                 let bar = this_visitor().ok().map(|me| view! { <AppBar me here=Section::Security/> });
                 match security.await {
                     Err(error) => view! { {bar} <ErrorCard title="Security" error/> }.into_any(),
-                    Ok(SecurityView { sessions, devices, two_step }) => view! {
+                    Ok(SecurityView { sessions, devices, two_step, passkeys }) => view! {
                         {bar}
                         <section class="card wide">
                             <h1>"Security"</h1>
@@ -39,8 +44,9 @@ pub fn Security() -> impl IntoView {
                                 <button type="submit">"Sign out everywhere else"</button>
                             </PostForm>
                         </section>
-                        <StepUp has_factor=two_step.totp == TotpStatus::On/>
+                        <StepUp due=SecondFactorDue::of(two_step.totp == TotpStatus::On, !passkeys.is_empty())/>
                         <TwoStepCard two_step/>
+                        <PasskeysCard passkeys/>
                         <PasswordCard/>
                         <section class="card wide">
                             <h2>"Your sessions"</h2>
@@ -99,6 +105,42 @@ fn TwoStepCard(two_step: TwoStepView) -> impl IntoView {
                 }
                 .into_any()
             }}
+        </section>
+    }
+}
+
+/// One's passkeys: each named, with when it was last used, and removable;
+/// a new one added here (it can sign in alone, and is a second factor).
+#[component]
+fn PasskeysCard(passkeys: Vec<PasskeyView>) -> impl IntoView {
+    let list = if passkeys.is_empty() {
+        view! { <p class="empty" data-testid="passkeys">"No passkeys yet."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="passkeys" data-testid="passkeys">
+                {passkeys.into_iter().map(|p| {
+                    let used = p.last_used_at.map_or_else(|| "never used".to_owned(), |at| format!("last used {}", utc(at)));
+                    let name = format!("Remove passkey {}", p.name);
+                    view! {
+                        <li>
+                            <span>{p.name}</span>
+                            <span class="muted">{format!(" — added {}, {used}", utc(p.created_at))}</span>
+                            <RowAction endpoint=Endpoint::PasskeyRemove fields=vec![("id", p.id)] label="Remove"
+                                name confirm="Remove this passkey? Every other session and device is signed out." danger=true/>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <SentBackError endpoint=Endpoint::PasskeyRemove/>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card wide" aria-labelledby="passkeys-title">
+            <h2 id="passkeys-title">"Passkeys"</h2>
+            <p>"A passkey signs you in on its own (your device and its screen lock), or confirms it is you after your password."</p>
+            {list}
+            <PasskeyRegister/>
         </section>
     }
 }

@@ -7,17 +7,24 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::form::{Endpoint, PostForm};
-use crate::{browser::AfterPost, error::sent_back::SentBack};
+use super::{
+    form::{Endpoint, PostForm},
+    passkey::PasskeyButton,
+};
+use crate::{
+    browser::{AfterPost, PasskeyCeremony},
+    error::sent_back::SentBack,
+    model::accounts::{FactorMethod, SecondFactorDue},
+};
 
-/// `has_factor`: a code is asked for; else the password.
+/// `due`: the person's second factors (none: their password is asked).
 #[component]
-pub fn StepUp(has_factor: bool) -> impl IntoView {
+pub fn StepUp(due: SecondFactorDue) -> impl IntoView {
     let refused = use_query_map()
         .read_untracked()
         .get("error")
         .is_some_and(|code| code == SentBack::StepUpRequired.code());
-    let form = if has_factor {
+    let code = due.offers(FactorMethod::Totp).then(|| {
         view! {
             <PostForm endpoint=Endpoint::SecondFactor after=AfterPost::SteppedUp>
                 <label>"A code from your authenticator app, or a recovery code, to confirm it is you"
@@ -27,8 +34,11 @@ pub fn StepUp(has_factor: bool) -> impl IntoView {
                 <button type="submit">"Confirm"</button>
             </PostForm>
         }
-        .into_any()
-    } else {
+    });
+    let passkey = due
+        .offers(FactorMethod::Passkey)
+        .then(|| view! { <PasskeyButton ceremony=PasskeyCeremony::StepUp label="Confirm with a passkey".to_owned()/> });
+    let password = due.methods.is_empty().then(|| {
         view! {
             <PostForm endpoint=Endpoint::ConfirmPassword after=AfterPost::SteppedUp>
                 <label>"Your password, to confirm it is you"
@@ -38,13 +48,14 @@ pub fn StepUp(has_factor: bool) -> impl IntoView {
                 <button type="submit">"Confirm"</button>
             </PostForm>
         }
-        .into_any()
-    };
+    });
     view! {
         <section class="card wide" id="step-up" hidden=!refused aria-labelledby="step-up-title">
             <h2 id="step-up-title">"Confirm it is you"</h2>
             <p>"This change needs a recent confirmation."</p>
-            {form}
+            {code}
+            {passkey}
+            {password}
             <p class="notice" role="status" hidden data-stepped-up>"Confirmed. Now make the change again."</p>
         </section>
     }

@@ -8,11 +8,13 @@ use leptos::prelude::*;
 use super::{
     app_bar::{AppBar, Section},
     form::{Endpoint, ErrorCard, PostForm},
+    passkey::PasskeyButton,
     totp_setup::TotpSetup,
 };
 use crate::{
     api::auth::{this_visitor, two_step},
-    model::accounts::MeResponse,
+    browser::PasskeyCeremony,
+    model::accounts::{FactorMethod, MeResponse, SecondFactorDue},
 };
 
 #[component]
@@ -24,7 +26,7 @@ pub fn TwoStep() -> impl IntoView {
     let bar = view! { <AppBar me=me.clone() here=Section::Account/> };
     let body = match (&me, me.second_factor.as_ref()) {
         (_, Some(due)) if due.enrol => view! { <Enrol/> }.into_any(),
-        (_, Some(_)) => view! { <Code/> }.into_any(),
+        (_, Some(due)) => view! { <Factor due=due.clone()/> }.into_any(),
         (MeResponse { authenticated: true, .. }, None) => view! {
             <section class="card">
                 <h1>"Two-step sign-in"</h1>
@@ -45,11 +47,11 @@ pub fn TwoStep() -> impl IntoView {
     view! { {bar} {body} }.into_any()
 }
 
+/// The person's second factors: a code, a passkey, or either.
 #[component]
-fn Code() -> impl IntoView {
-    view! {
-        <section class="card">
-            <h1>"Two-step sign-in"</h1>
+fn Factor(due: SecondFactorDue) -> impl IntoView {
+    let code = due.offers(FactorMethod::Totp).then(|| {
+        view! {
             <p>"Enter the code your authenticator app shows for this workspace, or one of your recovery codes."</p>
             <PostForm endpoint=Endpoint::SecondFactor>
                 <label>"Code"
@@ -58,6 +60,16 @@ fn Code() -> impl IntoView {
                 </label>
                 <button type="submit">"Continue"</button>
             </PostForm>
+        }
+    });
+    let passkey = due.offers(FactorMethod::Passkey).then(|| {
+        view! { <PasskeyButton ceremony=PasskeyCeremony::SignIn label="Use a passkey".to_owned()/> }
+    });
+    view! {
+        <section class="card">
+            <h1>"Two-step sign-in"</h1>
+            {code}
+            {passkey}
             <Cancel/>
         </section>
     }

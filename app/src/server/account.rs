@@ -9,23 +9,25 @@ use tessera_backend::{
 };
 
 use super::{
-    admin_sessions, bridge::own_devices, context::TenantContext, guard::require_user,
+    admin_sessions, bridge::own_devices, context::TenantContext, guard::require_user, passkeys,
     second_factor::two_step_of,
 };
 use crate::{error::ApiError, model::account::SecurityView};
 
-/// The user's sessions, devices and second factor, read at once (three
+/// The user's sessions, devices and second factors, read at once (four
 /// indexed queries).
 async fn view(ctx: &TenantContext, user: &User) -> Result<SecurityView, ApiError> {
-    let (sessions, devices, two_step) = tokio::try_join!(
+    let (sessions, devices, two_step, passkeys) = tokio::try_join!(
         admin_sessions::sessions_of(ctx, user),
         own_devices(ctx, user),
-        two_step_of(ctx, user)
+        two_step_of(ctx, user),
+        passkeys::views(ctx, user)
     )?;
     Ok(SecurityView {
         sessions,
         devices,
         two_step,
+        passkeys,
     })
 }
 

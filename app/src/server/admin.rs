@@ -22,7 +22,7 @@ use crate::{
     dates,
     error::ApiError,
     model::{
-        accounts::{RoleView, UserView},
+        accounts::{RoleView, SecondFactorDue, UserView},
         admin::{AuditEntryView, PanelView, SettingsView, SignInEventView, UsageDay},
     },
 };
@@ -61,7 +61,10 @@ pub async fn panel(
 ) -> Result<PanelView, ApiError> {
     let (ctx, admin) = require_admin().await?;
     Ok(PanelView {
-        second_factor: factors::totp::is_enrolled(&ctx.tenant.db, admin.id).await?,
+        step_up: {
+            let enrolled = factors::enrolled(&ctx.tenant.db, admin.id).await?;
+            SecondFactorDue::of(enrolled.totp, enrolled.passkeys)
+        },
         settings: settings_view(&ctx).await?,
         users: users_view(&ctx).await?,
         audit: audit_view(&ctx).await?,

@@ -42,7 +42,7 @@ pub fn user_view(user: &User) -> UserView {
     }
 }
 
-fn signed_in(tenant: &Tenant, user: &User) -> MeResponse {
+pub(super) fn signed_in(tenant: &Tenant, user: &User) -> MeResponse {
     MeResponse {
         authenticated: true,
         user: Some(user_view(user)),
@@ -62,14 +62,22 @@ fn signed_out(tenant: Option<&Tenant>) -> MeResponse {
 
 /// A visitor whose sign-in waits for a second factor (or for one to be set
 /// up): signed out, told what finishes it.
-fn pending(tenant: &Tenant, awaits: Awaits) -> MeResponse {
+fn pending(tenant: &Tenant, due: SecondFactorDue) -> MeResponse {
     MeResponse {
-        second_factor: Some(match awaits {
-            Awaits::Factor => SecondFactorDue::any(),
-            Awaits::Enrolment => SecondFactorDue::enrolment(),
-        }),
+        second_factor: Some(due),
         ..signed_out(Some(tenant))
     }
+}
+
+/// What a waiting sign-in waits for.
+async fn due_of(ctx: &TenantContext, waiting: &PendingSignIn) -> Result<SecondFactorDue, ApiError> {
+    Ok(match waiting.awaits {
+        Awaits::Enrolment => SecondFactorDue::enrolment(),
+        Awaits::Factor => {
+            let enrolled = factors::enrolled(&ctx.tenant.db, waiting.user).await?;
+            SecondFactorDue::of(enrolled.totp, enrolled.passkeys)
+        }
+    })
 }
 
 /// After the password: signed in; or, for someone with a second factor, a
@@ -77,10 +85,14 @@ fn pending(tenant: &Tenant, awaits: Awaits) -> MeResponse {
 /// (`signin.second_factor`) who has none, a sign-in waiting for its set-up.
 async fn after_password(ctx: &TenantContext, user: &User) -> Result<SignedIn, ApiError> {
     let password = Assurance::of(Method::Password, ctx.platform.clock.unix());
-    let awaits = if factors::totp::is_enrolled(&ctx.tenant.db, user.id).await? {
-        Awaits::Factor
+    let enrolled = factors::enrolled(&ctx.tenant.db, user.id).await?;
+    let (awaits, due) = if enrolled.any() {
+        (
+            Awaits::Factor,
+            SecondFactorDue::of(enrolled.totp, enrolled.passkeys),
+        )
     } else if factors::required(ctx.tenant.settings.signin.second_factor, user.role) {
-        Awaits::Enrolment
+        (Awaits::Enrolment, SecondFactorDue::enrolment())
     } else {
         return sign_in(ctx, user, password).await;
     };
@@ -89,7 +101,7 @@ async fn after_password(ctx: &TenantContext, user: &User) -> Result<SignedIn, Ap
         .await?;
     crate::error::navigation::after_success(TWO_STEP_PAGE);
     Ok(SignedIn {
-        me: pending(&ctx.tenant.tenant, awaits),
+        me: pending(&ctx.tenant.tenant, due),
         bridge_token: None,
     })
 }
@@ -187,7 +199,8 @@ pub async fn login(email: String, password: String) -> Result<SignedIn, ApiError
 }
 
 const WRONG_PASSWORD: &str = "that password is not right";
-const ENROL_FIRST: &str = "set up two-step sign-in first: this workspace asks you for it";
+pub(super) const ENROL_FIRST: &str =
+    "set up two-step sign-in first: this workspace asks you for it";
 
 /// Checks the signed-in person's password again, throttled and recorded
 /// like a sign-in, and counts it as a fresh proof for this session.
@@ -300,7 +313,7 @@ pub async fn second_factor(code: String) -> Result<SignedIn, ApiError> {
 /// was never rotated while the factor was due (see `bridge::vouch`), and
 /// this device starts a new family, as at a sign-in; the old one, whose
 /// token this device holds, is revoked.
-async fn complete(
+pub(super) async fn complete(
     ctx: &TenantContext,
     user: &User,
     waiting: PendingSignIn,
@@ -371,7 +384,7 @@ pub async fn visitor_of(request: context::RequestContext) -> Result<MeResponse, 
     Ok(match current_user(&ctx).await? {
         Some(user) => signed_in(&ctx.tenant.tenant, &user),
         None => match ctx.session.pending().await? {
-            Some(waiting) => pending(&ctx.tenant.tenant, waiting.awaits),
+            Some(waiting) => pending(&ctx.tenant.tenant, due_of(&ctx, &waiting).await?),
             None => signed_out(Some(&ctx.tenant.tenant)),
         },
     })

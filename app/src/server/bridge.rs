@@ -348,9 +348,10 @@ async fn step_up_or_restore(
     policy: StepUp,
 ) -> Result<RestoreResponse, Refusal> {
     let vouched = vouch(ctx, db, presented).await?;
-    let enrolled = factors::totp::is_enrolled(db, vouched.user)
+    let factors = factors::enrolled(db, vouched.user)
         .await
         .map_err(ApiError::from)?;
+    let enrolled = factors.any();
     refuse_without_required_factor(ctx, db, vouched.user, &vouched.family, enrolled).await?;
     let clock = &ctx.platform.clock;
     match (policy, enrolled) {
@@ -376,7 +377,7 @@ async fn step_up_or_restore(
                     "Enter a code from your authenticator app to finish restoring your session"
                         .into(),
                 new_token: None,
-                step_up: Some(SecondFactorDue::any()),
+                step_up: Some(SecondFactorDue::of(factors.totp, factors.passkeys)),
             })
         }
         (StepUp::Always, false) => {

@@ -32,6 +32,8 @@ pub struct TenantContext {
     pub tenant: Arc<TenantHandle>,
     pub session: AuthSession,
     pub client: Client,
+    /// The `Host` header as the browser sent it (this tenant's, with port).
+    pub host: String,
     user_agent: Option<HeaderValue>,
 }
 
@@ -121,6 +123,7 @@ impl RequestContext {
                 tenant,
                 session,
                 client: self.client,
+                host: self.host,
                 user_agent: self.user_agent,
             }),
             (Site::Tenant(_), None) => Err(ApiError::internal()),

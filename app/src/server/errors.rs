@@ -5,7 +5,7 @@ use tessera_backend::{
     accounts::{password::HashError, AccountError},
     bridge::BridgeError,
     db::{is_outage, DbError},
-    factors::FactorError,
+    factors::{passkeys::PasskeyError, FactorError},
     platform::ProvisionError,
     sessions::SessionError,
     tenancy::{DirectoryError, HostError, SlugError},
@@ -132,6 +132,20 @@ impl From<FactorError> for ApiError {
             }
             FactorError::Unreadable => internal(&e),
             FactorError::Database(db) => storage(&db),
+        }
+    }
+}
+
+impl From<PasskeyError> for ApiError {
+    fn from(e: PasskeyError) -> Self {
+        match e {
+            PasskeyError::NotVerified | PasskeyError::NoCeremony => {
+                ApiError::Unauthorized(e.to_string())
+            }
+            PasskeyError::AlreadyRegistered => ApiError::Conflict(e.to_string()),
+            PasskeyError::NoSuchPasskey => ApiError::NotFound(e.to_string()),
+            PasskeyError::Name | PasskeyError::Configuration => ApiError::BadRequest(e.to_string()),
+            PasskeyError::Database(db) => storage(&db),
         }
     }
 }

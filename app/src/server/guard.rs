@@ -132,7 +132,7 @@ pub async fn require_recent(
     user: &User,
     record: &SessionRecord,
 ) -> Result<(), ApiError> {
-    let has_factor = factors::totp::is_enrolled(&ctx.tenant.db, user.id).await?;
+    let has_factor = factors::enrolled(&ctx.tenant.db, user.id).await?.any();
     let window = i64::try_from(ctx.tenant.settings.signin.privileged.as_secs()).unwrap_or(i64::MAX);
     let now = ctx.platform.clock.unix();
     match record.assurance.last_strong(has_factor) {

@@ -9,6 +9,7 @@ pub mod central;
 pub mod context;
 pub mod errors;
 pub mod guard;
+pub mod passkeys;
 pub mod password;
 pub mod second_factor;
 pub mod security;

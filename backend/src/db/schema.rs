@@ -132,3 +132,24 @@ pub enum RecoveryCodes {
     CodeHash,
     UsedAt,
 }
+
+/// Tenant: a person's WebAuthn user handle, one for all their passkeys.
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum PasskeyHandles {
+    Table,
+    UserId,
+    Handle,
+}
+
+/// Tenant: passkeys, by credential id (base64url).
+#[derive(Debug, Clone, Copy, Iden)]
+pub enum Passkeys {
+    Table,
+    Id,
+    UserId,
+    Name,
+    RpId,
+    Credential,
+    CreatedAt,
+    LastUsedAt,
+}

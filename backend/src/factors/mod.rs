@@ -1,29 +1,20 @@
 //! Second factors of a tenant's people: TOTP (RFC 6238) with recovery
-//! codes. One domain operation per change, called by every front end.
+//! codes, and passkeys. One domain operation per change, called by every front end.
 //!
 //! A factor never counts at another tenant: its secret is sealed with the
 //! tenant and the user as associated data (`sealed`), and it lives in the
 //! tenant's own database.
 
+pub mod passkeys;
+mod policy;
 mod qr;
 pub mod recovery;
 pub mod sealed;
 pub mod totp;
 
+pub use policy::{enrolled, required, Enrolled};
 pub use recovery::RecoveryCodes;
 pub use totp::{Enrolment, Presented};
-
-use crate::{accounts::Role, settings::SecondFactorRule};
-
-/// Whether a workspace's `signin.second_factor` asks someone of `role` to
-/// have a second factor.
-pub fn required(rule: SecondFactorRule, role: Role) -> bool {
-    match rule {
-        SecondFactorRule::Optional => false,
-        SecondFactorRule::Admins => role == Role::Admin,
-        SecondFactorRule::Everyone => true,
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum FactorError {

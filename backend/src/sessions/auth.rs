@@ -196,6 +196,21 @@ impl AuthSession {
             .unwrap_or_default())
     }
 
+    /// Keeps a passkey ceremony's state (`factors::passkeys::Ceremony`, as
+    /// JSON: sessions know nothing of factors) for its second request; a
+    /// new ceremony replaces an unfinished one.
+    pub async fn keep_ceremony(&self, ceremony: serde_json::Value) -> Result<(), SessionError> {
+        Ok(self.session.insert(record::CEREMONY_KEY, ceremony).await?)
+    }
+
+    /// The ceremony kept, taken out of the session: it is used once.
+    pub async fn take_ceremony(&self) -> Result<Option<serde_json::Value>, SessionError> {
+        Ok(self
+            .session
+            .remove::<serde_json::Value>(record::CEREMONY_KEY)
+            .await?)
+    }
+
     /// The bridge device family this session belongs to.
     pub async fn bridge_family(&self) -> Result<Option<FamilyId>, SessionError> {
         Ok(self.record().await?.and_then(|r| r.family))

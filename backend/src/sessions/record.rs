@@ -24,6 +24,10 @@ pub struct KeptCodes {
     pub at: i64,
 }
 
+/// The key a passkey ceremony's first half waits under for its second
+/// (taken out by the second: single-use).
+pub const CEREMONY_KEY: &str = "passkey_ceremony";
+
 /// How long a sign-in may wait for its second factor.
 pub const PENDING_SECS: i64 = 10 * 60;
 

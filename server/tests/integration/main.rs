@@ -22,6 +22,7 @@ mod hashing_bounds;
 mod hostile_input;
 mod key_rotation;
 mod load;
+mod passkeys;
 mod postgres;
 mod principal;
 mod pure_functions;

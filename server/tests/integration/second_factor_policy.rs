@@ -8,22 +8,12 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 use crate::{
-    second_factors::{call, code_now, enrolled, next_step, password, present},
+    second_factors::{call, call_get, code_now, enrolled, next_step, password, present},
     support::{location, TestApp, PASSWORD},
 };
 
-async fn get(app: &TestApp, client: &Client, path: &str) -> (StatusCode, Value) {
-    let response = client
-        .get(app.url(Some("acme"), path))
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn audit_actions(app: &TestApp, admin: &Client) -> Vec<String> {
-    let (_, panel) = get(app, admin, "/api/admin/panel").await;
+    let (_, panel) = call_get(app, admin, "/api/admin/panel").await;
     panel["audit"]
         .as_array()
         .expect("audit")
@@ -56,11 +46,11 @@ async fn everyone_must_set_up_a_factor_right_after_the_password_and_can_do_nothi
 
     // Nothing else: not the account, not the admin panel, not a code.
     assert_eq!(
-        get(&app, &ada, "/api/account/security").await.0,
+        call_get(&app, &ada, "/api/account/security").await.0,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        get(&app, &ada, "/api/admin/panel").await.0,
+        call_get(&app, &ada, "/api/admin/panel").await.0,
         StatusCode::FORBIDDEN
     );
     let (status, _) = present(&app, &ada, "acme", "123456").await;
@@ -102,7 +92,7 @@ async fn everyone_must_set_up_a_factor_right_after_the_password_and_can_do_nothi
     assert!(confirmed["bridge_token"].is_string(), "{confirmed}");
     let me = app.me(&ada, "acme").await.1;
     assert_eq!(me["authenticated"], true, "{me}");
-    let (_, security) = get(&app, &ada, "/api/account/security").await;
+    let (_, security) = call_get(&app, &ada, "/api/account/security").await;
     assert_eq!(
         security["sessions"][0]["assurance"],
         json!({"level": "two_factors", "methods": ["password", "totp"]})
@@ -288,7 +278,7 @@ async fn both_session_lists_say_how_each_session_was_signed_in() {
     .await;
     assert_eq!(status, StatusCode::OK);
 
-    let (_, mine) = get(&app, &restored, "/api/account/security").await;
+    let (_, mine) = call_get(&app, &restored, "/api/account/security").await;
     let assurances: Vec<&Value> = mine["sessions"]
         .as_array()
         .expect("sessions")
@@ -304,7 +294,7 @@ async fn both_session_lists_say_how_each_session_was_signed_in() {
     );
     assert!(page.contains("password + authenticator code (two factors)"));
 
-    let (_, panel) = get(&app, &ada.client, "/api/admin/panel").await;
+    let (_, panel) = call_get(&app, &ada.client, "/api/admin/panel").await;
     let rows = panel["sessions"]["rows"].as_array().expect("rows");
     assert!(rows
         .iter()

@@ -428,11 +428,20 @@ async fn check(app: &TestApp, client: &Client) -> Value {
 }
 
 #[tokio::test]
-async fn never_restores_with_the_token_alone() {
-    let Restore { reply, .. } = restore_under("never", true).await;
+async fn never_restores_with_the_token_alone_and_one_factor_only() {
+    let Restore { app, reply, .. } = restore_under("never", true).await;
     assert_eq!(reply["success"], true);
     assert!(reply["new_token"].is_string());
     assert!(reply.get("step_up").is_none(), "{reply}");
+    let next = reply["new_token"].as_str().expect("token").to_owned();
+    let (browser, _) = restore_in_new_browser(&app, &next).await;
+    let (_, security) = call_get(&app, &browser, "/api/account/security").await;
+    assert!(security["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .any(|s| s["current"] == true
+            && s["assurance"] == json!({"level": "one_factor", "methods": ["bridge_restore"]})));
 }
 
 #[tokio::test]
@@ -499,9 +508,44 @@ async fn always_refuses_a_restore_to_whoever_has_no_factor() {
         "the device is gone: sign in again"
     );
 
-    let Restore { reply, .. } = restore_under("always", true).await;
+    // Someone with a factor: the restore waits, and a recovery code (the
+    // phone left at home) finishes it, with two factors.
+    let Restore {
+        app,
+        reply,
+        owner,
+        token,
+        ..
+    } = restore_under("always", true).await;
     assert_eq!(reply["success"], true);
     assert!(reply["step_up"].is_object(), "{reply}");
+    let ada = owner.expect("enrolled");
+    let (browser, _) = restore_in_new_browser(&app, &token).await;
+    let (status, done) = present(&app, &browser, "acme", &ada.recovery_codes[3]).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let (_, security) = call_get(&app, &browser, "/api/account/security").await;
+    let current = security["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["current"] == true)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        current["assurance"],
+        json!({"level": "two_factors", "methods": ["bridge_restore", "recovery_code"]})
+    );
+}
+
+/// A GET at acme from `client`: the status and the JSON answer.
+pub(crate) async fn call_get(app: &TestApp, client: &Client, path: &str) -> (StatusCode, Value) {
+    let response = client
+        .get(app.url(Some("acme"), path))
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! A real Tessera server on a random port with its own data directory,
 //! driven over HTTP as a browser or API client would.
 
+pub mod authenticator;
 pub mod backends;
 pub mod process;
 
