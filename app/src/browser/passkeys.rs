@@ -34,43 +34,48 @@ fn on_click(button: &HtmlButtonElement, run: impl Fn() + 'static) {
     }
 }
 
-pub fn register_on_click(button: HtmlButtonElement, name: HtmlInputElement, slot: HtmlElement) {
+/// Wires the button beside a passkey slot (`pages::passkey`): with no
+/// ceremony, it registers a passkey under the name typed beside it.
+pub fn take_over(slot: HtmlElement, ceremony: Option<PasskeyCeremony>) {
+    let Some(container) = slot.closest(".passkey").ok().flatten() else {
+        return;
+    };
+    let Some(button) = container
+        .query_selector("button[data-passkey]")
+        .ok()
+        .flatten()
+        .and_then(|b| b.dyn_into::<HtmlButtonElement>().ok())
+    else {
+        return;
+    };
+    let name = container
+        .query_selector("input[data-passkey-name]")
+        .ok()
+        .flatten()
+        .and_then(|i| i.dyn_into::<HtmlInputElement>().ok());
     let target = button.clone();
     on_click(&target, move || {
-        let (button, name, slot) = (button.clone(), name.value(), slot.clone());
+        let (button, slot, name) = (button.clone(), slot.clone(), name.clone());
+        let container = container.clone();
         spawn_local(async move {
             button.set_disabled(true);
-            let outcome = ceremony(REGISTER, json!({ "name": name }), "Creation").await;
+            let outcome = match (&ceremony, &name) {
+                (None, Some(name)) => {
+                    ceremony_run(REGISTER, json!({ "name": name.value() }), "Creation").await
+                }
+                _ => ceremony_run(AUTHENTICATE, json!({}), "Request").await,
+            };
             button.set_disabled(false);
-            match outcome {
-                Ok(_) => go_on(None),
-                Err(message) => reveal(&slot, &message),
-            }
-        });
-    });
-}
-
-pub fn authenticate_on_click(button: HtmlButtonElement, slot: HtmlElement, kind: PasskeyCeremony) {
-    let target = button.clone();
-    on_click(&target, move || {
-        let (button, slot) = (button.clone(), slot.clone());
-        spawn_local(async move {
-            button.set_disabled(true);
-            let outcome = ceremony(AUTHENTICATE, json!({}), "Request").await;
-            button.set_disabled(false);
-            match (outcome, kind) {
-                (Ok((json, location)), PasskeyCeremony::SignIn) => {
+            match (outcome, ceremony) {
+                (Err(message), _) => reveal(&slot, &message),
+                (Ok(_), None) => go_on(None),
+                (Ok((json, location)), Some(PasskeyCeremony::SignIn)) => {
                     if let Some(token) = json.get("bridge_token").and_then(|t| t.as_str()) {
                         client::store_token(token);
                     }
                     go_on(location);
                 }
-                (Ok(_), PasskeyCeremony::StepUp) => {
-                    if let Some(container) = button.parent_element() {
-                        stepped_up(&container);
-                    }
-                }
-                (Err(message), _) => reveal(&slot, &message),
+                (Ok(_), Some(PasskeyCeremony::StepUp)) => stepped_up(&container),
             }
         });
     });
@@ -78,7 +83,7 @@ pub fn authenticate_on_click(button: HtmlButtonElement, slot: HtmlElement, kind:
 
 /// Start, the browser's ceremony, finish: the finish answer and where the
 /// server says to go, or what to tell the person.
-async fn ceremony(
+async fn ceremony_run(
     (start, finish): (&str, &str),
     start_body: Value,
     options_kind: &str,

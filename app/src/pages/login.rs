@@ -18,7 +18,7 @@ pub fn Login() -> impl IntoView {
                 <label>"Password" <input name="password" type="password" required autocomplete="current-password"/></label>
                 <button type="submit">"Sign in"</button>
             </PostForm>
-            <PasskeyButton ceremony=PasskeyCeremony::SignIn label="Sign in with a passkey".to_owned()/>
+            <PasskeyButton ceremony=PasskeyCeremony::SignIn label="Sign in with a passkey"/>
             <p>"No account yet? " <a href="/register">"Create one"</a></p>
         </section>
     }

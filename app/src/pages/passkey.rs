@@ -1,50 +1,45 @@
-//! Passkey buttons: islands, as WebAuthn needs the browser
-//! (`navigator.credentials`); what they do is `browser::passkeys`.
+//! Passkey buttons. WebAuthn needs the browser (`navigator.credentials`):
+//! each button is server HTML beside a small island, its message slot,
+//! which once hydrated wires the button (as `FormIsland` does its form;
+//! the islands hold no text, which their hydration does not take);
+//! what a click does is `browser::passkeys`.
 
 use leptos::prelude::*;
 
 use crate::browser::PasskeyCeremony;
 
-/// A button that runs `ceremony`, and the slot its refusals show in.
-#[island]
-pub fn PasskeyButton(ceremony: PasskeyCeremony, label: String) -> impl IntoView {
-    let button = NodeRef::<leptos::html::Button>::new();
-    let slot = NodeRef::<leptos::html::P>::new();
-    #[cfg(feature = "hydrate")]
-    button.on_load(move |button| {
-        if let Some(slot) = slot.get_untracked() {
-            crate::browser::passkeys::authenticate_on_click(button, slot.into(), ceremony);
-        }
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ceremony;
+/// A button that runs `ceremony`.
+#[component]
+pub fn PasskeyButton(ceremony: PasskeyCeremony, label: &'static str) -> impl IntoView {
     view! {
         <div class="passkey">
-            <button type="button" class="quiet" node_ref=button>{label}</button>
-            <p class="error" role="alert" node_ref=slot hidden></p>
+            <button type="button" class="quiet" data-passkey>{label}</button>
+            <PasskeySlot ceremony=Some(ceremony)/>
         </div>
     }
 }
 
 /// Registers a new passkey under the name typed (the Security page).
-#[island]
+#[component]
 pub fn PasskeyRegister() -> impl IntoView {
-    let name = NodeRef::<leptos::html::Input>::new();
-    let button = NodeRef::<leptos::html::Button>::new();
-    let slot = NodeRef::<leptos::html::P>::new();
-    #[cfg(feature = "hydrate")]
-    button.on_load(move |button| {
-        if let (Some(name), Some(slot)) = (name.get_untracked(), slot.get_untracked()) {
-            crate::browser::passkeys::register_on_click(button, name, slot.into());
-        }
-    });
     view! {
         <div class="passkey">
             <label>"Name for the new passkey"
-                <input node_ref=name value="Passkey" maxlength="64" data-testid="passkey-name"/>
+                <input data-passkey-name value="Passkey" maxlength="64"/>
             </label>
-            <button type="button" node_ref=button>"Add a passkey"</button>
-            <p class="error" role="alert" node_ref=slot hidden></p>
+            <button type="button" data-passkey>"Add a passkey"</button>
+            <PasskeySlot ceremony=None/>
         </div>
     }
+}
+
+/// The message slot of a passkey button; `None`: registering one.
+#[island]
+fn PasskeySlot(ceremony: Option<PasskeyCeremony>) -> impl IntoView {
+    let slot = NodeRef::<leptos::html::P>::new();
+    #[cfg(feature = "hydrate")]
+    slot.on_load(move |slot| crate::browser::passkeys::take_over(slot.into(), ceremony));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ceremony;
+    view! { <p class="error" role="alert" node_ref=slot hidden></p> }
 }

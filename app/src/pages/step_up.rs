@@ -37,7 +37,7 @@ pub fn StepUp(due: SecondFactorDue) -> impl IntoView {
     });
     let passkey = due
         .offers(FactorMethod::Passkey)
-        .then(|| view! { <PasskeyButton ceremony=PasskeyCeremony::StepUp label="Confirm with a passkey".to_owned()/> });
+        .then(|| view! { <PasskeyButton ceremony=PasskeyCeremony::StepUp label="Confirm with a passkey"/> });
     let password = due.methods.is_empty().then(|| {
         view! {
             <PostForm endpoint=Endpoint::ConfirmPassword after=AfterPost::SteppedUp>

@@ -63,7 +63,7 @@ fn Factor(due: SecondFactorDue) -> impl IntoView {
         }
     });
     let passkey = due.offers(FactorMethod::Passkey).then(|| {
-        view! { <PasskeyButton ceremony=PasskeyCeremony::SignIn label="Use a passkey".to_owned()/> }
+        view! { <PasskeyButton ceremony=PasskeyCeremony::SignIn label="Use a passkey"/> }
     });
     view! {
         <section class="card">
