@@ -29,8 +29,11 @@ node scripts/check-links.mjs
 # time; setting it as cargo-leptos does lets the builds share artifacts.
 export LEPTOS_OUTPUT_NAME=tessera
 # A clean clone (CI) has no earlier build for incremental state to speed
-# up; writing it costs the workspace's crates a tenth of their build.
-if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
+# up; writing it costs the workspace's crates a tenth of their build. And
+# sixteen codegen units per crate, as setup builds the tools (why there).
+if [ "${CI:-}" = true ]; then
+  export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_CODEGEN_UNITS=16
+fi
 command -v clippy-driver >/dev/null 2>&1 || rustup component add clippy
 linted=(env RUSTC_WORKSPACE_WRAPPER="$(command -v clippy-driver)"
   CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")

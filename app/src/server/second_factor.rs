@@ -17,7 +17,7 @@ use tessera_backend::{
 use super::{
     admin_sessions, auth,
     context::TenantContext,
-    guard::{require_enrolling, require_user},
+    guard::{self, require_enrolling, require_user},
 };
 use crate::{
     error::ApiError,
@@ -83,10 +83,17 @@ impl From<factors::Enrolment> for TotpEnrolment {
 }
 
 pub async fn enrol(password: String) -> Result<TotpEnrolment, ApiError> {
-    let (ctx, user, _) = require_enrolling().await?;
+    let (ctx, user, waiting) = require_enrolling().await?;
     let db = ctx.tenant.db.clone();
     // Re-authentication before changing how one signs in (ASVS 7.5.1).
     auth::reauthenticate(&ctx, &user, password).await?;
+    // Someone signed in who has a passkey must have used it recently too
+    // (a sign-in waiting for this set-up has no factor yet).
+    if waiting.is_none() {
+        if let Some((_, record)) = guard::signed_in_session(&ctx).await? {
+            guard::require_recent(&ctx, &user, &record).await?;
+        }
+    }
     let ring = ctx.platform.keys.ring().await;
     let (clock, label) = (&ctx.platform.clock, label(&ctx, &user));
     let enrolment = factors::totp::enrol(&db, &ring, clock, owner(&ctx, &user), label).await?;

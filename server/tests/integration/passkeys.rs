@@ -12,7 +12,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 use crate::{
-    second_factors::{call, call_get},
+    second_factors::{call, call_get, code_now, enrolled, next_step, password, present},
     support::{authenticator::SoftPasskey, TestApp, PASSWORD},
 };
 
@@ -59,6 +59,16 @@ async fn use_passkey(
     let (status, options) = call(app, client, tenant, "/api/auth/passkey/start", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{options}");
     let credential = passkey.get(&options, &origin(app, tenant));
+    finish(app, client, tenant, credential).await
+}
+
+/// Posts the browser's answer to a passkey ceremony.
+async fn finish(
+    app: &TestApp,
+    client: &Client,
+    tenant: &str,
+    credential: Value,
+) -> (StatusCode, Value) {
     call(
         app,
         client,
@@ -158,14 +168,7 @@ async fn after_the_password_a_passkey_is_the_second_factor() {
         "her passkeys, by id: {options}"
     );
     let credential = passkey.get(&options, &origin(&app, "acme"));
-    let (status, done) = call(
-        &app,
-        &browser,
-        "acme",
-        "/api/auth/passkey/finish",
-        json!({ "credential": credential }),
-    )
-    .await;
+    let (status, done) = finish(&app, &browser, "acme", credential).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["authenticated"], true);
     assert_eq!(
@@ -225,14 +228,7 @@ async fn acme_s_passkey_is_never_accepted_at_globex() {
             format!("globex.{}", app.domain())
         );
         let credential = passkey.get_for(&options, &origin(&app, "globex"), &rp_id);
-        let (status, refused) = call(
-            &app,
-            &browser,
-            "globex",
-            "/api/auth/passkey/finish",
-            json!({ "credential": credential }),
-        )
-        .await;
+        let (status, refused) = finish(&app, &browser, "globex", credential).await;
         assert_eq!(
             status,
             StatusCode::UNAUTHORIZED,
@@ -253,31 +249,16 @@ async fn a_ceremony_is_used_once_and_not_for_long() {
     let browser = app.browser();
     let (_, options) = call(&app, &browser, "acme", "/api/auth/passkey/start", json!({})).await;
     let credential = passkey.get(&options, &origin(&app, "acme"));
-    let finish = json!({ "credential": credential });
-    let (status, _) = call(
-        &app,
-        &browser,
-        "acme",
-        "/api/auth/passkey/finish",
-        finish.clone(),
-    )
-    .await;
+    let (status, _) = finish(&app, &browser, "acme", credential.clone()).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = call(&app, &browser, "acme", "/api/auth/passkey/finish", finish).await;
+    let (status, _) = finish(&app, &browser, "acme", credential).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the same answer again");
 
     let late = app.browser();
     let (_, options) = call(&app, &late, "acme", "/api/auth/passkey/start", json!({})).await;
     app.clock.advance(Duration::from_secs(6 * 60));
     let credential = passkey.get(&options, &origin(&app, "acme"));
-    let (status, _) = call(
-        &app,
-        &late,
-        "acme",
-        "/api/auth/passkey/finish",
-        json!({ "credential": credential }),
-    )
-    .await;
+    let (status, _) = finish(&app, &late, "acme", credential).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "six minutes later");
 }
 
@@ -343,4 +324,60 @@ async fn adding_and_removing_is_privileged_audited_and_ends_other_sessions() {
         .filter_map(|e| e["action"].as_str())
         .collect();
     assert!(actions.contains(&"passkey added") && actions.contains(&"passkey removed"));
+}
+
+/// Every `bridge.step_up` value against every way of presenting a second
+/// factor, for someone with TOTP (and recovery codes) and a passkey: what
+/// the restore asks for, and what the session ends up resting on.
+#[tokio::test]
+async fn every_step_up_policy_with_every_factor() {
+    for policy in ["never", "enrolled", "always"] {
+        for method in ["totp", "recovery_code", "passkey"] {
+            let app = TestApp::spawn_with(&[("BRIDGE_STEP_UP", policy)]).await;
+            let ada = enrolled(&app, "acme", "ada@example.com").await;
+            let mut passkey = add_passkey(&app, &ada.client, "acme", "Laptop").await;
+            next_step(&app);
+            let (device, _) = password(&app, "acme", &ada.email).await;
+            let (_, done) = present(&app, &device, "acme", &code_now(&app, &ada.secret)).await;
+            let token = done["bridge_token"].as_str().expect("token").to_owned();
+            next_step(&app);
+
+            let browser = app.browser();
+            let (status, restored) = call(
+                &app,
+                &browser,
+                "acme",
+                "/api/session-bridge/restore",
+                json!({ "token": token }),
+            )
+            .await;
+            let case = format!("{policy} with {method}");
+            assert_eq!(status, StatusCode::OK, "{case}: {restored}");
+            if policy == "never" {
+                assert!(restored.get("step_up").is_none(), "{case}: {restored}");
+                assert_eq!(
+                    current_assurance(&app, &browser).await,
+                    json!({"level": "one_factor", "methods": ["bridge_restore"]}),
+                    "{case}"
+                );
+                continue;
+            }
+            assert_eq!(
+                restored["step_up"]["methods"],
+                json!(["totp", "recovery_code", "passkey"]),
+                "{case}"
+            );
+            let (status, done) = match method {
+                "totp" => present(&app, &browser, "acme", &code_now(&app, &ada.secret)).await,
+                "recovery_code" => present(&app, &browser, "acme", &ada.recovery_codes[0]).await,
+                _ => use_passkey(&app, &browser, "acme", &mut passkey).await,
+            };
+            assert_eq!(status, StatusCode::OK, "{case}: {done}");
+            assert_eq!(
+                current_assurance(&app, &browser).await,
+                json!({"level": "two_factors", "methods": ["bridge_restore", method]}),
+                "{case}"
+            );
+        }
+    }
 }
