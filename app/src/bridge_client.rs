@@ -1,8 +1,10 @@
 //! The session bridge's browser side. On every page load it asks the server
 //! whether this session is signed in; if not and a bridge token is stored, it
 //! restores the session and reloads once (a flag in sessionStorage prevents
-//! loops); a restore that must step up goes to `/two-step` instead, and no
-//! restore is tried while a sign-in waits there. When signed in on a bridge device it refreshes (rotates) the
+//! loops); a restore that must step up opens the page's step-up dialog
+//! instead (`pages::restore_prompt`; `/two-step` where a page has none),
+//! as does any page loaded while a sign-in waits for its second step, and
+//! no restore is tried then. When signed in on a bridge device it refreshes (rotates) the
 //! token, on load and whenever the tab becomes visible again. The token lives in localStorage
 //! under one key per app; it is dropped on a 401 and on logout.
 
@@ -20,11 +22,17 @@ pub fn SessionBridge() -> impl IntoView {
 pub mod client {
     use leptos::{logging, task::spawn_local};
     use wasm_bindgen::{closure::Closure, JsCast};
-    use web_sys::{Storage, VisibilityState};
+    use web_sys::{
+        js_sys::{Function, Reflect},
+        Storage, VisibilityState,
+    };
 
     use crate::{
         api::bridge::{check, refresh, restore},
-        model::{accounts::TWO_STEP_PAGE, bridge::FailureReason},
+        model::{
+            accounts::{FactorMethod, TWO_STEP_PAGE},
+            bridge::FailureReason,
+        },
     };
 
     const TOKEN_KEY: &str = "tessera_bridge_token";
@@ -107,9 +115,10 @@ pub mod client {
             }
             return;
         }
-        // A sign-in waits here for its second step (`/two-step` asks for
-        // it): restoring would replace it, and then ask again.
+        // A sign-in waits here for its second step: ask for it (restoring
+        // would replace it, and then ask again).
         if status.step_up {
+            ask_in_place(None);
             return;
         }
         let Some(token) = stored_token() else { return };
@@ -123,12 +132,13 @@ pub mod client {
                 if let Some(next) = restored.new_token {
                     store_token(&next);
                 }
-                if restored.step_up.is_some() {
-                    // The token stays as it was until the factor is given;
-                    // the page that asks for it is where the sign-in ends.
+                if let Some(due) = restored.step_up {
+                    // The token stays as it was until the factor is given.
                     logging::log!("[SessionBridge] restored; this workspace asks for your second factor first");
-                    if let Some(window) = web_sys::window() {
-                        let _ = window.location().assign(TWO_STEP_PAGE);
+                    if !ask_in_place(Some(&due.methods)) {
+                        if let Some(window) = web_sys::window() {
+                            let _ = window.location().assign(TWO_STEP_PAGE);
+                        }
                     }
                     return;
                 }
@@ -149,6 +159,39 @@ pub mod client {
                 f.message
             ),
         }
+    }
+
+    /// Opens the page's step-up dialog (`pages::restore_prompt`), showing
+    /// only the ways `methods` names; false if this page has none.
+    fn ask_in_place(methods: Option<&[FactorMethod]>) -> bool {
+        let Some(dialog) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("restore-step-up"))
+        else {
+            return false;
+        };
+        if let Some(methods) = methods {
+            for (selector, method) in [
+                ("[data-method=totp]", FactorMethod::Totp),
+                ("[data-method=passkey]", FactorMethod::Passkey),
+            ] {
+                if let Ok(Some(way)) = dialog.query_selector(selector) {
+                    let _ = if methods.contains(&method) {
+                        way.remove_attribute("hidden")
+                    } else {
+                        way.set_attribute("hidden", "")
+                    };
+                }
+            }
+        }
+        let opened = Reflect::get(&dialog, &"showModal".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .is_some_and(|show| show.call0(&dialog).is_ok());
+        if !opened {
+            logging::warn!("[SessionBridge] could not open the step-up dialog");
+        }
+        opened
     }
 
     async fn refresh_if_signed_in() {

@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/central-admin") view=pages::CentralAdmin ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <pages::RestorePrompt/>
         </Router>
     }
 }

@@ -185,6 +185,11 @@ test("two-step sign-in's pages", async ({ page, site }) => {
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/two-step$/);
   await check(page, "tenant-two-step");
+  // Any other page while the sign-in waits asks in place, in a dialog (as
+  // a restore that must step up does).
+  await open(page, "acme", "/dashboard", site);
+  await expect(page.getByRole("dialog", { name: "Confirm it is you" })).toBeVisible();
+  await check(page, "tenant-step-up-dialog");
 });
 
 test("the admin panel", async ({ page, site }) => {

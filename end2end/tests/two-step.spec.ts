@@ -1,7 +1,8 @@
 // Two-step sign-in in a real browser: the bridge restoring after a real
 // redeploy under `bridge.step_up = enrolled` (restored, asked for the code
-// in place of the page, signed in, no loop), and a thief with a stolen
-// token and no factor (refused, seen by the admin, the owner untouched).
+// in place, over the page, signed in there, no loop), and a thief with a
+// stolen token and no factor (refused, seen by the admin, the owner
+// untouched).
 import { test, expect } from "./fixtures";
 import { startServer } from "../server";
 import { at, nextCode, open, register, setUpTwoStep, signInAsAdmin, storedToken, uniqueEmail, waitForToken } from "./helpers";
@@ -22,12 +23,16 @@ test("a real redeploy with the enrolled policy: restored, asked for the code, si
     server = await startServer({ env, reuse: { port: server.port, dataDir: server.dataDir } });
 
     await open(page, "acme", "/dashboard", site);
-    // The bridge restores, and the sign-in waits for the factor.
-    await expect(page).toHaveURL(/\/two-step$/);
+    // The bridge restores, and the sign-in waits for the factor, asked in
+    // place over the page.
+    const prompt = page.getByRole("dialog", { name: "Confirm it is you" });
+    await expect(prompt).toBeVisible();
+    await expect(prompt.getByRole("button", { name: "Use a passkey" })).toBeHidden();
     expect(await storedToken(page), "nothing rotates before the factor").toBe(before);
-    await page.getByLabel("Code").fill(nextCode(secret));
-    await page.getByRole("button", { name: "Continue" }).click();
+    await prompt.getByLabel("A code from your authenticator app, or a recovery code").fill(nextCode(secret));
+    await prompt.getByRole("button", { name: "Continue" }).click();
     await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
+    await expect(page).toHaveURL(/\/dashboard$/);
     await waitForToken(page, before);
 
     // No loop: the next load is signed in, with nothing asked.
@@ -55,11 +60,16 @@ test("a thief with the stolen token and no factor is refused; the owner keeps he
     await open(thief, "acme", "/", site);
     await thief.evaluate(([key, token]) => localStorage.setItem(key, token), ["tessera_bridge_token", stolen]);
     await thief.reload();
-    await expect(thief).toHaveURL(/\/two-step$/);
-    await thief.getByLabel("Code").fill("000000");
-    await thief.getByRole("button", { name: "Continue" }).click();
-    await expect(thief.getByRole("alert")).toContainText("that code is not right");
-    await thief.getByRole("button", { name: "Cancel and sign out" }).click();
+    const prompt = thief.getByRole("dialog", { name: "Confirm it is you" });
+    await expect(prompt).toBeVisible();
+    await prompt.getByLabel("A code from your authenticator app, or a recovery code").fill("000000");
+    await prompt.getByRole("button", { name: "Continue" }).click();
+    await expect(prompt.getByRole("alert")).toContainText("that code is not right");
+    // Signing out loads the home page again: look once it has.
+    await Promise.all([
+      thief.waitForEvent("load"),
+      prompt.getByRole("button", { name: "Cancel and sign out" }).click(),
+    ]);
     await expect(thief.getByRole("link", { name: "Sign in" })).toBeVisible();
     await expect.poll(() => storedToken(thief)).toBeNull();
     await thiefContext.close();

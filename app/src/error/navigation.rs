@@ -19,12 +19,23 @@ pub fn after_success(path: &str) {
 /// On success, back to the page the form is on, for a form whose next step
 /// that page shows.
 pub fn after_success_back() {
-    let back = with_context::<Parts, _>(|parts| {
+    after_success(referring_path().as_deref().unwrap_or("/"));
+}
+
+/// As `after_success_back`, but from `page` on to `instead`.
+pub fn after_success_back_except(page: &str, instead: &str) {
+    match referring_path() {
+        Some(path) if path != page => after_success(&path),
+        _ => after_success(instead),
+    }
+}
+
+fn referring_path() -> Option<String> {
+    with_context::<Parts, _>(|parts| {
         let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
         Some(referer_path(referer).to_owned())
     })
-    .flatten();
-    after_success(back.as_deref().unwrap_or("/"));
+    .flatten()
 }
 
 fn accepts_html(parts: &Parts) -> bool {

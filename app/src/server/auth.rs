@@ -320,19 +320,24 @@ pub(super) async fn complete(
     presented: Method,
     now: i64,
 ) -> Result<SignedIn, ApiError> {
-    if let Some(family) = &waiting.family {
-        let db = ctx.tenant.db.clone();
-        bridge::revoke(
-            &db,
-            ctx.announce(),
-            &ctx.platform.clock,
-            family,
-            "replaced: its restore was completed with a second factor",
-            ctx.device().ip.as_deref(),
-        )
-        .await?;
-    }
-    sign_in(ctx, user, waiting.assurance.and(presented, now)).await
+    let Some(family) = &waiting.family else {
+        return sign_in(ctx, user, waiting.assurance.and(presented, now)).await;
+    };
+    let db = ctx.tenant.db.clone();
+    bridge::revoke(
+        &db,
+        ctx.announce(),
+        &ctx.platform.clock,
+        family,
+        "replaced: its restore was completed with a second factor",
+        ctx.device().ip.as_deref(),
+    )
+    .await?;
+    let signed_in = sign_in(ctx, user, waiting.assurance.and(presented, now)).await?;
+    // A restore asked in place (`pages::restore_prompt`) goes on with the
+    // page it was asked on.
+    crate::error::navigation::after_success_back_except(TWO_STEP_PAGE, "/dashboard");
+    Ok(signed_in)
 }
 
 /// Ends the session and revokes this device's bridge token server-side.
