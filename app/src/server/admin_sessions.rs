@@ -230,6 +230,21 @@ pub(super) async fn end_all_of(
     Ok(())
 }
 
+/// A change to how the person signs in (a factor, the password): audited,
+/// and every other session and device of theirs ends (ASVS 7.4.3): whoever
+/// else was signed in as them signed in under the old rules.
+pub(super) async fn sign_in_changed(
+    ctx: &TenantContext,
+    user: &User,
+    action: &str,
+    detail: &str,
+) -> Result<(), ApiError> {
+    end_all_of(ctx, user.id, action).await?;
+    let db = ctx.tenant.db.clone();
+    audit::record(&db, &ctx.platform.clock, user, action, detail).await?;
+    Ok(())
+}
+
 pub async fn sessions(page: Option<u32>) -> Result<Page<SessionView>, ApiError> {
     let (ctx, _) = require_admin().await?;
     session_page(&ctx, page).await

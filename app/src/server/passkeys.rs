@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 use tessera_backend::{
-    accounts::{audit, users, User},
+    accounts::{users, User},
     factors::passkeys::{self, Ceremony, CeremonyKind, PasskeyError, PasskeyInfo, RelyingParty},
     sessions::{Assurance, Awaits, Method},
 };
@@ -79,19 +79,6 @@ async fn privileged() -> Result<(TenantContext, User), ApiError> {
     Ok((ctx, user))
 }
 
-/// Audits a passkey change and ends every other session and device.
-async fn changed(
-    ctx: &TenantContext,
-    user: &User,
-    action: &str,
-    name: &str,
-) -> Result<(), ApiError> {
-    admin_sessions::end_all_of(ctx, user.id, action).await?;
-    let db = ctx.tenant.db.clone();
-    audit::record(&db, &ctx.platform.clock, user, action, name).await?;
-    Ok(())
-}
-
 pub async fn list() -> Result<Vec<PasskeyView>, ApiError> {
     let (ctx, user) = require_user().await?;
     views(&ctx, &user).await
@@ -123,7 +110,7 @@ pub async fn finish_registration(credential: Value) -> Result<Vec<PasskeyView>, 
     if owner != user.id {
         return Err(PasskeyError::NoCeremony.into());
     }
-    changed(&ctx, &user, "passkey added", &added.name).await?;
+    admin_sessions::sign_in_changed(&ctx, &user, "passkey added", &added.name).await?;
     views(&ctx, &user).await
 }
 
@@ -136,7 +123,7 @@ pub async fn remove(id: String) -> Result<Vec<PasskeyView>, ApiError> {
         .map(|p| p.name)
         .ok_or(PasskeyError::NoSuchPasskey)?;
     passkeys::remove(&ctx.tenant.db, user.id, &id).await?;
-    changed(&ctx, &user, "passkey removed", &name).await?;
+    admin_sessions::sign_in_changed(&ctx, &user, "passkey removed", &name).await?;
     views(&ctx, &user).await
 }
 

@@ -2,7 +2,7 @@
 //! factor for whoever has one (a privileged action). Every other session
 //! and bridge device of the person ends (ASVS 7.4.3), and it is audited.
 
-use tessera_backend::accounts::{audit, users};
+use tessera_backend::accounts::users;
 
 use super::{admin_sessions, auth, guard};
 use crate::{error::ApiError, model::account::PasswordChanged};
@@ -23,15 +23,7 @@ pub async fn change(
     guard::require_recent(&ctx, &user, &record).await?;
     let db = ctx.tenant.db.clone();
     users::set_password(&db, &ctx.platform.hasher, user.id, new_password).await?;
-    admin_sessions::end_all_of(&ctx, user.id, "password changed").await?;
-    audit::record(
-        &db,
-        &ctx.platform.clock,
-        &user,
-        "password changed",
-        user.email.as_str(),
-    )
-    .await?;
+    admin_sessions::sign_in_changed(&ctx, &user, "password changed", user.email.as_str()).await?;
     crate::error::navigation::after_success("/security?saved=password");
     Ok(PasswordChanged {
         password_changed: true,

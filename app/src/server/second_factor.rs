@@ -6,7 +6,7 @@
 //! was signed in as them signed in under the old rules.
 
 use tessera_backend::{
-    accounts::{audit, User},
+    accounts::User,
     factors::{
         self,
         totp::{Label, Owner, Standing},
@@ -29,14 +29,6 @@ fn owner(ctx: &TenantContext, user: &User) -> Owner {
         tenant: ctx.tenant.tenant.id,
         user: user.id,
     }
-}
-
-/// Audits a factor change and ends every other session and device.
-async fn changed(ctx: &TenantContext, user: &User, action: &str) -> Result<(), ApiError> {
-    admin_sessions::end_all_of(ctx, user.id, action).await?;
-    let db = ctx.tenant.db.clone();
-    audit::record(&db, &ctx.platform.clock, user, action, user.email.as_str()).await?;
-    Ok(())
 }
 
 /// Where the TOTP of someone setting it up stands.
@@ -111,7 +103,13 @@ pub async fn confirm(code: String) -> Result<RecoveryCodesView, ApiError> {
     let ring = ctx.platform.keys.ring().await;
     let clock = &ctx.platform.clock;
     let codes = factors::totp::confirm(&db, &ring, clock, owner(&ctx, &user), &code).await?;
-    changed(&ctx, &user, "two-step sign-in turned on").await?;
+    admin_sessions::sign_in_changed(
+        &ctx,
+        &user,
+        "two-step sign-in turned on",
+        user.email.as_str(),
+    )
+    .await?;
     let bridge_token = match waiting {
         Some(waiting) => {
             let assurance = waiting.assurance.and(Method::Totp, clock.unix());
@@ -157,7 +155,13 @@ pub async fn disable(code: String) -> Result<FactorChanged, ApiError> {
     let presented =
         factors::totp::disable(&db, &ring, &ctx.platform.clock, owner(&ctx, &user), &code).await?;
     ctx.session.prove(Method::from(presented)).await?;
-    changed(&ctx, &user, "two-step sign-in turned off").await?;
+    admin_sessions::sign_in_changed(
+        &ctx,
+        &user,
+        "two-step sign-in turned off",
+        user.email.as_str(),
+    )
+    .await?;
     crate::error::navigation::after_success("/security");
     Ok(FactorChanged { totp: false })
 }
@@ -170,6 +174,7 @@ pub async fn regenerate_codes(code: String) -> Result<RecoveryCodesView, ApiErro
         factors::totp::regenerate_codes(&db, &ring, &ctx.platform.clock, owner(&ctx, &user), &code)
             .await?;
     ctx.session.prove(Method::from(presented)).await?;
-    changed(&ctx, &user, "recovery codes renewed").await?;
+    admin_sessions::sign_in_changed(&ctx, &user, "recovery codes renewed", user.email.as_str())
+        .await?;
     shown_once(&ctx, codes.expose(), None).await
 }

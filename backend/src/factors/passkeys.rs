@@ -387,7 +387,7 @@ pub async fn finish_authentication(
     }
     let webauthn = rp.webauthn()?;
     let id = URL_SAFE_NO_PAD.encode(response.get_credential_id());
-    let (user, result) = match ceremony.kind {
+    let (user, mut passkey, result) = match ceremony.kind {
         CeremonyKind::SignIn { state } => {
             let (handle, _) = webauthn
                 .identify_discoverable_authentication(response)
@@ -399,19 +399,18 @@ pub async fn finish_authentication(
             let result = webauthn
                 .finish_discoverable_authentication_v2(response, state, &passkey)
                 .map_err(|_| PasskeyError::NotVerified)?;
-            (user, result)
+            (user, passkey, result)
         }
         CeremonyKind::Confirm { user, state } => {
             let result = webauthn
                 .finish_passkey_authentication(response, &state)
                 .map_err(|_| PasskeyError::NotVerified)?;
-            (user, result)
+            (user, stored(db, user, &rp.id, &id).await?, result)
         }
         CeremonyKind::Register { .. } => return Err(PasskeyError::NoCeremony),
     };
     // webauthn-rs refused a counter that did not move forward (a cloned
     // authenticator); the new counter is kept for the next check.
-    let mut passkey = stored(db, user, &rp.id, &id).await?;
     if result.needs_update() {
         passkey.update_credential(&result);
     }
