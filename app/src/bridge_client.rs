@@ -5,8 +5,14 @@
 //! instead (`pages::restore_prompt`; `/two-step` where a page has none),
 //! as does any page loaded while a sign-in waits for its second step, and
 //! no restore is tried then. When signed in on a bridge device it refreshes (rotates) the
-//! token, on load and whenever the tab becomes visible again. The token lives in localStorage
-//! under one key per app; it is dropped on a 401 and on logout.
+//! token, on load and whenever the tab becomes visible again.
+//!
+//! Where the token lives is the workspace's choice (`bridge.storage`): in
+//! localStorage under one key per app, or in an HttpOnly cookie this code
+//! never sees (the check's `has_token` says one is there; restore and
+//! refresh then send no token and get none back). An answer without a
+//! token means the cookie holds it now, so a stored copy is dropped; it is
+//! dropped on a 401 and on logout too.
 
 use leptos::prelude::*;
 
@@ -50,7 +56,7 @@ pub mod client {
         local()?.get_item(TOKEN_KEY).ok().flatten()
     }
 
-    pub fn store_token(token: &str) {
+    fn store_token(token: &str) {
         if let Some(storage) = local() {
             if storage.set_item(TOKEN_KEY, token).is_err() {
                 logging::warn!(
@@ -63,6 +69,15 @@ pub mod client {
     pub fn clear_token() {
         if let Some(storage) = local() {
             let _ = storage.remove_item(TOKEN_KEY);
+        }
+    }
+
+    /// Keeps the token an answer gave, or (none given: the workspace keeps
+    /// it in a cookie, or gave this sign-in no device) drops a stored one.
+    pub fn keep_token(token: Option<&str>) {
+        match token {
+            Some(token) => store_token(token),
+            None => clear_token(),
         }
     }
 
@@ -121,7 +136,10 @@ pub mod client {
             ask_in_place(None);
             return;
         }
-        let Some(token) = stored_token() else { return };
+        let token = stored_token();
+        if token.is_none() && !status.has_token {
+            return;
+        }
         if reloaded {
             logging::warn!("[SessionBridge] restored, but the session did not stick (cookies blocked?); not reloading again");
             return;
@@ -129,9 +147,6 @@ pub mod client {
         logging::log!("[SessionBridge] session lost; restoring it with the bridge token");
         match restore(token).await {
             Ok(restored) => {
-                if let Some(next) = restored.new_token {
-                    store_token(&next);
-                }
                 if let Some(due) = restored.step_up {
                     // The token stays as it was until the factor is given.
                     logging::log!("[SessionBridge] restored; this workspace asks for your second factor first");
@@ -142,6 +157,7 @@ pub mod client {
                     }
                     return;
                 }
+                keep_token(restored.new_token.as_deref());
                 logging::log!("[SessionBridge] Session bridge token used to restore session");
                 if let Some(s) = session() {
                     let _ = s.set_item(RELOADED_KEY, "1");
@@ -150,7 +166,7 @@ pub mod client {
                     let _ = window.location().reload();
                 }
             }
-            Err(f) if f.reason == FailureReason::Invalid => {
+            Err(f) if forgets(f.reason) => {
                 clear_token();
                 logging::warn!("[SessionBridge] the bridge token was refused; it has been removed");
             }
@@ -159,6 +175,12 @@ pub mod client {
                 f.message
             ),
         }
+    }
+
+    /// A refused token (or one of someone the workspace's rollout left
+    /// out: the bridge is off for them) is dropped; anything else may pass.
+    fn forgets(reason: FailureReason) -> bool {
+        matches!(reason, FailureReason::Invalid | FailureReason::Disabled)
     }
 
     /// Opens the page's step-up dialog (`pages::restore_prompt`), showing
@@ -204,10 +226,10 @@ pub mod client {
     async fn rotate() {
         match refresh(stored_token()).await {
             Ok(refreshed) => {
-                store_token(&refreshed.token);
+                keep_token(refreshed.token.as_deref());
                 logging::log!("[SessionBridge] bridge token refreshed");
             }
-            Err(f) if f.reason == FailureReason::Invalid => {
+            Err(f) if forgets(f.reason) => {
                 clear_token();
                 logging::warn!("[SessionBridge] the bridge token was refused; it has been removed");
             }

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use crate::{
     accounts::{self, password::Hasher, users::AccountError, NewRole, User},
-    bus::{Change, Changed},
+    bridge::rollout::{self, Whose},
+    bus::{Announce, Change, Changed},
     clock::Clock,
     config::Config,
     db,
@@ -185,8 +186,9 @@ impl Platform {
 
     /// Changes a tenant's settings (`Directory::update_settings`) and tells
     /// every process, which drops what it cached of the tenant's sessions
-    /// (the settings shape them): the one operation behind the CLI and the
-    /// admin panel.
+    /// (the settings shape them); a narrower bridge rollout revokes the
+    /// devices of those who leave it. The one operation behind the CLI and
+    /// the admin panel.
     pub async fn save_settings(
         &self,
         slug: &Slug,
@@ -203,6 +205,17 @@ impl Platform {
                 Change::Tenant(change.tenant),
             )
             .await?;
+        let rollout = change.after.bridge.rollout;
+        if rollout != change.before.bridge.rollout {
+            let tenant = self.directory.get(slug).await?;
+            let db = self.directory.db(&tenant).await?;
+            let announce = Announce {
+                cache: &*self.sessions,
+                tenant: tenant.id,
+            };
+            let clock = &self.clock;
+            rollout::revoke_departed(&db, announce, clock, rollout, Whose::Everyone).await?;
+        }
         Ok(change)
     }
 

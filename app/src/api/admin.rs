@@ -67,10 +67,11 @@ pub async fn admin_audit() -> Result<Vec<AuditEntryView>, ApiError> {
     crate::server::admin::audit().await
 }
 
-/// Bridge restores, refreshes, failures and revocations per day, last 14 days.
+/// Bridge restores, refreshes, failures and revocations per day, last 14
+/// days: everyone's, or one cohort's (`?cohort=admins` or `members`).
 #[server(prefix = "/api", endpoint = "admin/bridge-usage", input = GetUrl)]
-pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
-    crate::server::admin::bridge_usage().await
+pub async fn bridge_usage(cohort: Option<String>) -> Result<Vec<UsageDay>, ApiError> {
+    crate::server::admin::bridge_usage(cohort).await
 }
 
 /// The workspace's sessions, fifty a page, the most recently active first,

@@ -8,8 +8,10 @@ use crate::model::bridge::{
     BridgeFailure, CheckResponse, DeviceView, RefreshResponse, RestoreResponse,
 };
 
+/// Restores a lost session with the token in the body, or with an empty
+/// body, the one in the bridge cookie (`bridge.storage = cookie`).
 #[server(prefix = "/api", endpoint = "session-bridge/restore", input = JsonOrForm, custom = Posted)]
-pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
+pub async fn restore(token: Option<String>) -> Result<RestoreResponse, BridgeFailure> {
     crate::server::bridge::restore(token).await
 }
 
@@ -18,8 +20,9 @@ pub async fn check() -> Result<CheckResponse, BridgeFailure> {
     crate::server::bridge::check().await
 }
 
-/// Rotates this device's token. The client sends the token it holds, so two
-/// tabs refreshing at once both end up with the same valid successor.
+/// Rotates this device's token. The client sends the token it holds (or,
+/// in cookie mode, the browser sends the cookie), so two tabs refreshing at
+/// once both end up with the same valid successor.
 #[server(prefix = "/api", endpoint = "session-bridge/refresh", input = JsonOrForm, custom = Posted)]
 pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFailure> {
     crate::server::bridge::refresh(token).await

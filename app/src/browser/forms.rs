@@ -78,9 +78,7 @@ async fn post(form: HtmlFormElement, slot: HtmlElement, body: String, after: Aft
         Ok(Answer::Done { json, location }) => {
             match after {
                 AfterPost::KeepBridgeToken => {
-                    if let Some(token) = json.get("bridge_token").and_then(|t| t.as_str()) {
-                        client::store_token(token);
-                    }
+                    client::keep_token(json.get("bridge_token").and_then(|t| t.as_str()));
                 }
                 AfterPost::DropBridgeToken => client::clear_token(),
                 AfterPost::SteppedUp => return stepped_up(&form),

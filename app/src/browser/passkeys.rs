@@ -70,9 +70,7 @@ pub fn take_over(slot: HtmlElement, ceremony: Option<PasskeyCeremony>) {
                 (Err(message), _) => reveal(&slot, &message),
                 (Ok(_), None) => go_on(None),
                 (Ok((json, location)), Some(PasskeyCeremony::SignIn)) => {
-                    if let Some(token) = json.get("bridge_token").and_then(|t| t.as_str()) {
-                        client::store_token(token);
-                    }
+                    client::keep_token(json.get("bridge_token").and_then(|t| t.as_str()));
                     go_on(location);
                 }
                 (Ok(_), Some(PasskeyCeremony::StepUp)) => stepped_up(&container),

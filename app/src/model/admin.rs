@@ -115,6 +115,10 @@ pub struct SessionView {
     pub current: bool,
     /// How it was signed in.
     pub assurance: AssuranceView,
+    /// The bridge device it belongs to (its id, as the devices list names
+    /// it), if any: the device that brought it back, for a restored one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 /// One way a session's person proved who they are.
@@ -222,6 +226,33 @@ pub struct UsageDay {
     pub revocations: u64,
 }
 
+/// Bridge activity of one cohort (by role), for the split chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageCohort {
+    /// `admins` or `members`.
+    pub cohort: String,
+    pub usage: Vec<UsageDay>,
+}
+
+/// Who has the session bridge under the workspace's rollout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BridgeHoldersView {
+    /// The `bridge.rollout` in force.
+    pub rollout: String,
+    /// How many people have it, of how many.
+    pub count: u64,
+    pub users: u64,
+    /// The first of them by id (fifty at most), each with the reason.
+    pub first: Vec<HolderView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolderView {
+    pub email: String,
+    pub name: String,
+    pub reason: String,
+}
+
 /// Everything the panel shows, in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelView {
@@ -232,6 +263,9 @@ pub struct PanelView {
     pub users: Vec<UserView>,
     pub audit: Vec<AuditEntryView>,
     pub usage: Vec<UsageDay>,
+    /// The same, split by role.
+    pub usage_by_role: Vec<UsageCohort>,
+    pub holders: BridgeHoldersView,
     pub sessions: Page<SessionView>,
     pub devices: Page<AdminDeviceView>,
     pub sign_in_events: Vec<SignInEventView>,

@@ -7,13 +7,18 @@ use server_fn::{
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
-use super::accounts::SecondFactorDue;
+use super::{
+    accounts::SecondFactorDue,
+    admin::{ProofView, SessionView},
+};
 use crate::error::{ApiError, RetryLater};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoreResponse {
     pub success: bool,
     pub message: String,
+    /// The successor; null when it went into the bridge cookie, or when
+    /// the restore waits for a second factor.
     pub new_token: Option<String>,
     /// Present when the restored sign-in waits for a second factor
     /// (`bridge.step_up`): the session is pending until it is presented.
@@ -35,7 +40,8 @@ pub struct CheckResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshResponse {
     pub success: bool,
-    pub token: String,
+    /// The successor; null when it went into the bridge cookie.
+    pub token: Option<String>,
 }
 
 /// One of the signed-in user's devices.
@@ -49,6 +55,24 @@ pub struct DeviceView {
     pub user_agent: Option<String>,
     /// The device of this very session.
     pub current: bool,
+    /// The sessions it brought back (restored after theirs was lost), by
+    /// handle, as the sessions list names them.
+    #[serde(default)]
+    pub restored_sessions: Vec<String>,
+}
+
+impl DeviceView {
+    /// Fills in each device's `restored_sessions` from the user's sessions.
+    pub fn link_restored(devices: &mut [DeviceView], sessions: &[SessionView]) {
+        for device in devices {
+            device.restored_sessions = sessions
+                .iter()
+                .filter(|s| s.device.as_deref() == Some(device.id.as_str()))
+                .filter(|s| s.assurance.methods.contains(&ProofView::BridgeRestore))
+                .map(|s| s.handle.clone())
+                .collect();
+        }
+    }
 }
 
 /// Why a bridge call failed; the client forgets its token only on `Invalid`.

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 use super::{
     app_bar::{AppBar, Section},
     form::{Endpoint, ErrorCard, RowAction, SentBackError},
-    revocable::{Revocable, RevocableTable},
+    revocable::{Detail, Revocable, RevocableTable},
     settings_form::SettingsForm,
     step_up::StepUp,
     usage_chart::UsageChart,
@@ -14,7 +14,7 @@ use crate::{
     dates::utc,
     model::{
         accounts::{RoleView, UserView},
-        admin::{Page, PanelView},
+        admin::{BridgeHoldersView, Page, PanelView},
     },
 };
 
@@ -47,7 +47,7 @@ pub fn Admin() -> impl IntoView {
                 let bar = visitor.map(|me| view! { <AppBar me here=Section::Admin/> });
                 match panel.await {
                     Err(error) => view! { {bar} <ErrorCard title="Admins only" error/> }.into_any(),
-                    Ok(PanelView { step_up, settings, users, audit, usage, sessions, devices, sign_in_events }) => view! {
+                    Ok(PanelView { step_up, settings, users, audit, usage, usage_by_role, holders, sessions, devices, sign_in_events }) => view! {
                         {bar}
                         <StepUp due=step_up/>
                         <nav class="on-this-page" aria-label="On this page">
@@ -75,11 +75,11 @@ pub fn Admin() -> impl IntoView {
                             <h2 id="sessions-title">"Active sessions"</h2>
                             <RevocableTable testid="sessions" who="User" when="Last seen" field="handle"
                                 thing="session" confirm="Revoke this session? That browser is signed out on its next request."
-                                endpoint=Endpoint::RevokeSession
+                                endpoint=Endpoint::RevokeSession detail=Detail::SIGNED_IN_WITH
                                 rows=sessions.rows.iter().cloned().map(|s| Revocable::new(
                                     if s.current { format!("{} (you)", s.user) } else { s.user },
                                     s.last_seen, s.ip, s.user_agent, s.handle, true,
-                                ).signed_in_with(s.assurance.describe())).collect()/>
+                                ).with_detail(s.assurance.describe())).collect()/>
                             {pager(&sessions, "sessions", |n| pages.with_sessions(n))}
                         </section>
                         <section class="card wide" id="devices" aria-labelledby="devices-title">
@@ -95,6 +95,14 @@ pub fn Admin() -> impl IntoView {
                         <section class="card wide" id="bridge" aria-labelledby="bridge-title">
                             <h2 id="bridge-title">"Session bridge, last 14 days"</h2>
                             <UsageChart usage/>
+                            <details data-testid="usage-by-role">
+                                <summary>"Split by role"</summary>
+                                {usage_by_role.into_iter().map(|c| view! {
+                                    <h3>{format!("Cohort: {}", c.cohort)}</h3>
+                                    <UsageChart usage=c.usage cohort=c.cohort/>
+                                }).collect_view()}
+                            </details>
+                            <BridgeHolders holders/>
                         </section>
                         <section class="card wide" id="sign-ins" aria-labelledby="sign-ins-title">
                             <h2 id="sign-ins-title">"Failed sign-ins"</h2>
@@ -230,5 +238,30 @@ fn UsersTable(users: Vec<UserView>, me: Option<i64>) -> impl IntoView {
         </div>
         <SentBackError endpoint=Endpoint::SetRole/>
         <SentBackError endpoint=Endpoint::SignOutUser/>
+    }
+}
+
+/// Who has the bridge under `bridge.rollout`, with the reason.
+#[component]
+fn BridgeHolders(holders: BridgeHoldersView) -> impl IntoView {
+    let shown = holders.first.len();
+    view! {
+        <h3>"Who has the session bridge"</h3>
+        <p data-testid="bridge-holders-count">
+            {format!("{} of {} people ({})", holders.count, holders.users, holders.rollout)}
+        </p>
+        <div class="table-wrap">
+            <table class="admin-table" data-testid="bridge-holders">
+                <thead><tr><th scope="col">"User"</th><th scope="col">"Why"</th></tr></thead>
+                <tbody>
+                    {holders.first.into_iter().map(|h| view! {
+                        <tr><td>{format!("{} <{}>", h.name, h.email)}</td><td>{h.reason}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {(u64::try_from(shown).unwrap_or(0) < holders.count).then(|| view! {
+            <p>{format!("The first {shown} by sign-up are shown.")}</p>
+        })}
     }
 }

@@ -16,8 +16,9 @@ pub struct Revocable {
     ip: String,
     agent: String,
     key: String,
-    /// How a session was signed in (sessions only).
-    how: Option<String>,
+    /// The table's extra column, if it has one: how a session was signed
+    /// in, or which sessions a device brought back.
+    detail: Option<String>,
     /// False for the row of this very browser where it is not to be
     /// revoked from here (signing out does that).
     revocable: bool,
@@ -38,19 +39,39 @@ impl Revocable {
             ip: ip.unwrap_or_default(),
             agent: agent.unwrap_or_default(),
             key,
-            how: None,
+            detail: None,
             revocable,
         }
     }
 
-    /// A session's row says how it was signed in.
+    /// The row's value in the table's extra column (`detail`).
     #[must_use]
-    pub fn signed_in_with(self, how: String) -> Self {
+    pub fn with_detail(self, detail: String) -> Self {
         Self {
-            how: Some(how),
+            detail: Some(detail),
             ..self
         }
     }
+}
+
+/// A `RevocableTable`'s extra column.
+#[derive(Debug, Clone, Copy)]
+pub struct Detail {
+    pub heading: &'static str,
+    pub testid: &'static str,
+}
+
+impl Detail {
+    /// How each session was signed in.
+    pub const SIGNED_IN_WITH: Detail = Detail {
+        heading: "Signed in with",
+        testid: "assurance",
+    };
+    /// The sessions each bridge device brought back.
+    pub const BROUGHT_BACK: Detail = Detail {
+        heading: "Sessions it brought back",
+        testid: "brought-back",
+    };
 }
 
 #[component]
@@ -67,18 +88,20 @@ pub fn RevocableTable(
     confirm: &'static str,
     rows: Vec<Revocable>,
     endpoint: Endpoint,
+    /// An extra column: its heading and each cell's test id.
+    #[prop(optional)]
+    detail: Option<Detail>,
 ) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="empty" data-testid=testid>{format!("No {thing}s.")}</p> }
             .into_any();
     }
-    let how = rows.iter().any(|row| row.how.is_some());
     view! {
         <div class="table-wrap">
             <table class="admin-table" data-testid=testid>
                 <thead><tr>
                     <th scope="col">{who}</th><th scope="col">{when}</th>
-                    {how.then(|| view! { <th scope="col">"Signed in with"</th> })}
+                    {detail.map(|d| view! { <th scope="col">{d.heading}</th> })}
                     <th scope="col">"IP"</th><th scope="col">"Browser"</th>
                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr></thead>
@@ -90,7 +113,7 @@ pub fn RevocableTable(
                             <tr>
                                 <td data-label=who>{row.who}</td>
                                 <td data-label=when>{row.when}</td>
-                                {row.how.map(|how| view! { <td data-label="Signed in with" data-testid="assurance">{how}</td> })}
+                                {detail.map(|d| view! { <td data-label=d.heading data-testid=d.testid>{row.detail.clone().unwrap_or_default()}</td> })}
                                 <td data-label="IP">{row.ip}</td>
                                 <td data-label="Browser" class="agent" title=row.agent>{browser}</td>
                                 <td class="actions">

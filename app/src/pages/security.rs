@@ -5,7 +5,7 @@ use super::{
     app_bar::{AppBar, Section},
     form::{Endpoint, ErrorCard, PostForm, RowAction, SentBackError},
     passkey::PasskeyRegister,
-    revocable::{Revocable, RevocableTable},
+    revocable::{Detail, Revocable, RevocableTable},
     step_up::StepUp,
     totp_setup::TotpSetup,
 };
@@ -15,6 +15,8 @@ use crate::{
     model::{
         account::{PasskeyView, SecurityView, TotpStatus, TwoStepView},
         accounts::SecondFactorDue,
+        admin::SessionView,
+        bridge::DeviceView,
     },
 };
 
@@ -32,7 +34,9 @@ pub fn Security() -> impl IntoView {
                 let bar = this_visitor().ok().map(|me| view! { <AppBar me here=Section::Security/> });
                 match security.await {
                     Err(error) => view! { {bar} <ErrorCard title="Security" error/> }.into_any(),
-                    Ok(SecurityView { sessions, devices, two_step, passkeys }) => view! {
+                    Ok(SecurityView { sessions, devices, two_step, passkeys }) => {
+                        let brought_back: Vec<String> = devices.iter().map(|d| brought_back(d, &sessions)).collect();
+                        view! {
                         {bar}
                         <section class="card wide">
                             <h1>"Security"</h1>
@@ -50,25 +54,44 @@ pub fn Security() -> impl IntoView {
                         <PasswordCard/>
                         <section class="card wide">
                             <h2>"Your sessions"</h2>
-                            <RevocableTable testid="my-sessions" who="Session" when="Last seen" field="handle" endpoint=Endpoint::RevokeMySession
+                            <RevocableTable testid="my-sessions" who="Session" when="Last seen" field="handle" endpoint=Endpoint::RevokeMySession detail=Detail::SIGNED_IN_WITH
                                 thing="session" confirm="Revoke this session? That browser is signed out on its next request."
                                 rows=sessions.into_iter().map(|s| Revocable::new(
                                     this_or_other(s.current), s.last_seen, s.ip, s.user_agent, s.handle, !s.current,
-                                ).signed_in_with(s.assurance.describe())).collect()/>
+                                ).with_detail(s.assurance.describe())).collect()/>
                         </section>
                         <section class="card wide">
                             <h2>"Your bridge devices"</h2>
                             <p>"Browsers that can restore your sign-in after a restart of the service."</p>
                             <RevocableTable testid="my-devices" who="Device" when="Last used" field="device_id" endpoint=Endpoint::RevokeMyDevice
                                 thing="device" confirm="Revoke this device? Its sign-in can no longer be restored and its sessions end."
-                                rows=devices.into_iter().map(|d| Revocable::new(
+                                detail=Detail::BROUGHT_BACK
+                                rows=devices.into_iter().zip(brought_back).map(|(d, back)| Revocable::new(
                                     this_or_other(d.current), Some(d.last_used_at), d.ip, d.user_agent, d.id, !d.current,
-                                )).collect()/>
+                                ).with_detail(back)).collect()/>
                         </section>
-                    }.into_any(),
+                    }.into_any()},
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The sessions a device brought back, as its row names them.
+fn brought_back(device: &DeviceView, sessions: &[SessionView]) -> String {
+    let named: Vec<String> = sessions
+        .iter()
+        .filter(|s| device.restored_sessions.contains(&s.handle))
+        .map(|s| match (s.current, s.last_seen) {
+            (true, _) => "this browser's".to_owned(),
+            (false, Some(seen)) => format!("one last seen {}", utc(seen)),
+            (false, None) => "one".to_owned(),
+        })
+        .collect();
+    if named.is_empty() {
+        "none".to_owned()
+    } else {
+        named.join("; ")
     }
 }
 

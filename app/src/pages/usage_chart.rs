@@ -19,7 +19,21 @@ fn values(day: &UsageDay) -> [u64; 4] {
 }
 
 #[component]
-pub fn UsageChart(usage: Vec<UsageDay>) -> impl IntoView {
+pub fn UsageChart(
+    usage: Vec<UsageDay>,
+    /// Whose activity, when not everyone's (`admins`, `members`): names the
+    /// chart's test ids and label.
+    #[prop(optional)]
+    cohort: Option<String>,
+) -> impl IntoView {
+    let (totals_id, chart_id, whose) = match &cohort {
+        Some(c) => (
+            format!("bridge-totals-{c}"),
+            format!("bridge-chart-{c}"),
+            format!(" of {c}"),
+        ),
+        None => ("bridge-totals".into(), "bridge-chart".into(), String::new()),
+    };
     let totals = usage.iter().fold([0u64; 4], |mut acc, day| {
         for (total, value) in acc.iter_mut().zip(values(day)) {
             *total += value;
@@ -27,7 +41,7 @@ pub fn UsageChart(usage: Vec<UsageDay>) -> impl IntoView {
         acc
     });
     let legend = view! {
-        <table class="admin-table legend" data-testid="bridge-totals">
+        <table class="admin-table legend" data-testid=totals_id>
             <caption class="visually-hidden">"Totals over the period"</caption>
             <tbody>
                 {SERIES.iter().zip(totals).map(|((name, class), total)| view! {
@@ -42,7 +56,7 @@ pub fn UsageChart(usage: Vec<UsageDay>) -> impl IntoView {
     if totals.iter().all(|t| *t == 0) {
         return view! {
             <div class="chart">
-                <p class="empty" data-testid="bridge-chart">
+                <p class="empty" data-testid=chart_id>
                     "No session bridge activity in the last 14 days. Restores appear here after the service restarts and a browser brings its sign-in back."
                 </p>
                 {legend}
@@ -88,8 +102,8 @@ pub fn UsageChart(usage: Vec<UsageDay>) -> impl IntoView {
     let total_width = left + width + 4.0;
     view! {
         <div class="chart">
-            <svg data-testid="bridge-chart" viewBox=format!("0 0 {total_width} {}", bottom + 34.0) role="img"
-                aria-label="Bridge restores, refreshes, failures and revocations per day, last 14 days">
+            <svg data-testid=chart_id viewBox=format!("0 0 {total_width} {}", bottom + 34.0) role="img"
+                aria-label=format!("Bridge restores, refreshes, failures and revocations{whose} per day, last 14 days")>
                 <line x1=left y1=top x2=left y2=bottom class="axis-line"/>
                 <line x1=left y1=bottom x2=left + width y2=bottom class="axis-line"/>
                 <text x=format!("{}", left - 4.0) y=format!("{}", top + 8.0) class="axis" text-anchor="end">{peak.to_string()}</text>

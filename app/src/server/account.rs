@@ -12,17 +12,21 @@ use super::{
     admin_sessions, bridge::own_devices, context::TenantContext, guard::require_user, passkeys,
     second_factor::two_step_of,
 };
-use crate::{error::ApiError, model::account::SecurityView};
+use crate::{
+    error::ApiError,
+    model::{account::SecurityView, bridge::DeviceView},
+};
 
 /// The user's sessions, devices and second factors, read at once (four
 /// indexed queries).
 async fn view(ctx: &TenantContext, user: &User) -> Result<SecurityView, ApiError> {
-    let (sessions, devices, two_step, passkeys) = tokio::try_join!(
+    let (sessions, mut devices, two_step, passkeys) = tokio::try_join!(
         admin_sessions::sessions_of(ctx, user),
         own_devices(ctx, user),
         two_step_of(ctx, user),
         passkeys::views(ctx, user)
     )?;
+    DeviceView::link_restored(&mut devices, &sessions);
     Ok(SecurityView {
         sessions,
         devices,

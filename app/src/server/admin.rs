@@ -6,7 +6,11 @@ use std::collections::BTreeMap;
 
 use tessera_backend::{
     accounts::{audit, sign_in_events, users, Role, UserId},
-    bridge, factors,
+    bridge::{
+        self,
+        rollout::{self, Whose},
+    },
+    factors,
     settings::{Fence, Key, TenantSettings, CROSSING_WARNING},
     tenancy::directory::Editor,
 };
@@ -23,7 +27,10 @@ use crate::{
     error::ApiError,
     model::{
         accounts::{RoleView, SecondFactorDue, UserView},
-        admin::{AuditEntryView, PanelView, SettingsView, SignInEventView, UsageDay},
+        admin::{
+            AuditEntryView, BridgeHoldersView, HolderView, PanelView, SettingsView,
+            SignInEventView, UsageCohort, UsageDay,
+        },
     },
 };
 
@@ -68,7 +75,18 @@ pub async fn panel(
         settings: settings_view(&ctx).await?,
         users: users_view(&ctx).await?,
         audit: audit_view(&ctx).await?,
-        usage: usage_view(&ctx).await?,
+        usage: usage_view(&ctx, None).await?,
+        usage_by_role: vec![
+            UsageCohort {
+                cohort: "admins".into(),
+                usage: usage_view(&ctx, Some(Role::Admin)).await?,
+            },
+            UsageCohort {
+                cohort: "members".into(),
+                usage: usage_view(&ctx, Some(Role::Member)).await?,
+            },
+        ],
+        holders: holders_view(&ctx).await?,
         sessions: admin_sessions::session_page(&ctx, sessions_page).await?,
         devices: admin_sessions::device_page(&ctx, devices_page).await?,
         sign_in_events: sign_in_events_view(&ctx).await?,
@@ -171,6 +189,10 @@ pub async fn set_role(user_id: i64, role: RoleView) -> Result<Vec<UserView>, Api
         RoleView::Member => Role::Member,
     };
     let changed = users::set_role(&db, ctx.announce(), UserId::new(user_id), role).await?;
+    // Under a rollout by role, a new role may take the bridge away.
+    let policy = ctx.tenant.settings.bridge.rollout;
+    let whose = Whose::User(changed.id);
+    rollout::revoke_departed(&db, ctx.announce(), &ctx.platform.clock, policy, whose).await?;
     audit::record(
         &db,
         &ctx.platform.clock,
@@ -225,14 +247,45 @@ async fn audit_view(ctx: &TenantContext) -> Result<Vec<AuditEntryView>, ApiError
         .collect())
 }
 
-pub async fn bridge_usage() -> Result<Vec<UsageDay>, ApiError> {
+pub async fn bridge_usage(cohort: Option<String>) -> Result<Vec<UsageDay>, ApiError> {
     let (ctx, _) = require_admin().await?;
-    usage_view(&ctx).await
+    let role = match cohort.as_deref() {
+        None | Some("" | "everyone") => None,
+        Some("admins") => Some(Role::Admin),
+        Some("members") => Some(Role::Member),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "cohort: expected admins or members, got {other:?}"
+            )))
+        }
+    };
+    usage_view(&ctx, role).await
 }
 
-async fn usage_view(ctx: &TenantContext) -> Result<Vec<UsageDay>, ApiError> {
+/// Who has the bridge under the rollout: how many, and the first fifty.
+async fn holders_view(ctx: &TenantContext) -> Result<BridgeHoldersView, ApiError> {
+    let rollout = ctx.tenant.settings.bridge.rollout;
+    let tenant = ctx.tenant.tenant.id;
+    let holders = rollout::holders(&ctx.tenant.db, rollout, tenant, 50).await?;
+    Ok(BridgeHoldersView {
+        rollout: ctx.tenant.settings.get(Key::BridgeRollout),
+        count: holders.count,
+        users: holders.users,
+        first: holders
+            .first
+            .into_iter()
+            .map(|(user, admission)| HolderView {
+                email: user.email.to_string(),
+                name: user.name,
+                reason: admission.describe(),
+            })
+            .collect(),
+    })
+}
+
+async fn usage_view(ctx: &TenantContext, cohort: Option<Role>) -> Result<Vec<UsageDay>, ApiError> {
     let db = ctx.tenant.db.clone();
-    Ok(bridge::usage(&db, &ctx.platform.clock, 14)
+    Ok(bridge::usage(&db, &ctx.platform.clock, 14, cohort)
         .await?
         .into_iter()
         .map(|d| UsageDay {

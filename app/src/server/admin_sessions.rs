@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use tessera_backend::{
     accounts::{audit, users, User, UserId},
-    bridge::{self, FamilyId},
+    bridge::{self, FamilyId, FamilyState},
     sessions::{totals::Listing, Assurance, Level, Method, SessionSummary, StoredId, TenantStore},
 };
 
@@ -67,6 +67,7 @@ fn views(
             ip: s.ip,
             user_agent: s.user_agent,
             assurance: assurance_view(&s.assurance),
+            device: s.family.map(|f| f.as_str().to_owned()),
         })
         .collect()
 }
@@ -314,7 +315,7 @@ pub async fn revoke_device(device_id: String) -> Result<Page<AdminDeviceView>, A
     let (ctx, admin) = require_admin().await?;
     let db = ctx.tenant.db.clone();
     let family = FamilyId::from_client(&device_id);
-    if !bridge::family_is_live(&db, &family).await? {
+    if bridge::family_state(&db, &family).await? != FamilyState::Live {
         return Err(ApiError::NotFound("no such device".into()));
     }
     bridge::revoke(

@@ -8,6 +8,7 @@ use tessera_backend::{
     factors::{self, totp::Owner, FactorError, Presented},
     limits::{AddressCount, SignInGate, SignInRealm},
     sessions::{Assurance, Awaits, Method, PendingSignIn},
+    settings::BridgeStorage,
     tenancy::{Site, Tenant},
 };
 
@@ -107,16 +108,20 @@ async fn after_password(ctx: &TenantContext, user: &User) -> Result<SignedIn, Ap
 }
 
 /// Signs the user in, starting this device's bridge family when the bridge
-/// is on and the answer can reach a script: a plain form post (before
-/// hydration, or without JavaScript) is redirected and its token would be
-/// lost, so that device's family starts on its first refresh instead.
+/// is on for them (`bridge.enabled`, `bridge.rollout`) and the token can
+/// reach the browser: in the bridge cookie (`bridge.storage = cookie`), or
+/// in the answer for the page's script — which a plain form post (before
+/// hydration, or without JavaScript) never reads, so there the family
+/// starts on the device's first refresh instead.
 pub(super) async fn sign_in(
     ctx: &TenantContext,
     user: &User,
     assurance: Assurance,
 ) -> Result<SignedIn, ApiError> {
     let settings = &ctx.tenant.settings.bridge;
-    let issued = if settings.enabled && !crate::error::navigation::is_plain_form_post() {
+    let reachable = settings.storage == BridgeStorage::Cookie
+        || !crate::error::navigation::is_plain_form_post();
+    let issued = if settings.enabled && reachable && super::bridge::admits(ctx, user) {
         let db = ctx.tenant.db.clone();
         Some(super::bridge::issue_family(ctx, &db, user.id).await?)
     } else {
@@ -133,7 +138,7 @@ pub(super) async fn sign_in(
     crate::error::navigation::after_success("/dashboard");
     Ok(SignedIn {
         me: signed_in(&ctx.tenant.tenant, user),
-        bridge_token: issued.map(|i| i.token.expose()),
+        bridge_token: issued.and_then(|i| super::bridge_storage::hand_over(ctx, &i)),
     })
 }
 
@@ -357,6 +362,7 @@ pub async fn logout() -> Result<MeResponse, ApiError> {
         )
         .await?;
     }
+    super::bridge_storage::forget(&ctx);
     ctx.session.log_out().await?;
     crate::error::navigation::after_success("/");
     Ok(signed_out(Some(&ctx.tenant.tenant)))

@@ -1,17 +1,21 @@
 //! The session bridge endpoints' bodies.
 
 use tessera_backend::{
-    accounts::{users, UserId},
-    bridge::{self, BridgeError, BridgeToken, EventKind, FamilyId, Presentation, Purpose},
+    accounts::{users, Role, User, UserId},
+    bridge::{
+        self, rollout, BridgeError, BridgeToken, EventKind, FamilyId, FamilyState, Presentation,
+        Purpose,
+    },
     bus::Announce,
     db::{DbError, Scope},
     factors,
     limits::{LimitError, Limiter, Rule, Throttled},
     sessions::{Assurance, Awaits, Method, SessionError},
-    settings::{SecondFactorRule, StepUp},
+    settings::{Rollout, SecondFactorRule, StepUp},
 };
 
 use super::{
+    bridge_storage::{self, Presented},
     context::{self, TenantContext},
     guard::{require_user, signed_in_session},
 };
@@ -142,6 +146,13 @@ impl RestoreLimits {
             .map_err(rate_limited)
     }
 
+    /// A token that does not stand: counted and recorded (`failed`), and
+    /// the bridge cookie that carried it, if any, dropped.
+    async fn refused(&self, ctx: &TenantContext, db: &Scope) -> BridgeFailure {
+        bridge_storage::forget(ctx);
+        self.failed(ctx, db).await
+    }
+
     /// Counts a failed restore against the tenant, and records it.
     async fn failed(&self, ctx: &TenantContext, db: &Scope) -> BridgeFailure {
         let (key, rule) = &self.per_tenant;
@@ -210,7 +221,9 @@ async fn vouch(
     .await
 }
 
-pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
+/// Restores a sign-in from the token in the body or, with an empty body,
+/// in the bridge cookie (`bridge_storage`).
+pub async fn restore(token: Option<String>) -> Result<RestoreResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
     let tenant = &ctx.tenant.tenant;
     let limits = RestoreLimits::of(&ctx);
@@ -222,12 +235,16 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         .db(tenant)
         .await
         .map_err(ApiError::from)?;
+    let token = match bridge_storage::presented(&ctx, token) {
+        Presented::Token(token) => token,
+        Presented::Nothing | Presented::Ambiguous => return Err(limits.refused(&ctx, &db).await),
+    };
     let Some(presented) = BridgeToken::parse(&token) else {
-        return Err(limits.failed(&ctx, &db).await);
+        return Err(limits.refused(&ctx, &db).await);
     };
     if presented.tenant != tenant.id {
         revoke_at_its_own_tenant(&ctx, &presented).await;
-        return Err(limits.failed(&ctx, &db).await);
+        return Err(limits.refused(&ctx, &db).await);
     }
     let outcome = match ctx.tenant.settings.bridge.step_up {
         // Nobody is asked: no need to look who the token is for first.
@@ -235,8 +252,19 @@ pub async fn restore(token: String) -> Result<RestoreResponse, BridgeFailure> {
         policy => step_up_or_restore(&ctx, &db, &presented, policy).await,
     };
     match outcome {
-        Err(Refusal::Invalid) => Err(limits.failed(&ctx, &db).await),
-        Err(Refusal::Failed(failure)) => Err(failure),
+        Err(Refusal::Invalid) => {
+            if withdrawn(&ctx, &db, &presented).await {
+                bridge_storage::forget(&ctx);
+                return Err(outside_rollout());
+            }
+            Err(limits.refused(&ctx, &db).await)
+        }
+        Err(Refusal::Failed(failure)) => {
+            if failure.reason != FailureReason::RateLimited {
+                bridge_storage::forget(&ctx);
+            }
+            Err(failure)
+        }
         Ok(restored) => Ok(restored),
     }
 }
@@ -273,6 +301,84 @@ impl From<DbError> for Refusal {
     fn from(e: DbError) -> Self {
         ApiError::from(e).into()
     }
+}
+
+/// A device of someone outside the bridge's rollout (`bridge.rollout`)
+/// restores nothing: it is revoked, recorded as leaving the rollout, and
+/// the answer is the one a tenant without the bridge gives (404).
+async fn refuse_outside_rollout(
+    ctx: &TenantContext,
+    db: &Scope,
+    user: UserId,
+    family: &FamilyId,
+) -> Result<(), Refusal> {
+    if admitted(ctx, db, user).await? {
+        return Ok(());
+    }
+    Err(Refusal::Failed(leave_rollout(ctx, db, family).await?))
+}
+
+/// Withdraws the device of someone who left the rollout (their sessions
+/// live on); the answer for them.
+async fn leave_rollout(
+    ctx: &TenantContext,
+    db: &Scope,
+    family: &FamilyId,
+) -> Result<BridgeFailure, BridgeError> {
+    if bridge::family_state(db, family).await? == FamilyState::Live {
+        bridge::revoke(
+            db,
+            ctx.announce(),
+            &ctx.platform.clock,
+            family,
+            rollout::LEFT_THE_ROLLOUT,
+            ctx.device().ip.as_deref(),
+        )
+        .await?;
+    }
+    bridge_storage::forget(ctx);
+    Ok(outside_rollout())
+}
+
+fn outside_rollout() -> BridgeFailure {
+    BridgeFailure::new(
+        FailureReason::Disabled,
+        "the session bridge is not on for you in this workspace",
+    )
+}
+
+/// Whether a refused token is a device withdrawn when its person left the
+/// rollout (answered as the bridge being off for them, not as a bad token).
+async fn withdrawn(ctx: &TenantContext, db: &Scope, presented: &BridgeToken) -> bool {
+    let ring = ctx.platform.keys.ring().await;
+    let state = match bridge::family_of(db, &ring, presented).await {
+        Ok(Some(family)) => bridge::family_state(db, &family).await,
+        Ok(None) => return false,
+        Err(e) => Err(e),
+    };
+    state.is_ok_and(|s| s == FamilyState::Withdrawn)
+}
+
+/// Whether `user` is within this tenant's bridge rollout.
+pub(super) fn admits(ctx: &TenantContext, user: &User) -> bool {
+    let policy = ctx.tenant.settings.bridge.rollout;
+    rollout::admits(policy, ctx.tenant.tenant.id, user.id, user.role).is_some()
+}
+
+/// The same for a user known by id (their role is read only for a rollout
+/// by role).
+async fn admitted(ctx: &TenantContext, db: &Scope, user: UserId) -> Result<bool, DbError> {
+    let policy = ctx.tenant.settings.bridge.rollout;
+    let tenant = ctx.tenant.tenant.id;
+    Ok(match policy {
+        Rollout::Role(_) => users::find(db, user)
+            .await?
+            .is_some_and(|u| rollout::admits(policy, tenant, u.id, u.role).is_some()),
+        // Neither looks at the role.
+        Rollout::Everyone | Rollout::Percent(_) => {
+            rollout::admits(policy, tenant, user, Role::Member).is_some()
+        }
+    })
 }
 
 /// A restore for someone the workspace asks to have a second factor
@@ -320,6 +426,7 @@ async fn rotate_and_restore(
     let rotated = rotate(ctx, db, presented, None, Purpose::Restore).await?;
     // Only asked under `never`: `step_up_or_restore` asked before rotating.
     if ctx.tenant.settings.bridge.step_up == StepUp::Never {
+        refuse_outside_rollout(ctx, db, rotated.user, &rotated.family).await?;
         refuse_without_required_factor(ctx, db, rotated.user, &rotated.family, false).await?;
     }
     let restore = Assurance::of(Method::BridgeRestore, ctx.platform.clock.unix());
@@ -330,7 +437,7 @@ async fn rotate_and_restore(
     Ok(RestoreResponse {
         success: true,
         message: "Session restored successfully".into(),
-        new_token: Some(rotated.token.expose()),
+        new_token: bridge_storage::hand_over(ctx, &rotated),
         step_up: None,
     })
 }
@@ -348,6 +455,7 @@ async fn step_up_or_restore(
     policy: StepUp,
 ) -> Result<RestoreResponse, Refusal> {
     let vouched = vouch(ctx, db, presented).await?;
+    refuse_outside_rollout(ctx, db, vouched.user, &vouched.family).await?;
     let factors = factors::enrolled(db, vouched.user)
         .await
         .map_err(ApiError::from)?;
@@ -458,79 +566,102 @@ pub async fn check() -> Result<CheckResponse, BridgeFailure> {
     Ok(CheckResponse {
         authenticated: false,
         user_id: None,
-        has_token: waiting.as_ref().is_some_and(|w| w.family.is_some()),
+        // A restore's sign-in waiting here, or a bridge cookie to restore
+        // from (the page's script cannot see it, so it asks).
+        has_token: waiting.as_ref().is_some_and(|w| w.family.is_some())
+            || bridge_storage::carries_cookie(&ctx),
         // Any sign-in waiting here (a restore's or a password's): the
         // client must not restore over it.
         step_up: waiting.is_some(),
     })
 }
 
+/// Rotates this device's token, presented in the body or in the bridge
+/// cookie; the successor goes back where the tenant keeps tokens now.
 pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFailure> {
     let ctx = enabled_tenant()?;
-    let Some((_, record)) = signed_in_session(&ctx).await? else {
+    let Some((user, record)) = signed_in_session(&ctx).await? else {
         return Err(BridgeFailure::new(
             FailureReason::Unauthenticated,
             "sign in first",
         ));
     };
     let db = ctx.tenant.db.clone();
-    // A session with no device (signed in by a plain form post, or while
-    // the bridge was off) gets nothing here: a session cookie alone, stolen
-    // or not, must never mint a token that outlives the session.
+    // A session with no device (signed in while the bridge was off, or
+    // while this person was outside its rollout) gets nothing here: a
+    // session cookie alone, stolen or not, must never mint a token that
+    // outlives the session.
     let Some(family) = record.family else {
         return Err(BridgeFailure::new(
             FailureReason::Invalid,
             "this session has no bridge device; sign in again to get one",
         ));
     };
-    let presented = token
-        .as_deref()
-        .and_then(BridgeToken::parse)
-        .filter(|t| t.tenant == ctx.tenant.tenant.id);
-    let token = match presented {
-        Some(presented) => {
-            match rotate(&ctx, &db, &presented, Some(&family), Purpose::Refresh).await {
-                Ok(rotated) => rotated.token,
-                Err(BridgeError::Invalid) => {
-                    // A replay revoked the family, or the token is not this device's.
-                    if !bridge::family_is_live(&db, &family)
-                        .await
-                        .map_err(ApiError::from)?
-                    {
-                        ctx.session.log_out().await.map_err(ApiError::from)?;
-                    }
-                    return Err(BridgeFailure::invalid());
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        // Without the current token there is nothing to prove this is the
-        // device the family belongs to: a stolen session cookie alone must
-        // not mint a bridge token that outlives it.
-        None => {
-            return Err(BridgeFailure::new(
-                FailureReason::Invalid,
-                "this device's current token is required to refresh it",
-            ))
-        }
+    if !admits(&ctx, &user) {
+        return Err(leave_rollout(&ctx, &db, &family).await?);
+    }
+    let tenant = ctx.tenant.tenant.id;
+    let presented = match bridge_storage::presented(&ctx, token) {
+        Presented::Token(token) => BridgeToken::parse(&token).filter(|t| t.tenant == tenant),
+        Presented::Nothing | Presented::Ambiguous => None,
     };
-    Ok(RefreshResponse {
-        success: true,
-        token: token.expose(),
-    })
+    // Without the current token there is nothing to prove this is the
+    // device the family belongs to: a stolen session cookie alone must
+    // not mint a bridge token that outlives it.
+    let Some(presented) = presented else {
+        return Err(BridgeFailure::new(
+            FailureReason::Invalid,
+            "this device's current token is required to refresh it",
+        ));
+    };
+    match rotate(&ctx, &db, &presented, Some(&family), Purpose::Refresh).await {
+        Ok(rotated) => Ok(RefreshResponse {
+            success: true,
+            token: bridge_storage::hand_over(&ctx, &rotated),
+        }),
+        Err(BridgeError::Invalid) => {
+            let state = bridge::family_state(&db, &family)
+                .await
+                .map_err(ApiError::from)?;
+            match state {
+                // A replay revoked the family (or a logout elsewhere, an
+                // admin): its sessions end, this one too.
+                FamilyState::Revoked => {
+                    ctx.session.log_out().await.map_err(ApiError::from)?;
+                    bridge_storage::forget(&ctx);
+                }
+                // Withdrawn from someone who has since come back into the
+                // rollout: signed in still, a device at the next sign-in.
+                FamilyState::Withdrawn => {
+                    bridge_storage::forget(&ctx);
+                    return Err(BridgeFailure::new(
+                        FailureReason::Invalid,
+                        "this session's bridge device was withdrawn; sign in again to get one",
+                    ));
+                }
+                // The token is not this device's current one.
+                FamilyState::Live => {}
+            }
+            Err(BridgeFailure::invalid())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
-async fn device_views(
-    ctx: &TenantContext,
-    user: &tessera_backend::accounts::User,
-) -> Result<Vec<DeviceView>, BridgeFailure> {
-    Ok(own_devices(ctx, user).await?)
+/// A user's devices, each with the sessions it brought back.
+async fn device_views(ctx: &TenantContext, user: &User) -> Result<Vec<DeviceView>, BridgeFailure> {
+    let (sessions, mut devices) = tokio::try_join!(
+        super::admin_sessions::sessions_of(ctx, user),
+        own_devices(ctx, user)
+    )?;
+    DeviceView::link_restored(&mut devices, &sessions);
+    Ok(devices)
 }
 
 /// A user's live bridge devices, the one of this session marked.
 pub(super) async fn own_devices(
     ctx: &TenantContext,
-    user: &tessera_backend::accounts::User,
+    user: &User,
 ) -> Result<Vec<DeviceView>, ApiError> {
     let db = ctx.tenant.db.clone();
     let current = ctx.session.bridge_family().await?;
@@ -545,6 +676,7 @@ pub(super) async fn own_devices(
             expires_at: d.expires_at,
             ip: d.ip,
             user_agent: d.user_agent,
+            restored_sessions: Vec::new(),
         })
         .collect())
 }

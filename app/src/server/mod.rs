@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admin_sessions;
 pub mod auth;
 pub mod bridge;
+mod bridge_storage;
 pub mod central;
 pub mod context;
 pub mod errors;

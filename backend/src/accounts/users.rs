@@ -28,14 +28,16 @@ impl Role {
         }
     }
 
-    fn parse(s: &str) -> Result<Self, sqlx::Error> {
-        match s {
-            "admin" => Ok(Role::Admin),
-            "member" => Ok(Role::Member),
-            other => Err(sqlx::Error::Decode(
-                format!("unknown role {other:?}").into(),
-            )),
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
         }
+    }
+
+    fn parse(s: &str) -> Result<Self, sqlx::Error> {
+        Self::from_name(s).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {s:?}").into()))
     }
 }
 

@@ -6,7 +6,7 @@ use sea_query::{Expr, ExprTrait, Order, Query, TableRef};
 
 use super::{
     events::{self, Event, EventKind},
-    family::{BridgeError, FamilyId},
+    family::{BridgeError, FamilyId, FamilyState},
     token::BridgeToken,
 };
 use crate::{
@@ -107,6 +107,19 @@ pub async fn revoke_presented(
     reason: &str,
     ip: Option<&str>,
 ) -> Result<(), BridgeError> {
+    if let Some(family) = family_of(db, ring, presented).await? {
+        revoke(db, announce, clock, &family, reason, ip).await?;
+    }
+    Ok(())
+}
+
+/// The family of a token that verifies here (current or rotated out,
+/// revoked or not); None for a token that does not.
+pub async fn family_of(
+    db: &Scope,
+    ring: &KeyRing,
+    presented: &BridgeToken,
+) -> Result<Option<FamilyId>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Stored {
         family_id: String,
@@ -122,26 +135,29 @@ pub async fn revoke_presented(
         .from(db.table(BridgeTokens::Table))
         .and_where(Expr::col(BridgeTokens::Selector).eq(presented.selector.as_str()))
         .to_owned();
-    if let Some(row) = db.fetch_optional::<Stored>(&query).await? {
-        let uses = u32::try_from(row.key_id)
-            .ok()
-            .and_then(|k| ring.get(KeyId::new(k)));
-        if uses.is_some_and(|u| presented.matches(&row.verifier_hash, &u.bridge)) {
-            revoke(db, announce, clock, &FamilyId(row.family_id), reason, ip).await?;
-        }
-    }
-    Ok(())
+    let Some(row) = db.fetch_optional::<Stored>(&query).await? else {
+        return Ok(None);
+    };
+    let uses = u32::try_from(row.key_id)
+        .ok()
+        .and_then(|k| ring.get(KeyId::new(k)));
+    Ok(uses
+        .is_some_and(|u| presented.matches(&row.verifier_hash, &u.bridge))
+        .then_some(FamilyId(row.family_id)))
 }
 
-/// Whether sessions made by this family may still be used.
-pub async fn family_is_live(db: &Scope, family: &FamilyId) -> Result<bool, sqlx::Error> {
+/// Where a family stands: live, withdrawn (its sessions live on) or
+/// revoked (they end).
+pub async fn family_state(db: &Scope, family: &FamilyId) -> Result<FamilyState, sqlx::Error> {
     let query = Query::select()
-        .column(BridgeFamilies::RevokedAt)
+        .columns([BridgeFamilies::RevokedAt, BridgeFamilies::RevokedReason])
         .from(db.table(BridgeFamilies::Table))
         .and_where(Expr::col(BridgeFamilies::Id).eq(family.as_str()))
         .to_owned();
-    let revoked: Option<(Option<i64>,)> = db.fetch_optional(&query).await?;
-    Ok(matches!(revoked, Some((None,))))
+    let found: Option<(Option<i64>, Option<String>)> = db.fetch_optional(&query).await?;
+    Ok(found.map_or(FamilyState::Revoked, |(at, reason)| {
+        FamilyState::of(at, reason.as_deref())
+    }))
 }
 
 /// Families neither revoked nor expired at `at`.

@@ -2,13 +2,16 @@
 //! restore, refresh, failure and revocation, and the daily chart read
 //! from them.
 
-use sea_query::{Expr, ExprTrait, InsertStatement, Query, TableRef};
+use sea_query::{Cond, Expr, ExprTrait, InsertStatement, Query, TableRef};
 
 use super::family::FamilyId;
 use crate::{
-    accounts::UserId,
+    accounts::{Role, UserId},
     clock::Clock,
-    db::{schema::BridgeEvents, Scope, Tx},
+    db::{
+        schema::{BridgeEvents, BridgeFamilies, Users},
+        Scope, Tx,
+    },
 };
 
 /// An event's kind, stored by its name.
@@ -143,14 +146,21 @@ impl DayUsage {
     }
 }
 
-/// The last `days` days of events up to today, oldest first, every day present.
-pub async fn usage(db: &Scope, clock: &Clock, days: i64) -> Result<Vec<DayUsage>, sqlx::Error> {
+/// The last `days` days of events up to today, oldest first, every day
+/// present: everyone's, or one role's (`cohort`: the events of their
+/// devices, and of them).
+pub async fn usage(
+    db: &Scope,
+    clock: &Clock,
+    days: i64,
+    cohort: Option<Role>,
+) -> Result<Vec<DayUsage>, sqlx::Error> {
     let today = clock.unix() / 86_400;
     let first = today - days + 1;
     // A constant, rendered inline: a bound divisor would differ between the
     // SELECT and the GROUP BY ($1 vs $2), which PostgreSQL refuses.
     let day = Expr::col(BridgeEvents::At).div(Expr::Constant(86_400i64.into()));
-    let query = Query::select()
+    let mut query = Query::select()
         .expr_as(day.clone(), "day")
         .column(BridgeEvents::Kind)
         .expr_as(Expr::col(BridgeEvents::Id).count(), "n")
@@ -158,6 +168,24 @@ pub async fn usage(db: &Scope, clock: &Clock, days: i64) -> Result<Vec<DayUsage>
         .and_where(Expr::col(BridgeEvents::At).gte(first * 86_400))
         .add_group_by([day, Expr::col(BridgeEvents::Kind)])
         .to_owned();
+    if let Some(role) = cohort {
+        let of_role = Query::select()
+            .column(Users::Id)
+            .from(db.table(Users::Table))
+            .and_where(Expr::col(Users::Role).eq(role.as_str()))
+            .to_owned();
+        // A revocation names the device, not its person.
+        let their_devices = Query::select()
+            .column(BridgeFamilies::Id)
+            .from(db.table(BridgeFamilies::Table))
+            .and_where(Expr::col(BridgeFamilies::UserId).in_subquery(of_role.clone()))
+            .to_owned();
+        query.cond_where(
+            Cond::any()
+                .add(Expr::col(BridgeEvents::UserId).in_subquery(of_role))
+                .add(Expr::col(BridgeEvents::FamilyId).in_subquery(their_devices)),
+        );
+    }
     let rows: Vec<(i64, String, i64)> = db.fetch_all(&query).await?;
     let mut usage: Vec<DayUsage> = (first..=today)
         .map(|day| DayUsage {

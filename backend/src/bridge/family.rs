@@ -19,6 +19,32 @@ impl FamilyId {
     }
 }
 
+/// The reason a device is revoked when its person leaves the bridge's
+/// rollout (`bridge.rollout`). Unlike every other revocation it ends no
+/// session: the person stays signed in, without a device.
+pub const LEFT_THE_ROLLOUT: &str = "left the bridge rollout";
+
+/// Where a family stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FamilyState {
+    Live,
+    /// Revoked because its person left the rollout: its sessions live on.
+    Withdrawn,
+    /// Revoked for any other reason, or gone: its sessions end.
+    Revoked,
+}
+
+impl FamilyState {
+    /// The state of a family that exists, from its revocation columns.
+    pub fn of(revoked_at: Option<i64>, reason: Option<&str>) -> Self {
+        match (revoked_at, reason) {
+            (None, _) => FamilyState::Live,
+            (Some(_), Some(LEFT_THE_ROLLOUT)) => FamilyState::Withdrawn,
+            (Some(_), _) => FamilyState::Revoked,
+        }
+    }
+}
+
 /// Where a request came from, as recorded with a device.
 #[derive(Debug, Clone, Default)]
 pub struct Device {
@@ -51,6 +77,8 @@ pub struct Rotated {
     pub user: UserId,
     pub family: FamilyId,
     pub token: BridgeToken,
+    /// When the device's family ends (its lifetime from sign-in).
+    pub expires_at: i64,
 }
 
 /// Whole seconds of a duration, as times are stored.

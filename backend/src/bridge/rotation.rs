@@ -40,6 +40,7 @@ pub async fn issue(
         BridgeToken::generate(tenant),
         clock.unix(),
     );
+    let expires_at = at.saturating_add(secs(settings.token_lifetime));
     let mut tx = db.begin().await?;
     let insert = Query::insert()
         .into_table(tx.table(BridgeFamilies::Table))
@@ -56,7 +57,7 @@ pub async fn issue(
             family.as_str().into(),
             user.get().into(),
             at.into(),
-            at.saturating_add(secs(settings.token_lifetime)).into(),
+            expires_at.into(),
             at.into(),
             device.ip.clone().into(),
             device.user_agent.clone().into(),
@@ -95,6 +96,7 @@ pub async fn issue(
         user,
         family,
         token,
+        expires_at,
     })
 }
 
@@ -389,6 +391,7 @@ pub async fn rotate(
         user: found.user,
         family: found.owner,
         token: found.next,
+        expires_at: found.standing.expires_at,
     })
 }
 
@@ -464,6 +467,8 @@ mod tests {
             restore_rate_limit: 10,
             rotation_grace: Duration::from_secs(30),
             step_up: crate::settings::StepUp::Enrolled,
+            storage: crate::settings::BridgeStorage::LocalStorage,
+            rollout: crate::settings::Rollout::Everyone,
         }
     }
 

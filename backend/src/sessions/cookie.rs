@@ -1,5 +1,7 @@
 //! The session cookie's name and attributes for one tenant and request.
 
+use http::{header, HeaderMap};
+
 use crate::settings::{SameSite, TenantSettings};
 use crate::tenancy::{CentralDomain, Slug};
 
@@ -69,6 +71,17 @@ impl CookieSpec {
             .collect();
         self
     }
+}
+
+/// Every `name=value` pair of a request's Cookie headers.
+pub fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(header::COOKIE)
+        .into_iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(k, v)| (k, v.trim_matches('"')))
 }
 
 #[cfg(test)]

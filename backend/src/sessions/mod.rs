@@ -13,7 +13,7 @@ pub mod totals;
 pub use assurance::{Assurance, Level, Method};
 pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cache::SessionCache;
-pub use cookie::CookieSpec;
+pub use cookie::{cookie_pairs, CookieSpec};
 pub use principal::{Family, Principal, PrincipalSlot};
 pub use record::{Awaits, PendingSignIn, SessionRecord};
 pub use seal::Unsealed;

@@ -9,7 +9,7 @@ use sea_query::{Expr, ExprTrait, IntoIden, JoinType, Query, SelectStatement};
 use super::record::SessionRecord;
 use crate::{
     accounts::{users::UserRow, User},
-    bridge::FamilyId,
+    bridge::{FamilyId, FamilyState},
     db::{
         schema::{BridgeFamilies, Users},
         Scope,
@@ -22,6 +22,9 @@ pub enum Family {
     /// The session has none (signed in while the bridge was off).
     None,
     Live,
+    /// Taken away when its person left the bridge's rollout: the session
+    /// lives on without a device.
+    Withdrawn,
     /// Revoked (logout elsewhere, an admin, theft) or gone: the session ends.
     Revoked,
 }
@@ -47,6 +50,7 @@ pub(crate) struct PrincipalRow {
     user_role: Option<String>,
     family_id: Option<String>,
     family_revoked_at: Option<i64>,
+    family_revoked_reason: Option<String>,
 }
 
 impl PrincipalRow {
@@ -55,10 +59,15 @@ impl PrincipalRow {
         self,
         wanted: Option<&FamilyId>,
     ) -> Result<Principal, sqlx::Error> {
-        let family = match (wanted, self.family_id, self.family_revoked_at) {
-            (None, _, _) => Family::None,
-            (Some(_), Some(_), None) => Family::Live,
-            (Some(_), _, _) => Family::Revoked,
+        let reason = self.family_revoked_reason.as_deref();
+        let family = match (wanted, self.family_id) {
+            (None, _) => Family::None,
+            (Some(_), None) => Family::Revoked,
+            (Some(_), Some(_)) => match FamilyState::of(self.family_revoked_at, reason) {
+                FamilyState::Live => Family::Live,
+                FamilyState::Withdrawn => Family::Withdrawn,
+                FamilyState::Revoked => Family::Revoked,
+            },
         };
         let user = match (
             self.user_id,
@@ -103,6 +112,10 @@ pub(crate) fn join_principal(
         .expr_as(
             Expr::col((families.clone(), BridgeFamilies::RevokedAt)),
             "family_revoked_at",
+        )
+        .expr_as(
+            Expr::col((families.clone(), BridgeFamilies::RevokedReason)),
+            "family_revoked_reason",
         )
         .join(
             JoinType::LeftJoin,

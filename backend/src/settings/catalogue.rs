@@ -246,6 +246,31 @@ catalogue! {
         fence: Fenced::Open,
         field: at!(bridge.step_up),
     };
+    BridgeStorage = Setting {
+        name: "bridge.storage",
+        env: "BRIDGE_STORAGE",
+        kind: Kind::Choice(&[
+            Choice { value: "local_storage", label: "The page's local storage (scripts on the page can read it)" },
+            Choice { value: "cookie", label: "An HttpOnly cookie (no script can read it; recommended)" },
+        ]),
+        default: "local_storage",
+        label: "Where browsers keep the bridge token",
+        help: "Switching keeps everyone signed in; each browser moves its token over on its next refresh.",
+        section: Section::SessionBridge,
+        fence: Fenced::Open,
+        field: at!(bridge.storage),
+    };
+    BridgeRollout = Setting {
+        name: "bridge.rollout",
+        env: "BRIDGE_ROLLOUT",
+        kind: Kind::Text { optional: false, rule: TextRule::Rollout },
+        default: "everyone",
+        label: "Who gets the session bridge",
+        help: "everyone, role:admin, role:member or percent:<0-100> (the same people stay in as it rises). Those who leave lose their devices.",
+        section: Section::SessionBridge,
+        fence: Fenced::Open,
+        field: at!(bridge.rollout),
+    };
     SignInMaxFailures = Setting {
         name: "signin.max_failures",
         env: "SIGNIN_MAX_FAILURES",

@@ -63,4 +63,7 @@ pub enum TextRule {
     Prefix,
     /// A domain name.
     Domain,
+    /// Who gets the session bridge: `everyone`, `role:admin`,
+    /// `role:member` or `percent:<0–100>`.
+    Rollout,
 }

@@ -23,7 +23,8 @@ pub use fence::Fence;
 pub use kind::{Choice, Kind, TextRule, Unit};
 pub use overrides::Overrides;
 pub use tenant::{
-    BridgeSettings, Driver, SameSite, SecondFactorRule, SignInPolicy, StepUp, TenantSettings,
+    BridgeSettings, BridgeStorage, Driver, Rollout, SameSite, SecondFactorRule, SignInPolicy,
+    StepUp, TenantSettings,
 };
 
 use crate::tenancy::CentralDomain;

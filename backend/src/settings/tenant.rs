@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::tenancy::CentralDomain;
+use crate::{accounts::Role, tenancy::CentralDomain};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SameSite {
@@ -36,6 +36,29 @@ pub enum StepUp {
     Enrolled,
     /// Every restore waits for a second factor; without one, sign in again.
     Always,
+}
+
+/// Where a browser keeps its bridge token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BridgeStorage {
+    /// The source document's design: the page's script keeps it in
+    /// `localStorage` (any script on the page can read it).
+    LocalStorage,
+    /// An `HttpOnly` cookie sent only to `/api/session-bridge`: no script
+    /// ever sees the token.
+    Cookie,
+}
+
+/// Who within a tenant gets the bridge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollout {
+    Everyone,
+    /// Only people of this role.
+    Role(Role),
+    /// This share of people, each kept in or out by a stable hash of the
+    /// tenant and the user (`bridge::rollout`): raising it keeps everyone
+    /// who had it.
+    Percent(u8),
 }
 
 /// Who must have a second factor to be signed in at all.
@@ -86,6 +109,8 @@ pub struct BridgeSettings {
     /// How long a rotated-out token still yields its successor (concurrent tabs).
     pub rotation_grace: Duration,
     pub step_up: StepUp,
+    pub storage: BridgeStorage,
+    pub rollout: Rollout,
 }
 
 /// How hard sign-in is throttled (per tenant settings; the environment's for
@@ -125,6 +150,8 @@ impl TenantSettings {
                 restore_rate_limit: 0,
                 rotation_grace: Duration::ZERO,
                 step_up: StepUp::Never,
+                storage: BridgeStorage::LocalStorage,
+                rollout: Rollout::Everyone,
             },
             signin: SignInPolicy {
                 max_failures: 0,

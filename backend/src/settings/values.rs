@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use super::{
     kind::{Kind, TextRule},
-    Driver, SameSite, SecondFactorRule, StepUp,
+    BridgeStorage, Driver, Rollout, SameSite, SecondFactorRule, StepUp,
 };
-use crate::tenancy::CentralDomain;
+use crate::{accounts::Role, tenancy::CentralDomain};
 
 pub(super) trait Value: Sized {
     fn parse(text: &str, kind: &Kind) -> Result<Self, String>;
@@ -117,6 +117,7 @@ impl Value for String {
             TextRule::Domain => CentralDomain::parse(v.trim_start_matches('.'))
                 .map(|d| d.as_str().to_owned())
                 .map_err(|_| format!("{text:?} is not a domain name")),
+            TextRule::Rollout => Err("not a free text setting".into()),
         }
     }
 
@@ -174,6 +175,42 @@ impl Named for StepUp {
         ("enrolled", StepUp::Enrolled),
         ("always", StepUp::Always),
     ];
+}
+
+impl Named for BridgeStorage {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("local_storage", BridgeStorage::LocalStorage),
+        ("cookie", BridgeStorage::Cookie),
+    ];
+}
+
+/// `everyone`, `role:admin`, `role:member` or `percent:<0–100>`.
+impl Value for Rollout {
+    fn parse(text: &str, _: &Kind) -> Result<Self, String> {
+        let wanted = text.trim().to_ascii_lowercase();
+        let rollout = match wanted.split_once(':') {
+            None if wanted == "everyone" => Some(Rollout::Everyone),
+            Some(("role", role)) => Role::from_name(role).map(Rollout::Role),
+            Some(("percent", n)) => n
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|n| *n <= 100)
+                .map(Rollout::Percent),
+            _ => None,
+        };
+        rollout.ok_or_else(|| {
+            format!("expected everyone, role:admin, role:member or percent:<0-100>, got {text:?}")
+        })
+    }
+
+    fn show(&self, _: &Kind) -> String {
+        match self {
+            Rollout::Everyone => "everyone".into(),
+            Rollout::Role(role) => format!("role:{}", role.as_str()),
+            Rollout::Percent(n) => format!("percent:{n}"),
+        }
+    }
 }
 
 impl Named for SecondFactorRule {

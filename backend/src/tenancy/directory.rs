@@ -16,6 +16,7 @@ use super::{
     tenant::{validate_name, NameError, Tenant},
 };
 use crate::{
+    bridge::BridgeCookie,
     bus::{self, Change},
     db::{
         central::{StoredSettings, TenantRow, TENANT_COLUMNS},
@@ -47,6 +48,8 @@ pub struct TenantHandle {
     pub sessions: Backend,
     cookie_http: CookieSpec,
     cookie_https: CookieSpec,
+    bridge_cookie_http: BridgeCookie,
+    bridge_cookie_https: BridgeCookie,
 }
 
 impl TenantHandle {
@@ -56,6 +59,16 @@ impl TenantHandle {
             &self.cookie_https
         } else {
             &self.cookie_http
+        }
+    }
+
+    /// The bridge token's cookie (`bridge.storage = cookie`), for a request
+    /// over https or not.
+    pub fn bridge_cookie(&self, https: bool) -> &BridgeCookie {
+        if https {
+            &self.bridge_cookie_https
+        } else {
+            &self.bridge_cookie_http
         }
     }
 }
@@ -201,6 +214,10 @@ impl Directory {
             )
         };
         let (cookie_http, cookie_https) = (cookie(false), cookie(true));
+        let bridge_cookie = |https| {
+            BridgeCookie::for_tenant(&settings, &tenant.slug, &stored.former_prefixes, https)
+        };
+        let (bridge_cookie_http, bridge_cookie_https) = (bridge_cookie(false), bridge_cookie(true));
         let handle = Arc::new(TenantHandle {
             tenant,
             settings,
@@ -208,6 +225,8 @@ impl Directory {
             sessions,
             cookie_http,
             cookie_https,
+            bridge_cookie_http,
+            bridge_cookie_https,
         });
         let mut cache = self.cache_write();
         // A handle holds its tenant's pool open, so the cache honours the cap

@@ -14,7 +14,7 @@ use cookie::{Cookie, SameSite as CookieSameSite};
 use tessera_app::{error::ApiError, server::context::Visit};
 use tessera_backend::{
     keys::{KeyId, KeyRing},
-    sessions::{seal, stores::idle_expiry, AuthSession, CookieSpec, Unsealed},
+    sessions::{cookie_pairs, seal, stores::idle_expiry, AuthSession, CookieSpec, Unsealed},
     settings::SameSite,
     tenancy::{TenantHandle, TenantId},
     Platform,
@@ -162,17 +162,6 @@ impl Verdict {
 /// read here, once, before it renders.
 fn is_page(req: &Request) -> bool {
     req.method() == axum::http::Method::GET && !req.uri().path().starts_with("/api/")
-}
-
-/// Every `name=value` pair of the request's Cookie headers.
-fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
-    headers
-        .get_all(header::COOKIE)
-        .into_iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .map(|(k, v)| (k, v.trim_matches('"')))
 }
 
 impl Presented {

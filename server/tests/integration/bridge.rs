@@ -1,7 +1,9 @@
 //! The session bridge over HTTP: shapes, rotation, grace, theft, expiry,
-//! rate limits, other tenants, logout, devices.
+//! rate limits, other tenants, logout, devices — each under both
+//! `bridge.storage` modes (the token in the answer for localStorage, or in
+//! the HttpOnly cookie), as `TestApp::storage` presents and receives it.
 
-use crate::support::{count_rows, session_cookie, TestApp};
+use crate::support::{bridge::Storage, count_rows, session_cookie, session_cookie_in, TestApp};
 use reqwest::{header, StatusCode};
 use sea_query::{Expr, ExprTrait, Query};
 use serde_json::{json, Value};
@@ -10,21 +12,9 @@ use tessera_backend::{
     tenancy::{directory::Editor, Slug},
 };
 
-async fn post(
-    app: &TestApp,
-    tenant: &str,
-    path: &str,
-    cookie: Option<&str>,
-    body: Value,
-) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut request = app.raw().post(app.url(Some(tenant), path)).json(&body);
-    if let Some(cookie) = cookie {
-        // As the page's own script sends it.
-        request = request
-            .header(header::COOKIE, cookie)
-            .header("sec-fetch-site", "same-origin");
-    }
-    let response = request.send().await.expect("sent");
+type Answer = (StatusCode, reqwest::header::HeaderMap, Value);
+
+async fn answer(response: reqwest::Response) -> Answer {
     let (status, headers) = (response.status(), response.headers().clone());
     (
         status,
@@ -33,200 +23,212 @@ async fn post(
     )
 }
 
+async fn post(
+    app: &TestApp,
+    tenant: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Value,
+) -> Answer {
+    let mut request = app.raw().post(app.url(Some(tenant), path)).json(&body);
+    if let Some(cookie) = cookie {
+        // As the page's own script sends it.
+        request = request
+            .header(header::COOKIE, cookie)
+            .header("sec-fetch-site", "same-origin");
+    }
+    answer(request.send().await.expect("sent")).await
+}
+
 /// Registers at `tenant`; returns (session cookie, bridge token).
 async fn sign_up(app: &TestApp, tenant: &str, email: &str) -> (String, String) {
     let response = app.register(&app.raw(), tenant, email).await;
     let cookie = session_cookie(&response, tenant).expect("cookie");
-    let body: Value = response.json().await.expect("json");
-    (
-        cookie,
-        body["bridge_token"]
-            .as_str()
-            .expect("a bridge token")
-            .to_owned(),
-    )
+    let (_, headers, body) = answer(response).await;
+    let token = app
+        .handed(tenant, &headers, &body, "bridge_token")
+        .expect("a bridge token");
+    (cookie, token)
 }
 
-async fn restore(
-    app: &TestApp,
-    tenant: &str,
-    token: &str,
-) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    post(
-        app,
-        tenant,
-        "/api/session-bridge/restore",
-        None,
-        json!({ "token": token }),
-    )
-    .await
+async fn restore(app: &TestApp, tenant: &str, token: &str) -> Answer {
+    answer(app.restore(tenant, token).await).await
 }
 
-fn new_token(body: &Value) -> String {
-    body["new_token"].as_str().expect("new_token").to_owned()
+/// `refresh` from a browser with the session `cookie`, holding `token`.
+async fn refresh(app: &TestApp, tenant: &str, cookie: &str, token: Option<&str>) -> Answer {
+    let request = app
+        .raw()
+        .post(app.url(Some(tenant), "/api/session-bridge/refresh"));
+    let request = app
+        .storage
+        .present(request, tenant, token, Some(cookie), json!({}));
+    answer(request.send().await.expect("sent")).await
+}
+
+/// The token a restore at acme handed over.
+fn new_token(app: &TestApp, restored: &Answer) -> String {
+    app.handed("acme", &restored.1, &restored.2, "new_token")
+        .expect("new_token")
+}
+
+/// The token a refresh at acme handed over.
+fn refreshed(app: &TestApp, answer: &Answer) -> String {
+    app.handed("acme", &answer.1, &answer.2, "token")
+        .expect("token")
+}
+
+/// An app whose tenants keep tokens in `storage`, with `env` besides.
+async fn spawn(storage: Storage, env: &[(&str, &str)]) -> TestApp {
+    let mut vars = vec![storage.env()];
+    vars.extend_from_slice(env);
+    TestApp::spawn_with(&vars).await
 }
 
 const REFUSED: &str = "Invalid or expired session token";
 
 #[tokio::test]
 async fn endpoints_have_the_documented_shapes() {
-    let app = TestApp::spawn().await;
-    let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
-    let acme = app
-        .platform
-        .directory
-        .get(&Slug::parse("acme").expect("slug"))
-        .await
-        .expect("tenant");
-    assert!(
-        token.starts_with(&format!("tsb1.{}.", acme.id)),
-        "recognisable prefix"
-    );
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
+        let acme = app
+            .platform
+            .directory
+            .get(&Slug::parse("acme").expect("slug"))
+            .await
+            .expect("tenant");
+        assert!(
+            token.starts_with(&format!("tsb1.{}.", acme.id)),
+            "recognisable prefix"
+        );
 
-    let (status, _, checked) = post(
-        &app,
-        "acme",
-        "/api/session-bridge/check",
-        Some(&cookie),
-        json!({}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        checked,
-        json!({"authenticated": true, "user_id": 1, "has_token": true})
-    );
-    let (_, _, anonymous) = post(&app, "acme", "/api/session-bridge/check", None, json!({})).await;
-    assert_eq!(
-        anonymous,
-        json!({"authenticated": false, "user_id": null, "has_token": false})
-    );
+        let (status, _, checked) = post(
+            &app,
+            "acme",
+            "/api/session-bridge/check",
+            Some(&cookie),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            checked,
+            json!({"authenticated": true, "user_id": 1, "has_token": true})
+        );
+        let (_, _, anonymous) =
+            post(&app, "acme", "/api/session-bridge/check", None, json!({})).await;
+        assert_eq!(
+            anonymous,
+            json!({"authenticated": false, "user_id": null, "has_token": false})
+        );
 
-    let (status, headers, restored) = restore(&app, "acme", &token).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(restored["success"], true);
-    assert_eq!(restored["message"], "Session restored successfully");
-    assert_ne!(new_token(&restored), token, "rotated");
-    let restored_cookie = headers
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .expect("a new session")
-        .to_owned();
-    let restored_cookie = restored_cookie
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    assert_ne!(restored_cookie, cookie, "a fresh session id");
-    assert_eq!(
-        app.me_with_cookie("acme", &restored_cookie).await.1["user"]["email"],
-        "ada@acme.test"
-    );
+        let restored = restore(&app, "acme", &token).await;
+        let (status, headers, body) = &restored;
+        assert_eq!(*status, StatusCode::OK, "{storage:?}: {body}");
+        assert_eq!(body["success"], true);
+        assert_eq!(body["message"], "Session restored successfully");
+        assert_ne!(new_token(&app, &restored), token, "rotated");
+        let restored_cookie = session_cookie_in(headers, "acme").expect("a new session");
+        assert_ne!(restored_cookie, cookie, "a fresh session id");
+        assert_eq!(
+            app.me_with_cookie("acme", &restored_cookie).await.1["user"]["email"],
+            "ada@acme.test"
+        );
 
-    let (status, _, refreshed) = post(
-        &app,
-        "acme",
-        "/api/session-bridge/refresh",
-        Some(&restored_cookie),
-        json!({"token": new_token(&restored)}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(refreshed["success"], true);
-    assert!(refreshed["token"]
-        .as_str()
-        .is_some_and(|t| t.starts_with("tsb1.")));
+        let next = new_token(&app, &restored);
+        let answer = refresh(&app, "acme", &restored_cookie, Some(&next)).await;
+        assert_eq!(answer.0, StatusCode::OK, "{storage:?}: {}", answer.2);
+        assert_eq!(answer.2["success"], true);
+        assert!(refreshed(&app, &answer).starts_with("tsb1."));
 
-    let (status, _, failed) = restore(&app, "acme", "tsb1.1.nope.nope").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        failed,
-        json!({"success": false, "message": REFUSED, "reason": "invalid"})
-    );
-    let (status, _, _) = post(&app, "acme", "/api/session-bridge/refresh", None, json!({})).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh needs a session");
+        let (status, _, failed) = restore(&app, "acme", "tsb1.1.nope.nope").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            failed,
+            json!({"success": false, "message": REFUSED, "reason": "invalid"})
+        );
+        let (status, _, _) =
+            post(&app, "acme", "/api/session-bridge/refresh", None, json!({})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh needs a session");
+    }
 }
 
 #[tokio::test]
 async fn unknown_selector_and_wrong_verifier_look_the_same() {
-    let app = TestApp::spawn().await;
-    let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
-    let parts: Vec<&str> = token.split('.').collect();
-    let other = {
-        let (_, t) = sign_up(&app, "acme", "bob@acme.test").await;
-        t.split('.').map(str::to_owned).collect::<Vec<_>>()
-    };
-    let wrong_verifier = format!("{}.{}.{}.{}", parts[0], parts[1], parts[2], other[3]);
-    let unknown_selector = format!(
-        "{}.{}.{}.{}",
-        parts[0],
-        parts[1],
-        other[3].get(..22).unwrap_or_default(),
-        parts[3]
-    );
-    let a = restore(&app, "acme", &wrong_verifier).await;
-    let b = restore(&app, "acme", &unknown_selector).await;
-    let c = restore(&app, "acme", "garbage").await;
-    assert_eq!((a.0, &a.2), (StatusCode::UNAUTHORIZED, &b.2));
-    assert_eq!((b.0, &b.2), (c.0, &c.2));
-    // The real token still works: failures did not touch it.
-    assert_eq!(restore(&app, "acme", &token).await.0, StatusCode::OK);
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
+        let parts: Vec<&str> = token.split('.').collect();
+        let other = {
+            let (_, t) = sign_up(&app, "acme", "bob@acme.test").await;
+            t.split('.').map(str::to_owned).collect::<Vec<_>>()
+        };
+        let wrong_verifier = format!("{}.{}.{}.{}", parts[0], parts[1], parts[2], other[3]);
+        let unknown_selector = format!(
+            "{}.{}.{}.{}",
+            parts[0],
+            parts[1],
+            other[3].get(..22).unwrap_or_default(),
+            parts[3]
+        );
+        let a = restore(&app, "acme", &wrong_verifier).await;
+        let b = restore(&app, "acme", &unknown_selector).await;
+        let c = restore(&app, "acme", "garbage").await;
+        assert_eq!((a.0, &a.2), (StatusCode::UNAUTHORIZED, &b.2));
+        assert_eq!((b.0, &b.2), (c.0, &c.2));
+        // The real token still works: failures did not touch it.
+        assert_eq!(restore(&app, "acme", &token).await.0, StatusCode::OK);
+    }
 }
 
 #[tokio::test]
 async fn only_hashes_are_stored() {
-    let app = TestApp::spawn().await;
-    let (cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
-    // Every token this device has held: issued, restored (rotated), refreshed
-    // (rotated again), before and after a key rotation.
-    let (_, _, restored) = restore(&app, "acme", &t0).await;
-    let t1 = new_token(&restored);
-    app.platform.keys.rotate().await.expect("rotated");
-    // Past the key ring's reload interval.
-    app.clock.advance(std::time::Duration::from_secs(2));
-    let (_, _, refreshed) = post(
-        &app,
-        "acme",
-        "/api/session-bridge/refresh",
-        Some(&cookie),
-        json!({ "token": t1 }),
-    )
-    .await;
-    let t2 = refreshed["token"].as_str().expect("token").to_owned();
-    let db = app.tenant_db("acme").await;
-    let query = Query::select()
-        .columns([
-            BridgeTokens::Selector,
-            BridgeTokens::VerifierHash,
-            BridgeTokens::Successor,
-        ])
-        .from(db.table(BridgeTokens::Table))
-        .to_owned();
-    let rows: Vec<(String, String, Option<String>)> = db.fetch_all(&query).await.expect("rows");
-    assert_eq!(rows.len(), 3);
-    let dump: String = rows
-        .iter()
-        .map(|(a, b, c)| format!("{a} {b} {}\n", c.as_deref().unwrap_or_default()))
-        .collect();
-    for token in [&t0, &t1, &t2] {
-        let verifier = token.rsplit('.').next().expect("verifier");
-        let raw =
-            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, verifier)
-                .expect("b64");
-        let encodings = [
-            verifier.to_owned(),
-            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &raw),
-            raw.iter().map(|b| format!("{b:02x}")).collect(),
-            base64::Engine::encode(
-                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-                sha2_digest(verifier.as_bytes()),
-            ),
-        ];
-        for encoded in encodings {
-            assert!(
-                !dump.contains(&encoded[..20]),
-                "a verifier ({encoded}) is stored: {dump}"
-            );
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
+        // Every token this device has held: issued, restored (rotated),
+        // refreshed (rotated again), before and after a key rotation.
+        let t1 = new_token(&app, &restore(&app, "acme", &t0).await);
+        app.platform.keys.rotate().await.expect("rotated");
+        // Past the key ring's reload interval.
+        app.clock.advance(std::time::Duration::from_secs(2));
+        let t2 = refreshed(&app, &refresh(&app, "acme", &cookie, Some(&t1)).await);
+        let db = app.tenant_db("acme").await;
+        let query = Query::select()
+            .columns([
+                BridgeTokens::Selector,
+                BridgeTokens::VerifierHash,
+                BridgeTokens::Successor,
+            ])
+            .from(db.table(BridgeTokens::Table))
+            .to_owned();
+        let rows: Vec<(String, String, Option<String>)> = db.fetch_all(&query).await.expect("rows");
+        assert_eq!(rows.len(), 3);
+        let dump: String = rows
+            .iter()
+            .map(|(a, b, c)| format!("{a} {b} {}\n", c.as_deref().unwrap_or_default()))
+            .collect();
+        for token in [&t0, &t1, &t2] {
+            let verifier = token.rsplit('.').next().expect("verifier");
+            let raw =
+                base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, verifier)
+                    .expect("b64");
+            let encodings = [
+                verifier.to_owned(),
+                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &raw),
+                raw.iter().map(|b| format!("{b:02x}")).collect(),
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    sha2_digest(verifier.as_bytes()),
+                ),
+            ];
+            for encoded in encodings {
+                assert!(
+                    !dump.contains(&encoded[..20]),
+                    "a verifier ({encoded}) is stored: {dump}"
+                );
+            }
         }
     }
 }
@@ -239,185 +241,195 @@ fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_replay_within_the_grace_window_gets_the_same_successor() {
-    let app = TestApp::spawn().await;
-    let (_, t0) = sign_up(&app, "acme", "ada@acme.test").await;
-    let (first, second) = tokio::join!(restore(&app, "acme", &t0), restore(&app, "acme", &t0));
-    assert_eq!(
-        (first.0, second.0),
-        (StatusCode::OK, StatusCode::OK),
-        "two tabs restoring at once"
-    );
-    assert_eq!(new_token(&first.2), new_token(&second.2));
-    assert_eq!(
-        restore(&app, "acme", &new_token(&first.2)).await.0,
-        StatusCode::OK,
-        "the successor is valid"
-    );
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (_, t0) = sign_up(&app, "acme", "ada@acme.test").await;
+        let (first, second) = tokio::join!(restore(&app, "acme", &t0), restore(&app, "acme", &t0));
+        assert_eq!(
+            (first.0, second.0),
+            (StatusCode::OK, StatusCode::OK),
+            "two tabs restoring at once"
+        );
+        assert_eq!(new_token(&app, &first), new_token(&app, &second));
+        assert_eq!(
+            restore(&app, "acme", &new_token(&app, &first)).await.0,
+            StatusCode::OK,
+            "the successor is valid"
+        );
+    }
 }
 
 #[tokio::test]
 async fn two_tabs_refreshing_at_once_both_end_up_valid() {
-    let app = TestApp::spawn().await;
-    let (cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
-    let body = json!({ "token": t0 });
-    let (a, b) = tokio::join!(
-        post(
-            &app,
-            "acme",
-            "/api/session-bridge/refresh",
-            Some(&cookie),
-            body.clone()
-        ),
-        post(
-            &app,
-            "acme",
-            "/api/session-bridge/refresh",
-            Some(&cookie),
-            body.clone()
-        ),
-    );
-    assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
-    assert_eq!(a.2["token"], b.2["token"]);
-    let t1 = a.2["token"].as_str().expect("token").to_owned();
-    assert_eq!(restore(&app, "acme", &t1).await.0, StatusCode::OK);
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
+        let (a, b) = tokio::join!(
+            refresh(&app, "acme", &cookie, Some(&t0)),
+            refresh(&app, "acme", &cookie, Some(&t0)),
+        );
+        assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK));
+        let t1 = refreshed(&app, &a);
+        assert_eq!(t1, refreshed(&app, &b));
+        assert_eq!(restore(&app, "acme", &t1).await.0, StatusCode::OK);
+    }
 }
 
 #[tokio::test]
 async fn a_replay_after_the_grace_window_revokes_the_family_and_its_sessions() {
-    let app = TestApp::spawn_with(&[("BRIDGE_ROTATION_GRACE", "0")]).await;
-    let (login_cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
-    let (_, headers, restored) = restore(&app, "acme", &t0).await;
-    let t1 = new_token(&restored);
-    let restored_cookie = headers[header::SET_COOKIE]
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    app.clock.advance(std::time::Duration::from_secs(2));
-    // Both sessions in use, so the cache holds their principals.
-    for cookie in [&restored_cookie, &login_cookie] {
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[("BRIDGE_ROTATION_GRACE", "0")]).await;
+        let (login_cookie, t0) = sign_up(&app, "acme", "ada@acme.test").await;
+        let restored = restore(&app, "acme", &t0).await;
+        let t1 = new_token(&app, &restored);
+        let restored_cookie = session_cookie_in(&restored.1, "acme").expect("a session");
+        app.clock.advance(std::time::Duration::from_secs(2));
+        // Both sessions in use, so the cache holds their principals.
+        for cookie in [&restored_cookie, &login_cookie] {
+            assert_eq!(
+                app.me_with_cookie("acme", cookie).await.1["authenticated"],
+                true
+            );
+        }
+
+        let (status, _, body) = restore(&app, "acme", &t0).await;
         assert_eq!(
-            app.me_with_cookie("acme", cookie).await.1["authenticated"],
-            true
+            (status, body["message"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some(REFUSED))
         );
+        assert_eq!(
+            restore(&app, "acme", &t1).await.0,
+            StatusCode::UNAUTHORIZED,
+            "the whole family is revoked"
+        );
+        assert_eq!(
+            app.me_with_cookie("acme", &restored_cookie).await.1["authenticated"],
+            false,
+            "its sessions end"
+        );
+        assert_eq!(
+            app.me_with_cookie("acme", &login_cookie).await.1["authenticated"],
+            false
+        );
+
+        let db = app.tenant_db("acme").await;
+        let thefts = count_rows(
+            &db,
+            BridgeEvents::Table,
+            Some(Expr::col(BridgeEvents::Kind).eq("theft_detected")),
+        )
+        .await;
+        assert_eq!(thefts, 1, "an event is recorded");
     }
-
-    let (status, _, body) = restore(&app, "acme", &t0).await;
-    assert_eq!(
-        (status, body["message"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some(REFUSED))
-    );
-    assert_eq!(
-        restore(&app, "acme", &t1).await.0,
-        StatusCode::UNAUTHORIZED,
-        "the whole family is revoked"
-    );
-    assert_eq!(
-        app.me_with_cookie("acme", &restored_cookie).await.1["authenticated"],
-        false,
-        "its sessions end"
-    );
-    assert_eq!(
-        app.me_with_cookie("acme", &login_cookie).await.1["authenticated"],
-        false
-    );
-
-    let db = app.tenant_db("acme").await;
-    let thefts = count_rows(
-        &db,
-        BridgeEvents::Table,
-        Some(Expr::col(BridgeEvents::Kind).eq("theft_detected")),
-    )
-    .await;
-    assert_eq!(thefts, 1, "an event is recorded");
 }
 
 #[tokio::test]
 async fn expired_tokens_are_refused() {
-    let app = TestApp::spawn().await;
-    let db = app.tenant_db("acme").await;
-    for (column, name) in [
-        (BridgeFamilies::ExpiresAt, "expires_at"),
-        (BridgeFamilies::LastUsedAt, "last_used_at"),
-    ] {
-        let (_, token) = sign_up(&app, "acme", &format!("{name}@acme.test")).await;
-        let aged = Query::update()
-            .table(db.table(BridgeFamilies::Table))
-            .value(column, 1000i64)
-            .to_owned();
-        db.execute(&aged).await.expect("aged");
-        let (status, _, body) = restore(&app, "acme", &token).await;
-        assert_eq!(
-            (status, body["message"].as_str()),
-            (StatusCode::UNAUTHORIZED, Some(REFUSED)),
-            "{name}"
-        );
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let db = app.tenant_db("acme").await;
+        for (column, name) in [
+            (BridgeFamilies::ExpiresAt, "expires_at"),
+            (BridgeFamilies::LastUsedAt, "last_used_at"),
+        ] {
+            let (_, token) = sign_up(&app, "acme", &format!("{name}@acme.test")).await;
+            let aged = Query::update()
+                .table(db.table(BridgeFamilies::Table))
+                .value(column, 1000i64)
+                .to_owned();
+            db.execute(&aged).await.expect("aged");
+            let (status, _, body) = restore(&app, "acme", &token).await;
+            assert_eq!(
+                (status, body["message"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some(REFUSED)),
+                "{storage:?} {name}"
+            );
+        }
     }
 }
 
 #[tokio::test]
 async fn restores_are_rate_limited_per_client() {
-    let app = TestApp::spawn_with(&[("BRIDGE_RESTORE_RATE_LIMIT", "3")]).await;
-    for _ in 0..3 {
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[("BRIDGE_RESTORE_RATE_LIMIT", "3")]).await;
+        for _ in 0..3 {
+            assert_eq!(
+                restore(&app, "acme", "garbage").await.0,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let (status, headers, body) = restore(&app, "acme", "garbage").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = headers[header::RETRY_AFTER]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("seconds");
+        assert!((1..=60).contains(&wait));
+        assert_eq!(body["reason"], "rate_limited");
+        // Another tenant has its own budget.
         assert_eq!(
-            restore(&app, "acme", "garbage").await.0,
+            restore(&app, "globex", "garbage").await.0,
             StatusCode::UNAUTHORIZED
         );
     }
-    let (status, headers, body) = restore(&app, "acme", "garbage").await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = headers[header::RETRY_AFTER]
-        .to_str()
-        .expect("ascii")
-        .parse()
-        .expect("seconds");
-    assert!((1..=60).contains(&wait));
-    assert_eq!(body["reason"], "rate_limited");
-    // Another tenant has its own budget.
-    assert_eq!(
-        restore(&app, "globex", "garbage").await.0,
-        StatusCode::UNAUTHORIZED
-    );
 }
 
+/// In cookie mode, acme's cookie value under globex's name at globex.
 #[tokio::test]
 async fn an_acme_token_presented_at_globex_is_refused_and_revoked() {
-    let app = TestApp::spawn().await;
-    let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
-    sign_up(&app, "globex", "bob@globex.test").await; // user 1 exists there too
-    let (status, headers, body) = restore(&app, "globex", &token).await;
-    assert_eq!(
-        (status, body["message"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some(REFUSED))
-    );
-    assert!(
-        headers.get(header::SET_COOKIE).is_none(),
-        "nobody is signed in at globex"
-    );
-    assert_eq!(
-        restore(&app, "acme", &token).await.0,
-        StatusCode::UNAUTHORIZED,
-        "and the token is dead at acme too"
-    );
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (_, token) = sign_up(&app, "acme", "ada@acme.test").await;
+        sign_up(&app, "globex", "bob@globex.test").await; // user 1 exists there too
+        let (status, headers, body) = restore(&app, "globex", &token).await;
+        assert_eq!(
+            (status, body["message"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some(REFUSED))
+        );
+        assert_eq!(
+            session_cookie_in(&headers, "globex"),
+            None,
+            "nobody is signed in at globex"
+        );
+        assert_eq!(
+            restore(&app, "acme", &token).await.0,
+            StatusCode::UNAUTHORIZED,
+            "and the token is dead at acme too"
+        );
+    }
 }
 
 #[tokio::test]
 async fn logout_revokes_the_token_server_side() {
-    let app = TestApp::spawn().await;
-    let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
-    let (status, _, _) = post(&app, "acme", "/api/auth/logout", Some(&cookie), json!({})).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        restore(&app, "acme", &token).await.0,
-        StatusCode::UNAUTHORIZED
-    );
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
+        let (status, headers, _) =
+            post(&app, "acme", "/api/auth/logout", Some(&cookie), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        if storage == Storage::Cookie {
+            assert!(
+                crate::support::bridge::expires_bridge_cookie(&headers, "acme"),
+                "and the browser drops the cookie"
+            );
+        }
+        assert_eq!(
+            restore(&app, "acme", &token).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
 }
 
 #[tokio::test]
 async fn users_list_and_revoke_their_own_devices() {
-    let app = TestApp::spawn().await;
+    for storage in Storage::BOTH {
+        users_list_and_revoke_their_own_devices_in(storage).await;
+    }
+}
+
+async fn users_list_and_revoke_their_own_devices_in(storage: Storage) {
+    let app = spawn(storage, &[]).await;
     let (laptop, _) = sign_up(&app, "acme", "ada@acme.test").await;
     let phone_login = app
         .login(
@@ -488,66 +500,53 @@ async fn users_list_and_revoke_their_own_devices() {
 
 #[tokio::test]
 async fn a_restore_cycles_the_session_id_it_was_presented_with() {
-    let app = TestApp::spawn().await;
-    let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
-    // Restore on a browser that still holds a live session (a fixation attempt
-    // would plant one): the answer carries a new id, and the old one is gone.
-    let (status, headers, _) = post(
-        &app,
-        "acme",
-        "/api/session-bridge/restore",
-        Some(&cookie),
-        json!({ "token": token }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let restored = crate::support::session_cookie_in(&headers, "acme").expect("a session cookie");
-    assert_ne!(restored, cookie, "a fresh session id");
-    assert_eq!(
-        app.me_with_cookie("acme", &cookie).await.1["authenticated"],
-        false,
-        "the old id is dead"
-    );
-    assert_eq!(
-        app.me_with_cookie("acme", &restored).await.1["user"]["email"],
-        "ada@acme.test"
-    );
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
+        // Restore on a browser that still holds a live session (a fixation
+        // attempt would plant one): the answer carries a new id, and the
+        // old one is gone.
+        let request = app
+            .raw()
+            .post(app.url(Some("acme"), "/api/session-bridge/restore"));
+        let request = app
+            .storage
+            .present(request, "acme", Some(&token), Some(&cookie), json!({}));
+        let (status, headers, _) = answer(request.send().await.expect("sent")).await;
+        assert_eq!(status, StatusCode::OK);
+        let restored = session_cookie_in(&headers, "acme").expect("a session cookie");
+        assert_ne!(restored, cookie, "a fresh session id");
+        assert_eq!(
+            app.me_with_cookie("acme", &cookie).await.1["authenticated"],
+            false,
+            "the old id is dead"
+        );
+        assert_eq!(
+            app.me_with_cookie("acme", &restored).await.1["user"]["email"],
+            "ada@acme.test"
+        );
+    }
 }
 
 #[tokio::test]
 async fn refresh_without_the_current_token_mints_nothing() {
-    let app = TestApp::spawn().await;
-    let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
-    // A stolen session cookie alone (no token) asks for a token.
-    let (status, _, body) = post(
-        &app,
-        "acme",
-        "/api/session-bridge/refresh",
-        Some(&cookie),
-        json!({}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    assert!(body.get("token").is_none(), "{body}");
-    let (status, _, body) = post(
-        &app,
-        "acme",
-        "/api/session-bridge/refresh",
-        Some(&cookie),
-        json!({"token": "junk"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    // The device's own token is untouched and still rotates.
-    let (status, _, body) = post(
-        &app,
-        "acme",
-        "/api/session-bridge/refresh",
-        Some(&cookie),
-        json!({ "token": token }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let (cookie, token) = sign_up(&app, "acme", "ada@acme.test").await;
+        // A stolen session cookie alone (no token) asks for a token.
+        let (status, headers, body) = refresh(&app, "acme", &cookie, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(body.get("token").is_none(), "{body}");
+        assert_eq!(
+            crate::support::bridge::bridge_cookie_in(&headers, "acme"),
+            None
+        );
+        let (status, _, body) = refresh(&app, "acme", &cookie, Some("junk")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        // The device's own token is untouched and still rotates.
+        let (status, _, body) = refresh(&app, "acme", &cookie, Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
 }
 
 #[tokio::test]

@@ -40,6 +40,10 @@ fn sample(setting: &Setting) -> String {
             rule: TextRule::Domain,
             ..
         } => DOMAIN.into(),
+        Kind::Text {
+            rule: TextRule::Rollout,
+            ..
+        } => "percent:40".into(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod authenticator;
 pub mod backends;
+pub mod bridge;
 pub mod process;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -38,6 +39,8 @@ pub struct TestApp {
     /// The server's clock: it runs with the system, and a test moves it
     /// forward instead of sleeping through a window.
     pub clock: ManualClock,
+    /// Where its tenants keep bridge tokens (`BRIDGE_STORAGE`).
+    pub storage: bridge::Storage,
     server: tokio::task::JoinHandle<()>,
     database: Option<Arc<backends::TestDatabase>>,
 }
@@ -121,6 +124,7 @@ impl TestApp {
             vars.push(("DATABASE_URL".into(), db.url.clone()));
         }
         vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let storage = bridge::Storage::of_env(&vars);
         // Later entries win, so callers can override the defaults above.
         let config = Config::from_lookup(|key| {
             vars.iter()
@@ -166,6 +170,7 @@ impl TestApp {
             data_dir,
             backend,
             clock,
+            storage,
             server,
             database,
         }
@@ -366,16 +371,29 @@ impl TestApp {
     }
 
     /// `POST /api/session-bridge/restore` with `token`, from a fresh client
-    /// (no cookie: as a browser after the server's sessions were wiped).
+    /// (no session cookie: as a browser after the server's sessions were
+    /// wiped), presenting it as this app's `bridge.storage` has browsers do.
     pub async fn restore(&self, tenant: &str, token: &str) -> Response {
-        let body = json!({ "token": token });
-        self.post(
-            &self.raw(),
-            Some(tenant),
-            "/api/session-bridge/restore",
-            &body,
-        )
-        .await
+        let request = self
+            .raw()
+            .post(self.url(Some(tenant), "/api/session-bridge/restore"));
+        self.storage
+            .present(request, tenant, Some(token), None, json!({}))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// The bridge token an answer handed over in `field` (`bridge_token`,
+    /// `new_token`, `token`), wherever this app's mode puts it.
+    pub fn handed(
+        &self,
+        tenant: &str,
+        headers: &header::HeaderMap,
+        body: &Value,
+        field: &str,
+    ) -> Option<String> {
+        self.storage.handed(tenant, headers, body, field)
     }
 
     /// Whether `token` restores a session at `tenant`.
