@@ -587,6 +587,15 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
         ));
     };
     let db = ctx.tenant.db.clone();
+    if !admits(&ctx, &user) {
+        return Err(match &record.family {
+            Some(family) => leave_rollout(&ctx, &db, family).await?,
+            None => {
+                bridge_storage::forget(&ctx);
+                outside_rollout()
+            }
+        });
+    }
     // A session with no device (signed in while the bridge was off, or
     // while this person was outside its rollout) gets nothing here: a
     // session cookie alone, stolen or not, must never mint a token that
@@ -597,9 +606,6 @@ pub async fn refresh(token: Option<String>) -> Result<RefreshResponse, BridgeFai
             "this session has no bridge device; sign in again to get one",
         ));
     };
-    if !admits(&ctx, &user) {
-        return Err(leave_rollout(&ctx, &db, &family).await?);
-    }
     let tenant = ctx.tenant.tenant.id;
     let presented = match bridge_storage::presented(&ctx, token) {
         Presented::Token(token) => BridgeToken::parse(&token).filter(|t| t.tenant == tenant),

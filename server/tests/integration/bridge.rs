@@ -678,3 +678,82 @@ async fn junk_tokens_from_many_addresses_never_block_a_good_restore() {
         "a good token still restores"
     );
 }
+
+#[tokio::test]
+async fn the_security_page_names_each_device_and_the_sessions_it_brought_back() {
+    const FIREFOX: &str =
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:132.0) Gecko/20100101 Firefox/132.0";
+    const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+    for storage in Storage::BOTH {
+        let app = spawn(storage, &[]).await;
+        let response = app
+            .raw()
+            .post(app.url(Some("acme"), "/api/auth/register"))
+            .header(header::USER_AGENT, FIREFOX)
+            .json(&json!({"email": "ada@acme.test", "password": crate::support::PASSWORD, "name": "Ada"}))
+            .send()
+            .await
+            .expect("sent");
+        let (_, headers, body) = answer(response).await;
+        let token = app
+            .handed("acme", &headers, &body, "bridge_token")
+            .expect("token");
+        // The server's sessions are lost; the device brings this one back.
+        let restored = restore(&app, "acme", &token).await;
+        let session = session_cookie_in(&restored.1, "acme").expect("restored");
+        let phone = app
+            .raw()
+            .post(app.url(Some("acme"), "/api/auth/login"))
+            .header(header::USER_AGENT, ANDROID)
+            .json(&json!({"email": "ada@acme.test", "password": crate::support::PASSWORD}))
+            .send()
+            .await
+            .expect("sent");
+        let phone = session_cookie(&phone, "acme").expect("another device");
+
+        let (status, security) = app.call_as(&session, "/api/account/security", None).await;
+        assert_eq!(status, StatusCode::OK, "{security}");
+        let current = security["sessions"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["current"] == true))
+            .expect("this session")
+            .clone();
+        let devices = security["devices"].as_array().expect("devices").clone();
+        let laptop = devices
+            .iter()
+            .find(|d| d["current"] == true)
+            .expect("this device");
+        assert_eq!(laptop["restored_sessions"], json!([current["handle"]]));
+        let other = devices
+            .iter()
+            .find(|d| d["current"] == false)
+            .expect("the phone");
+        assert_eq!(other["user_agent"], ANDROID, "{storage:?}");
+        assert_eq!(other["ip"], "127.0.0.1");
+        assert!(other["last_used_at"].as_i64().is_some());
+        assert_eq!(
+            other["restored_sessions"],
+            json!([]),
+            "signed in, not restored"
+        );
+
+        let page = app.page_as("acme", "/security", &session).await;
+        assert!(page.contains("Chrome on Android"), "the device is named");
+        assert!(page.contains("this browser&#x27;s") || page.contains("this browser's"));
+
+        // And one is revoked from here: the phone's sessions end with it.
+        let (status, after) = app
+            .call_as(
+                &session,
+                "/api/account/devices/revoke",
+                Some(json!({"device_id": other["id"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{after}");
+        assert_eq!(after["devices"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            app.me_with_cookie("acme", &phone).await.1["authenticated"],
+            false
+        );
+    }
+}

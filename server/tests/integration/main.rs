@@ -13,6 +13,8 @@ mod account;
 mod accounts;
 mod admin;
 mod bridge;
+mod bridge_rollout;
+mod bridge_storage;
 mod central_admin;
 mod cli;
 mod cookie_prefixes;

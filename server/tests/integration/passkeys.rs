@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::{
     second_factors::{call, call_get, code_now, enrolled, next_step, password, present},
-    support::{authenticator::SoftPasskey, TestApp, PASSWORD},
+    support::{authenticator::SoftPasskey, bridge::Storage, TestApp, PASSWORD},
 };
 
 fn origin(app: &TestApp, tenant: &str) -> String {
@@ -331,53 +331,70 @@ async fn adding_and_removing_is_privileged_audited_and_ends_other_sessions() {
 /// the restore asks for, and what the session ends up resting on.
 #[tokio::test]
 async fn every_step_up_policy_with_every_factor() {
-    for policy in ["never", "enrolled", "always"] {
-        for method in ["totp", "recovery_code", "passkey"] {
-            let app = TestApp::spawn_with(&[("BRIDGE_STEP_UP", policy)]).await;
-            let ada = enrolled(&app, "acme", "ada@example.com").await;
-            let mut passkey = add_passkey(&app, &ada.client, "acme", "Laptop").await;
-            next_step(&app);
-            let (device, _) = password(&app, "acme", &ada.email).await;
-            let (_, done) = present(&app, &device, "acme", &code_now(&app, &ada.secret)).await;
-            let token = done["bridge_token"].as_str().expect("token").to_owned();
-            next_step(&app);
-
-            let browser = app.browser();
-            let (status, restored) = call(
-                &app,
-                &browser,
-                "acme",
-                "/api/session-bridge/restore",
-                json!({ "token": token }),
-            )
-            .await;
-            let case = format!("{policy} with {method}");
-            assert_eq!(status, StatusCode::OK, "{case}: {restored}");
-            if policy == "never" {
-                assert!(restored.get("step_up").is_none(), "{case}: {restored}");
-                assert_eq!(
-                    current_assurance(&app, &browser).await,
-                    json!({"level": "one_factor", "methods": ["bridge_restore"]}),
-                    "{case}"
-                );
-                continue;
+    for storage in Storage::BOTH {
+        for policy in ["never", "enrolled", "always"] {
+            for method in ["totp", "recovery_code", "passkey"] {
+                step_up_policy_with_factor(storage, policy, method).await;
             }
-            assert_eq!(
-                restored["step_up"]["methods"],
-                json!(["totp", "recovery_code", "passkey"]),
-                "{case}"
-            );
-            let (status, done) = match method {
-                "totp" => present(&app, &browser, "acme", &code_now(&app, &ada.secret)).await,
-                "recovery_code" => present(&app, &browser, "acme", &ada.recovery_codes[0]).await,
-                _ => use_passkey(&app, &browser, "acme", &mut passkey).await,
-            };
-            assert_eq!(status, StatusCode::OK, "{case}: {done}");
-            assert_eq!(
-                current_assurance(&app, &browser).await,
-                json!({"level": "two_factors", "methods": ["bridge_restore", method]}),
-                "{case}"
-            );
         }
     }
+}
+
+/// A restore under `policy`, stepped up (where it asks) with `method`, the
+/// token kept as `storage` keeps it.
+async fn step_up_policy_with_factor(storage: Storage, policy: &str, method: &str) {
+    let app = TestApp::spawn_with(&[("BRIDGE_STEP_UP", policy), storage.env()]).await;
+    let ada = enrolled(&app, "acme", "ada@example.com").await;
+    let mut passkey = add_passkey(&app, &ada.client, "acme", "Laptop").await;
+    next_step(&app);
+    let (device, _) = password(&app, "acme", &ada.email).await;
+    let response = device
+        .post(app.url(Some("acme"), "/api/auth/second-factor"))
+        .json(&json!({ "code": code_now(&app, &ada.secret) }))
+        .send()
+        .await
+        .expect("sent");
+    let headers = response.headers().clone();
+    let done: Value = response.json().await.expect("json");
+    let token = app
+        .handed("acme", &headers, &done, "bridge_token")
+        .expect("token");
+    next_step(&app);
+
+    let browser = app.browser();
+    let request = browser.post(app.url(Some("acme"), "/api/session-bridge/restore"));
+    let response = storage
+        .present(request, "acme", Some(&token), None, json!({}))
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    let restored: Value = response.json().await.unwrap_or_default();
+    let case = format!("{storage:?}: {policy} with {method}");
+    assert_eq!(status, StatusCode::OK, "{case}: {restored}");
+    if policy == "never" {
+        assert!(restored.get("step_up").is_none(), "{case}: {restored}");
+        assert_eq!(
+            current_assurance(&app, &browser).await,
+            json!({"level": "one_factor", "methods": ["bridge_restore"]}),
+            "{case}"
+        );
+        return;
+    }
+    assert_eq!(
+        restored["step_up"]["methods"],
+        json!(["totp", "recovery_code", "passkey"]),
+        "{case}"
+    );
+    let (status, done) = match method {
+        "totp" => present(&app, &browser, "acme", &code_now(&app, &ada.secret)).await,
+        "recovery_code" => present(&app, &browser, "acme", &ada.recovery_codes[0]).await,
+        _ => use_passkey(&app, &browser, "acme", &mut passkey).await,
+    };
+    assert_eq!(status, StatusCode::OK, "{case}: {done}");
+    assert_eq!(
+        current_assurance(&app, &browser).await,
+        json!({"level": "two_factors", "methods": ["bridge_restore", method]}),
+        "{case}"
+    );
 }
