@@ -2,7 +2,19 @@
 // after a real redeploy, theft detection, other tenants, logout.
 import { test, expect, BRIDGE_TOKEN_REFUSED } from "./fixtures";
 import { startServer } from "../server";
-import { at, bridgeSettled, open, register, restoreFromPage, signOut, storedToken, uniqueEmail, waitForToken } from "./helpers";
+import {
+  at,
+  bridgeCookie,
+  bridgeSettled,
+  open,
+  register,
+  restoreFromPage,
+  signOut,
+  storedToken,
+  uniqueEmail,
+  waitForBridgeCookie,
+  waitForToken,
+} from "./helpers";
 
 test("cookies cleared: reload restores the session and stores a new token", async ({ page }) => {
   const logs: string[] = [];
@@ -20,29 +32,63 @@ test("cookies cleared: reload restores the session and stores a new token", asyn
   expect(logs.some((l) => l.includes("Session bridge token used to restore session"))).toBe(true);
 });
 
-test("a real redeploy: server stopped, sessions wiped, started again, still signed in", async ({ page, consoleGuard }) => {
-  // The page's bridge may be refreshing its token just as the server stops,
-  // as in a real redeploy: that request finds nobody listening (or is cut
-  // off as the process exits).
-  consoleGuard.allow(/ERR_CONNECTION_(REFUSED|RESET)/);
-  // The bridge says so ("... failed: ... Failed to fetch"): its load's
-  // check or refresh, cut off.
-  consoleGuard.allow(/\[SessionBridge\] (session check|refresh) failed: .*Failed to fetch/);
-  const env = { SESSION_DRIVER: "memory" }; // every session dies with the process
-  let server = await startServer({ env });
-  try {
-    const site = at(server.port);
-    const email = uniqueEmail("deploy");
-    await register(page, "acme", email, site);
-    await waitForToken(page);
-    await server.stop(true);
-    server = await startServer({ env, reuse: { port: server.port, dataDir: server.dataDir } });
-    await page.reload();
-    await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
-  } finally {
-    await server.stop();
-  }
-});
+// Each `bridge.storage`: the token in localStorage (the source document's
+// design), or in an HttpOnly cookie that no script on the page can read.
+for (const storage of ["local_storage", "cookie"] as const) {
+  test(`a real redeploy (${storage}): server stopped, sessions wiped, started again, still signed in`, async ({ page, consoleGuard }) => {
+    // The page's bridge may be refreshing its token just as the server stops,
+    // as in a real redeploy: that request finds nobody listening (or is cut
+    // off as the process exits).
+    consoleGuard.allow(/ERR_CONNECTION_(REFUSED|RESET)/);
+    // The bridge says so ("... failed: ... Failed to fetch"): its load's
+    // check or refresh, cut off.
+    consoleGuard.allow(/\[SessionBridge\] (session check|refresh) failed: .*Failed to fetch/);
+    // Every session dies with the process.
+    const env = { SESSION_DRIVER: "memory", BRIDGE_STORAGE: storage };
+    let server = await startServer({ env });
+    try {
+      const site = at(server.port);
+      const email = uniqueEmail("deploy");
+      await register(page, "acme", email, site);
+      let held: string;
+      if (storage === "cookie") {
+        held = await waitForBridgeCookie(page, "acme");
+        const cookie = await bridgeCookie(page, "acme");
+        expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/api/session-bridge" });
+        await expectUnreadable(page, held);
+      } else {
+        held = await waitForToken(page);
+      }
+      await server.stop(true);
+      server = await startServer({ env, reuse: { port: server.port, dataDir: server.dataDir } });
+      await page.reload();
+      await expect(page.getByTestId("signed-in")).toHaveText(`Signed in to acme as ${email}`);
+      if (storage === "cookie") {
+        // Restored and rotated, still out of every script's reach.
+        const rotated = await waitForBridgeCookie(page, "acme", held);
+        await expectUnreadable(page, rotated);
+      } else {
+        await waitForToken(page, held);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+/** Nothing a script on the page can read holds the token: not
+ * localStorage, not sessionStorage, not document.cookie. */
+async function expectUnreadable(page: import("@playwright/test").Page, token: string) {
+  const readable = await page.evaluate(() => {
+    const stores = [localStorage, sessionStorage].flatMap((s) =>
+      Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i) ?? "")}`),
+    );
+    return [...stores, document.cookie].join("\n");
+  });
+  expect(await storedToken(page)).toBeNull();
+  expect(readable).not.toContain(token);
+  expect(readable).not.toContain("tsb1.");
+}
 
 test("an old token replayed after the grace window signs the device out everywhere", async ({ page, consoleGuard }) => {
   consoleGuard.allow(/status of 401/); // the replayed token, refused

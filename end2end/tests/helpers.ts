@@ -100,6 +100,20 @@ export async function waitForToken(page: Page, not?: string | null): Promise<str
   return (await storedToken(page)) ?? "";
 }
 
+/** The bridge cookie (`bridge.storage = cookie`) the browser holds for
+ * `tenant`: read through the browser context, as no script on the page can. */
+export async function bridgeCookie(page: Page, tenant: string) {
+  const cookies = await page.context().cookies();
+  return cookies.find((c) => c.name === `tenant_${tenant}_bridge`) ?? null;
+}
+
+/** Waits until the browser holds a bridge cookie (optionally a different one). */
+export async function waitForBridgeCookie(page: Page, tenant: string, not?: string): Promise<string> {
+  await expect.poll(async () => (await bridgeCookie(page, tenant))?.value ?? null).not.toBeNull();
+  if (not) await expect.poll(async () => (await bridgeCookie(page, tenant))?.value).not.toBe(not);
+  return (await bridgeCookie(page, tenant))?.value ?? "";
+}
+
 /** POSTs a restore from inside the page (same origin, like the app does). */
 export async function restoreFromPage(page: Page, token: string): Promise<number> {
   return page.evaluate(async (t) => {
