@@ -72,9 +72,16 @@ pub mod client {
         }
     }
 
-    /// Keeps the token an answer gave, or (none given: the workspace keeps
-    /// it in a cookie, or gave this sign-in no device) drops a stored one.
+    /// Keeps the token a sign-in's answer gave, if any.
     pub fn keep_token(token: Option<&str>) {
+        if let Some(token) = token {
+            store_token(token);
+        }
+    }
+
+    /// Keeps the successor a restore or refresh gave, or (none given: the
+    /// workspace keeps it in the cookie now) drops the stored copy.
+    fn keep_successor(token: Option<&str>) {
         match token {
             Some(token) => store_token(token),
             None => clear_token(),
@@ -157,7 +164,7 @@ pub mod client {
                     }
                     return;
                 }
-                keep_token(restored.new_token.as_deref());
+                keep_successor(restored.new_token.as_deref());
                 logging::log!("[SessionBridge] Session bridge token used to restore session");
                 if let Some(s) = session() {
                     let _ = s.set_item(RELOADED_KEY, "1");
@@ -226,7 +233,7 @@ pub mod client {
     async fn rotate() {
         match refresh(stored_token()).await {
             Ok(refreshed) => {
-                keep_token(refreshed.token.as_deref());
+                keep_successor(refreshed.token.as_deref());
                 logging::log!("[SessionBridge] bridge token refreshed");
             }
             Err(f) if forgets(f.reason) => {

@@ -36,12 +36,22 @@ fn in_cookie(ctx: &TenantContext) -> bool {
     ctx.tenant.settings.bridge.storage == BridgeStorage::Cookie
 }
 
-/// The token this request presents: in its body (`localStorage`, or a
-/// browser that has not moved to the cookie yet), else in the cookie.
+/// The token this request presents: where the tenant keeps tokens now
+/// first, else where it kept them before (a browser not moved over yet) —
+/// so a stale copy a script still holds never shadows the cookie.
 pub(super) fn presented(ctx: &TenantContext, body: Option<String>) -> Presented {
-    if let Some(token) = body.filter(|t| !t.is_empty()) {
-        return Presented::Token(token);
+    let body = body.filter(|t| !t.is_empty());
+    if in_cookie(ctx) {
+        match in_cookie_header(ctx) {
+            Presented::Nothing => body.map_or(Presented::Nothing, Presented::Token),
+            found => found,
+        }
+    } else {
+        body.map_or_else(|| in_cookie_header(ctx), Presented::Token)
     }
+}
+
+fn in_cookie_header(ctx: &TenantContext) -> Presented {
     with_context::<Parts, _>(|parts| match cookie(ctx).pick(&parts.headers) {
         Carried::Nothing => Presented::Nothing,
         Carried::One(token) => Presented::Token(token.to_owned()),
@@ -52,8 +62,7 @@ pub(super) fn presented(ctx: &TenantContext, body: Option<String>) -> Presented 
 
 /// Whether the request carries a bridge cookie at all (for `check`).
 pub(super) fn carries_cookie(ctx: &TenantContext) -> bool {
-    with_context::<Parts, _>(|parts| cookie(ctx).pick(&parts.headers) != Carried::Nothing)
-        .unwrap_or(false)
+    !matches!(in_cookie_header(ctx), Presented::Nothing)
 }
 
 /// Gives the browser its new token: in a `Set-Cookie` living as long as

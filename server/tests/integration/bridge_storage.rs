@@ -346,3 +346,34 @@ async fn switching_modes_keeps_everyone_signed_in_and_moves_each_device_on_its_r
     );
     assert!(app.restores("acme", &back).await);
 }
+
+#[tokio::test]
+async fn in_cookie_mode_a_stale_copy_in_the_body_never_shadows_the_cookie() {
+    let app = TestApp::spawn().await;
+    let old = app.register(&app.raw(), "acme", "ada@acme.test").await;
+    let (_, _, body) = json_of(old).await;
+    let stale = body["bridge_token"]
+        .as_str()
+        .expect("local mode")
+        .to_owned();
+    save(&app, Key::BridgeStorage, "cookie").await;
+    // A new sign-in on the same browser: its script still holds the old
+    // device's token, the cookie holds the new one.
+    let login = app
+        .login(&app.raw(), "acme", "ada@acme.test", PASSWORD)
+        .await;
+    let session = session_cookie(&login, "acme").expect("session");
+    let current = bridge_cookie_in(login.headers(), "acme").expect("cookie");
+    let request = app
+        .raw()
+        .post(app.url(Some("acme"), "/api/session-bridge/refresh"))
+        .header(
+            header::COOKIE,
+            format!("{session}; tenant_acme_bridge={current}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .json(&json!({ "token": stale }));
+    let (status, headers, body) = json_of(request.send().await.expect("sent")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(bridge_cookie_in(&headers, "acme").is_some_and(|t| t != current));
+}
