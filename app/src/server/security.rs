@@ -1,7 +1,8 @@
-//! The Content-Security-Policy of every page. The bridge keeps its token in
-//! localStorage, which any script on the page can read; so no script runs
-//! unless it is ours: files from this origin, and inline scripts (Leptos'
-//! hydration bootstrap and resource data) carrying this response's nonce.
+//! The Content-Security-Policy of every page. The bridge may keep its token
+//! in localStorage (`bridge.storage`), which any script on the page can
+//! read; so no script runs unless it is ours: files from this origin, and
+//! inline scripts (Leptos' hydration bootstrap and resource data) carrying
+//! this response's nonce.
 
 use http::{header, HeaderValue};
 use leptos::{nonce::use_nonce, prelude::use_context};
