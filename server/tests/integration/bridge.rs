@@ -3,7 +3,10 @@
 //! `bridge.storage` modes (the token in the answer for localStorage, or in
 //! the HttpOnly cookie), as `TestApp::storage` presents and receives it.
 
-use crate::support::{bridge::Storage, count_rows, session_cookie, session_cookie_in, TestApp};
+use crate::support::{
+    bridge::{answer, Answer, Storage},
+    count_rows, session_cookie, session_cookie_in, TestApp,
+};
 use reqwest::{header, StatusCode};
 use sea_query::{Expr, ExprTrait, Query};
 use serde_json::{json, Value};
@@ -11,17 +14,6 @@ use tessera_backend::{
     db::schema::{BridgeEvents, BridgeFamilies, BridgeTokens},
     tenancy::{directory::Editor, Slug},
 };
-
-type Answer = (StatusCode, reqwest::header::HeaderMap, Value);
-
-async fn answer(response: reqwest::Response) -> Answer {
-    let (status, headers) = (response.status(), response.headers().clone());
-    (
-        status,
-        headers,
-        response.json().await.unwrap_or(Value::Null),
-    )
-}
 
 async fn post(
     app: &TestApp,

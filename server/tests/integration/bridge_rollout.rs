@@ -12,7 +12,6 @@ use tessera_backend::{
     bridge::rollout::{self, LEFT_THE_ROLLOUT},
     db::schema::{BridgeEvents, BridgeFamilies},
     settings::{Key, Rollout},
-    tenancy::{directory::Editor, Slug},
 };
 
 use crate::support::{bridge::Storage, count_rows, session_cookie, TestApp};
@@ -50,17 +49,6 @@ async fn refresh(app: &TestApp, person: &Person) -> (StatusCode, Value) {
     );
     let response = request.send().await.expect("sent");
     (response.status(), response.json().await.unwrap_or_default())
-}
-
-async fn save(app: &TestApp, key: Key, value: &str) {
-    app.platform
-        .save_settings(
-            &Slug::parse("acme").expect("slug"),
-            &[(key, value.to_owned())],
-            Editor::Operator,
-        )
-        .await
-        .expect("saved");
 }
 
 async fn acme_id(app: &TestApp) -> tessera_backend::tenancy::TenantId {
@@ -144,14 +132,16 @@ async fn a_rising_percentage_keeps_everyone_and_a_falling_one_withdraws_who_leav
             );
         }
 
-        save(&app, Key::BridgeRollout, "percent:70").await;
+        app.save_setting("acme", Key::BridgeRollout, "percent:70")
+            .await;
         assert_eq!(withdrawn(&app).await, 0, "{storage:?}: nobody left");
         for p in people.iter().filter(|p| p.token.is_some()) {
             let (status, body) = refresh(&app, p).await;
             assert_eq!(status, StatusCode::OK, "{storage:?} {}: {body}", p.id);
         }
 
-        save(&app, Key::BridgeRollout, "percent:10").await;
+        app.save_setting("acme", Key::BridgeRollout, "percent:10")
+            .await;
         let leavers: Vec<&Person> = people
             .iter()
             .filter(|p| p.token.is_some() && bucket(p) >= 10)

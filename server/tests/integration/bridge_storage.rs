@@ -6,23 +6,14 @@
 
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
-use tessera_backend::{settings::Key, tenancy::directory::Editor, tenancy::Slug};
+use tessera_backend::settings::Key;
 
 use crate::support::{
-    bridge::{bridge_cookie_in, expires_bridge_cookie, Storage},
+    bridge::{answer, bridge_cookie_in, expires_bridge_cookie, Answer, Storage},
     session_cookie, session_cookie_in, set_cookies, TestApp, PASSWORD,
 };
 
 const COOKIE: (&str, &str) = ("BRIDGE_STORAGE", "cookie");
-
-async fn json_of(response: reqwest::Response) -> (StatusCode, header::HeaderMap, Value) {
-    let (status, headers) = (response.status(), response.headers().clone());
-    (
-        status,
-        headers,
-        response.json().await.unwrap_or(Value::Null),
-    )
-}
 
 /// A bridge call at acme presenting `token` as `storage` does, beside the
 /// session `cookie` if any.
@@ -32,21 +23,10 @@ async fn bridge_call(
     path: &str,
     token: Option<&str>,
     cookie: Option<&str>,
-) -> (StatusCode, header::HeaderMap, Value) {
+) -> Answer {
     let request = app.raw().post(app.url(Some("acme"), path));
     let request = storage.present(request, "acme", token, cookie, json!({}));
-    json_of(request.send().await.expect("sent")).await
-}
-
-async fn save(app: &TestApp, key: Key, value: &str) {
-    app.platform
-        .save_settings(
-            &Slug::parse("acme").expect("slug"),
-            &[(key, value.to_owned())],
-            Editor::Operator,
-        )
-        .await
-        .expect("saved");
+    answer(request.send().await.expect("sent")).await
 }
 
 /// The Set-Cookie that sets the bridge cookie `name`.
@@ -61,7 +41,7 @@ fn bridge_set_cookie(headers: &header::HeaderMap, name: &str) -> String {
 async fn the_cookie_is_http_only_strict_host_only_and_only_sent_to_the_bridge() {
     let app = TestApp::spawn_with(&[COOKIE]).await;
     let signed_up = app.register(&app.raw(), "acme", "ada@acme.test").await;
-    let (_, headers, body) = json_of(signed_up).await;
+    let (_, headers, body) = answer(signed_up).await;
     assert_eq!(body["bridge_token"], Value::Null, "no script gets it");
     let set = bridge_set_cookie(&headers, "tenant_acme_bridge");
     for attribute in [
@@ -96,7 +76,7 @@ async fn the_cookie_is_http_only_strict_host_only_and_only_sent_to_the_bridge() 
         .post(app.url(Some("acme"), "/api/session-bridge/restore"))
         .header(header::COOKIE, format!("tenant_acme_bridge={token}"))
         .header("sec-fetch-site", "same-origin");
-    let (status, headers, body) = json_of(restore.send().await.expect("sent")).await;
+    let (status, headers, body) = answer(restore.send().await.expect("sent")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["new_token"], Value::Null);
     let rotated = bridge_cookie_in(&headers, "acme").expect("a new Set-Cookie");
@@ -191,7 +171,7 @@ async fn two_bridge_cookies_of_one_name_restore_nobody() {
             format!("tenant_acme_bridge={planted}; tenant_acme_bridge={token}"),
         )
         .header("sec-fetch-site", "same-origin");
-    let (status, headers, _) = json_of(request.send().await.expect("sent")).await;
+    let (status, headers, _) = answer(request.send().await.expect("sent")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         session_cookie_in(&headers, "acme"),
@@ -257,7 +237,7 @@ async fn after_a_prefix_change_the_cookie_under_its_former_name_still_restores()
     let app = TestApp::spawn_with(&[COOKIE]).await;
     let signed_up = app.register(&app.raw(), "acme", "ada@acme.test").await;
     let token = bridge_cookie_in(signed_up.headers(), "acme").expect("token");
-    save(&app, Key::Prefix, "neo").await;
+    app.save_setting("acme", Key::Prefix, "neo").await;
     let (status, headers, body) = bridge_call(
         &app,
         Storage::Cookie,
@@ -276,14 +256,14 @@ async fn switching_modes_keeps_everyone_signed_in_and_moves_each_device_on_its_r
     let app = TestApp::spawn().await;
     let signed_up = app.register(&app.raw(), "acme", "ada@acme.test").await;
     let session = session_cookie(&signed_up, "acme").expect("session");
-    let (_, _, body) = json_of(signed_up).await;
+    let (_, _, body) = answer(signed_up).await;
     let stored = body["bridge_token"]
         .as_str()
         .expect("in the answer")
         .to_owned();
 
     // To the cookie: the page's script still sends what localStorage holds.
-    save(&app, Key::BridgeStorage, "cookie").await;
+    app.save_setting("acme", Key::BridgeStorage, "cookie").await;
     assert_eq!(
         app.me_with_cookie("acme", &session).await.1["authenticated"],
         true
@@ -325,7 +305,8 @@ async fn switching_modes_keeps_everyone_signed_in_and_moves_each_device_on_its_r
         .await;
         bridge_cookie_in(&headers, "acme").expect("rotated")
     };
-    save(&app, Key::BridgeStorage, "local_storage").await;
+    app.save_setting("acme", Key::BridgeStorage, "local_storage")
+        .await;
     let (status, headers, body) = bridge_call(
         &app,
         Storage::Cookie,
@@ -351,12 +332,12 @@ async fn switching_modes_keeps_everyone_signed_in_and_moves_each_device_on_its_r
 async fn in_cookie_mode_a_stale_copy_in_the_body_never_shadows_the_cookie() {
     let app = TestApp::spawn().await;
     let old = app.register(&app.raw(), "acme", "ada@acme.test").await;
-    let (_, _, body) = json_of(old).await;
+    let (_, _, body) = answer(old).await;
     let stale = body["bridge_token"]
         .as_str()
         .expect("local mode")
         .to_owned();
-    save(&app, Key::BridgeStorage, "cookie").await;
+    app.save_setting("acme", Key::BridgeStorage, "cookie").await;
     // A new sign-in on the same browser: its script still holds the old
     // device's token, the cookie holds the new one.
     let login = app
@@ -373,7 +354,7 @@ async fn in_cookie_mode_a_stale_copy_in_the_body_never_shadows_the_cookie() {
         )
         .header("sec-fetch-site", "same-origin")
         .json(&json!({ "token": stale }));
-    let (status, headers, body) = json_of(request.send().await.expect("sent")).await;
+    let (status, headers, body) = answer(request.send().await.expect("sent")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(bridge_cookie_in(&headers, "acme").is_some_and(|t| t != current));
 }

@@ -2,7 +2,7 @@
 //! an answer's body (for the page's script to keep in localStorage), or in
 //! the `HttpOnly` cookie the server sets and the browser sends back.
 
-use reqwest::{header, RequestBuilder};
+use reqwest::{header, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 
 /// Where a test app's tenants keep bridge tokens (`BRIDGE_STORAGE`).
@@ -94,15 +94,20 @@ pub fn cookie_name(tenant: &str) -> String {
 
 /// The bridge cookie an answer set (not one it expired), its value.
 pub fn bridge_cookie_in(headers: &header::HeaderMap, tenant: &str) -> Option<String> {
-    let prefix = format!("{}=", cookie_name(tenant));
-    headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&prefix) && !v.contains("Max-Age=0"))
-        .and_then(|v| v.split(';').next())
-        .and_then(|v| v.split_once('='))
-        .map(|(_, value)| value.to_owned())
+    super::cookie_set_in(headers, &cookie_name(tenant))
+        .map(|pair| super::value_of(&pair).to_owned())
+}
+
+/// An answer's status, headers and JSON body (null if none).
+pub type Answer = (StatusCode, header::HeaderMap, Value);
+
+pub async fn answer(response: reqwest::Response) -> Answer {
+    let (status, headers) = (response.status(), response.headers().clone());
+    (
+        status,
+        headers,
+        response.json().await.unwrap_or(Value::Null),
+    )
 }
 
 /// Whether an answer expired the bridge cookie.

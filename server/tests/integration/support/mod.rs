@@ -18,7 +18,8 @@ use tessera_backend::{
     db::{schema::Sessions, Scope},
     platform::NewAdmin,
     sessions::TenantStore,
-    tenancy::{Slug, TenantHandle},
+    settings::Key,
+    tenancy::{directory::Editor, Slug, TenantHandle},
     Config, Platform,
 };
 use tessera_server::Application;
@@ -384,6 +385,18 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Changes a tenant's settings as the operator would.
+    pub async fn save_setting(&self, tenant: &str, key: Key, value: &str) {
+        self.platform
+            .save_settings(
+                &Slug::parse(tenant).expect("slug"),
+                &[(key, value.to_owned())],
+                Editor::Operator,
+            )
+            .await
+            .expect("saved");
+    }
+
     /// The bridge token an answer handed over in `field` (`bridge_token`,
     /// `new_token`, `token`), wherever this app's mode puts it.
     pub fn handed(
@@ -517,12 +530,16 @@ pub fn session_cookie(response: &Response, tenant: &str) -> Option<String> {
 }
 
 pub fn session_cookie_in(headers: &header::HeaderMap, tenant: &str) -> Option<String> {
-    let prefix = format!("tenant_{tenant}_session=");
+    cookie_set_in(headers, &format!("tenant_{tenant}_session"))
+}
+
+/// The cookie `name` an answer set, as `name=value` (not one it expired).
+pub fn cookie_set_in(headers: &header::HeaderMap, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
     headers
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        // The cookie set, not one expired in the same answer.
         .find(|v| v.starts_with(&prefix) && !v.contains("Max-Age=0"))
         .and_then(|v| v.split(';').next())
         .map(str::to_owned)
