@@ -260,7 +260,9 @@ pub async fn restore(token: Option<String>) -> Result<RestoreResponse, BridgeFai
             Err(limits.refused(&ctx, &db).await)
         }
         Err(Refusal::Failed(failure)) => {
-            if failure.reason != FailureReason::RateLimited {
+            // The device was revoked on the way (a second factor the person
+            // lacks); anything else (an outage, a limit) leaves it alone.
+            if failure.reason == FailureReason::Unauthenticated {
                 bridge_storage::forget(&ctx);
             }
             Err(failure)

@@ -358,3 +358,35 @@ async fn in_cookie_mode_a_stale_copy_in_the_body_never_shadows_the_cookie() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(bridge_cookie_in(&headers, "acme").is_some_and(|t| t != current));
 }
+
+#[tokio::test]
+async fn an_outage_during_a_restore_keeps_the_cookie() {
+    use sqlx::{Connection, Executor, SqliteConnection};
+    let app = TestApp::spawn_with(&[COOKIE]).await;
+    let signed_up = app.register(&app.raw(), "acme", "ada@acme.test").await;
+    let token = bridge_cookie_in(signed_up.headers(), "acme").expect("token");
+    let file = app.data_dir.path().join("tenants/acme.sqlite");
+    let mut locker = SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("acme's file");
+    locker
+        .execute("BEGIN EXCLUSIVE")
+        .await
+        .expect("write lock held");
+    let (status, headers, _) = bridge_call(
+        &app,
+        Storage::Cookie,
+        "/api/session-bridge/restore",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        !expires_bridge_cookie(&headers, "acme"),
+        "an outage is not a revocation: {:?}",
+        set_cookies(&headers)
+    );
+    locker.execute("ROLLBACK").await.expect("lock released");
+    assert!(app.restores("acme", &token).await, "back once it is");
+}
