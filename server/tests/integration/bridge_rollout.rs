@@ -4,7 +4,7 @@
 //! the device, recorded, and stays signed in); a member who leaves by a
 //! role change mid-session; and what the admin panel shows of it.
 
-use reqwest::{header, StatusCode};
+use reqwest::StatusCode;
 use sea_query::{Expr, ExprTrait, Query};
 use serde_json::{json, Value};
 use tessera_backend::{
@@ -258,16 +258,9 @@ async fn the_admin_panel_shows_who_has_the_bridge_and_usage_by_role() {
     assert_eq!(by_role[0]["cohort"], "admins");
     assert_eq!((restores(&by_role[0]), restores(&by_role[1])), (0, 1));
 
-    let members: Value = app
-        .raw()
-        .get(app.url(Some("acme"), "/api/admin/bridge-usage?cohort=members"))
-        .header(header::COOKIE, &ada.session)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let (_, members) = app
+        .call_as(&ada.session, "/api/admin/bridge-usage?cohort=members", None)
+        .await;
     assert_eq!(restores(&json!({ "usage": members })), 1);
     let html = app.page_as("acme", "/admin", &ada.session).await;
     assert!(

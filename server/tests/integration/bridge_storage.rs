@@ -194,16 +194,9 @@ async fn a_device_revoked_elsewhere_drops_its_cookie_on_its_next_restore() {
         .login(&app.raw(), "acme", "ada@acme.test", PASSWORD)
         .await;
     let phone_session = session_cookie(&phone, "acme").expect("session");
-    let devices: Value = app
-        .raw()
-        .get(app.url(Some("acme"), "/api/session-bridge/devices"))
-        .header(header::COOKIE, &phone_session)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let (_, devices) = app
+        .call_as(&phone_session, "/api/session-bridge/devices", None)
+        .await;
     let laptop_device = devices
         .as_array()
         .and_then(|d| d.iter().find(|d| d["current"] == false))
