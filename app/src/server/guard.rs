@@ -5,8 +5,9 @@
 
 use tessera_backend::{
     accounts::{users, Role, User},
+    bridge::FamilyState,
     factors,
-    sessions::{principal, Awaits, Family, PendingSignIn, SessionRecord},
+    sessions::{principal, Awaits, PendingSignIn, SessionRecord},
 };
 
 use super::context::{self, TenantContext};
@@ -69,7 +70,7 @@ pub async fn signed_in_session(
             principal::read(&db, &record).await?
         }
     };
-    if principal.family == Family::Revoked {
+    if principal.family == Some(FamilyState::Revoked) {
         ctx.session.log_out().await?;
         return Ok(None);
     }

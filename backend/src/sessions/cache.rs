@@ -234,7 +234,7 @@ mod tests {
         };
         let principal = Principal {
             user: None,
-            family: crate::sessions::Family::None,
+            family: None,
         };
         Cached::new(record, principal)
     }

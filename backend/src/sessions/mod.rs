@@ -14,7 +14,7 @@ pub use assurance::{Assurance, Level, Method};
 pub use auth::{AuthSession, SessionError, SessionSummary};
 pub use cache::SessionCache;
 pub use cookie::{cookie_pairs, CookieSpec};
-pub use principal::{Family, Principal, PrincipalSlot};
+pub use principal::{Principal, PrincipalSlot};
 pub use record::{Awaits, PendingSignIn, SessionRecord};
 pub use seal::Unsealed;
 pub use stores::{MissingTable, StoredId, TenantStore};

@@ -16,24 +16,14 @@ use crate::{
     },
 };
 
-/// The state of the session's bridge device family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// The session has none (signed in while the bridge was off).
-    None,
-    Live,
-    /// Taken away when its person left the bridge's rollout: the session
-    /// lives on without a device.
-    Withdrawn,
-    /// Revoked (logout elsewhere, an admin, theft) or gone: the session ends.
-    Revoked,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// The signed-in user, if the account still exists.
     pub user: Option<User>,
-    pub family: Family,
+    /// Where the session's bridge device stands; None when it has none
+    /// (signed in while the bridge was off for its person). A revoked (or
+    /// gone) device ends the session; a withdrawn one does not.
+    pub family: Option<FamilyState>,
 }
 
 /// Filled by the session store when it reads the principal together with
@@ -60,15 +50,10 @@ impl PrincipalRow {
         wanted: Option<&FamilyId>,
     ) -> Result<Principal, sqlx::Error> {
         let reason = self.family_revoked_reason.as_deref();
-        let family = match (wanted, self.family_id) {
-            (None, _) => Family::None,
-            (Some(_), None) => Family::Revoked,
-            (Some(_), Some(_)) => match FamilyState::of(self.family_revoked_at, reason) {
-                FamilyState::Live => Family::Live,
-                FamilyState::Withdrawn => Family::Withdrawn,
-                FamilyState::Revoked => Family::Revoked,
-            },
-        };
+        let family = wanted.map(|_| match self.family_id {
+            Some(_) => FamilyState::of(self.family_revoked_at, reason),
+            None => FamilyState::Revoked,
+        });
         let user = match (
             self.user_id,
             self.user_email,
