@@ -69,10 +69,9 @@ impl BridgeCookie {
 
     /// The `Set-Cookie` values that drop the cookie, under every name.
     pub fn expire(&self) -> Vec<String> {
-        std::iter::once(&self.name)
-            .chain(&self.former_names)
-            .map(|name| self.header(name, "", 0))
-            .collect()
+        let mut all = vec![self.header(&self.name, "", 0)];
+        all.extend(self.expire_former());
+        all
     }
 
     /// The values under the former names to drop once the current one is set.
