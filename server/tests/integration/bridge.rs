@@ -4,7 +4,7 @@
 //! the HttpOnly cookie), as `TestApp::storage` presents and receives it.
 
 use crate::support::{
-    bridge::{answer, Answer, Storage},
+    bridge::{answer, bridge_call, Answer, Storage},
     count_rows, session_cookie, session_cookie_in, TestApp,
 };
 use reqwest::{header, StatusCode};
@@ -49,13 +49,8 @@ async fn restore(app: &TestApp, tenant: &str, token: &str) -> Answer {
 
 /// `refresh` from a browser with the session `cookie`, holding `token`.
 async fn refresh(app: &TestApp, tenant: &str, cookie: &str, token: Option<&str>) -> Answer {
-    let request = app
-        .raw()
-        .post(app.url(Some(tenant), "/api/session-bridge/refresh"));
-    let request = app
-        .storage
-        .present(request, tenant, token, Some(cookie), json!({}));
-    answer(request.send().await.expect("sent")).await
+    let path = "/api/session-bridge/refresh";
+    bridge_call(app, app.storage, tenant, path, token, Some(cookie)).await
 }
 
 /// The token a restore at acme handed over.

@@ -14,7 +14,10 @@ use tessera_backend::{
     settings::{Key, Rollout},
 };
 
-use crate::support::{bridge::Storage, count_rows, session_cookie, TestApp};
+use crate::support::{
+    bridge::{bridge_call, Storage},
+    count_rows, session_cookie, TestApp,
+};
 
 /// Someone signed up at acme: their session cookie and the bridge token
 /// they were handed, if any.
@@ -37,18 +40,10 @@ async fn sign_up(app: &TestApp, email: &str) -> Person {
 }
 
 async fn refresh(app: &TestApp, person: &Person) -> (StatusCode, Value) {
-    let request = app
-        .raw()
-        .post(app.url(Some("acme"), "/api/session-bridge/refresh"));
-    let request = app.storage.present(
-        request,
-        "acme",
-        person.token.as_deref(),
-        Some(&person.session),
-        json!({}),
-    );
-    let response = request.send().await.expect("sent");
-    (response.status(), response.json().await.unwrap_or_default())
+    let (path, token) = ("/api/session-bridge/refresh", person.token.as_deref());
+    let session = Some(person.session.as_str());
+    let (status, _, body) = bridge_call(app, app.storage, "acme", path, token, session).await;
+    (status, body)
 }
 
 async fn acme_id(app: &TestApp) -> tessera_backend::tenancy::TenantId {

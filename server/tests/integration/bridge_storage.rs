@@ -9,25 +9,11 @@ use serde_json::{json, Value};
 use tessera_backend::settings::Key;
 
 use crate::support::{
-    bridge::{answer, bridge_cookie_in, expires_bridge_cookie, Answer, Storage},
+    bridge::{answer, bridge_call, bridge_cookie_in, expires_bridge_cookie, Storage},
     session_cookie, session_cookie_in, set_cookies, TestApp, PASSWORD,
 };
 
 const COOKIE: (&str, &str) = ("BRIDGE_STORAGE", "cookie");
-
-/// A bridge call at acme presenting `token` as `storage` does, beside the
-/// session `cookie` if any.
-async fn bridge_call(
-    app: &TestApp,
-    storage: Storage,
-    path: &str,
-    token: Option<&str>,
-    cookie: Option<&str>,
-) -> Answer {
-    let request = app.raw().post(app.url(Some("acme"), path));
-    let request = storage.present(request, "acme", token, cookie, json!({}));
-    answer(request.send().await.expect("sent")).await
-}
 
 /// The Set-Cookie that sets the bridge cookie `name`.
 fn bridge_set_cookie(headers: &header::HeaderMap, name: &str) -> String {
@@ -65,6 +51,7 @@ async fn the_cookie_is_http_only_strict_host_only_and_only_sent_to_the_bridge() 
     let (_, _, checked) = bridge_call(
         &app,
         Storage::Cookie,
+        "acme",
         "/api/session-bridge/check",
         Some(&token),
         None,
@@ -86,6 +73,7 @@ async fn the_cookie_is_http_only_strict_host_only_and_only_sent_to_the_bridge() 
     let (status, headers, body) = bridge_call(
         &app,
         Storage::Cookie,
+        "acme",
         "/api/session-bridge/refresh",
         Some(&rotated),
         Some(&restored),
@@ -134,6 +122,7 @@ async fn without_javascript_a_sign_in_gets_a_bridge_only_in_cookie_mode() {
         let (_, _, checked) = bridge_call(
             &app,
             Storage::LocalStorage,
+            "acme",
             "/api/session-bridge/check",
             None,
             Some(&session),
@@ -213,6 +202,7 @@ async fn a_device_revoked_elsewhere_drops_its_cookie_on_its_next_restore() {
     let (status, headers, _) = bridge_call(
         &app,
         Storage::Cookie,
+        "acme",
         "/api/session-bridge/restore",
         Some(&laptop_token),
         None,
@@ -234,6 +224,7 @@ async fn after_a_prefix_change_the_cookie_under_its_former_name_still_restores()
     let (status, headers, body) = bridge_call(
         &app,
         Storage::Cookie,
+        "acme",
         "/api/session-bridge/restore",
         Some(&token),
         None,
@@ -264,6 +255,7 @@ async fn switching_modes_keeps_everyone_signed_in_and_moves_each_device_on_its_r
     let (status, headers, body) = bridge_call(
         &app,
         Storage::LocalStorage,
+        "acme",
         "/api/session-bridge/refresh",
         Some(&stored),
         Some(&session),
@@ -278,6 +270,7 @@ async fn switching_modes_keeps_everyone_signed_in_and_moves_each_device_on_its_r
     let (status, _, _) = bridge_call(
         &app,
         Storage::Cookie,
+        "acme",
         "/api/session-bridge/refresh",
         Some(&in_cookie),
         Some(&session),
@@ -291,6 +284,7 @@ async fn switching_modes_keeps_everyone_signed_in_and_moves_each_device_on_its_r
         let (_, headers, _) = bridge_call(
             &app,
             Storage::Cookie,
+            "acme",
             "/api/session-bridge/refresh",
             Some(&in_cookie),
             Some(&session),
@@ -303,6 +297,7 @@ async fn switching_modes_keeps_everyone_signed_in_and_moves_each_device_on_its_r
     let (status, headers, body) = bridge_call(
         &app,
         Storage::Cookie,
+        "acme",
         "/api/session-bridge/refresh",
         Some(&in_cookie),
         Some(&session),
@@ -369,6 +364,7 @@ async fn an_outage_during_a_restore_keeps_the_cookie() {
     let (status, headers, _) = bridge_call(
         &app,
         Storage::Cookie,
+        "acme",
         "/api/session-bridge/restore",
         Some(&token),
         None,

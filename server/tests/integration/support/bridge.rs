@@ -98,6 +98,22 @@ pub fn bridge_cookie_in(headers: &header::HeaderMap, tenant: &str) -> Option<Str
         .map(|pair| super::value_of(&pair).to_owned())
 }
 
+/// A POST to the bridge's `path` at `tenant`, presenting `token` as a
+/// browser in `storage` mode does, beside the session cookie `session`
+/// (`name=value`) if any.
+pub async fn bridge_call(
+    app: &super::TestApp,
+    storage: Storage,
+    tenant: &str,
+    path: &str,
+    token: Option<&str>,
+    session: Option<&str>,
+) -> Answer {
+    let request = app.raw().post(app.url(Some(tenant), path));
+    let request = storage.present(request, tenant, token, session, json!({}));
+    answer(request.send().await.expect("sent")).await
+}
+
 /// An answer's status, headers and JSON body (null if none).
 pub type Answer = (StatusCode, header::HeaderMap, Value);
 
