@@ -84,7 +84,7 @@ impl Endpoint {
     }
 
     /// What the browser does with a success besides going on.
-    fn after(self) -> AfterPost {
+    pub(super) fn after(self) -> AfterPost {
         match self {
             // Each may finish a sign-in, whose answer carries the device's
             // first bridge token.

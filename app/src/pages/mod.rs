@@ -3,6 +3,7 @@
 mod admin;
 mod app_bar;
 mod central_admin;
+mod code_form;
 mod dashboard;
 mod form;
 mod home;

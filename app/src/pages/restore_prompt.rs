@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use super::{
+    code_form::CodeForm,
     form::{Endpoint, PostForm},
     passkey::PasskeyButton,
 };
@@ -42,13 +43,8 @@ pub fn RestorePrompt() -> impl IntoView {
             <h2 id="restore-step-up-title">"Confirm it is you"</h2>
             <p>"To finish signing in here, confirm it is you."</p>
             <div data-method="totp" hidden=!code>
-                <PostForm endpoint=Endpoint::SecondFactor>
-                    <label>"A code from your authenticator app, or a recovery code"
-                        <input name="code" required autocomplete="one-time-code" autocapitalize="off"
-                            spellcheck="false" data-testid="restore-code"/>
-                    </label>
-                    <button type="submit">"Continue"</button>
-                </PostForm>
+                <CodeForm label="A code from your authenticator app, or a recovery code"
+                    testid="restore-code" submit="Continue"/>
             </div>
             <div data-method="passkey" hidden=!passkey>
                 <PasskeyButton ceremony=PasskeyCeremony::SignIn label="Use a passkey"/>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{
+    code_form::CodeForm,
     form::{Endpoint, PostForm},
     passkey::PasskeyButton,
 };
@@ -26,13 +27,8 @@ pub fn StepUp(due: SecondFactorDue) -> impl IntoView {
         .is_some_and(|code| code == SentBack::StepUpRequired.code());
     let code = due.offers(FactorMethod::Totp).then(|| {
         view! {
-            <PostForm endpoint=Endpoint::SecondFactor after=AfterPost::SteppedUp>
-                <label>"A code from your authenticator app, or a recovery code, to confirm it is you"
-                    <input name="code" required autocomplete="one-time-code" autocapitalize="off"
-                        spellcheck="false" data-testid="step-up-code"/>
-                </label>
-                <button type="submit">"Confirm"</button>
-            </PostForm>
+            <CodeForm label="A code from your authenticator app, or a recovery code, to confirm it is you"
+                testid="step-up-code" submit="Confirm" after=AfterPost::SteppedUp/>
         }
     });
     let passkey = due

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::{
     app_bar::{AppBar, Section},
+    code_form::CodeForm,
     form::{Endpoint, ErrorCard, PostForm},
     passkey::PasskeyButton,
     totp_setup::TotpSetup,
@@ -53,13 +54,7 @@ fn Factor(due: SecondFactorDue) -> impl IntoView {
     let code = due.offers(FactorMethod::Totp).then(|| {
         view! {
             <p>"Enter the code your authenticator app shows for this workspace, or one of your recovery codes."</p>
-            <PostForm endpoint=Endpoint::SecondFactor>
-                <label>"Code"
-                    <input name="code" required autocomplete="one-time-code" autocapitalize="off"
-                        spellcheck="false" data-testid="second-factor-code"/>
-                </label>
-                <button type="submit">"Continue"</button>
-            </PostForm>
+            <CodeForm label="Code" testid="second-factor-code" submit="Continue"/>
         }
     });
     let passkey = due.offers(FactorMethod::Passkey).then(|| {
